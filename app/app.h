@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* State shared by the control path (main lcore) and the dataplane lcores. */
+#ifndef NS_APP_H
+#define NS_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "config.h"
+#include "dp_counters.h"
+#include "host.h"
+
+extern int ns_logtype_app;
+#define NS_LOG(level, fmt, ...) rte_log(RTE_LOG_##level, ns_logtype_app, "nonstop: " fmt "\n", ##__VA_ARGS__)
+
+/* One (port, rx queue) pair polled by a worker. */
+struct ns_rxq {
+	uint16_t port_idx; /* index into app.port[] / cfg.port[] */
+	uint16_t port_id;  /* ethdev port id */
+	uint16_t queue;
+};
+
+/* Per-worker state: written only by its lcore; cache-aligned, no sharing. */
+struct ns_worker {
+	unsigned int lcore;
+	uint16_t txq; /* this worker's tx queue on every port */
+	uint16_t n_rxq;
+	struct ns_rxq rxq[NS_MAX_PORTS * NS_MAX_WORKERS];
+	/* One host stack per port: own ARP cache and counters (no locks). */
+	struct ns_host host[NS_MAX_PORTS];
+	uint64_t net_ctr[NS_MAX_PORTS][NS_NET__MAX];
+	uint64_t dp_ctr[NS_DP__MAX];
+	struct rte_eth_dev_tx_buffer *txb[NS_MAX_PORTS];
+	uint64_t now_ns; /* clock of the current iteration (virtual in replay mode) */
+	volatile bool running;
+} __rte_cache_aligned;
+
+struct ns_port {
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	uint16_t nb_txq;
+	bool started;
+	bool probed; /* we hot-plugged it from 'args' and remove it on exit */
+};
+
+struct ns_app {
+	struct ns_config cfg;
+	struct ns_port port[NS_MAX_PORTS];
+	struct ns_worker *worker; /* cfg.n_workers entries */
+	struct rte_mempool *pool;
+	bool replay;          /* exit when every rx queue is drained (pcap replay) */
+	int ts_dynfield;      /* mbuf rx timestamp field offset, or -1 */
+	uint64_t ts_dynflag;
+	volatile bool quit;
+	uint64_t tsc_hz;
+	/* 'clear counters' keeps a baseline instead of racing the owners' stores. */
+	uint64_t net_base[NS_NET__MAX];
+	uint64_t dp_base[NS_DP__MAX];
+	char ctl_path[108];
+};
+
+extern struct ns_app app;
+
+/* dataplane.c */
+int ns_dataplane_init(void);
+int ns_worker_main(void *arg);
+void ns_dataplane_fini(void);
+uint64_t ns_now_ns(void);
+/* Raw sums over all workers (no baseline subtracted). */
+void ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX]);
+
+/* ports.c */
+int ns_ports_init(char *err, size_t errlen);
+void ns_ports_fini(void);
+int ns_port_by_arg(const char *arg, int *first, int *last);
+
+#endif /* NS_APP_H */

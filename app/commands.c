@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The command table and its handlers (console, ctl socket, command files). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_version.h>
+
+#include "app.h"
+#include "control.h"
+
+static int
+port_range(struct ns_out *o, const char *arg, int *first, int *last)
+{
+	if (ns_port_by_arg(arg, first, last) < 0) {
+		ns_out_printf(o, "error: no port '%s' (ethdev id, name, or all)\n", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+fmt_mac(const struct rte_ether_addr *m, char *buf)
+{
+	rte_ether_format_addr(buf, RTE_ETHER_ADDR_FMT_SIZE, m);
+	return buf;
+}
+
+static const char *
+fmt_ip(rte_be32_t ip, char *buf)
+{
+	return inet_ntop(AF_INET, &ip, buf, INET_ADDRSTRLEN);
+}
+
+static int
+cmd_help(struct ns_out *o, int argc, char **argv)
+{
+	const char *last = "";
+
+	(void)argc, (void)argv;
+	for (unsigned int i = 0; i < ns_n_cmds; i++) {
+		const struct ns_cmd *c = &ns_cmds[i];
+
+		if (strcmp(c->section, last) != 0) {
+			ns_out_printf(o, "%s%s:\n", i ? "\n" : "", c->section);
+			last = c->section;
+		}
+		ns_out_printf(o, "  %-40s %s\n", c->pattern, c->help);
+	}
+	return 0;
+}
+
+static int
+cmd_show_version(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ns_out_printf(o, "nonstop 0.1.0 on %s\n", rte_version());
+	return 0;
+}
+
+static int
+cmd_show_config(struct ns_out *o, int argc, char **argv)
+{
+	const struct ns_config *c = &app.cfg;
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	(void)argc, (void)argv;
+	ns_out_printf(o, "# %s\n[global]\nidle = %s\nidle_threshold = %u\nidle_sleep_max_us = %u\n",
+			c->path, ns_idle_name(c->idle), c->idle_threshold, c->idle_sleep_max_us);
+	ns_out_printf(o, "burst = %u\nmbufs = %u\nmbuf_cache = %u\n", c->burst, c->mbufs,
+			c->mbuf_cache);
+	ns_out_printf(o, "arp_entries = %u\narp_timeout_s = %u\narp_retry_ms = %u\narp_tries = %u\nttl = %u\n",
+			c->arp_entries, c->arp_timeout_s, c->arp_retry_ms, c->arp_tries, c->ttl);
+	ns_out_printf(o, "\n[lcores]\nworkers = ");
+	for (uint32_t i = 0; i < c->n_workers; i++)
+		ns_out_printf(o, "%s%u", i ? "," : "", c->workers[i]);
+	ns_out_printf(o, "\n");
+	if (c->fastpath_lcore >= 0)
+		ns_out_printf(o, "fastpath = %d\n", c->fastpath_lcore);
+	if (c->replication_lcore >= 0)
+		ns_out_printf(o, "replication = %d\n", c->replication_lcore);
+	for (uint16_t i = 0; i < c->n_ports; i++) {
+		const struct ns_port_cfg *p = &c->port[i];
+
+		ns_out_printf(o, "\n[port.%s]\ndev = %s\n", p->name, p->dev);
+		if (p->args[0])
+			ns_out_printf(o, "args = %s\n", p->args);
+		ns_out_printf(o, "role = %s\n", ns_role_name(p->role));
+		if (p->ip)
+			ns_out_printf(o, "ip = %s/%u\n", fmt_ip(p->ip, ip), p->prefix);
+		if (p->has_mac)
+			ns_out_printf(o, "mac = %s\n", fmt_mac(&p->mac, mac));
+		ns_out_printf(o, "rxq = %u\nrx_desc = %u\ntx_desc = %u\npromisc = %s\n", p->rxq,
+				p->rx_desc, p->tx_desc, p->promisc ? "yes" : "no");
+		if (p->forward >= 0)
+			ns_out_printf(o, "forward = %s\n", p->forward_name);
+	}
+	return 0;
+}
+
+static void
+lcore_roles(unsigned int lc, char *buf, size_t len)
+{
+	const struct ns_config *c = &app.cfg;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (lc == rte_get_main_lcore())
+		n += snprintf(buf + n, len - n, "control ");
+	for (uint32_t i = 0; i < c->n_workers; i++)
+		if (c->workers[i] == lc)
+			n += snprintf(buf + n, len - n, "worker ");
+	if (c->fastpath_lcore == (int)lc)
+		n += snprintf(buf + n, len - n, "fastpath ");
+	if (c->replication_lcore == (int)lc)
+		n += snprintf(buf + n, len - n, "replication ");
+	if (n > 0)
+		buf[n - 1] = '\0';
+}
+
+static int
+cmd_show_lcores(struct ns_out *o, int argc, char **argv)
+{
+	unsigned int lc;
+	char roles[96];
+
+	(void)argc, (void)argv;
+	ns_out_printf(o, "%-6s %-6s %-34s %s\n", "lcore", "socket", "roles", "queues (port:queue)");
+	RTE_LCORE_FOREACH(lc) {
+		lcore_roles(lc, roles, sizeof(roles));
+		ns_out_printf(o, "%-6u %-6u %-34s", lc, rte_lcore_to_socket_id(lc),
+				roles[0] ? roles : "-");
+		for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+			const struct ns_worker *w = &app.worker[i];
+
+			if (w->lcore != lc)
+				continue;
+			for (uint16_t k = 0; k < w->n_rxq; k++)
+				ns_out_printf(o, " %u:%u", w->rxq[k].port_id, w->rxq[k].queue);
+		}
+		ns_out_printf(o, "\n");
+	}
+	ns_out_printf(o, "\n%-6s %14s %14s %7s %12s\n", "worker", "polls", "busy polls", "busy%",
+			"idle sleeps");
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		const struct ns_worker *w = &app.worker[i];
+		uint64_t polls = __atomic_load_n(&w->dp_ctr[NS_DP_polls], __ATOMIC_RELAXED);
+		uint64_t busy = __atomic_load_n(&w->dp_ctr[NS_DP_busy_polls], __ATOMIC_RELAXED);
+
+		ns_out_printf(o, "%-6u %14" PRIu64 " %14" PRIu64 " %6.2f%% %12" PRIu64 "\n", w->lcore,
+				polls, busy, polls ? 100.0 * busy / polls : 0.0,
+				w->dp_ctr[NS_DP_idle_sleeps]);
+	}
+	ns_out_printf(o, "idle policy: %s", ns_idle_name(app.cfg.idle));
+	if (app.cfg.idle == NS_IDLE_ADAPTIVE)
+		ns_out_printf(o, " (sleep after %u empty polls, at most %u us)",
+				app.cfg.idle_threshold, app.cfg.idle_sleep_max_us);
+	ns_out_printf(o, "\n");
+	return 0;
+}
+
+static void
+port_info(struct ns_out *o, int i)
+{
+	const struct ns_port_cfg *pc = &app.cfg.port[i];
+	const struct ns_port *p = &app.port[i];
+	struct rte_eth_dev_info info;
+	struct rte_eth_link link;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTRLEN], ls[RTE_ETH_LINK_MAX_STR_LEN];
+	uint16_t mtu = 0;
+
+	memset(&info, 0, sizeof(info));
+	rte_eth_dev_info_get(p->port_id, &info);
+	rte_eth_link_get_nowait(p->port_id, &link);
+	rte_eth_link_to_str(ls, sizeof(ls), &link);
+	rte_eth_dev_get_mtu(p->port_id, &mtu);
+	ns_out_printf(o, "port %u (%s)\n", p->port_id, pc->name);
+	ns_out_printf(o, "  device:   %s  driver %s\n", pc->dev, info.driver_name ? info.driver_name : "?");
+	ns_out_printf(o, "  role:     %s\n", ns_role_name(pc->role));
+	ns_out_printf(o, "  mac:      %s\n", fmt_mac(&p->mac, mac));
+	if (pc->ip)
+		ns_out_printf(o, "  address:  %s/%u\n", fmt_ip(pc->ip, ip), pc->prefix);
+	if (pc->forward >= 0)
+		ns_out_printf(o, "  forward:  io to port %u (%s)\n", app.port[pc->forward].port_id,
+				pc->forward_name);
+	ns_out_printf(o, "  link:     %s\n", ls);
+	ns_out_printf(o, "  mtu:      %u\n", mtu);
+	ns_out_printf(o, "  queues:   %u rx (%u desc), %u tx (%u desc)\n", pc->rxq, pc->rx_desc,
+			p->nb_txq, pc->tx_desc);
+	ns_out_printf(o, "  promisc:  %s\n", rte_eth_promiscuous_get(p->port_id) == 1 ? "on" : "off");
+}
+
+static void
+port_stats(struct ns_out *o, int i)
+{
+	const struct ns_port *p = &app.port[i];
+	struct rte_eth_stats s;
+
+	if (rte_eth_stats_get(p->port_id, &s) != 0) {
+		ns_out_printf(o, "port %u: stats unavailable\n", p->port_id);
+		return;
+	}
+	ns_out_printf(o, "port %u (%s)\n", p->port_id, app.cfg.port[i].name);
+	ns_out_printf(o, "  rx-packets: %-14" PRIu64 " rx-missed: %-10" PRIu64 " rx-bytes: %" PRIu64 "\n",
+			s.ipackets, s.imissed, s.ibytes);
+	ns_out_printf(o, "  rx-errors:  %-14" PRIu64 " rx-nombuf: %" PRIu64 "\n", s.ierrors, s.rx_nombuf);
+	ns_out_printf(o, "  tx-packets: %-14" PRIu64 " tx-errors: %-10" PRIu64 " tx-bytes: %" PRIu64 "\n",
+			s.opackets, s.oerrors, s.obytes);
+}
+
+static void
+port_xstats(struct ns_out *o, int i)
+{
+	const struct ns_port *p = &app.port[i];
+	int n = rte_eth_xstats_get(p->port_id, NULL, 0);
+	struct rte_eth_xstat *xs;
+	struct rte_eth_xstat_name *names;
+
+	if (n <= 0) {
+		ns_out_printf(o, "port %u: no xstats\n", p->port_id);
+		return;
+	}
+	xs = calloc(n, sizeof(*xs));
+	names = calloc(n, sizeof(*names));
+	if (xs != NULL && names != NULL && rte_eth_xstats_get(p->port_id, xs, n) == n &&
+			rte_eth_xstats_get_names(p->port_id, names, n) == n) {
+		ns_out_printf(o, "port %u (%s)\n", p->port_id, app.cfg.port[i].name);
+		for (int k = 0; k < n; k++)
+			ns_out_printf(o, "  %-40s %" PRIu64 "\n", names[xs[k].id].name, xs[k].value);
+	}
+	free(xs);
+	free(names);
+}
+
+static int
+cmd_show_port(struct ns_out *o, int argc, char **argv)
+{
+	int first, last;
+
+	(void)argc;
+	if (port_range(o, argv[3], &first, &last) < 0)
+		return -1;
+	for (int i = first; i <= last; i++) {
+		if (!strcmp(argv[2], "info"))
+			port_info(o, i);
+		else if (!strcmp(argv[2], "stats"))
+			port_stats(o, i);
+		else
+			port_xstats(o, i);
+	}
+	return 0;
+}
+
+static int
+cmd_clear_port_stats(struct ns_out *o, int argc, char **argv)
+{
+	int first, last;
+
+	(void)argc;
+	if (port_range(o, argv[3], &first, &last) < 0)
+		return -1;
+	for (int i = first; i <= last; i++) {
+		rte_eth_stats_reset(app.port[i].port_id);
+		rte_eth_xstats_reset(app.port[i].port_id);
+		ns_out_printf(o, "port %u: stats cleared\n", app.port[i].port_id);
+	}
+	return 0;
+}
+
+void
+ns_print_counters(struct ns_out *o, int all, int raw)
+{
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
+
+	ns_counters_sum(net, dp);
+	for (int i = 0; i < NS_DP__MAX; i++) {
+		uint64_t v = dp[i] - (raw ? 0 : app.dp_base[i]);
+
+		if (v || all)
+			ns_out_printf(o, "dp.%-28s %12" PRIu64 "  %s%s\n", ns_dp_ctr_desc[i].name, v,
+					ns_dp_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
+					ns_dp_ctr_desc[i].help);
+	}
+	for (int i = 0; i < NS_NET__MAX; i++) {
+		uint64_t v = net[i] - (raw ? 0 : app.net_base[i]);
+
+		if (v || all)
+			ns_out_printf(o, "net.%-27s %12" PRIu64 "  %s%s\n", ns_net_ctr_desc[i].name, v,
+					ns_net_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
+					ns_net_ctr_desc[i].help);
+	}
+}
+
+static int
+cmd_show_counters(struct ns_out *o, int argc, char **argv)
+{
+	(void)argv;
+	ns_print_counters(o, argc == 3, 0);
+	return 0;
+}
+
+static int
+cmd_clear_counters(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ns_counters_sum(app.net_base, app.dp_base);
+	ns_out_printf(o, "counters cleared\n");
+	return 0;
+}
+
+static int
+cmd_show_arp(struct ns_out *o, int argc, char **argv)
+{
+	uint64_t now = ns_now_ns();
+	unsigned int n = 0;
+
+	(void)argc, (void)argv;
+	ns_out_printf(o, "%-16s %-18s %-11s %-8s %-7s %s\n", "address", "mac", "state", "age(s)",
+			"worker", "port");
+	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
+		const struct ns_worker *w = &app.worker[wi];
+
+		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+			const struct ns_arp_cache *c = &w->host[p].arp;
+
+			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
+				struct ns_arp_entry e;
+				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+				uint64_t seen = app.replay ? w->now_ns : now;
+
+				if (!ns_arp_read_slot(c, s, &e))
+					continue;
+				ns_out_printf(o, "%-16s %-18s %-11s %-8.1f %-7u %s\n", fmt_ip(e.ip, ip),
+						e.state == NS_ARP_REACHABLE ? fmt_mac(&e.mac, mac) : "-",
+						e.state == NS_ARP_REACHABLE ? "reachable" : "incomplete",
+						seen > e.updated_ns ? (seen - e.updated_ns) / 1e9 : 0.0,
+						w->lcore, app.cfg.port[p].name);
+				n++;
+			}
+		}
+	}
+	ns_out_printf(o, "%u entries\n", n);
+	return 0;
+}
+
+static int
+cmd_quit(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ns_out_printf(o, "quitting\n");
+	app.quit = true;
+	return 0;
+}
+
+const struct ns_cmd ns_cmds[] = {
+	{"help", "Help", "list commands", cmd_help},
+	{"show version", "Display", "version of nonstop and DPDK", cmd_show_version},
+	{"show config", "Display", "configuration in effect (INI)", cmd_show_config},
+	{"show lcores", "Display", "lcore roles, queues and busy ratio", cmd_show_lcores},
+	{"show port info|stats|xstats <port>", "Display", "port details (ethdev id, name or all)",
+			cmd_show_port},
+	{"show counters", "Display", "non-zero dataplane and host-stack counters", cmd_show_counters},
+	{"show counters all", "Display", "every counter with its meaning", cmd_show_counters},
+	{"show arp", "Display", "ARP cache of every worker", cmd_show_arp},
+	{"clear port stats <port>", "Control", "reset ethdev stats and xstats", cmd_clear_port_stats},
+	{"clear counters", "Control", "zero the counters (console and telemetry)",
+			cmd_clear_counters},
+	{"quit", "Control", "stop the dataplane and exit", cmd_quit},
+};
+const unsigned int ns_n_cmds = sizeof(ns_cmds) / sizeof(ns_cmds[0]);

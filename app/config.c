@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_lcore.h>
+
+#include "config.h"
+
+struct cfg_ctx {
+	struct rte_cfgfile *f;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+/* rte_cfgfile keeps no line numbers: find the key's line for the message. */
+static int
+cfg_line_of(const char *path, const char *section, const char *key)
+{
+	FILE *fp = fopen(path, "r");
+	char line[512], cur[128] = "";
+	int n = 0, sec_line = 0;
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *s = line, *e;
+
+		n++;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '[') {
+			e = strchr(s, ']');
+			if (e != NULL) {
+				snprintf(cur, sizeof(cur), "%.*s", (int)(e - s - 1), s + 1);
+				if (strcmp(cur, section) == 0)
+					sec_line = n;
+			}
+			continue;
+		}
+		if (key == NULL || strcmp(cur, section) != 0)
+			continue;
+		e = s;
+		while (*e != '\0' && *e != '=' && !isspace((unsigned char)*e))
+			e++;
+		if ((size_t)(e - s) == strlen(key) && strncmp(s, key, e - s) == 0) {
+			fclose(fp);
+			return n;
+		}
+	}
+	fclose(fp);
+	return sec_line;
+}
+
+static int
+cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	int line = cfg_line_of(c->path, section, key);
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (key != NULL)
+		snprintf(c->err, c->errlen, "%s:%d: [%s] %s: %s", c->path, line, section, key, why);
+	else
+		snprintf(c->err, c->errlen, "%s:%d: [%s]: %s", c->path, line, section, why);
+	return -1;
+}
+
+static int
+get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+		uint32_t max)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+	char *end;
+	unsigned long x;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	x = strtoul(v, &end, 0);
+	if (errno != 0 || end == v || *end != '\0' || x < min || x > max)
+		return cfg_error(c, sec, key, "'%s' is not an integer in [%u, %u]", v, min, max);
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int
+get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+
+	if (v == NULL)
+		return 0;
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "1"))
+		*out = true;
+	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
+		*out = false;
+	else
+		return cfg_error(c, sec, key, "'%s' is not yes/no", v);
+	return 0;
+}
+
+/* "1", "1-3", "0,2-3" */
+static int
+parse_lcore_list(struct cfg_ctx *c, const char *sec, const char *key, unsigned int *out,
+		uint32_t *n, uint32_t max)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+	const char *p = v;
+
+	if (v == NULL)
+		return 0;
+	*n = 0;
+	while (*p != '\0') {
+		char *end;
+		unsigned long a = strtoul(p, &end, 10), b = a;
+
+		if (end == p || a >= RTE_MAX_LCORE)
+			return cfg_error(c, sec, key, "'%s' is not an lcore list (e.g. 1 or 1-3,5)", v);
+		p = end;
+		if (*p == '-') {
+			b = strtoul(p + 1, &end, 10);
+			if (end == p + 1 || b < a || b >= RTE_MAX_LCORE)
+				return cfg_error(c, sec, key, "bad range in '%s'", v);
+			p = end;
+		}
+		for (unsigned long i = a; i <= b; i++) {
+			if (*n >= max)
+				return cfg_error(c, sec, key, "more than %u lcores", max);
+			out[(*n)++] = (unsigned int)i;
+		}
+		if (*p == ',')
+			p++;
+		else if (*p != '\0')
+			return cfg_error(c, sec, key, "unexpected '%c' in '%s'", *p, v);
+	}
+	return 0;
+}
+
+static int
+parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
+{
+	unsigned int l[1];
+	uint32_t n = 0;
+
+	if (rte_cfgfile_get_entry(c->f, sec, key) == NULL)
+		return 0;
+	if (parse_lcore_list(c, sec, key, l, &n, 1) < 0)
+		return -1;
+	*out = (int)l[0];
+	return 0;
+}
+
+static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
+	"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries", "ttl",
+	NULL};
+static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
+static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
+	"tx_desc", "promisc", "forward", NULL};
+
+static int
+check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
+{
+	int n = rte_cfgfile_section_num_entries(c->f, sec);
+	struct rte_cfgfile_entry *e;
+
+	if (n <= 0)
+		return 0;
+	e = calloc(n, sizeof(*e));
+	if (e == NULL)
+		return cfg_error(c, sec, NULL, "out of memory");
+	rte_cfgfile_section_entries(c->f, sec, e, n);
+	for (int i = 0; i < n; i++) {
+		int ok = 0;
+
+		for (const char *const *k = known; *k != NULL; k++)
+			ok |= strcmp(*k, e[i].name) == 0;
+		if (!ok) {
+			char name[CFG_NAME_LEN];
+
+			snprintf(name, sizeof(name), "%s", e[i].name);
+			free(e);
+			return cfg_error(c, sec, name, "unknown key");
+		}
+	}
+	free(e);
+	return 0;
+}
+
+static int
+load_global(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	const char *s = "global", *v;
+	uint32_t x;
+
+	if (!rte_cfgfile_has_section(c->f, s))
+		return 0;
+	if (check_keys(c, s, global_keys) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, s, "idle");
+	if (v != NULL) {
+		if (!strcmp(v, "busy"))
+			cfg->idle = NS_IDLE_BUSY;
+		else if (!strcmp(v, "adaptive"))
+			cfg->idle = NS_IDLE_ADAPTIVE;
+		else
+			return cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
+	}
+	if (get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
+			get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) < 0 ||
+			get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
+			get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
+			get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
+			get_u32(c, s, "arp_timeout_s", &cfg->arp_timeout_s, 1, 86400) < 0 ||
+			get_u32(c, s, "arp_retry_ms", &cfg->arp_retry_ms, 10, 60000) < 0)
+		return -1;
+	x = cfg->burst;
+	if (get_u32(c, s, "burst", &x, 1, 512) < 0)
+		return -1;
+	cfg->burst = (uint16_t)x;
+	x = cfg->arp_tries;
+	if (get_u32(c, s, "arp_tries", &x, 1, 255) < 0)
+		return -1;
+	cfg->arp_tries = (uint8_t)x;
+	x = cfg->ttl;
+	if (get_u32(c, s, "ttl", &x, 1, 255) < 0)
+		return -1;
+	cfg->ttl = (uint8_t)x;
+	return 0;
+}
+
+static int
+load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	const char *s = "lcores";
+
+	if (!rte_cfgfile_has_section(c->f, s))
+		return 0;
+	if (check_keys(c, s, lcore_keys) < 0 ||
+			parse_lcore_list(c, s, "workers", cfg->workers, &cfg->n_workers,
+					NS_MAX_WORKERS) < 0 ||
+			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0 ||
+			parse_one_lcore(c, s, "replication", &cfg->replication_lcore) < 0)
+		return -1;
+	for (uint32_t i = 0; i < cfg->n_workers; i++)
+		for (uint32_t j = i + 1; j < cfg->n_workers; j++)
+			if (cfg->workers[i] == cfg->workers[j])
+				return cfg_error(c, s, "workers", "lcore %u listed twice",
+						cfg->workers[i]);
+	return 0;
+}
+
+static int
+load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
+{
+	const char *v;
+	uint32_t x;
+
+	memset(p, 0, sizeof(*p));
+	p->forward = -1;
+	p->rxq = 1;
+	p->rx_desc = 1024;
+	p->tx_desc = 1024;
+	p->promisc = true;
+	if (strlen(sec) - 5 == 0 || strlen(sec) - 5 >= sizeof(p->name))
+		return cfg_error(c, sec, NULL, "port name must be 1-%zu characters",
+				sizeof(p->name) - 1);
+	snprintf(p->name, sizeof(p->name), "%s", sec + 5);
+	if (check_keys(c, sec, port_keys) < 0)
+		return -1;
+
+	v = rte_cfgfile_get_entry(c->f, sec, "dev");
+	if (v == NULL || *v == '\0')
+		return cfg_error(c, sec, "dev", "missing: name the ethdev (e.g. net_null0, 0000:03:00.0)");
+	if (strlen(v) >= sizeof(p->dev))
+		return cfg_error(c, sec, "dev", "too long");
+	snprintf(p->dev, sizeof(p->dev), "%s", v);
+	v = rte_cfgfile_get_entry(c->f, sec, "args");
+	if (v != NULL) {
+		if (strlen(v) >= sizeof(p->args))
+			return cfg_error(c, sec, "args", "too long");
+		snprintf(p->args, sizeof(p->args), "%s", v);
+	}
+
+	v = rte_cfgfile_get_entry(c->f, sec, "role");
+	if (v == NULL || !strcmp(v, "service"))
+		p->role = NS_ROLE_SERVICE;
+	else if (!strcmp(v, "replication"))
+		p->role = NS_ROLE_REPLICATION;
+	else
+		return cfg_error(c, sec, "role", "'%s' is neither service nor replication", v);
+
+	v = rte_cfgfile_get_entry(c->f, sec, "ip");
+	if (v != NULL) {
+		char buf[64], *slash;
+		struct in_addr a;
+		long pl;
+
+		snprintf(buf, sizeof(buf), "%s", v);
+		slash = strchr(buf, '/');
+		if (slash == NULL)
+			return cfg_error(c, sec, "ip", "'%s' needs a prefix length (A.B.C.D/N)", v);
+		*slash = '\0';
+		pl = strtol(slash + 1, &slash, 10);
+		if (inet_pton(AF_INET, buf, &a) != 1 || *slash != '\0' || pl < 1 || pl > 32)
+			return cfg_error(c, sec, "ip", "'%s' is not A.B.C.D/N", v);
+		p->ip = a.s_addr;
+		p->prefix = (uint8_t)pl;
+	}
+	v = rte_cfgfile_get_entry(c->f, sec, "mac");
+	if (v != NULL) {
+		if (rte_ether_unformat_addr(v, &p->mac) != 0 ||
+				!rte_is_valid_assigned_ether_addr(&p->mac))
+			return cfg_error(c, sec, "mac", "'%s' is not a unicast MAC address", v);
+		p->has_mac = true;
+	}
+	x = p->rxq;
+	if (get_u32(c, sec, "rxq", &x, 1, NS_MAX_WORKERS) < 0)
+		return -1;
+	p->rxq = (uint16_t)x;
+	x = p->rx_desc;
+	if (get_u32(c, sec, "rx_desc", &x, 32, 16384) < 0)
+		return -1;
+	p->rx_desc = (uint16_t)x;
+	x = p->tx_desc;
+	if (get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
+		return -1;
+	p->tx_desc = (uint16_t)x;
+	if (get_bool(c, sec, "promisc", &p->promisc) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "forward");
+	if (v != NULL)
+		snprintf(p->forward_name, sizeof(p->forward_name), "%s", v);
+	return 0;
+}
+
+void
+ns_config_defaults(struct ns_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->idle = NS_IDLE_ADAPTIVE;
+	cfg->idle_threshold = 256;
+	cfg->idle_sleep_max_us = 200;
+	cfg->burst = 32;
+	cfg->mbufs = 8191;
+	cfg->mbuf_cache = 256;
+	cfg->arp_entries = 1024;
+	cfg->arp_timeout_s = 300;
+	cfg->arp_retry_ms = 1000;
+	cfg->arp_tries = 3;
+	cfg->ttl = 64;
+	cfg->fastpath_lcore = -1;
+	cfg->replication_lcore = -1;
+}
+
+int
+ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen)
+{
+	struct cfg_ctx c = {.path = path, .err = err, .errlen = errlen};
+	int nsec, rc = -1;
+	char **names = NULL;
+
+	ns_config_defaults(cfg);
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	c.f = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
+	if (c.f == NULL) {
+		snprintf(err, errlen, "%s: cannot read or parse (%s)", path,
+				errno ? strerror(errno) : "syntax error");
+		return -1;
+	}
+	nsec = rte_cfgfile_num_sections(c.f, NULL, 0);
+	names = calloc(nsec > 0 ? nsec : 1, sizeof(*names));
+	if (names == NULL)
+		goto out;
+	for (int i = 0; i < nsec; i++) {
+		names[i] = malloc(CFG_NAME_LEN);
+		if (names[i] == NULL)
+			goto out;
+	}
+	rte_cfgfile_sections(c.f, names, nsec);
+
+	for (int i = 0; i < nsec; i++) {
+		const char *s = names[i];
+
+		if (!strcmp(s, "global") || !strcmp(s, "lcores"))
+			continue;
+		if (strncmp(s, "port.", 5) != 0) {
+			cfg_error(&c, s, NULL, "unknown section (expected global, lcores, port.NAME)");
+			goto out;
+		}
+		if (cfg->n_ports == NS_MAX_PORTS) {
+			cfg_error(&c, s, NULL, "more than %d ports", NS_MAX_PORTS);
+			goto out;
+		}
+		if (load_port(&c, s, &cfg->port[cfg->n_ports]) < 0)
+			goto out;
+		cfg->n_ports++;
+	}
+	if (load_global(&c, cfg) < 0 || load_lcores(&c, cfg) < 0)
+		goto out;
+	if (cfg->n_ports == 0) {
+		snprintf(err, errlen, "%s: no [port.NAME] section: at least one port is required",
+				path);
+		goto out;
+	}
+	for (uint16_t i = 0; i < cfg->n_ports; i++) {
+		struct ns_port_cfg *p = &cfg->port[i];
+		char sec[CFG_NAME_LEN];
+
+		snprintf(sec, sizeof(sec), "port.%s", p->name);
+		for (uint16_t j = 0; j < i; j++)
+			if (!strcmp(cfg->port[j].dev, p->dev)) {
+				cfg_error(&c, sec, "dev", "'%s' already used by [port.%s]", p->dev,
+						cfg->port[j].name);
+				goto out;
+			}
+		if (p->forward_name[0] != '\0') {
+			for (uint16_t j = 0; j < cfg->n_ports; j++)
+				if (!strcmp(cfg->port[j].name, p->forward_name))
+					p->forward = j;
+			if (p->forward < 0 || p->forward == i) {
+				cfg_error(&c, sec, "forward", "'%s' is not another port's name",
+						p->forward_name);
+				goto out;
+			}
+		} else if (p->ip == 0) {
+			cfg_error(&c, sec, "ip", "missing: a port that does not forward needs an address");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (names != NULL)
+		for (int i = 0; i < nsec; i++)
+			free(names[i]);
+	free(names);
+	rte_cfgfile_close(c.f);
+	return rc;
+}
+
+int
+ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < cfg->n_workers; i++)
+		if (!rte_lcore_is_enabled(cfg->workers[i])) {
+			snprintf(err, errlen, "%s: [lcores] workers: lcore %u is not in the EAL lcore set (-l)",
+					cfg->path, cfg->workers[i]);
+			return -1;
+		}
+	if (cfg->fastpath_lcore >= 0 && !rte_lcore_is_enabled(cfg->fastpath_lcore)) {
+		snprintf(err, errlen, "%s: [lcores] fastpath: lcore %d is not in the EAL lcore set",
+				cfg->path, cfg->fastpath_lcore);
+		return -1;
+	}
+	if (cfg->replication_lcore >= 0 && !rte_lcore_is_enabled(cfg->replication_lcore)) {
+		snprintf(err, errlen, "%s: [lcores] replication: lcore %d is not in the EAL lcore set",
+				cfg->path, cfg->replication_lcore);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+ns_role_name(enum ns_port_role r)
+{
+	return r == NS_ROLE_REPLICATION ? "replication" : "service";
+}
+
+const char *
+ns_idle_name(enum ns_idle_policy p)
+{
+	return p == NS_IDLE_BUSY ? "busy" : "adaptive";
+}

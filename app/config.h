@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Application configuration: an INI file read with rte_cfgfile. */
+#ifndef NS_CONFIG_H
+#define NS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <rte_ether.h>
+#include <rte_lcore.h>
+
+#define NS_MAX_PORTS 8
+#define NS_MAX_WORKERS 16
+#define NS_NAME_LEN 32
+
+enum ns_port_role { NS_ROLE_SERVICE, NS_ROLE_REPLICATION };
+enum ns_idle_policy { NS_IDLE_BUSY, NS_IDLE_ADAPTIVE };
+
+struct ns_port_cfg {
+	char name[NS_NAME_LEN]; /* from the section name [port.NAME] */
+	char dev[128];          /* ethdev name: vdev name or PCI address */
+	char args[256];         /* devargs: when set, the device is probed with them */
+	enum ns_port_role role;
+	rte_be32_t ip;
+	uint8_t prefix;
+	bool has_mac;
+	struct rte_ether_addr mac;
+	uint16_t rxq;
+	uint16_t rx_desc, tx_desc;
+	bool promisc;
+	int forward; /* index of the port to io-forward to, or -1 */
+	char forward_name[NS_NAME_LEN];
+};
+
+struct ns_config {
+	char path[256];
+	/* [global] */
+	enum ns_idle_policy idle;
+	uint32_t idle_threshold;    /* empty polls before the first sleep */
+	uint32_t idle_sleep_max_us; /* bound on wake-up latency */
+	uint16_t burst;
+	uint32_t mbufs, mbuf_cache;
+	uint32_t arp_entries, arp_timeout_s, arp_retry_ms;
+	uint8_t arp_tries;
+	uint8_t ttl;
+	/* [lcores] */
+	uint32_t n_workers;
+	unsigned int workers[NS_MAX_WORKERS];
+	int fastpath_lcore;    /* -1: none configured */
+	int replication_lcore; /* -1: none configured */
+	/* [port.*] */
+	uint16_t n_ports;
+	struct ns_port_cfg port[NS_MAX_PORTS];
+};
+
+/*
+ * Load and validate 'path'.  On error, writes "FILE:LINE: [section] key: why"
+ * into err and returns -1.  Does not touch EAL or ports; lcore ids are
+ * checked later against the EAL lcore set (ns_config_check_lcores).
+ */
+int ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen);
+int ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen);
+void ns_config_defaults(struct ns_config *cfg);
+
+const char *ns_role_name(enum ns_port_role r);
+const char *ns_idle_name(enum ns_idle_policy p);
+
+#endif /* NS_CONFIG_H */

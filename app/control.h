@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control path: one command table serves the interactive console
+ * (rte_cmdline), the ctl socket (nonstopctl) and --cmdline-file.
+ */
+#ifndef NS_CONTROL_H
+#define NS_CONTROL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* Growable text buffer a command writes its answer into. */
+struct ns_out {
+	char *buf;
+	size_t len, cap;
+	int oom;
+};
+
+void ns_out_printf(struct ns_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ns_out_free(struct ns_out *o);
+
+/*
+ * A command: pattern words are literals ("show"), alternatives
+ * ("info|stats|xstats") or arguments ("<port>", "<words...>" for the rest
+ * of the line).  fn gets every word typed; returns 0, or -1 after writing
+ * an error message.
+ */
+struct ns_cmd {
+	const char *pattern;
+	const char *section;
+	const char *help;
+	int (*fn)(struct ns_out *o, int argc, char **argv);
+};
+
+extern const struct ns_cmd ns_cmds[];
+extern const unsigned int ns_n_cmds;
+
+/* Split 'line' (modified) into words and run the matching command. */
+int ns_cmd_exec_line(char *line, struct ns_out *o);
+
+/* console.c */
+int ns_console_init(int interactive);
+void ns_console_poll(void);
+void ns_console_fini(void);
+int ns_console_run_file(const char *path);
+
+/* ctl_server.c */
+int ns_ctl_init(const char *path);
+void ns_ctl_poll(void);
+void ns_ctl_fini(void);
+
+/* telemetry.c */
+void ns_telemetry_init(void);
+
+/* Everything the main lcore services between polls. */
+void ns_control_poll(void);
+
+/* Shared printers (commands and --dump-counters). */
+void ns_print_counters(struct ns_out *o, int all, int raw);
+
+#endif /* NS_CONTROL_H */

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop: rx burst -> host stack -> tx, per (port, queue) owned by
+ * this lcore, with the busy or adaptive idle policy.  Everything a worker
+ * writes lives in its own cache-aligned struct ns_worker.
+ */
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "app.h"
+#include "control.h"
+
+const struct ns_ctr_desc ns_dp_ctr_desc[NS_DP__MAX] = {
+#define X(name, kind, help) NS_CTR_DESC(name, kind, help)
+	NS_DP_COUNTERS(X)
+#undef X
+};
+
+#define NS_CONTROL_PERIOD_NS (1000ull * 1000) /* main lcore polls control every 1 ms */
+
+static uint64_t ns_per_cycle_q32; /* ns per TSC cycle, 32.32 fixed point */
+
+uint64_t
+ns_now_ns(void)
+{
+	return (uint64_t)(((__uint128_t)rte_get_tsc_cycles() * ns_per_cycle_q32) >> 32);
+}
+
+struct host_user {
+	struct ns_worker *w;
+	uint16_t port_idx;
+};
+static struct host_user host_user[NS_MAX_WORKERS][NS_MAX_PORTS];
+
+static inline void
+worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	rte_eth_tx_buffer(app.port[port_idx].port_id, w->txq, w->txb[port_idx], m);
+}
+
+/* ARP callbacks: the host stack hands back packets and asks for requests. */
+static void
+cb_release(void *user, void *pkt, const struct rte_ether_addr *dst)
+{
+	struct host_user *u = user;
+	struct rte_mbuf *m = pkt;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eth->dst_addr = *dst;
+	worker_tx(u->w, u->port_idx, m);
+}
+
+static void
+cb_discard(void *user, void *pkt)
+{
+	(void)user;
+	rte_pktmbuf_free(pkt);
+}
+
+static void
+cb_solicit(void *user, rte_be32_t ip)
+{
+	struct host_user *u = user;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+	uint8_t *buf;
+
+	if (m == NULL) {
+		u->w->dp_ctr[NS_DP_mbuf_alloc_failed]++;
+		return;
+	}
+	buf = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+	memset(buf, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+	ns_arp_build_request(&u->w->host[u->port_idx], ip, buf);
+	worker_tx(u->w, u->port_idx, m);
+}
+
+static void
+tx_drop_cb(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
+{
+	struct ns_worker *w = userdata;
+
+	w->dp_ctr[NS_DP_tx_queue_full] += unsent;
+	rte_pktmbuf_free_bulk(pkts, unsent);
+}
+
+static int
+worker_init(struct ns_worker *w, uint32_t widx)
+{
+	static const struct ns_arp_ops ops = {cb_release, cb_discard, cb_solicit};
+	const struct ns_config *cfg = &app.cfg;
+	struct ns_arp_params ap = {
+		.max_entries = cfg->arp_entries,
+		.timeout_ns = (uint64_t)cfg->arp_timeout_s * 1000000000ull,
+		.retry_ns = (uint64_t)cfg->arp_retry_ms * 1000000ull,
+		.max_tries = cfg->arp_tries,
+	};
+
+	w->lcore = cfg->workers[widx];
+	w->txq = (uint16_t)widx;
+	for (uint16_t p = 0; p < cfg->n_ports; p++) {
+		struct ns_host *h = &w->host[p];
+		const struct ns_port_cfg *pc = &cfg->port[p];
+
+		h->mac = app.port[p].mac;
+		h->ip = pc->ip;
+		h->netmask = pc->prefix ? rte_cpu_to_be_32(~0u << (32 - pc->prefix)) : 0;
+		h->ttl = cfg->ttl;
+		h->ctr = w->net_ctr[p];
+		host_user[widx][p].w = w;
+		host_user[widx][p].port_idx = p;
+		h->user = &host_user[widx][p];
+		if (ns_arp_cache_init(&h->arp, &ap, &ops, h->user, w->net_ctr[p]) != 0)
+			return -1;
+		w->txb[p] = rte_zmalloc_socket("txb", RTE_ETH_TX_BUFFER_SIZE(cfg->burst), 0,
+				rte_lcore_to_socket_id(w->lcore));
+		if (w->txb[p] == NULL)
+			return -1;
+		rte_eth_tx_buffer_init(w->txb[p], cfg->burst);
+		rte_eth_tx_buffer_set_err_callback(w->txb[p], tx_drop_cb, w);
+	}
+	return 0;
+}
+
+int
+ns_dataplane_init(void)
+{
+	const struct ns_config *cfg = &app.cfg;
+	uint32_t next = 0;
+
+	ns_per_cycle_q32 = (uint64_t)(((__uint128_t)1000000000ull << 32) / app.tsc_hz);
+	app.worker = rte_zmalloc("workers", sizeof(*app.worker) * cfg->n_workers,
+			RTE_CACHE_LINE_SIZE);
+	if (app.worker == NULL)
+		return -1;
+	for (uint32_t i = 0; i < cfg->n_workers; i++)
+		if (worker_init(&app.worker[i], i) < 0)
+			return -1;
+	/* Spread every (port, rx queue) round-robin over the workers. */
+	for (uint16_t p = 0; p < cfg->n_ports; p++)
+		for (uint16_t q = 0; q < cfg->port[p].rxq; q++) {
+			struct ns_worker *w = &app.worker[next++ % cfg->n_workers];
+
+			w->rxq[w->n_rxq++] = (struct ns_rxq){p, app.port[p].port_id, q};
+		}
+	return 0;
+}
+
+void
+ns_dataplane_fini(void)
+{
+	if (app.worker == NULL)
+		return;
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		struct ns_worker *w = &app.worker[i];
+
+		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+			ns_arp_cache_fini(&w->host[p].arp);
+			rte_free(w->txb[p]);
+		}
+	}
+	rte_free(app.worker);
+	app.worker = NULL;
+}
+
+void
+ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX])
+{
+	memset(net, 0, sizeof(uint64_t) * NS_NET__MAX);
+	memset(dp, 0, sizeof(uint64_t) * NS_DP__MAX);
+	if (app.worker == NULL)
+		return;
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		for (uint16_t p = 0; p < app.cfg.n_ports; p++)
+			ns_ctr_accumulate(net, app.worker[i].net_ctr[p], NS_NET__MAX);
+		ns_ctr_accumulate(dp, app.worker[i].dp_ctr, NS_DP__MAX);
+	}
+}
+
+static inline uint64_t
+pkt_time(struct ns_worker *w, struct rte_mbuf *m)
+{
+	if (app.ts_dynfield >= 0 && (m->ol_flags & app.ts_dynflag))
+		return *RTE_MBUF_DYNFIELD(m, app.ts_dynfield, rte_mbuf_timestamp_t *);
+	return w->now_ns;
+}
+
+static inline void
+host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	struct ns_l4_info l4;
+	uint16_t len;
+
+	if (unlikely(m->nb_segs != 1)) {
+		w->dp_ctr[NS_DP_rx_multiseg]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (app.replay)
+		w->now_ns = pkt_time(w, m);
+	len = rte_pktmbuf_data_len(m);
+	switch (ns_host_input(&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns,
+			&l4)) {
+	case NS_V_TX:
+		m->data_len = len;
+		m->pkt_len = len;
+		worker_tx(w, port_idx, m);
+		return;
+	case NS_V_L4:
+		w->dp_ctr[NS_DP_l4_no_handler]++;
+		/* fall through */
+	case NS_V_DROP:
+	default:
+		rte_pktmbuf_free(m);
+		return;
+	}
+}
+
+/* One pass over this worker's queues; returns the number of packets received. */
+static inline uint32_t
+worker_poll(struct ns_worker *w)
+{
+	const struct ns_config *cfg = &app.cfg;
+	struct rte_mbuf *pkts[512];
+	uint32_t total = 0;
+
+	for (uint16_t i = 0; i < w->n_rxq; i++) {
+		const struct ns_rxq *q = &w->rxq[i];
+		int fwd = cfg->port[q->port_idx].forward;
+		uint16_t n = rte_eth_rx_burst(q->port_id, q->queue, pkts, cfg->burst);
+
+		if (n == 0)
+			continue;
+		total += n;
+		w->dp_ctr[NS_DP_rx_packets] += n;
+		if (fwd >= 0) {
+			/* io forwarding, as testpmd's iofwd: no inspection. */
+			uint16_t sent = rte_eth_tx_burst(app.port[fwd].port_id, w->txq, pkts, n);
+
+			w->dp_ctr[NS_DP_fwd_packets] += sent;
+			if (unlikely(sent < n)) {
+				w->dp_ctr[NS_DP_tx_queue_full] += n - sent;
+				rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+			}
+			continue;
+		}
+		for (uint16_t k = 0; k < n; k++) {
+			if (k + 1 < n)
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
+			host_rx(w, q->port_idx, pkts[k]);
+		}
+	}
+	for (uint16_t p = 0; p < cfg->n_ports; p++) {
+		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
+
+		w->dp_ctr[NS_DP_tx_packets] += sent;
+		ns_arp_tick(&w->host[p].arp, w->now_ns);
+	}
+	return total;
+}
+
+static void
+idle_sleep(uint32_t us)
+{
+	struct timespec ts = {0, (long)us * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
+int
+ns_worker_main(void *arg)
+{
+	struct ns_worker *w = arg;
+	const struct ns_config *cfg = &app.cfg;
+	const bool is_main = w->lcore == rte_get_main_lcore();
+	uint32_t empty = 0, sleep_us = 1;
+	uint64_t next_control = 0;
+
+	/* Sleeps are bounded by idle_sleep_max_us, not by the default 50 us slack. */
+	prctl(PR_SET_TIMERSLACK, 1000UL);
+	w->running = true;
+	w->now_ns = app.replay ? 0 : ns_now_ns();
+	while (!app.quit) {
+		uint32_t n;
+
+		if (!app.replay)
+			w->now_ns = ns_now_ns();
+		n = worker_poll(w);
+		w->dp_ctr[NS_DP_polls]++;
+		if (n != 0) {
+			w->dp_ctr[NS_DP_busy_polls]++;
+			empty = 0;
+			sleep_us = 1;
+		} else if (app.replay) {
+			/* net_pcap reads its file synchronously: an empty burst is EOF. */
+			app.quit = true;
+			break;
+		}
+		if (is_main) {
+			uint64_t t = app.replay ? ns_now_ns() : w->now_ns;
+
+			if (t >= next_control) {
+				ns_control_poll();
+				next_control = t + NS_CONTROL_PERIOD_NS;
+			}
+		}
+		if (n == 0 && cfg->idle == NS_IDLE_ADAPTIVE && ++empty >= cfg->idle_threshold) {
+			idle_sleep(sleep_us);
+			w->dp_ctr[NS_DP_idle_sleeps]++;
+			sleep_us = RTE_MIN(sleep_us * 2, cfg->idle_sleep_max_us);
+		}
+	}
+	/* Flush what is buffered so replies to the last packets are not lost. */
+	for (uint16_t p = 0; p < cfg->n_ports; p++)
+		w->dp_ctr[NS_DP_tx_packets] +=
+				rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
+	w->running = false;
+	return 0;
+}

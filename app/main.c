@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * nonstop: EAL options first, then "--", then application options
+ * (as dpdk-testpmd).  The main lcore runs the control path; worker lcores
+ * run the dataplane loop; a worker may share the main lcore (-l 0).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_pdump.h>
+
+#include "app.h"
+#include "control.h"
+
+struct ns_app app = {.ts_dynfield = -1};
+int ns_logtype_app;
+
+static const char *opt_config, *opt_cmdfile, *opt_ctl, *opt_dump;
+static int opt_interactive, opt_no_ctl;
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- --config FILE [options]\n"
+	       "  --config FILE        INI configuration (see README: Configuration)\n"
+	       "  -i, --interactive    interactive console (rte_cmdline, TAB completion)\n"
+	       "  --cmdline-file FILE  run the commands in FILE once the ports are up\n"
+	       "  --ctl-socket PATH    control socket for nonstopctl\n"
+	       "                       (default /run/nonstop/<file-prefix>/ctl.sock)\n"
+	       "  --no-ctl             no control socket\n"
+	       "  --replay             pcap replay: take time from packet timestamps and exit\n"
+	       "                       once every rx queue is drained\n"
+	       "  --dump-counters FILE at exit, write every counter as 'name value'\n"
+	       "  -h, --help           this text\n",
+			prog);
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"cmdline-file", required_argument, NULL, 'f'},
+		{"ctl-socket", required_argument, NULL, 's'},
+		{"no-ctl", no_argument, NULL, 'n'},
+		{"replay", no_argument, NULL, 'r'},
+		{"dump-counters", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ih", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt_config = optarg; break;
+		case 'i': opt_interactive = 1; break;
+		case 'f': opt_cmdfile = optarg; break;
+		case 's': opt_ctl = optarg; break;
+		case 'n': opt_no_ctl = 1; break;
+		case 'r': app.replay = true; break;
+		case 'd': opt_dump = optarg; break;
+		case 'h': usage(argv[0]); exit(0);
+		default: usage(argv[0]); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "nonstop: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (opt_config == NULL) {
+		fprintf(stderr, "nonstop: --config FILE is required (examples in drivers-config/)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	app.quit = true;
+}
+
+void
+ns_control_poll(void)
+{
+	ns_console_poll();
+	ns_ctl_poll();
+}
+
+static void
+default_workers(struct ns_config *cfg)
+{
+	unsigned int lc;
+
+	if (cfg->n_workers != 0)
+		return;
+	RTE_LCORE_FOREACH_WORKER(lc) {
+		if (cfg->n_workers < NS_MAX_WORKERS)
+			cfg->workers[cfg->n_workers++] = lc;
+	}
+	if (cfg->n_workers == 0)
+		cfg->workers[cfg->n_workers++] = rte_get_main_lcore();
+}
+
+static int
+dump_counters(const char *path)
+{
+	struct ns_out o = {0};
+	FILE *f = fopen(path, "w");
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
+
+	if (f == NULL) {
+		NS_LOG(ERR, "--dump-counters %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ns_counters_sum(net, dp);
+	for (int i = 0; i < NS_DP__MAX; i++)
+		ns_out_printf(&o, "dp.%s %" PRIu64 "\n", ns_dp_ctr_desc[i].name, dp[i]);
+	for (int i = 0; i < NS_NET__MAX; i++)
+		ns_out_printf(&o, "net.%s %" PRIu64 "\n", ns_net_ctr_desc[i].name, net[i]);
+	if (o.len)
+		fwrite(o.buf, 1, o.len, f);
+	ns_out_free(&o);
+	return fclose(f);
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[512];
+	int ret, rc = 1;
+	struct ns_worker *main_worker = NULL;
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "nonstop: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)"nonstop";
+	ns_logtype_app = rte_log_register_type_and_pick_level("nonstop.app", RTE_LOG_INFO);
+
+	if (parse_args(argc, argv) < 0)
+		goto out_eal;
+	if (ns_config_load(&app.cfg, opt_config, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nonstop: config error: %s\n", err);
+		goto out_eal;
+	}
+	default_workers(&app.cfg);
+	if (ns_config_check_lcores(&app.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "nonstop: config error: %s\n", err);
+		goto out_eal;
+	}
+	if (app.replay && app.cfg.n_workers != 1) {
+		fprintf(stderr, "nonstop: --replay needs exactly one worker (use -l 0)\n");
+		goto out_eal;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	app.tsc_hz = rte_get_tsc_hz();
+
+	app.pool = rte_pktmbuf_pool_create("ns_mbufs", app.cfg.mbufs, app.cfg.mbuf_cache, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (app.pool == NULL) {
+		fprintf(stderr, "nonstop: mbuf pool of %u: %s (lower [global] mbufs or raise -m)\n",
+				app.cfg.mbufs, rte_strerror(rte_errno));
+		goto out_eal;
+	}
+	if (ns_ports_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "nonstop: %s: %s\n", opt_config, err);
+		goto out_ports;
+	}
+	if (ns_dataplane_init() < 0) {
+		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
+		goto out_ports;
+	}
+	ret = rte_pdump_init();
+	if (ret != 0)
+		NS_LOG(INFO, "pdump not available (%s): dpdk-dumpcap needs multi-process, i.e. no --no-shconf",
+				rte_strerror(rte_errno));
+	ns_telemetry_init();
+	if (ns_console_init(opt_interactive) < 0) {
+		fprintf(stderr, "nonstop: console init failed\n");
+		goto out_dp;
+	}
+	if (!opt_no_ctl) {
+		char def[108];
+
+		if (opt_ctl == NULL) {
+			char rd[PATH_MAX];
+
+			snprintf(rd, sizeof(rd), "%s", rte_eal_get_runtime_dir());
+			snprintf(def, sizeof(def), "/run/nonstop/%s/ctl.sock", basename(rd));
+			opt_ctl = def;
+		}
+		snprintf(app.ctl_path, sizeof(app.ctl_path), "%s", opt_ctl);
+		if (ns_ctl_init(app.ctl_path) < 0) {
+			fprintf(stderr, "nonstop: cannot open control socket %s\n", app.ctl_path);
+			goto out_console;
+		}
+		NS_LOG(INFO, "control socket %s", app.ctl_path);
+	}
+
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		struct ns_worker *w = &app.worker[i];
+
+		if (w->lcore == rte_get_main_lcore())
+			main_worker = w;
+		else
+			rte_eal_remote_launch(ns_worker_main, w, w->lcore);
+	}
+	NS_LOG(INFO, "running: %u port(s), %u worker(s), idle %s", app.cfg.n_ports,
+			app.cfg.n_workers, ns_idle_name(app.cfg.idle));
+	if (opt_cmdfile != NULL && ns_console_run_file(opt_cmdfile) < 0)
+		NS_LOG(ERR, "--cmdline-file %s: cannot open", opt_cmdfile);
+
+	if (main_worker != NULL) {
+		ns_worker_main(main_worker);
+	} else {
+		while (!app.quit) {
+			ns_control_poll();
+			usleep(1000);
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	rc = 0;
+	if (opt_dump != NULL && dump_counters(opt_dump) != 0)
+		rc = 1;
+	ns_ctl_fini();
+out_console:
+	ns_console_fini();
+out_dp:
+	ns_dataplane_fini();
+out_ports:
+	ns_ports_fini();
+	rte_mempool_free(app.pool);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}

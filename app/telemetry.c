@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rte_telemetry endpoints under /nonstop/ (dpdk-telemetry.py -f PREFIX).
+ * They read the same snapshots as the console, so both print the same numbers.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_lcore.h>
+#include <rte_telemetry.h>
+
+#include "app.h"
+#include "control.h"
+
+static int
+tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
+	char key[64];
+
+	(void)cmd, (void)params;
+	ns_counters_sum(net, dp);
+	rte_tel_data_start_dict(d);
+	for (int i = 0; i < NS_DP__MAX; i++) {
+		snprintf(key, sizeof(key), "dp.%s", ns_dp_ctr_desc[i].name);
+		rte_tel_data_add_dict_u64(d, key, dp[i] - app.dp_base[i]);
+	}
+	for (int i = 0; i < NS_NET__MAX; i++) {
+		snprintf(key, sizeof(key), "net.%s", ns_net_ctr_desc[i].name);
+		rte_tel_data_add_dict_u64(d, key, net[i] - app.net_base[i]);
+	}
+	return 0;
+}
+
+static int
+tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	uint64_t now = ns_now_ns();
+	unsigned int n = 0;
+
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
+		const struct ns_worker *w = &app.worker[wi];
+
+		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+			const struct ns_arp_cache *c = &w->host[p].arp;
+
+			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
+				struct ns_arp_entry e;
+				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], key[64], val[128];
+
+				if (!ns_arp_read_slot(c, s, &e))
+					continue;
+				if (++n > RTE_TEL_MAX_DICT_ENTRIES)
+					return 0; /* telemetry dicts are bounded: console has them all */
+				inet_ntop(AF_INET, &e.ip, ip, sizeof(ip));
+				rte_ether_format_addr(mac, sizeof(mac), &e.mac);
+				snprintf(key, sizeof(key), "%s@%s/%u", ip, app.cfg.port[p].name, w->lcore);
+				snprintf(val, sizeof(val), "%s %s age_ms=%" PRIu64,
+						e.state == NS_ARP_REACHABLE ? mac : "-",
+						e.state == NS_ARP_REACHABLE ? "reachable" : "incomplete",
+						now > e.updated_ns ? (now - e.updated_ns) / 1000000 : 0);
+				rte_tel_data_add_dict_string(d, key, val);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		const struct ns_worker *w = &app.worker[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		char key[32], q[512] = "";
+		size_t n = 0;
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_int(c, "lcore", (int)w->lcore);
+		rte_tel_data_add_dict_int(c, "main", w->lcore == rte_get_main_lcore());
+		for (uint16_t k = 0; k < w->n_rxq && n < sizeof(q) - 16; k++)
+			n += snprintf(q + n, sizeof(q) - n, "%s%u:%u", k ? " " : "",
+					w->rxq[k].port_id, w->rxq[k].queue);
+		rte_tel_data_add_dict_string(c, "rx_queues", q);
+		rte_tel_data_add_dict_u64(c, "polls", w->dp_ctr[NS_DP_polls]);
+		rte_tel_data_add_dict_u64(c, "busy_polls", w->dp_ctr[NS_DP_busy_polls]);
+		rte_tel_data_add_dict_u64(c, "idle_sleeps", w->dp_ctr[NS_DP_idle_sleeps]);
+		snprintf(key, sizeof(key), "worker%u", i);
+		rte_tel_data_add_dict_container(d, key, c, 0);
+	}
+	rte_tel_data_add_dict_int(d, "control_lcore", (int)rte_get_main_lcore());
+	rte_tel_data_add_dict_int(d, "fastpath_lcore", app.cfg.fastpath_lcore);
+	rte_tel_data_add_dict_int(d, "replication_lcore", app.cfg.replication_lcore);
+	rte_tel_data_add_dict_string(d, "idle", ns_idle_name(app.cfg.idle));
+	return 0;
+}
+
+static int
+tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const struct ns_config *c = &app.cfg;
+
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "file", c->path);
+	rte_tel_data_add_dict_string(d, "idle", ns_idle_name(c->idle));
+	rte_tel_data_add_dict_int(d, "idle_threshold", (int)c->idle_threshold);
+	rte_tel_data_add_dict_int(d, "idle_sleep_max_us", (int)c->idle_sleep_max_us);
+	rte_tel_data_add_dict_int(d, "burst", c->burst);
+	rte_tel_data_add_dict_int(d, "mbufs", (int)c->mbufs);
+	rte_tel_data_add_dict_int(d, "arp_entries", (int)c->arp_entries);
+	rte_tel_data_add_dict_int(d, "arp_timeout_s", (int)c->arp_timeout_s);
+	for (uint16_t i = 0; i < c->n_ports; i++) {
+		const struct ns_port_cfg *p = &c->port[i];
+		struct rte_tel_data *pd = rte_tel_data_alloc();
+		char ip[INET_ADDRSTRLEN + 4] = "", key[48];
+
+		if (pd == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(pd);
+		rte_tel_data_add_dict_string(pd, "dev", p->dev);
+		rte_tel_data_add_dict_int(pd, "port_id", app.port[i].port_id);
+		rte_tel_data_add_dict_string(pd, "role", ns_role_name(p->role));
+		if (p->ip) {
+			inet_ntop(AF_INET, &p->ip, ip, INET_ADDRSTRLEN);
+			snprintf(ip + strlen(ip), 5, "/%u", p->prefix);
+		}
+		rte_tel_data_add_dict_string(pd, "ip", ip);
+		rte_tel_data_add_dict_int(pd, "rxq", p->rxq);
+		snprintf(key, sizeof(key), "port.%s", p->name);
+		rte_tel_data_add_dict_container(d, key, pd, 0);
+	}
+	return 0;
+}
+
+void
+ns_telemetry_init(void)
+{
+	rte_telemetry_register_cmd("/nonstop/counters", tel_counters,
+			"Dataplane and host-stack counters (same as 'show counters all'). No parameters");
+	rte_telemetry_register_cmd("/nonstop/arp", tel_arp,
+			"ARP cache entries per port and worker. No parameters");
+	rte_telemetry_register_cmd("/nonstop/lcores", tel_lcores,
+			"lcore roles, queues and poll statistics. No parameters");
+	rte_telemetry_register_cmd("/nonstop/config", tel_config,
+			"Configuration in effect. No parameters");
+}
