@@ -452,18 +452,21 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 {
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
 		if (!rte_lcore_is_enabled(cfg->workers[i])) {
-			snprintf(err, errlen, "%s: [lcores] workers: lcore %u is not in the EAL lcore set (-l)",
-					cfg->path, cfg->workers[i]);
+			snprintf(err, errlen, "%s:%d: [lcores] workers: lcore %u is not in the EAL lcore set (-l)",
+					cfg->path, cfg_line_of(cfg->path, "lcores", "workers"),
+					cfg->workers[i]);
 			return -1;
 		}
 	if (cfg->fastpath_lcore >= 0 && !rte_lcore_is_enabled(cfg->fastpath_lcore)) {
-		snprintf(err, errlen, "%s: [lcores] fastpath: lcore %d is not in the EAL lcore set",
-				cfg->path, cfg->fastpath_lcore);
+		snprintf(err, errlen, "%s:%d: [lcores] fastpath: lcore %d is not in the EAL lcore set",
+				cfg->path, cfg_line_of(cfg->path, "lcores", "fastpath"),
+				cfg->fastpath_lcore);
 		return -1;
 	}
 	if (cfg->replication_lcore >= 0 && !rte_lcore_is_enabled(cfg->replication_lcore)) {
-		snprintf(err, errlen, "%s: [lcores] replication: lcore %d is not in the EAL lcore set",
-				cfg->path, cfg->replication_lcore);
+		snprintf(err, errlen, "%s:%d: [lcores] replication: lcore %d is not in the EAL lcore set",
+				cfg->path, cfg_line_of(cfg->path, "lcores", "replication"),
+				cfg->replication_lcore);
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build nonstop and run every test suite:
-#   unit + pcap + netns (build/), unit + pcap under ASan/UBSan (build-asan/),
+#   unit + pcap + app + netns (build/), unit + pcap + app under ASan/UBSan (build-asan/),
 #   each libFuzzer target briefly (build-fuzz/, clang).
 # Environment: FUZZ_SECONDS (default 20 per target), SKIP_ASAN=1, SKIP_FUZZ=1.
 set -uo pipefail
@@ -44,17 +44,17 @@ if ! build build; then
 	exit 1
 fi
 
-step "tests: unit, pcap, netns"
+step "tests: unit, pcap, app, netns"
 log=$(mktemp)
-meson test -C build --suite unit --suite pcap --suite netns --print-errorlogs 2>&1 | tee "$log"
+meson test -C build --suite unit --suite pcap --suite app --suite netns --print-errorlogs 2>&1 | tee "$log"
 tally "gcc build" "$log" "${PIPESTATUS[0]}"
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-	step "ASan/UBSan build: unit and pcap suites"
+	step "ASan/UBSan build: unit, pcap and app suites"
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
-		meson test -C build-asan --suite unit --suite pcap --print-errorlogs 2>&1 | tee "$log"
+		meson test -C build-asan --suite unit --suite pcap --suite app --print-errorlogs 2>&1 | tee "$log"
 		tally "asan/ubsan" "$log" "${PIPESTATUS[0]}"
 	else
 		failed=$((failed + 1)) results+=("asan/ubsan: build failed")

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Bad configuration files: nonstop must exit non-zero before touching ports,
+# with a message naming file:line, [section] and key.
+#   config_errors.sh NONSTOP_BIN
+set -uo pipefail
+nonstop=$(readlink -f "$1")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0 n=0
+
+# expect NAME 'expected message substring' <<< ini-content
+expect() {
+	local name=$1 want=$2 ini=$tmp/$1.ini out rc
+	cat >"$ini"
+	out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \
+		--log-level=lib.eal:error --vdev net_ring0 -- --config "$ini" --no-ctl 2>&1)
+	rc=$?
+	n=$((n + 1))
+	if [ $rc = 0 ]; then
+		echo "FAIL $name: exit 0, expected a config error"
+		fail=$((fail + 1))
+	elif ! grep -qF -- "${want//@/$ini}" <<<"$out"; then
+		echo "FAIL $name: expected '${want//@/$ini}' in:"
+		echo "$out" | sed 's/^/    /'
+		fail=$((fail + 1))
+	elif grep -q "Port 0 is closed\|Configuring Port" <<<"$out"; then
+		echo "FAIL $name: ports were touched before the error"
+		fail=$((fail + 1))
+	else
+		echo "ok   $name: $(grep 'config error' <<<"$out")"
+	fi
+}
+
+expect bad_idle '@:3: [global] idle: '"'"'sometimes'"'"' is neither busy nor adaptive' <<'INI'
+; comment
+[global]
+idle = sometimes
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+expect unknown_key '@:4: [port.a] colour: unknown key' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+colour = blue
+INI
+expect bad_ip '@:3: [port.a] ip: '"'"'192.0.2.300/24'"'"' is not A.B.C.D/N' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.300/24
+INI
+expect no_prefix '@:3: [port.a] ip: '"'"'192.0.2.2'"'"' needs a prefix length' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2
+INI
+expect bad_mac '@:4: [port.a] mac: '"'"'01:00:5e:00:00:01'"'"' is not a unicast MAC address' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+mac = 01:00:5e:00:00:01
+INI
+expect missing_dev '@:1: [port.a] dev: missing' <<'INI'
+[port.a]
+ip = 192.0.2.2/24
+INI
+expect rxq_range '@:4: [port.a] rxq: '"'"'0'"'"' is not an integer in [1, 16]' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+rxq = 0
+INI
+expect bad_section '@:1: [ports]: unknown section' <<'INI'
+[ports]
+dev = net_ring0
+INI
+expect no_ports '@: no [port.NAME] section' <<'INI'
+[global]
+idle = busy
+INI
+expect forward_self '@:3: [port.a] forward: '"'"'a'"'"' is not another port'"'"'s name' <<'INI'
+[port.a]
+dev = net_ring0
+forward = a
+INI
+expect lcore_not_enabled '@:2: [lcores] workers: lcore 1 is not in the EAL lcore set' <<'INI'
+[lcores]
+workers = 1
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+expect bad_lcore_list '@:2: [lcores] workers: bad range' <<'INI'
+[lcores]
+workers = 3-1
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+# A file that does not exist.
+n=$((n + 1))
+out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \
+	--vdev net_ring0 -- --config "$tmp/nonexistent.ini" --no-ctl 2>&1) && rc=0 || rc=$?
+if [ $rc != 0 ] && grep -qF "$tmp/nonexistent.ini: cannot read" <<<"$out"; then
+	echo "ok   missing_file"
+else
+	echo "FAIL missing_file (rc=$rc): $out"
+	fail=$((fail + 1))
+fi
+
+echo "$((n - fail)) passed, $fail failed"
+[ $fail = 0 ]
