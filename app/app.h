@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 
 #include "config.h"
 #include "dp_counters.h"
@@ -22,6 +23,33 @@ struct ns_rxq {
 	uint16_t queue;
 };
 
+/* Control -> worker messages, copied through a single-producer/consumer ring. */
+enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP };
+
+struct ns_wmsg {
+	uint32_t type;
+	uint16_t port_idx;
+	uint16_t ident;
+	rte_be32_t dst;
+	uint32_t count;
+	uint32_t interval_ms;
+	uint16_t size;
+	uint16_t pad;
+};
+
+/* The console's ping, worker side: the sender and the replies it saw. */
+struct ns_pinger {
+	rte_be32_t dst;
+	uint16_t port_idx;
+	uint16_t ident;
+	uint16_t size;
+	uint32_t count, sent;
+	uint64_t interval_ns, next_tx_ns;
+	uint16_t rx_ident; /* replies below are for this ping */
+	uint32_t received;
+	uint64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+};
+
 /* Per-worker state: written only by its lcore; cache-aligned, no sharing. */
 struct ns_worker {
 	unsigned int lcore;
@@ -34,6 +62,8 @@ struct ns_worker {
 	uint64_t dp_ctr[NS_DP__MAX];
 	struct rte_eth_dev_tx_buffer *txb[NS_MAX_PORTS];
 	uint64_t now_ns; /* clock of the current iteration (virtual in replay mode) */
+	struct rte_ring *msgq; /* from the control path */
+	struct ns_pinger ping;
 	volatile bool running;
 } __rte_cache_aligned;
 
@@ -59,6 +89,11 @@ struct ns_app {
 	uint64_t net_base[NS_NET__MAX];
 	uint64_t dp_base[NS_DP__MAX];
 	char ctl_path[108];
+	/* The ping in progress (control side). */
+	volatile uint16_t ping_ident;
+	int ping_worker;
+	rte_be32_t ping_dst;
+	uint32_t ping_count;
 };
 
 extern struct ns_app app;
@@ -70,6 +105,18 @@ void ns_dataplane_fini(void);
 uint64_t ns_now_ns(void);
 /* Raw sums over all workers (no baseline subtracted). */
 void ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX]);
+
+/* Send a message to worker widx (control path); -1 if its queue is full. */
+int ns_worker_post(uint32_t widx, const struct ns_wmsg *m);
+/* The worker that polls queue 0 of port_idx (where ARP lands), or -1. */
+int ns_worker_of_port(uint16_t port_idx);
+
+/* ping.c: worker side */
+void ns_ping_start(struct ns_worker *w, const struct ns_wmsg *m);
+void ns_ping_tick(struct ns_worker *w);
+void ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4);
+/* Queue a frame we originate: resolve the next hop through the ARP cache. */
+void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh);
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

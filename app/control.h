@@ -55,6 +55,11 @@ void ns_telemetry_init(void);
 /* Everything the main lcore services between polls. */
 void ns_control_poll(void);
 
+/* ping.c */
+int ns_cmd_ping(struct ns_out *o, int argc, char **argv);
+int ns_cmd_show_ping(struct ns_out *o, int argc, char **argv);
+int ns_cmd_ping_stop(struct ns_out *o, int argc, char **argv);
+
 /* Shared printers (commands and --dump-counters). */
 void ns_print_counters(struct ns_out *o, int all, int raw);
 

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring_elem.h>
 
 #include "app.h"
 #include "control.h"
@@ -81,6 +82,58 @@ cb_solicit(void *user, rte_be32_t ip)
 	worker_tx(u->w, u->port_idx, m);
 }
 
+void
+ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh)
+{
+	struct rte_ether_addr mac;
+
+	switch (ns_arp_resolve(&w->host[port_idx].arp, nh, m, w->now_ns, &mac)) {
+	case NS_ARP_HIT:
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = mac;
+		worker_tx(w, port_idx, m);
+		break;
+	case NS_ARP_QUEUED: /* cb_release or cb_discard takes it from here */
+		break;
+	case NS_ARP_DROPPED: /* counted by the ARP cache */
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+int
+ns_worker_post(uint32_t widx, const struct ns_wmsg *m)
+{
+	return rte_ring_enqueue_elem(app.worker[widx].msgq, (void *)(uintptr_t)m, sizeof(*m));
+}
+
+int
+ns_worker_of_port(uint16_t port_idx)
+{
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+		for (uint16_t k = 0; k < app.worker[i].n_rxq; k++)
+			if (app.worker[i].rxq[k].port_idx == port_idx && app.worker[i].rxq[k].queue == 0)
+				return (int)i;
+	return -1;
+}
+
+static void
+worker_msgs(struct ns_worker *w)
+{
+	struct ns_wmsg m;
+
+	while (rte_ring_dequeue_elem(w->msgq, &m, sizeof(m)) == 0) {
+		w->dp_ctr[NS_DP_ctl_msgs]++;
+		switch (m.type) {
+		case NS_WMSG_PING_START:
+		case NS_WMSG_PING_STOP:
+			ns_ping_start(w, &m);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
 static void
 tx_drop_cb(struct rte_mbuf **pkts, uint16_t unsent, void *userdata)
 {
@@ -102,8 +155,15 @@ worker_init(struct ns_worker *w, uint32_t widx)
 		.max_tries = cfg->arp_tries,
 	};
 
+	char name[RTE_RING_NAMESIZE];
+
 	w->lcore = cfg->workers[widx];
 	w->txq = (uint16_t)widx;
+	snprintf(name, sizeof(name), "ns_wmsg_%u", widx);
+	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 64,
+			rte_lcore_to_socket_id(w->lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->msgq == NULL)
+		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
 		const struct ns_port_cfg *pc = &cfg->port[p];
@@ -164,6 +224,7 @@ ns_dataplane_fini(void)
 			ns_arp_cache_fini(&w->host[p].arp);
 			rte_free(w->txb[p]);
 		}
+		rte_ring_free(w->msgq);
 	}
 	rte_free(app.worker);
 	app.worker = NULL;
@@ -213,7 +274,10 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		worker_tx(w, port_idx, m);
 		return;
 	case NS_V_L4:
-		w->dp_ctr[NS_DP_l4_no_handler]++;
+		if (l4.proto == IPPROTO_ICMP)
+			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
+		else
+			w->dp_ctr[NS_DP_l4_no_handler]++;
 		/* fall through */
 	case NS_V_DROP:
 	default:
@@ -256,6 +320,9 @@ worker_poll(struct ns_worker *w)
 			host_rx(w, q->port_idx, pkts[k]);
 		}
 	}
+	if (unlikely(!rte_ring_empty(w->msgq)))
+		worker_msgs(w);
+	ns_ping_tick(w);
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 

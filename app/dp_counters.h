@@ -13,6 +13,8 @@
 	X(l4_no_handler, DROP, "TCP/UDP packets for us with no listener (no L4 stack yet)")        \
 	X(mbuf_alloc_failed, DROP, "frames we originate not sent: mbuf pool empty")               \
 	X(rx_multiseg, DROP, "multi-segment frames (scatter not enabled)")                         \
+	X(ping_reply_unmatched, DROP, "ICMP echo replies for no ping in progress")                 \
+	X(ctl_msgs, INFO, "messages from the control path handled")                                \
 	X(polls, INFO, "loop iterations")                                                          \
 	X(busy_polls, INFO, "loop iterations that received at least one packet")                   \
 	X(idle_sleeps, INFO, "sleeps taken by the adaptive idle policy")

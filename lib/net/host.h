@@ -50,6 +50,19 @@ enum ns_verdict ns_host_input(struct ns_host *h, uint8_t *frame, uint16_t *len, 
 /* Write an ARP request for 'target' into buf (>= 42 bytes); returns its length. */
 uint16_t ns_arp_build_request(const struct ns_host *h, rte_be32_t target, uint8_t *buf);
 
+/*
+ * ICMP echo request from us to dst, without the Ethernet destination (the
+ * caller resolves it): writes the frame into buf (room for 14+20+8+payload
+ * bytes) and returns its length.  The first 8 payload bytes carry tx_ns
+ * (for the RTT), the rest a fixed pattern.  payload >= 8.
+ */
+uint16_t ns_icmp_build_echo(struct ns_host *h, rte_be32_t dst, uint16_t ident, uint16_t seq,
+		uint16_t payload, uint64_t tx_ns, uint8_t *buf);
+
+/* Fields of an echo reply delivered as NS_V_L4 (proto ICMP); -1 if not one of ours. */
+int ns_icmp_echo_reply_parse(const uint8_t *frame, const struct ns_l4_info *l4, uint16_t *ident,
+		uint16_t *seq, uint64_t *tx_ns);
+
 /* Is ip inside our connected subnet? */
 static inline int
 ns_host_on_link(const struct ns_host *h, rte_be32_t ip)

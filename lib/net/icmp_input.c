@@ -27,7 +27,9 @@ ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_
 			return NS_DROP(h, icmp_other);
 		break;
 	case RTE_IP_ICMP_ECHO_REPLY:
-		return NS_DROP(h, icmp_echo_reply_rx);
+		/* For our own pinger: the edge matches the identifier. */
+		NS_CTR(h, icmp_echo_reply_rx);
+		return NS_V_L4;
 	default:
 		return NS_DROP(h, icmp_other);
 	}

@@ -52,7 +52,8 @@
 	X(icmp_bad_cksum, DROP, "ICMP checksum wrong")                                             \
 	X(icmp_echo_request_rx, INFO, "ICMP echo requests received")                               \
 	X(icmp_echo_reply_tx, INFO, "ICMP echo replies sent")                                      \
-	X(icmp_echo_reply_rx, DROP, "ICMP echo replies received (no pinger)")                      \
+	X(icmp_echo_request_tx, INFO, "ICMP echo requests sent by the pinger")                    \
+	X(icmp_echo_reply_rx, INFO, "ICMP echo replies received (delivered to the pinger)")        \
 	X(icmp_other, DROP, "ICMP type not handled")
 
 enum ns_net_ctr {

@@ -387,6 +387,38 @@ test_tcp_delivered_to_l4(void)
 	CHECK_EQ(l4.l4_len, 24);
 }
 
+/* Our echo request, answered by a second host stack, parses back on our side. */
+static void
+test_echo_originated_round_trip(void)
+{
+	static const struct ns_arp_ops ops = {nop_release, nop_discard, send_req};
+	struct ns_arp_params p = {8, 1000000000ull, 1000000000ull, 3};
+	uint64_t ctr2[NS_NET__MAX] = {0};
+	struct ns_host peer = {.mac = peer_mac, .ip = PEER_IP, .ttl = 64, .ctr = ctr2};
+	uint8_t f[256];
+	struct ns_l4_info l4;
+	uint16_t len, ident, seq;
+	uint64_t ts;
+
+	setup();
+	peer.netmask = RTE_BE32(0xffffff00);
+	CHECK_EQ(ns_arp_cache_init(&peer.arp, &p, &ops, &peer, ctr2), 0);
+	len = ns_icmp_build_echo(&h, PEER_IP, 77, 5, 56, 123456789ull, f);
+	CHECK_EQ(len, 14 + 20 + 8 + 56);
+	CHECK_EQ(rte_raw_cksum(f + 14, 20), 0xffff);
+	CHECK_EQ(rte_raw_cksum(f + 34, 64), 0xffff);
+	CHECK_EQ(ctr[NS_NET_icmp_echo_request_tx], 1);
+	((struct rte_ether_hdr *)f)->dst_addr = peer_mac; /* as ARP resolution would */
+	CHECK_EQ(ns_host_input(&peer, f, &len, 0, &l4), NS_V_TX);
+	CHECK_EQ(ns_host_input(&h, f, &len, 0, &l4), NS_V_L4);
+	CHECK_EQ(ctr[NS_NET_icmp_echo_reply_rx], 1);
+	CHECK_EQ(ns_icmp_echo_reply_parse(f, &l4, &ident, &seq, &ts), 0);
+	CHECK_EQ(ident, 77);
+	CHECK_EQ(seq, 5);
+	CHECK_EQ(ts, 123456789ull);
+	ns_arp_cache_fini(&peer.arp);
+}
+
 static void
 test_counter_names_unique(void)
 {
@@ -405,6 +437,7 @@ main(void)
 	RUN(test_echo_padding_trimmed);
 	RUN(test_bad_ipv4_each_counted);
 	RUN(test_tcp_delivered_to_l4);
+	RUN(test_echo_originated_round_trip);
 	RUN(test_counter_names_unique);
 	ns_arp_cache_fini(&h.arp);
 	return TEST_SUMMARY();
