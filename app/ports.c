@@ -117,6 +117,14 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 		p->mac = pc->mac;
 	} else {
 		rte_eth_macaddr_get(p->port_id, &p->mac);
+		if (pc->ip != 0 && !rte_is_valid_assigned_ether_addr(&p->mac)) {
+			char m[RTE_ETHER_ADDR_FMT_SIZE];
+
+			rte_ether_format_addr(m, sizeof(m), &p->mac);
+			snprintf(err, errlen, "[port.%s] mac: %s has no unicast MAC address (%s): set mac =",
+					pc->name, pc->dev, m);
+			return -1;
+		}
 	}
 	rc = rte_eth_dev_start(p->port_id);
 	if (rc != 0) {

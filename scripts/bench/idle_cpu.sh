@@ -22,6 +22,7 @@ idle = adaptive
 [port.a]
 dev = net_ring0
 ip = 192.0.2.2/24
+mac = 02:00:00:00:00:02
 INI
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -98,6 +98,12 @@ workers = 3-1
 dev = net_ring0
 ip = 192.0.2.2/24
 INI
+expect zero_mac '[port.a] mac: net_ring0 has no unicast MAC address (00:00:00:00:00:00): set mac =' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+
 # A file that does not exist.
 n=$((n + 1))
 out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \

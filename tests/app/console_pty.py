@@ -21,6 +21,7 @@ idle = adaptive
 [port.a]
 dev = net_ring0
 ip = 192.0.2.2/24
+mac = 02:00:00:00:00:02
 """
 
 
