@@ -13,8 +13,11 @@
 #include "dp_counters.h"
 #include "host.h"
 
-extern int ns_logtype_app;
-#define NS_LOG(level, fmt, ...) rte_log(RTE_LOG_##level, ns_logtype_app, "nonstop: " fmt "\n", ##__VA_ARGS__)
+/* rte_log types: nonstop.app, nonstop.port, nonstop.ctl (--log-level=nonstop.*:debug). */
+extern int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
+#define NS_LOGT(type, level, fmt, ...)                                                             \
+	rte_log(RTE_LOG_##level, ns_logtype_##type, "nonstop: " fmt "\n", ##__VA_ARGS__)
+#define NS_LOG(level, fmt, ...) NS_LOGT(app, level, fmt, ##__VA_ARGS__)
 
 /* One (port, rx queue) pair polled by a worker. */
 struct ns_rxq {

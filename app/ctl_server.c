@@ -53,11 +53,11 @@ ns_ctl_init(const char *path)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		NS_LOG(ERR, "ctl socket path too long: %s", path);
+		NS_LOGT(ctl, ERR, "ctl socket path too long: %s", path);
 		return -1;
 	}
 	if (mkdir_parent(path) < 0) {
-		NS_LOG(ERR, "ctl socket directory for %s: %s", path, strerror(errno));
+		NS_LOGT(ctl, ERR, "ctl socket directory for %s: %s", path, strerror(errno));
 		return -1;
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
@@ -66,7 +66,7 @@ ns_ctl_init(const char *path)
 		return -1;
 	unlink(path); /* a stale socket from a killed instance */
 	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(listen_fd, 16) < 0) {
-		NS_LOG(ERR, "ctl socket %s: %s", path, strerror(errno));
+		NS_LOGT(ctl, ERR, "ctl socket %s: %s", path, strerror(errno));
 		close(listen_fd);
 		listen_fd = -1;
 		return -1;

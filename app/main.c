@@ -25,7 +25,7 @@
 #include "control.h"
 
 struct ns_app app = {.ts_dynfield = -1};
-int ns_logtype_app;
+int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
 
 static const char *opt_config, *opt_cmdfile, *opt_ctl, *opt_dump;
 static int opt_interactive, opt_no_ctl;
@@ -145,6 +145,7 @@ main(int argc, char **argv)
 	char err[512];
 	int ret, rc = 1;
 	struct ns_worker *main_worker = NULL;
+	bool pdump_ok = false;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -155,6 +156,8 @@ main(int argc, char **argv)
 	argv += ret;
 	argv[0] = (char *)"nonstop";
 	ns_logtype_app = rte_log_register_type_and_pick_level("nonstop.app", RTE_LOG_INFO);
+	ns_logtype_port = rte_log_register_type_and_pick_level("nonstop.port", RTE_LOG_INFO);
+	ns_logtype_ctl = rte_log_register_type_and_pick_level("nonstop.ctl", RTE_LOG_INFO);
 
 	if (parse_args(argc, argv) < 0)
 		goto out_eal;
@@ -190,8 +193,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
 		goto out_ports;
 	}
-	ret = rte_pdump_init();
-	if (ret != 0)
+	pdump_ok = rte_pdump_init() == 0;
+	if (!pdump_ok)
 		NS_LOG(INFO, "pdump not available (%s): dpdk-dumpcap needs multi-process, i.e. no --no-shconf",
 				rte_strerror(rte_errno));
 	ns_telemetry_init();
@@ -214,7 +217,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "nonstop: cannot open control socket %s\n", app.ctl_path);
 			goto out_console;
 		}
-		NS_LOG(INFO, "control socket %s", app.ctl_path);
+		NS_LOGT(ctl, INFO, "control socket %s", app.ctl_path);
 	}
 
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
@@ -246,6 +249,8 @@ main(int argc, char **argv)
 out_console:
 	ns_console_fini();
 out_dp:
+	if (pdump_ok)
+		rte_pdump_uninit();
 	ns_dataplane_fini();
 out_ports:
 	ns_ports_fini();

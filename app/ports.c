@@ -110,7 +110,7 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	if (pc->has_mac) {
 		/* Virtual devices may refuse: then promiscuous mode receives our MAC. */
 		if (rte_eth_dev_default_mac_addr_set(p->port_id, &pc->mac) != 0)
-			NS_LOG(INFO, "port %s: device keeps its MAC; using %02x:%02x:%02x:%02x:%02x:%02x in software",
+			NS_LOGT(port, INFO, "port %s: device keeps its MAC; using %02x:%02x:%02x:%02x:%02x:%02x in software",
 					pc->name, pc->mac.addr_bytes[0], pc->mac.addr_bytes[1],
 					pc->mac.addr_bytes[2], pc->mac.addr_bytes[3],
 					pc->mac.addr_bytes[4], pc->mac.addr_bytes[5]);
@@ -132,6 +132,8 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 		return -1;
 	}
 	p->started = true;
+	NS_LOGT(port, INFO, "port %s: ethdev %u (%s) started, %u rx / %u tx queues", pc->name,
+			p->port_id, pc->dev, pc->rxq, p->nb_txq);
 	if (pc->promisc || pc->forward >= 0)
 		rte_eth_promiscuous_enable(p->port_id);
 	return 0;
