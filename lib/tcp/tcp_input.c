@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Segment arrival (RFC 9293 3.10.7), with RFC 5961 (RST/SYN challenge
+ * ACKs), RFC 7323 (PAWS, RTT from timestamps) and RFC 5681/6582
+ * (slow start, congestion avoidance, fast retransmit, NewReno recovery).
+ */
+#include <string.h>
+
+#include "tcp_internal.h"
+#include "tcp_options.h"
+
+struct seg {
+	uint32_t seq, ack, len; /* len: payload only */
+	uint32_t wnd;           /* unscaled */
+	uint8_t flags;
+	const uint8_t *data;
+	struct ns_tcp_opts opt;
+};
+
+void
+ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st)
+{
+	NS_TCB_SET(c, NS_TCBG_STATE, state, (uint16_t)st);
+	if (st == NS_TCP_TIME_WAIT) {
+		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
+		ns_tcp_timer_arm(s, c, NS_TCPT_TIMEWAIT, s->now + (uint64_t)s->cfg.time_wait_ms * 1000000);
+	}
+}
+
+void
+ns_tcp_drop(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_event why)
+{
+	NS_TCP_CTR(s, conn_closed);
+	/* The application hears of connections it was given (accepted or connected). */
+	if (s->ops.event != NULL && c->app != NULL) {
+		if (why == NS_TCPE_RESET)
+			s->ops.event(s->user, c, NS_TCPE_RESET);
+		s->ops.event(s->user, c, NS_TCPE_CLOSED);
+	}
+	ns_tcb_dirty(c, NS_TCBG_FREE);
+	ns_tcp_commit(s, c);
+	ns_tcp_tcb_free(s, c);
+}
+
+static void
+event(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_event ev)
+{
+	if (s->ops.event != NULL)
+		s->ops.event(s->user, c, ev);
+}
+
+/* Negotiate options from the peer's SYN or SYN-ACK. */
+static void
+take_syn_options(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	uint16_t peer_mss = (g->opt.present & NS_TCPO_MSS) ? g->opt.mss : 536; /* RFC 9293 3.7.1 */
+
+	c->snd_mss = peer_mss < s->cfg.mss ? peer_mss : s->cfg.mss;
+	if (c->snd_mss < 64)
+		c->snd_mss = 64;
+	if (s->cfg.ws && (g->opt.present & NS_TCPO_WS)) {
+		c->flags |= NS_TCBF_WS;
+		c->snd_wscale = g->opt.wscale;
+		c->rcv_wscale = s->cfg.wscale;
+	} else {
+		c->snd_wscale = c->rcv_wscale = 0;
+	}
+	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
+		c->flags |= NS_TCBF_TS;
+		c->ts_recent = g->opt.tsval;
+	}
+	if (s->cfg.sack && (g->opt.present & NS_TCPO_SACK_OK))
+		c->flags |= NS_TCBF_SACK;
+	ns_tcb_dirty(c, NS_TCBG_OPTS | NS_TCBG_TS);
+}
+
+static void
+init_sequence(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1;
+	c->sndq.head = c->sndq.tail = c->iss + 1; /* queue positions are sequence numbers */
+	c->rto_us = s->cfg.rto_init_ms * 1000;
+	c->ssthresh = UINT32_MAX;
+	c->ts_offset = (uint32_t)ns_tcp_isn(s, &c->t, 0); /* per-connection TS offset (RFC 7323 5.4) */
+	ns_tcb_dirty(c, NS_TCBG_SND | NS_TCBG_RTT | NS_TCBG_CC | NS_TCBG_NEW);
+}
+
+/* RFC 6928: IW = min(10 * MSS, max(2 * MSS, 14600)), once the MSS is known. */
+static void
+init_cwnd(struct ns_tcb *c)
+{
+	uint32_t hi = 2u * c->snd_mss > 14600 ? 2u * c->snd_mss : 14600;
+
+	c->cwnd = 10u * c->snd_mss < hi ? 10u * c->snd_mss : hi;
+}
+
+static void
+syn_received_on_listener(struct ns_tcp_stack *s, int li, const struct ns_tcp_tuple *t,
+		const struct seg *g)
+{
+	struct ns_tcb *c = ns_tcp_tcb_alloc(s, t);
+
+	if (c == NULL) {
+		NS_TCP_CTR(s, table_full);
+		return;
+	}
+	c->flags |= NS_TCBF_PASSIVE;
+	c->listener = (uint32_t)li;
+	c->iss = ns_tcp_isn(s, t, s->now);
+	init_sequence(s, c);
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1;
+	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
+	take_syn_options(s, c, g);
+	init_cwnd(c);
+	c->snd_wnd = g->wnd; /* a SYN's window is never scaled */
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = c->iss;
+	ns_tcp_set_state(s, c, NS_TCP_SYN_RCVD);
+	ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+	ns_tcp_rto_restart(s, c);
+	ns_tcp_commit(s, c);
+}
+
+static void
+challenge_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	NS_TCP_CTR(s, challenge_acks);
+	c->flags |= NS_TCBF_ACK_NOW;
+}
+
+/* RFC 9293 3.10.7.4 first check, on the window we advertised. */
+static bool
+acceptable(const struct ns_tcb *c, const struct seg *g, uint32_t seglen)
+{
+	uint32_t wnd = ns_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	if (seglen == 0)
+		return wnd == 0 ? g->seq == c->rcv_nxt : ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+	if (wnd == 0)
+		return false;
+	return ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
+		ns_seq_in(g->seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+}
+
+static void
+rtt_from_ack(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) && g->opt.tsecr != 0) {
+		uint32_t ms = ns_tcp_tsval(s, c) - g->opt.tsecr;
+
+		if (ms < 600000) /* ignore nonsense echoes */
+			ns_tcp_rtt_sample(s, c, ms * 1000 + (ms == 0 ? 500 : 0));
+	} else if (c->rtt_seq != 0 && ns_seq_gt(g->ack, c->rtt_seq)) {
+		ns_tcp_rtt_sample(s, c, (uint32_t)((s->now - c->rtt_start_ns) / 1000));
+		c->rtt_seq = 0;
+	}
+}
+
+/* New data acknowledged: free it, update RTT and congestion state. */
+static void
+ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	uint32_t acked = g->ack - c->snd_una;
+	uint32_t data_end = c->sndq.tail;
+	uint32_t data_acked = ns_seq_gt(g->ack, data_end) ? data_end - c->snd_una : acked;
+
+	if (ns_seq_lt(c->snd_una, c->sndq.head))
+		data_acked = 0; /* SYN being acknowledged: no queue bytes yet */
+	ns_fifo_read(&c->sndq, NULL, data_acked);
+	rtt_from_ack(s, c, g);
+
+	if (c->flags & NS_TCBF_IN_RECOVERY) {
+		if (ns_seq_geq(g->ack, c->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step 3) */
+			uint32_t flight = c->snd_max - g->ack;
+			uint32_t w = flight + c->snd_mss < c->ssthresh ? flight + c->snd_mss : c->ssthresh;
+
+			c->cwnd = w;
+			c->flags &= ~NS_TCBF_IN_RECOVERY;
+		} else { /* partial ACK: retransmit the next hole, deflate */
+			NS_TCP_CTR(s, retransmits);
+			ns_tcp_send_segment(s, c, g->ack, RTE_TCP_ACK_FLAG,
+					RTE_MIN(c->sndq.tail - g->ack, (uint32_t)c->snd_mss));
+			c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->snd_mss : c->snd_mss;
+		}
+	} else if (data_acked == 0) {
+		/* only our SYN or FIN: no congestion-window growth */
+	} else if (c->cwnd < c->ssthresh) {
+		c->cwnd += data_acked < c->snd_mss ? data_acked : c->snd_mss; /* slow start */
+	} else {
+		uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
+
+		c->cwnd += inc ? inc : 1; /* congestion avoidance */
+	}
+	c->dupacks = 0;
+	c->backoff = 0;
+	NS_TCB_SET(c, NS_TCBG_SND, snd_una, g->ack);
+	if (ns_seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	ns_tcb_dirty(c, NS_TCBG_CC | NS_TCBG_SNDQ | NS_TCBG_RTT);
+	if (c->snd_una == c->snd_max)
+		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
+	else
+		ns_tcp_rto_restart(s, c);
+	if (data_acked > 0)
+		event(s, c, NS_TCPE_WRITABLE);
+}
+
+static void
+dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	NS_TCP_CTR(s, dup_acks);
+	c->dupacks++;
+	ns_tcb_dirty(c, NS_TCBG_CC);
+	if (c->flags & NS_TCBF_IN_RECOVERY) {
+		c->cwnd += c->snd_mss; /* inflate for each segment that left the network */
+		return;
+	}
+	if (c->dupacks == 3 && ns_seq_gt(c->snd_una, c->recover - 1)) {
+		uint32_t flight = c->snd_max - c->snd_una;
+		uint32_t half = flight / 2 > 2u * c->snd_mss ? flight / 2 : 2u * c->snd_mss;
+
+		c->ssthresh = half;
+		c->recover = c->snd_max;
+		c->cwnd = half + 3u * c->snd_mss;
+		c->flags |= NS_TCBF_IN_RECOVERY;
+		NS_TCP_CTR(s, retransmits);
+		ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG,
+				RTE_MIN(c->sndq.tail - c->snd_una, (uint32_t)c->snd_mss));
+		ns_tcp_rto_restart(s, c);
+	}
+}
+
+static bool
+our_fin_acked(const struct ns_tcb *c)
+{
+	return (c->flags & NS_TCBF_FIN_SENT) && c->snd_una == c->snd_max;
+}
+
+static void
+established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
+{
+	uint32_t seglen = g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+			((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	uint32_t last_ack_sent = c->rcv_nxt;
+
+	/* PAWS (RFC 7323 5.3) */
+	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
+			!(g->flags & RTE_TCP_RST_FLAG) && ns_ts_lt(g->opt.tsval, c->ts_recent)) {
+		NS_TCP_CTR(s, not_acceptable);
+		c->flags |= NS_TCBF_ACK_NOW;
+		return;
+	}
+	if (!acceptable(c, g, seglen)) {
+		NS_TCP_CTR(s, not_acceptable);
+		if (!(g->flags & RTE_TCP_RST_FLAG))
+			c->flags |= NS_TCBF_ACK_NOW;
+		return;
+	}
+	/* RST (RFC 5961 3.2): exact match resets, anything else in window is challenged. */
+	if (g->flags & RTE_TCP_RST_FLAG) {
+		if (g->seq != c->rcv_nxt) {
+			challenge_ack(s, c);
+			return;
+		}
+		NS_TCP_CTR(s, conn_reset_rx);
+		if (c->state == NS_TCP_SYN_RCVD && (c->flags & NS_TCBF_PASSIVE))
+			ns_tcp_drop(s, c, NS_TCPE_CLOSED); /* back to LISTEN: the listener stays */
+		else if (c->state == NS_TCP_TIME_WAIT || c->state == NS_TCP_CLOSING ||
+				c->state == NS_TCP_LAST_ACK)
+			ns_tcp_drop(s, c, NS_TCPE_CLOSED);
+		else
+			ns_tcp_drop(s, c, NS_TCPE_RESET);
+		return;
+	}
+	/* SYN in a synchronized state (RFC 5961 4.2); a retransmitted SYN in SYN-RCVD gets the SYN-ACK again. */
+	if (g->flags & RTE_TCP_SYN_FLAG) {
+		if (c->state == NS_TCP_SYN_RCVD && g->seq == c->irs) {
+			ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+			return;
+		}
+		NS_TCP_CTR(s, syn_in_window);
+		challenge_ack(s, c);
+		return;
+	}
+	if (!(g->flags & RTE_TCP_ACK_FLAG))
+		return;
+
+	/* ACK processing */
+	if (c->state == NS_TCP_SYN_RCVD) {
+		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {
+			struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
+			struct rte_tcp_hdr th = {.src_port = c->t.rport, .dst_port = c->t.lport,
+				.recv_ack = rte_cpu_to_be_32(g->ack), .tcp_flags = RTE_TCP_ACK_FLAG};
+
+			ns_tcp_send_rst_reply(s, &ip, &th, 0);
+			return;
+		}
+		ns_tcp_set_state(s, c, NS_TCP_ESTABLISHED);
+		NS_TCP_CTR(s, conn_opened_passive);
+		c->snd_wnd = g->wnd << c->snd_wscale;
+		c->snd_wl1 = g->seq;
+		c->snd_wl2 = g->ack;
+		ack_advance(s, c, g);
+		c->app = s->listener[c->listener].app;
+		event(s, c, NS_TCPE_ACCEPTED);
+		if (c->state == NS_TCP_CLOSED)
+			return;
+	} else if (ns_seq_gt(g->ack, c->snd_max)) {
+		NS_TCP_CTR(s, bad_ack);
+		c->flags |= NS_TCBF_ACK_NOW;
+		return;
+	} else if (ns_seq_gt(g->ack, c->snd_una)) {
+		ack_advance(s, c, g);
+	} else if (g->ack == c->snd_una && g->len == 0 && !(g->flags & RTE_TCP_FIN_FLAG) &&
+			c->snd_max != c->snd_una && (g->wnd << c->snd_wscale) == c->snd_wnd) {
+		dup_ack(s, c);
+	}
+	/* Window update (RFC 9293 3.10.7.4, fifth check) */
+	if (ns_seq_lt(c->snd_wl1, g->seq) || (c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack))) {
+		c->snd_wnd = g->wnd << c->snd_wscale;
+		c->snd_wl1 = g->seq;
+		c->snd_wl2 = g->ack;
+		ns_tcb_dirty(c, NS_TCBG_SND);
+	}
+	switch (c->state) {
+	case NS_TCP_FIN_WAIT_1:
+		if (our_fin_acked(c))
+			ns_tcp_set_state(s, c, NS_TCP_FIN_WAIT_2);
+		break;
+	case NS_TCP_CLOSING:
+		if (our_fin_acked(c))
+			ns_tcp_set_state(s, c, NS_TCP_TIME_WAIT);
+		break;
+	case NS_TCP_LAST_ACK:
+		if (our_fin_acked(c)) {
+			ns_tcp_drop(s, c, NS_TCPE_CLOSED);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+
+	/* Timestamps: remember the peer's TSval for echoing (RFC 7323 4.3). */
+	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
+			ns_seq_leq(g->seq, last_ack_sent) && ns_ts_geq(g->opt.tsval, c->ts_recent))
+		NS_TCB_SET(c, NS_TCBG_TS, ts_recent, g->opt.tsval);
+
+	/* Segment text */
+	if (g->len > 0 && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_FIN_WAIT_1 ||
+				   c->state == NS_TCP_FIN_WAIT_2)) {
+		NS_TCP_CTR(s, data_segs_in);
+		if (ns_seq_lt(g->seq, c->rcv_nxt)) { /* trim what we already have */
+			uint32_t dup = c->rcv_nxt - g->seq;
+
+			if (dup >= g->len) {
+				c->flags |= NS_TCBF_ACK_NOW;
+				g->len = 0;
+			} else {
+				g->data += dup;
+				g->len -= dup;
+				g->seq = c->rcv_nxt;
+			}
+		}
+		if (g->len > 0 && g->seq != c->rcv_nxt) {
+			NS_TCP_CTR(s, ooo_dropped);
+			c->flags |= NS_TCBF_ACK_NOW; /* duplicate ACK tells the sender */
+			return;
+		}
+		if (g->len > 0) {
+			uint32_t n = ns_fifo_write(&c->rcvq, g->data, g->len);
+
+			if (n < g->len) {
+				NS_TCP_CTR(s, rcvbuf_full);
+				g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* the FIN is beyond what we took */
+			}
+			s->ctr[NS_TCP_C_data_bytes_in] += n;
+			NS_TCB_SET(c, NS_TCBG_RCV, rcv_nxt, c->rcv_nxt + n);
+			ns_tcb_dirty(c, NS_TCBG_RCVQ);
+			/* Delayed ACK (RFC 9293 3.8.6.3): at least every second full segment. */
+			if (++c->unacked_segs >= 2) {
+				c->flags |= NS_TCBF_ACK_NOW;
+			} else if (!(c->flags & NS_TCBF_DELACK)) {
+				c->flags |= NS_TCBF_DELACK;
+				ns_tcp_timer_arm(s, c, NS_TCPT_DELACK,
+						s->now + (uint64_t)s->cfg.delack_ms * 1000000);
+			}
+			event(s, c, NS_TCPE_READABLE);
+			if (c->state == NS_TCP_CLOSED)
+				return;
+		}
+	}
+
+	/* FIN, in order */
+	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len == c->rcv_nxt) {
+		switch (c->state) {
+		case NS_TCP_ESTABLISHED:
+			ns_tcp_set_state(s, c, NS_TCP_CLOSE_WAIT);
+			break;
+		case NS_TCP_FIN_WAIT_1:
+			ns_tcp_set_state(s, c, our_fin_acked(c) ? NS_TCP_TIME_WAIT : NS_TCP_CLOSING);
+			break;
+		case NS_TCP_FIN_WAIT_2:
+			ns_tcp_set_state(s, c, NS_TCP_TIME_WAIT);
+			break;
+		case NS_TCP_TIME_WAIT: /* retransmitted FIN: ACK it, restart 2 MSL */
+			ns_tcp_set_state(s, c, NS_TCP_TIME_WAIT);
+			c->flags |= NS_TCBF_ACK_NOW;
+			return;
+		default:
+			return; /* CLOSE-WAIT, CLOSING, LAST-ACK: FIN already seen */
+		}
+		NS_TCB_SET(c, NS_TCBG_RCV, rcv_nxt, c->rcv_nxt + 1);
+		c->flags |= NS_TCBF_ACK_NOW;
+		event(s, c, NS_TCPE_READABLE);
+	}
+}
+
+static void
+syn_sent_input(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	bool ack_ok = false;
+
+	if (g->flags & RTE_TCP_ACK_FLAG) {
+		if (!ns_seq_gt(g->ack, c->iss) || ns_seq_gt(g->ack, c->snd_max)) {
+			if (!(g->flags & RTE_TCP_RST_FLAG)) {
+				struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
+				struct rte_tcp_hdr th = {.src_port = c->t.rport, .dst_port = c->t.lport,
+					.recv_ack = rte_cpu_to_be_32(g->ack), .tcp_flags = RTE_TCP_ACK_FLAG};
+
+				ns_tcp_send_rst_reply(s, &ip, &th, 0);
+			}
+			return;
+		}
+		ack_ok = true;
+	}
+	if (g->flags & RTE_TCP_RST_FLAG) {
+		if (ack_ok) {
+			NS_TCP_CTR(s, conn_reset_rx);
+			ns_tcp_drop(s, c, NS_TCPE_RESET);
+		}
+		return;
+	}
+	if (!(g->flags & RTE_TCP_SYN_FLAG))
+		return;
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1;
+	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
+	take_syn_options(s, c, g);
+	init_cwnd(c);
+	ns_tcb_dirty(c, NS_TCBG_RCV | NS_TCBG_CC);
+	if (ack_ok) {
+		struct seg a = *g;
+
+		c->snd_wnd = g->wnd << c->snd_wscale;
+		c->snd_wl1 = g->seq;
+		c->snd_wl2 = g->ack;
+		ns_tcp_set_state(s, c, NS_TCP_ESTABLISHED);
+		NS_TCP_CTR(s, conn_opened_active);
+		ack_advance(s, c, &a);
+		c->flags |= NS_TCBF_ACK_NOW;
+		event(s, c, NS_TCPE_CONNECTED);
+	} else { /* simultaneous open (RFC 9293 3.5, figure 7) */
+		c->snd_wnd = g->wnd;
+		c->snd_wl1 = g->seq;
+		ns_tcp_set_state(s, c, NS_TCP_SYN_RCVD);
+		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+	}
+}
+
+void
+ns_tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t now)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)ipb;
+	uint16_t hlen = (ip->version_ihl & 0xf) * 4;
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ipb + hlen);
+	uint16_t tcp_len = ip_len - hlen, doff;
+	struct ns_tcp_tuple t;
+	struct ns_tcb *c;
+	struct seg g;
+
+	s->now = now;
+	NS_TCP_CTR(s, segs_in);
+	if (ip_len < hlen + sizeof(*th)) {
+		NS_TCP_CTR(s, bad_hdr);
+		return;
+	}
+	doff = (th->data_off >> 4) * 4;
+	if (doff < sizeof(*th) || doff > tcp_len ||
+			(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) ==
+					(RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG) ||
+			(th->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) ==
+					(RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) {
+		NS_TCP_CTR(s, bad_hdr);
+		return;
+	}
+	if (rte_ipv4_udptcp_cksum_verify(ip, th) != 0) {
+		NS_TCP_CTR(s, bad_cksum);
+		return;
+	}
+	if (ns_tcp_opts_parse((const uint8_t *)(th + 1), doff - sizeof(*th), &g.opt) != NS_TCPOPT_OK) {
+		NS_TCP_CTR(s, bad_opts);
+		return;
+	}
+	g.seq = rte_be_to_cpu_32(th->sent_seq);
+	g.ack = rte_be_to_cpu_32(th->recv_ack);
+	g.wnd = rte_be_to_cpu_16(th->rx_win);
+	g.flags = th->tcp_flags;
+	g.data = (const uint8_t *)th + doff;
+	g.len = tcp_len - doff;
+
+	t.laddr = ip->dst_addr;
+	t.raddr = ip->src_addr;
+	t.lport = th->dst_port;
+	t.rport = th->src_port;
+	c = ns_tcp_lookup(s, &t);
+	if (c == NULL) {
+		int li = ns_tcp_listener_match(s, t.laddr, t.lport);
+		uint32_t seglen = g.len + ((g.flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
+				((g.flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+
+		if (li < 0 || (g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) != RTE_TCP_SYN_FLAG) {
+			NS_TCP_CTR(s, no_conn);
+			if (!(g.flags & RTE_TCP_RST_FLAG) && (li < 0 || (g.flags & RTE_TCP_ACK_FLAG)))
+				ns_tcp_send_rst_reply(s, ip, th, seglen);
+			return;
+		}
+		syn_received_on_listener(s, li, &t, &g);
+		return;
+	}
+	if (c->state == NS_TCP_SYN_SENT)
+		syn_sent_input(s, c, &g);
+	else
+		established_input(s, c, &g);
+	if (c->state == NS_TCP_CLOSED) /* freed while processing */
+		return;
+	ns_tcp_output(s, c);
+	ns_tcp_commit(s, c);
+}

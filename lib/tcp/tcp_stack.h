@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP core of one lcore: connection table, listeners, timers, counters.
+ * DPDK-free: segments come in as IPv4 packets with an explicit 'now'
+ * (nanoseconds), go out through ops->xmit, and the application hears
+ * events through ops->event.  Nothing here allocates per packet.
+ */
+#ifndef NS_TCP_STACK_H
+#define NS_TCP_STACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcb.h"
+#include "tcp_counters.h"
+#include "timer_wheel.h"
+
+enum ns_tcp_event {
+	NS_TCPE_ACCEPTED,  /* a listener's connection reached ESTABLISHED */
+	NS_TCPE_CONNECTED, /* connect() completed */
+	NS_TCPE_READABLE,  /* new in-order data or the peer's FIN */
+	NS_TCPE_WRITABLE,  /* send queue space freed by ACKs */
+	NS_TCPE_RESET,     /* reset by the peer, or retransmissions exhausted */
+	NS_TCPE_CLOSED,    /* the TCB is about to be freed */
+};
+
+struct ns_tcp_stack;
+
+struct ns_tcp_ops {
+	/* A buffer for one outgoing IPv4 packet of up to len bytes; NULL if none. */
+	uint8_t *(*tx_alloc)(void *user, uint16_t len, void **handle);
+	/* Send the packet built in the buffer (len bytes from the IPv4 header). */
+	void (*xmit)(void *user, void *handle, uint16_t len);
+	/* Application events; for NS_TCPE_ACCEPTED, c->app is set by the callee. */
+	void (*event)(void *user, struct ns_tcb *c, enum ns_tcp_event ev);
+	/* State-change observer (replication); NULL: none, and no cost. */
+	void (*observe)(void *user, const struct ns_tcb *c, uint32_t groups);
+};
+
+struct ns_tcp_cfg {
+	uint32_t max_conns;
+	uint32_t sndbuf, rcvbuf; /* bytes, powers of two */
+	uint16_t mss;            /* our MSS (advertised; also the send clamp) */
+	uint8_t wscale;          /* our window scale (when the peer offers scaling) */
+	bool ts, sack, ws;       /* offer / accept these options */
+	uint32_t rto_init_ms, rto_min_ms, rto_max_ms;
+	uint8_t max_retries;     /* RTO expiries before the connection is reset */
+	uint32_t delack_ms;
+	uint32_t time_wait_ms;   /* 2 MSL */
+	uint8_t isn_key[16];     /* RFC 6528 secret; fixed in deterministic tests */
+	uint8_t ttl;
+};
+
+void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);
+
+#define NS_TCP_MAX_LISTENERS 64
+
+struct ns_tcp_listener {
+	uint32_t laddr; /* 0: any of ours */
+	uint16_t lport; /* network order; 0: slot free */
+	void *app;      /* passed to ACCEPTED as c->app */
+};
+
+struct ns_tcp_stack {
+	struct ns_tcp_cfg cfg;
+	struct ns_tcp_ops ops;
+	void *user;
+	struct ns_tcb *pool;     /* cfg.max_conns TCBs */
+	uint8_t *bufmem;         /* FIFO storage of the pool */
+	uint32_t *free_ids;      /* stack of free pool slots */
+	uint32_t n_free;
+	uint32_t *table;         /* open addressing: pool id + 1, 0 = empty */
+	uint32_t table_mask;
+	struct ns_tcp_listener listener[NS_TCP_MAX_LISTENERS];
+	struct ns_tw wheel;
+	uint64_t now;            /* the clock of the event being processed */
+	uint16_t ip_id;
+	uint64_t ctr[NS_TCP_C__MAX];
+};
+
+int ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct ns_tcp_ops *ops,
+		void *user, uint64_t now);
+void ns_tcp_fini(struct ns_tcp_stack *s);
+
+/* Listen on (laddr or 0, lport in host order); returns the listener index or -1. */
+int ns_tcp_listen(struct ns_tcp_stack *s, uint32_t laddr, uint16_t lport, void *app);
+
+/* Active open; lport 0 picks an ephemeral port. NULL if no TCB is free. */
+struct ns_tcb *ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr,
+		uint16_t rport, uint16_t lport, void *app, uint64_t now);
+
+/*
+ * One received IPv4 packet carrying TCP (ip points at the IPv4 header,
+ * total length already validated against the frame by the host stack).
+ */
+void ns_tcp_input(struct ns_tcp_stack *s, const uint8_t *ip, uint16_t ip_len, uint64_t now);
+
+/* Run due timers. */
+void ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now);
+
+/* Application side: copy semantics for now (zero-copy mbuf chains: planned). */
+uint32_t ns_tcp_send(struct ns_tcp_stack *s, struct ns_tcb *c, const void *data, uint32_t len,
+		uint64_t now);
+uint32_t ns_tcp_recv(struct ns_tcp_stack *s, struct ns_tcb *c, void *data, uint32_t len,
+		uint64_t now);
+/* Graceful close: FIN after the queued data.  The TCB lives until CLOSED. */
+void ns_tcp_close(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
+/* Abort: RST, TCB freed (CLOSED event). */
+void ns_tcp_abort(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
+
+struct ns_tcb *ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
+
+/*
+ * The single point where a connection's changes become visible: hands the
+ * groups marked since the last commit to ops->observe.  Every entry point
+ * above commits before it returns.
+ */
+static inline void
+ns_tcp_commit(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	if (c->dirty != 0 && s->ops.observe != NULL)
+		s->ops.observe(s->user, c, c->dirty);
+	c->dirty = 0;
+}
+
+#endif /* NS_TCP_STACK_H */

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Timers (retransmission, delayed ACK, TIME-WAIT) and the RTT estimator. */
+#include <stddef.h>
+
+#include "tcp_internal.h"
+
+void
+ns_tcp_timer_arm(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k, uint64_t at)
+{
+	ns_tw_start(&s->wheel, &c->tmr[k], at);
+	NS_TCB_SET(c, NS_TCBG_TIMERS, deadline[k], at);
+}
+
+void
+ns_tcp_timer_stop(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k)
+{
+	if (!ns_tw_armed(&c->tmr[k]))
+		return;
+	ns_tw_stop(&s->wheel, &c->tmr[k]);
+	NS_TCB_SET(c, NS_TCBG_TIMERS, deadline[k], 0);
+}
+
+void
+ns_tcp_rto_restart(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	uint64_t rto = (uint64_t)c->rto_us << c->backoff;
+	uint64_t max = (uint64_t)s->cfg.rto_max_ms * 1000;
+
+	if (rto > max)
+		rto = max;
+	ns_tcp_timer_arm(s, c, NS_TCPT_RTO, s->now + rto * 1000);
+}
+
+/* RFC 6298 2.2-2.4, with clock granularity G folded into the minimum. */
+void
+ns_tcp_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t r)
+{
+	uint32_t rto, min = s->cfg.rto_min_ms * 1000, max = s->cfg.rto_max_ms * 1000;
+
+	if (r == 0)
+		r = 1;
+	if (c->srtt_us == 0) {
+		c->srtt_us = r;
+		c->rttvar_us = r / 2;
+	} else {
+		uint32_t delta = c->srtt_us > r ? c->srtt_us - r : r - c->srtt_us;
+
+		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4; /* beta 1/4 */
+		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;           /* alpha 1/8 */
+	}
+	rto = c->srtt_us + 4 * c->rttvar_us;
+	c->rto_us = rto < min ? min : rto > max ? max : rto;
+	c->backoff = 0;
+	ns_tcb_dirty(c, NS_TCBG_RTT);
+}
+
+static void
+rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	if (c->state == NS_TCP_CLOSED)
+		return;
+	if (c->backoff >= s->cfg.max_retries) {
+		NS_TCP_CTR(s, conn_timed_out);
+		ns_tcp_drop(s, c, NS_TCPE_RESET);
+		return;
+	}
+	NS_TCP_CTR(s, rto_expired);
+	c->backoff++;
+	ns_tcb_dirty(c, NS_TCBG_RTT);
+	c->rtt_seq = 0; /* Karn: no sample from retransmitted data */
+	switch (c->state) {
+	case NS_TCP_SYN_SENT:
+		NS_TCP_CTR(s, retransmits);
+		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG, 0);
+		break;
+	case NS_TCP_SYN_RCVD:
+		NS_TCP_CTR(s, retransmits);
+		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+		break;
+	default:
+		/* RFC 5681 3.1 eqn 4: ssthresh = max(FlightSize / 2, 2 SMSS); cwnd = 1 SMSS. */
+		{
+			uint32_t flight = c->snd_max - c->snd_una;
+			uint32_t half = flight / 2 > 2u * c->snd_mss ? flight / 2 : 2u * c->snd_mss;
+
+			NS_TCB_SET(c, NS_TCBG_CC, ssthresh, half);
+			NS_TCB_SET(c, NS_TCBG_CC, cwnd, c->snd_mss);
+			c->dupacks = 0;
+			c->flags &= ~NS_TCBF_IN_RECOVERY;
+		}
+		/* Go back to snd_una; a zero window turns this into a one-byte probe. */
+		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una);
+		if (c->snd_wnd == 0) {
+			uint32_t probe = ns_fifo_len(&c->sndq) > 0 ? 1 : 0;
+
+			ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG, probe);
+			NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una + probe);
+			if (ns_seq_gt(c->snd_nxt, c->snd_max))
+				c->snd_max = c->snd_nxt;
+		} else {
+			ns_tcp_output(s, c);
+		}
+		break;
+	}
+	ns_tcp_rto_restart(s, c);
+}
+
+static void
+timer_fire(struct ns_tw_timer *t, void *arg)
+{
+	struct ns_tcp_stack *s = arg;
+	struct ns_tcb *c = (struct ns_tcb *)((char *)t - offsetof(struct ns_tcb, tmr) -
+			t->kind * sizeof(struct ns_tw_timer));
+
+	NS_TCB_SET(c, NS_TCBG_TIMERS, deadline[t->kind], 0);
+	switch (t->kind) {
+	case NS_TCPT_RTO:
+		rto_fire(s, c);
+		break;
+	case NS_TCPT_DELACK:
+		if (c->flags & NS_TCBF_DELACK) {
+			NS_TCP_CTR(s, acks_delayed);
+			c->flags |= NS_TCBF_ACK_NOW;
+			ns_tcp_output(s, c);
+		}
+		break;
+	case NS_TCPT_TIMEWAIT:
+		ns_tcp_drop(s, c, NS_TCPE_CLOSED);
+		return; /* freed */
+	default:
+		break;
+	}
+	if (c->state != NS_TCP_CLOSED)
+		ns_tcp_commit(s, c);
+}
+
+void
+ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now)
+{
+	s->now = now;
+	ns_tw_advance(&s->wheel, now, timer_fire, s);
+}

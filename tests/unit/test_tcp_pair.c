@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Two TCP cores connected by an in-memory link on a virtual clock:
+ * handshake, bulk transfer both ways (byte-exact), close variants, RST,
+ * loss and retransmission, and the observer's change groups.
+ */
+#include <stdlib.h>
+
+#include "ns_test.h"
+#include "tcp_internal.h"
+
+#define MS 1000000ull
+#define A_IP RTE_BE32(0xC0000201) /* 192.0.2.1 */
+#define B_IP RTE_BE32(0xC0000202) /* 192.0.2.2 */
+
+struct pkt {
+	uint8_t buf[2048];
+	uint16_t len;
+};
+
+struct end {
+	struct ns_tcp_stack s;
+	struct end *peer;
+	struct ns_tcb *conn; /* the application's connection */
+	int accepted, connected, readable, closed, reset;
+	uint8_t rx[1 << 20];
+	uint32_t rx_len;
+	uint32_t observed_groups;
+	int observed_new, observed_free;
+	uint8_t scratch[2048];
+};
+
+static struct pkt link_q[8192];
+static unsigned int q_head, q_tail;
+static int q_to[8192]; /* 0: to A, 1: to B */
+static struct end A, B;
+static uint64_t now;
+static unsigned int drop_every;  /* drop every Nth data-carrying packet (0: none) */
+static unsigned int data_pkts, dropped;
+static int app_tag = 1;
+
+static uint8_t *
+t_alloc(void *user, uint16_t len, void **handle)
+{
+	struct end *e = user;
+
+	*handle = e;
+	return len <= sizeof(e->scratch) ? e->scratch : NULL;
+}
+
+static void
+t_xmit(void *user, void *handle, uint16_t len)
+{
+	struct end *e = user;
+	unsigned int i = q_tail % 8192;
+	const struct rte_ipv4_hdr *ip = (const void *)e->scratch;
+	const struct rte_tcp_hdr *th = (const void *)(ip + 1);
+	uint16_t payload = len - 20 - ((th->data_off >> 4) * 4);
+
+	(void)handle;
+	/* Every segment we send must carry valid checksums. */
+	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
+	CHECK_EQ(rte_ipv4_udptcp_cksum_verify(ip, th), 0);
+	if (payload > 0 && drop_every && ++data_pkts % drop_every == 0) {
+		dropped++;
+		return;
+	}
+	memcpy(link_q[i].buf, e->scratch, len);
+	link_q[i].len = len;
+	q_to[i] = e == &A;
+	q_tail++;
+}
+
+static void
+t_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
+{
+	struct end *e = user;
+
+	switch (ev) {
+	case NS_TCPE_ACCEPTED:
+		e->accepted++;
+		e->conn = c;
+		break;
+	case NS_TCPE_CONNECTED:
+		e->connected++;
+		break;
+	case NS_TCPE_READABLE: {
+		uint32_t n;
+
+		e->readable++;
+		do {
+			n = ns_tcp_recv(&e->s, c, e->rx + e->rx_len,
+					(uint32_t)sizeof(e->rx) - e->rx_len, now);
+			e->rx_len += n;
+		} while (n > 0);
+		break;
+	}
+	case NS_TCPE_RESET:
+		e->reset++;
+		break;
+	case NS_TCPE_CLOSED:
+		e->closed++;
+		e->conn = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+t_observe(void *user, const struct ns_tcb *c, uint32_t groups)
+{
+	struct end *e = user;
+
+	(void)c;
+	e->observed_groups |= groups;
+	e->observed_new += !!(groups & NS_TCBG_NEW);
+	e->observed_free += !!(groups & NS_TCBG_FREE);
+}
+
+static const struct ns_tcp_ops ops = {t_alloc, t_xmit, t_event, t_observe};
+
+static void
+setup(void (*tweak)(struct ns_tcp_cfg *cfg))
+{
+	struct ns_tcp_cfg cfg;
+
+	if (A.s.pool != NULL)
+		ns_tcp_fini(&A.s);
+	if (B.s.pool != NULL)
+		ns_tcp_fini(&B.s);
+	memset(&A, 0, sizeof(A));
+	memset(&B, 0, sizeof(B));
+	A.peer = &B;
+	B.peer = &A;
+	q_head = q_tail = 0;
+	now = 1000 * MS;
+	drop_every = data_pkts = dropped = 0;
+	ns_tcp_cfg_defaults(&cfg);
+	cfg.max_conns = 16;
+	for (int i = 0; i < 16; i++)
+		cfg.isn_key[i] = (uint8_t)i; /* deterministic ISNs */
+	if (tweak)
+		tweak(&cfg);
+	if (ns_tcp_init(&A.s, &cfg, &ops, &A, now) || ns_tcp_init(&B.s, &cfg, &ops, &B, now))
+		abort();
+}
+
+/* Deliver queued packets (1 ms one-way), run timers; until quiet or 'until'. */
+static void
+run(uint64_t until)
+{
+	while (now < until) {
+		unsigned int n = q_tail - q_head;
+
+		for (unsigned int k = 0; k < n; k++) {
+			unsigned int i = q_head++ % 8192;
+			struct end *to = q_to[i] ? &B : &A;
+
+			ns_tcp_input(&to->s, link_q[i].buf, link_q[i].len, now);
+		}
+		now += 1 * MS;
+		ns_tcp_timers(&A.s, now);
+		ns_tcp_timers(&B.s, now);
+	}
+}
+
+static struct ns_tcb *
+open_pair(void)
+{
+	struct ns_tcb *c;
+
+	CHECK(ns_tcp_listen(&B.s, B_IP, 7, &app_tag) >= 0);
+	c = ns_tcp_connect(&A.s, A_IP, B_IP, 7, 0, &app_tag, now);
+	CHECK(c != NULL);
+	A.conn = c;
+	run(now + 50 * MS);
+	CHECK_EQ(A.connected, 1);
+	CHECK_EQ(B.accepted, 1);
+	CHECK(c != NULL && c->state == NS_TCP_ESTABLISHED);
+	CHECK(B.conn != NULL && B.conn->state == NS_TCP_ESTABLISHED);
+	return c;
+}
+
+static void
+test_handshake_negotiates_options(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	CHECK(c->flags & NS_TCBF_TS);
+	CHECK(c->flags & NS_TCBF_SACK);
+	CHECK(c->flags & NS_TCBF_WS);
+	CHECK_EQ(c->snd_wscale, 7);
+	CHECK_EQ(c->snd_mss, 1460);
+	CHECK_EQ(B.conn->snd_wnd, 65536); /* 512 << 7 */
+	CHECK(c->srtt_us > 0);            /* RTT measured on the handshake */
+	CHECK_EQ(A.observed_new, 1);
+	CHECK_EQ(B.observed_new, 1);
+	CHECK(A.observed_groups & NS_TCBG_STATE);
+}
+
+static void
+no_options(struct ns_tcp_cfg *cfg)
+{
+	cfg->ts = cfg->sack = cfg->ws = false;
+	cfg->mss = 536;
+}
+
+static void
+test_handshake_without_options(void)
+{
+	struct ns_tcb *c;
+
+	setup(no_options);
+	c = open_pair();
+	CHECK(!(c->flags & (NS_TCBF_TS | NS_TCBF_SACK | NS_TCBF_WS)));
+	CHECK_EQ(c->snd_wscale, 0);
+	CHECK_EQ(c->snd_mss, 536);
+}
+
+static void
+fill_pattern(uint8_t *p, uint32_t n, uint32_t seed)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = (uint8_t)((i * 2654435761u + seed) >> 13);
+}
+
+/* Push n bytes from 'from' as the windows allow, running the link. */
+static void
+transfer(struct end *from, struct ns_tcb *c, const uint8_t *data, uint32_t n, uint64_t deadline)
+{
+	uint32_t off = 0;
+
+	while (off < n && now < deadline) {
+		off += ns_tcp_send(&from->s, c, data + off, n - off, now);
+		run(now + 1 * MS);
+	}
+	run(now + 3000 * MS);
+}
+
+static void
+test_bulk_both_ways(void)
+{
+	static uint8_t a2b[300000], b2a[200000];
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(a2b, sizeof(a2b), 1);
+	fill_pattern(b2a, sizeof(b2a), 2);
+	transfer(&A, c, a2b, sizeof(a2b), now + 60000 * MS);
+	transfer(&B, B.conn, b2a, sizeof(b2a), now + 60000 * MS);
+	CHECK_EQ(B.rx_len, sizeof(a2b));
+	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	CHECK_EQ(A.rx_len, sizeof(b2a));
+	CHECK(memcmp(A.rx, b2a, sizeof(b2a)) == 0);
+	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 0);
+	CHECK(c->snd_una == c->snd_max);
+	CHECK(c->cwnd > 10u * c->snd_mss); /* grew past the initial window */
+}
+
+static void
+test_bulk_with_loss_recovers(void)
+{
+	static uint8_t a2b[500000];
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(a2b, sizeof(a2b), 3);
+	drop_every = 37;
+	transfer(&A, c, a2b, sizeof(a2b), now + 120000 * MS);
+	drop_every = 0;
+	run(now + 10000 * MS);
+	CHECK(dropped > 0);
+	CHECK_EQ(B.rx_len, sizeof(a2b));
+	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	CHECK(A.s.ctr[NS_TCP_C_retransmits] >= dropped);
+	CHECK(A.s.ctr[NS_TCP_C_dup_acks] > 0);
+	CHECK(B.s.ctr[NS_TCP_C_ooo_dropped] > 0);
+}
+
+static void
+test_active_close_time_wait(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	ns_tcp_close(&A.s, c, now);
+	run(now + 100 * MS);
+	CHECK_EQ(B.conn->state, NS_TCP_CLOSE_WAIT);
+	CHECK_EQ(c->state, NS_TCP_FIN_WAIT_2);
+	ns_tcp_close(&B.s, B.conn, now);
+	run(now + 100 * MS);
+	CHECK_EQ(B.closed, 1); /* LAST-ACK -> CLOSED */
+	CHECK_EQ(c->state, NS_TCP_TIME_WAIT);
+	run(now + 59000 * MS);
+	CHECK_EQ(A.closed, 0);
+	run(now + 2000 * MS); /* 2 MSL = 60 s */
+	CHECK_EQ(A.closed, 1);
+	CHECK_EQ(A.s.n_free, 16);
+	CHECK_EQ(B.s.n_free, 16);
+	CHECK_EQ(A.observed_free, 1);
+}
+
+static void
+test_simultaneous_close(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	ns_tcp_close(&A.s, c, now);
+	ns_tcp_close(&B.s, B.conn, now); /* both FINs cross on the link */
+	run(now + 100 * MS);
+	CHECK_EQ(c->state, NS_TCP_TIME_WAIT);
+	CHECK_EQ(B.conn->state, NS_TCP_TIME_WAIT);
+	run(now + 61000 * MS);
+	CHECK_EQ(A.closed + B.closed, 2);
+}
+
+static void
+test_abort_resets_peer(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	ns_tcp_abort(&A.s, c, now);
+	run(now + 10 * MS);
+	CHECK_EQ(B.reset, 1);
+	CHECK_EQ(B.closed, 1);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_conn_reset_rx], 1);
+	CHECK_EQ(B.s.n_free, 16);
+}
+
+static void
+test_syn_to_closed_port_gets_rst(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = ns_tcp_connect(&A.s, A_IP, B_IP, 9, 0, &app_tag, now); /* B listens on nothing */
+	A.conn = c;
+	run(now + 10 * MS);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_no_conn], 1);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_rst_out], 1);
+	CHECK_EQ(A.reset, 1);
+	CHECK_EQ(A.s.n_free, 16);
+}
+
+static void
+test_syn_retransmit_backoff_then_timeout(void)
+{
+	struct ns_tcb *c;
+
+	setup(NULL);
+	drop_every = 0;
+	c = ns_tcp_connect(&A.s, A_IP, B_IP, 7, 0, &app_tag, now);
+	A.conn = c;
+	/* Nobody delivers: drain the link without delivering. */
+	for (int i = 0; i < 4; i++) {
+		uint64_t t0 = now;
+		uint64_t before = A.s.ctr[NS_TCP_C_rto_expired];
+
+		while (A.s.ctr[NS_TCP_C_rto_expired] == before && now < t0 + 100000 * MS) {
+			q_head = q_tail;
+			now += 1 * MS;
+			ns_tcp_timers(&A.s, now);
+		}
+		/* 1 s, 2 s, 4 s, 8 s (RFC 6298 5.5) */
+		CHECK_EQ((now - t0) / MS, 1000ull << i);
+	}
+	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 4);
+}
+
+/* A blind in-window RST (not exactly rcv_nxt) is challenged, not obeyed (RFC 5961). */
+static void
+test_blind_rst_challenged(void)
+{
+	struct ns_tcb *c;
+	uint8_t pkt[40];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+
+	setup(NULL);
+	c = open_pair();
+	memset(pkt, 0, sizeof(pkt));
+	ip->version_ihl = 0x45;
+	ip->total_length = RTE_BE16(40);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = A_IP;
+	ip->dst_addr = B_IP;
+	th->src_port = c->t.lport;
+	th->dst_port = c->t.rport;
+	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt + 100);
+	th->data_off = 5 << 4;
+	th->tcp_flags = RTE_TCP_RST_FLAG;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	ns_tcp_input(&B.s, pkt, 40, now);
+	CHECK_EQ(B.conn->state, NS_TCP_ESTABLISHED);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_challenge_acks], 1);
+	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt); /* exact: obeyed */
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	ns_tcp_input(&B.s, pkt, 40, now);
+	CHECK_EQ(B.reset, 1);
+}
+
+int
+main(void)
+{
+	RUN(test_handshake_negotiates_options);
+	RUN(test_handshake_without_options);
+	RUN(test_bulk_both_ways);
+	RUN(test_bulk_with_loss_recovers);
+	RUN(test_active_close_time_wait);
+	RUN(test_simultaneous_close);
+	RUN(test_abort_resets_peer);
+	RUN(test_syn_to_closed_port_gets_rst);
+	RUN(test_syn_retransmit_backoff_then_timeout);
+	RUN(test_blind_rst_challenged);
+	ns_tcp_fini(&A.s);
+	ns_tcp_fini(&B.s);
+	return TEST_SUMMARY();
+}
