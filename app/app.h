@@ -12,6 +12,7 @@
 #include "config.h"
 #include "dp_counters.h"
 #include "host.h"
+#include "tcp_stack.h"
 
 /* rte_log types: nonstop.app, nonstop.port, nonstop.ctl (--log-level=nonstop.*:debug). */
 extern int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
@@ -53,6 +54,15 @@ struct ns_pinger {
 	uint64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
 };
 
+/* Per-connection state of the built-in applications (indexed by TCB id). */
+struct ns_appconn {
+	uint8_t kind;    /* enum ns_tcp_app_kind */
+	uint8_t ready;   /* on the worker's ready list */
+	uint8_t active;  /* an application owns the connection */
+	uint64_t bytes;  /* received (sink) or echoed (echo) */
+	uint64_t digest; /* FNV-1a 64 of the bytes received (sink) */
+};
+
 /* Per-worker state: written only by its lcore; cache-aligned, no sharing. */
 struct ns_worker {
 	unsigned int lcore;
@@ -67,6 +77,11 @@ struct ns_worker {
 	uint64_t now_ns; /* clock of the current iteration (virtual in replay mode) */
 	struct rte_ring *msgq; /* from the control path */
 	struct ns_pinger ping;
+	/* TCP: this lcore's stack; applications run after each burst (ready list). */
+	struct ns_tcp_stack tcp;
+	struct ns_appconn *appc;
+	uint32_t *ready;
+	uint32_t n_ready;
 	volatile bool running;
 } __rte_cache_aligned;
 
@@ -120,6 +135,16 @@ void ns_ping_tick(struct ns_worker *w);
 void ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4);
 /* Queue a frame we originate: resolve the next hop through the ARP cache. */
 void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh);
+
+/* tcp_glue.c */
+int ns_tcp_worker_init(struct ns_worker *w);
+void ns_tcp_worker_fini(struct ns_worker *w);
+void ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len);
+void ns_tcp_worker_poll(struct ns_worker *w);
+void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
+
+/* tcp_apps.c */
+void ns_app_run(struct ns_worker *w, struct ns_tcb *c);
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

@@ -164,6 +164,10 @@ static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_
 	"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries", "ttl",
 	NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
+static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "wscale",
+	"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms", "delack_ms",
+	"time_wait_ms", NULL};
+static const char *const listener_keys[] = {"port", "address", "app", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 	"tx_desc", "promisc", "forward", NULL};
 
@@ -257,6 +261,84 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 				return cfg_error(c, s, "workers", "lcore %u listed twice",
 						cfg->workers[i]);
 	return 0;
+}
+
+static int
+get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+		uint32_t max)
+{
+	if (get_u32(c, sec, key, out, min, max) < 0)
+		return -1;
+	if (*out & (*out - 1))
+		return cfg_error(c, sec, key, "%u is not a power of two", *out);
+	return 0;
+}
+
+static int
+load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	const char *s = "tcp";
+	struct ns_tcp_knobs *k = &cfg->tcp;
+
+	if (!rte_cfgfile_has_section(c->f, s))
+		return 0;
+	if (check_keys(c, s, tcp_keys) < 0 ||
+			get_u32(c, s, "max_conns", &k->max_conns, 1, 1u << 20) < 0 ||
+			get_pow2(c, s, "sndbuf", &k->sndbuf, 1024, 1u << 24) < 0 ||
+			get_pow2(c, s, "rcvbuf", &k->rcvbuf, 1024, 1u << 24) < 0 ||
+			get_u32(c, s, "mss", &k->mss, 88, 9000) < 0 ||
+			get_u32(c, s, "wscale", &k->wscale, 0, 14) < 0 ||
+			get_bool(c, s, "timestamps", &k->ts) < 0 || get_bool(c, s, "sack", &k->sack) < 0 ||
+			get_bool(c, s, "window_scaling", &k->ws) < 0 ||
+			get_bool(c, s, "nodelay", &k->nodelay) < 0 ||
+			get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
+			get_u32(c, s, "rto_init_ms", &k->rto_init_ms, 1, 60000) < 0 ||
+			get_u32(c, s, "delack_ms", &k->delack_ms, 1, 500) < 0 ||
+			get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
+{
+	const char *v;
+	uint32_t port = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (strlen(sec) - 9 == 0 || strlen(sec) - 9 >= sizeof(l->name))
+		return cfg_error(c, sec, NULL, "listener name must be 1-%zu characters",
+				sizeof(l->name) - 1);
+	snprintf(l->name, sizeof(l->name), "%s", sec + 9);
+	if (check_keys(c, sec, listener_keys) < 0)
+		return -1;
+	if (rte_cfgfile_get_entry(c->f, sec, "port") == NULL)
+		return cfg_error(c, sec, "port", "missing: the TCP port to listen on");
+	if (get_u32(c, sec, "port", &port, 1, 65535) < 0)
+		return -1;
+	l->port = (uint16_t)port;
+	v = rte_cfgfile_get_entry(c->f, sec, "address");
+	if (v != NULL) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, v, &a) != 1)
+			return cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
+		l->addr = a.s_addr;
+	}
+	v = rte_cfgfile_get_entry(c->f, sec, "app");
+	if (v == NULL || !strcmp(v, "echo"))
+		l->app = NS_APP_ECHO;
+	else if (!strcmp(v, "sink"))
+		l->app = NS_APP_SINK;
+	else
+		return cfg_error(c, sec, "app", "'%s' is not an application (echo, sink)", v);
+	return 0;
+}
+
+const char *
+ns_app_name(enum ns_tcp_app_kind k)
+{
+	return k == NS_APP_SINK ? "sink" : "echo";
 }
 
 static int
@@ -360,6 +442,9 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->ttl = 64;
 	cfg->fastpath_lcore = -1;
 	cfg->replication_lcore = -1;
+	cfg->tcp = (struct ns_tcp_knobs){.max_conns = 1024, .sndbuf = 65536, .rcvbuf = 65536,
+		.mss = 1460, .wscale = 7, .ts = true, .sack = true, .ws = true, .nodelay = false,
+		.rto_min_ms = 200, .rto_init_ms = 1000, .delack_ms = 40, .time_wait_ms = 60000};
 }
 
 int
@@ -391,10 +476,28 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 	for (int i = 0; i < nsec; i++) {
 		const char *s = names[i];
 
-		if (!strcmp(s, "global") || !strcmp(s, "lcores"))
+		if (!strcmp(s, "global") || !strcmp(s, "lcores") || !strcmp(s, "tcp"))
 			continue;
+		if (strncmp(s, "listener.", 9) == 0) {
+			if (cfg->n_listeners == NS_MAX_LISTENERS) {
+				cfg_error(&c, s, NULL, "more than %d listeners", NS_MAX_LISTENERS);
+				goto out;
+			}
+			if (load_listener(&c, s, &cfg->listener[cfg->n_listeners]) < 0)
+				goto out;
+			for (uint16_t j = 0; j < cfg->n_listeners; j++)
+				if (cfg->listener[j].port == cfg->listener[cfg->n_listeners].port &&
+						cfg->listener[j].addr == cfg->listener[cfg->n_listeners].addr) {
+					cfg_error(&c, s, "port", "%u already used by [listener.%s]",
+							cfg->listener[j].port, cfg->listener[j].name);
+					goto out;
+				}
+			cfg->n_listeners++;
+			continue;
+		}
 		if (strncmp(s, "port.", 5) != 0) {
-			cfg_error(&c, s, NULL, "unknown section (expected global, lcores, port.NAME)");
+			cfg_error(&c, s, NULL,
+					"unknown section (expected global, lcores, tcp, port.NAME, listener.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
@@ -405,7 +508,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			goto out;
 		cfg->n_ports++;
 	}
-	if (load_global(&c, cfg) < 0 || load_lcores(&c, cfg) < 0)
+	if (load_global(&c, cfg) < 0 || load_lcores(&c, cfg) < 0 || load_tcp(&c, cfg) < 0)
 		goto out;
 	if (cfg->n_ports == 0) {
 		snprintf(err, errlen, "%s: no [port.NAME] section: at least one port is required",

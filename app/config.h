@@ -31,6 +31,26 @@ struct ns_port_cfg {
 	char forward_name[NS_NAME_LEN];
 };
 
+enum ns_tcp_app_kind { NS_APP_ECHO, NS_APP_SINK };
+
+#define NS_MAX_LISTENERS 16
+
+struct ns_listener_cfg {
+	char name[NS_NAME_LEN]; /* [listener.NAME] */
+	uint16_t port;          /* host order */
+	rte_be32_t addr;        /* 0: every address of ours */
+	enum ns_tcp_app_kind app;
+};
+
+struct ns_tcp_knobs {
+	uint32_t max_conns;
+	uint32_t sndbuf, rcvbuf;
+	uint32_t mss;
+	uint32_t wscale;
+	bool ts, sack, ws, nodelay;
+	uint32_t rto_min_ms, rto_init_ms, delack_ms, time_wait_ms;
+};
+
 struct ns_config {
 	char path[256];
 	/* [global] */
@@ -50,7 +70,13 @@ struct ns_config {
 	/* [port.*] */
 	uint16_t n_ports;
 	struct ns_port_cfg port[NS_MAX_PORTS];
+	/* [tcp] and [listener.*] */
+	struct ns_tcp_knobs tcp;
+	uint16_t n_listeners;
+	struct ns_listener_cfg listener[NS_MAX_LISTENERS];
 };
+
+const char *ns_app_name(enum ns_tcp_app_kind k);
 
 /*
  * Load and validate 'path'.  On error, writes "FILE:LINE: [section] key: why"

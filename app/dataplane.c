@@ -43,7 +43,9 @@ static struct host_user host_user[NS_MAX_WORKERS][NS_MAX_PORTS];
 static inline void
 worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
-	rte_eth_tx_buffer(app.port[port_idx].port_id, w->txq, w->txb[port_idx], m);
+	/* Returns what it sent when the buffer filled and flushed itself. */
+	w->dp_ctr[NS_DP_tx_packets] +=
+			rte_eth_tx_buffer(app.port[port_idx].port_id, w->txq, w->txb[port_idx], m);
 }
 
 /* ARP callbacks: the host stack hands back packets and asks for requests. */
@@ -80,6 +82,13 @@ cb_solicit(void *user, rte_be32_t ip)
 	memset(buf, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
 	ns_arp_build_request(&u->w->host[u->port_idx], ip, buf);
 	worker_tx(u->w, u->port_idx, m);
+}
+
+/* Let the TCP glue reach the tx path. */
+void
+ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	worker_tx(w, port_idx, m);
 }
 
 void
@@ -162,7 +171,7 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	snprintf(name, sizeof(name), "ns_wmsg_%u", widx);
 	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 64,
 			rte_lcore_to_socket_id(w->lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->msgq == NULL)
+	if (w->msgq == NULL || ns_tcp_worker_init(w) < 0)
 		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
@@ -225,6 +234,7 @@ ns_dataplane_fini(void)
 			rte_free(w->txb[p]);
 		}
 		rte_ring_free(w->msgq);
+		ns_tcp_worker_fini(w);
 	}
 	rte_free(app.worker);
 	app.worker = NULL;
@@ -274,7 +284,10 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		worker_tx(w, port_idx, m);
 		return;
 	case NS_V_L4:
-		if (l4.proto == IPPROTO_ICMP)
+		if (l4.proto == IPPROTO_TCP)
+			ns_tcp_worker_rx(w, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
+					(uint16_t)(len - l4.l3_off));
+		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
 		else
 			w->dp_ctr[NS_DP_l4_no_handler]++;
@@ -323,6 +336,7 @@ worker_poll(struct ns_worker *w)
 	if (unlikely(!rte_ring_empty(w->msgq)))
 		worker_msgs(w);
 	ns_ping_tick(w);
+	ns_tcp_worker_poll(w);
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 

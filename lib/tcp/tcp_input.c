@@ -110,7 +110,7 @@ syn_received_on_listener(struct ns_tcp_stack *s, int li, const struct ns_tcp_tup
 	c->iss = ns_tcp_isn(s, t, s->now);
 	init_sequence(s, c);
 	c->irs = g->seq;
-	c->rcv_nxt = g->seq + 1;
+	c->rcv_nxt = c->rcv_adv = g->seq + 1;
 	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
 	take_syn_options(s, c, g);
 	init_cwnd(c);
@@ -446,7 +446,7 @@ syn_sent_input(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	if (!(g->flags & RTE_TCP_SYN_FLAG))
 		return;
 	c->irs = g->seq;
-	c->rcv_nxt = g->seq + 1;
+	c->rcv_nxt = c->rcv_adv = g->seq + 1;
 	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
 	take_syn_options(s, c, g);
 	init_cwnd(c);

@@ -38,6 +38,7 @@ static uint64_t now;
 static unsigned int drop_every;  /* drop every Nth data-carrying packet (0: none) */
 static unsigned int data_pkts, dropped;
 static int app_tag = 1;
+static uint8_t key_seed; /* varies the ISNs: sequence numbers must work anywhere in 2^32 */
 
 static uint8_t *
 t_alloc(void *user, uint16_t len, void **handle)
@@ -139,7 +140,7 @@ setup(void (*tweak)(struct ns_tcp_cfg *cfg))
 	ns_tcp_cfg_defaults(&cfg);
 	cfg.max_conns = 16;
 	for (int i = 0; i < 16; i++)
-		cfg.isn_key[i] = (uint8_t)i; /* deterministic ISNs */
+		cfg.isn_key[i] = (uint8_t)(i + key_seed * 16); /* deterministic ISNs */
 	if (tweak)
 		tweak(&cfg);
 	if (ns_tcp_init(&A.s, &cfg, &ops, &A, now) || ns_tcp_init(&B.s, &cfg, &ops, &B, now))
@@ -186,7 +187,17 @@ static void
 test_handshake_negotiates_options(void)
 {
 	struct ns_tcb *c;
+	int high_isn = 0;
 
+	for (key_seed = 1; key_seed <= 8; key_seed++) {
+		setup(NULL);
+		c = open_pair();
+		high_isn += c->irs >= 0x80000000u;
+		CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
+		CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
+	}
+	CHECK(high_isn > 0 && high_isn < 8); /* both halves of the sequence space seen */
+	key_seed = 0;
 	setup(NULL);
 	c = open_pair();
 	CHECK(c->flags & NS_TCBF_TS);
@@ -195,6 +206,9 @@ test_handshake_negotiates_options(void)
 	CHECK_EQ(c->snd_wscale, 7);
 	CHECK_EQ(c->snd_mss, 1460);
 	CHECK_EQ(B.conn->snd_wnd, 65536); /* 512 << 7 */
+	/* The advertised right edge tracks what we announced, on both sides. */
+	CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
+	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
 	CHECK(c->srtt_us > 0);            /* RTT measured on the handshake */
 	CHECK_EQ(A.observed_new, 1);
 	CHECK_EQ(B.observed_new, 1);
@@ -377,6 +391,40 @@ test_syn_retransmit_backoff_then_timeout(void)
 	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 4);
 }
 
+/* Data beyond the advertised window is not accepted; an ACK says where we are. */
+static void
+test_out_of_window_data_refused(void)
+{
+	struct ns_tcb *c;
+	uint8_t pkt[60];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint64_t segs_before;
+
+	setup(NULL);
+	c = open_pair();
+	memset(pkt, 0, sizeof(pkt));
+	ip->version_ihl = 0x45;
+	ip->total_length = RTE_BE16(60);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = A_IP;
+	ip->dst_addr = B_IP;
+	th->src_port = c->t.lport;
+	th->dst_port = c->t.rport;
+	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt + 70000); /* past the 64 KiB window */
+	th->recv_ack = rte_cpu_to_be_32(B.conn->snd_nxt);
+	th->data_off = 5 << 4;
+	th->tcp_flags = RTE_TCP_ACK_FLAG;
+	th->rx_win = RTE_BE16(512);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	segs_before = B.s.ctr[NS_TCP_C_segs_out];
+	ns_tcp_input(&B.s, pkt, 60, now);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_not_acceptable], 1);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_segs_out], segs_before + 1);
+	CHECK_EQ(B.rx_len, 0);
+}
+
 /* A blind in-window RST (not exactly rcv_nxt) is challenged, not obeyed (RFC 5961). */
 static void
 test_blind_rst_challenged(void)
@@ -423,6 +471,7 @@ main(void)
 	RUN(test_abort_resets_peer);
 	RUN(test_syn_to_closed_port_gets_rst);
 	RUN(test_syn_retransmit_backoff_then_timeout);
+	RUN(test_out_of_window_data_refused);
 	RUN(test_blind_rst_challenged);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Console commands of the TCP stack. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "app.h"
+#include "control.h"
+
+/*
+ * Connection tables are read here while the workers run: each field is a
+ * word-sized load, so a line can mix values from two instants (display only).
+ */
+int
+ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
+{
+	int detail = argc == 4;
+	unsigned int n = 0;
+
+	(void)argv;
+	ns_out_printf(o, "%-22s %-22s %-12s %10s %10s %8s %8s\n", "local", "remote", "state",
+			"snd-q", "rcv-q", "app", "bytes");
+	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
+		const struct ns_worker *w = &app.worker[wi];
+
+		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &w->tcp.pool[i];
+			const struct ns_appconn *a = &w->appc[i];
+			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN], ls[32], rs[32];
+			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+
+			if (st == NS_TCP_CLOSED)
+				continue;
+			inet_ntop(AF_INET, &c->t.laddr, l, sizeof(l));
+			inet_ntop(AF_INET, &c->t.raddr, r, sizeof(r));
+			snprintf(ls, sizeof(ls), "%s:%u", l, rte_be_to_cpu_16(c->t.lport));
+			snprintf(rs, sizeof(rs), "%s:%u", r, rte_be_to_cpu_16(c->t.rport));
+			ns_out_printf(o, "%-22s %-22s %-12s %10u %10u %8s %8" PRIu64 "\n", ls, rs,
+					ns_tcp_state_name(st), ns_fifo_len(&c->sndq),
+					ns_fifo_len(&c->rcvq),
+					a->active ? ns_app_name(a->kind) : "-", a->bytes);
+			if (detail) {
+				ns_out_printf(o, "    snd_una %u snd_nxt %u snd_max %u snd_wnd %u rcv_nxt %u rcv_adv %u\n",
+						c->snd_una - c->iss, c->snd_nxt - c->iss,
+						c->snd_max - c->iss, c->snd_wnd, c->rcv_nxt - c->irs,
+						c->rcv_adv - c->irs);
+				ns_out_printf(o, "    mss %u wscale %u/%u ts %s sack %s cwnd %u ssthresh %u srtt %.3f ms rttvar %.3f ms rto %u ms backoff %u\n",
+						c->snd_mss, c->snd_wscale, c->rcv_wscale,
+						(c->flags & NS_TCBF_TS) ? "on" : "off",
+						(c->flags & NS_TCBF_SACK) ? "on" : "off", c->cwnd,
+						c->ssthresh, c->srtt_us / 1e3, c->rttvar_us / 1e3,
+						c->rto_us / 1000, c->backoff);
+				if (a->active && a->kind == NS_APP_SINK)
+					ns_out_printf(o, "    sink digest fnv1a64 %016" PRIx64 "\n", a->digest);
+			}
+			n++;
+		}
+	}
+	ns_out_printf(o, "%u connections (sequence numbers relative to ISN/IRS)\n", n);
+	return 0;
+}
+
+int
+ns_cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv)
+{
+	uint64_t v[NS_TCP_C__MAX];
+
+	(void)argv;
+	ns_tcp_stats_sum(v);
+	for (int i = 0; i < NS_TCP_C__MAX; i++)
+		if (v[i] || argc == 4)
+			ns_out_printf(o, "tcp.%-26s %12" PRIu64 "  %s%s\n", ns_tcp_ctr_desc[i].name,
+					v[i], ns_tcp_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
+					ns_tcp_ctr_desc[i].help);
+	return 0;
+}
+
+int
+ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ns_out_printf(o, "%-16s %-16s %6s %s\n", "listener", "address", "port", "app");
+	for (uint16_t i = 0; i < app.cfg.n_listeners; i++) {
+		const struct ns_listener_cfg *l = &app.cfg.listener[i];
+		char a[INET_ADDRSTRLEN] = "*";
+
+		if (l->addr)
+			inet_ntop(AF_INET, &l->addr, a, sizeof(a));
+		ns_out_printf(o, "%-16s %-16s %6u %s\n", l->name, a, l->port, ns_app_name(l->app));
+	}
+	return 0;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The TCP core at the DPDK edge: one ns_tcp_stack per worker lcore (RSS
+ * keeps a connection on one queue), mbufs for output, ARP resolution of
+ * the next hop, and application work deferred to after the burst so that
+ * applications never re-enter the stack from its own callbacks.
+ */
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include "app.h"
+
+void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+
+static uint8_t *
+tcp_tx_alloc(void *user, uint16_t len, void **handle)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+	char *p;
+
+	(void)user;
+	if (m == NULL)
+		return NULL;
+	p = rte_pktmbuf_append(m, (uint16_t)(RTE_ETHER_HDR_LEN + len));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	*handle = m;
+	return (uint8_t *)p + RTE_ETHER_HDR_LEN;
+}
+
+/* The port that owns source address ip (no routing table yet). */
+static int
+port_of_addr(rte_be32_t ip)
+{
+	for (uint16_t i = 0; i < app.cfg.n_ports; i++)
+		if (app.cfg.port[i].ip == ip && app.cfg.port[i].forward < 0)
+			return i;
+	return -1;
+}
+
+static void
+tcp_xmit(void *user, void *handle, uint16_t len)
+{
+	struct ns_worker *w = user;
+	struct rte_mbuf *m = handle;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	int port = port_of_addr(ip->src_addr);
+
+	if (port < 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - len));
+	eth->src_addr = app.port[port].mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ns_worker_send_ip(w, (uint16_t)port, m, ip->dst_addr);
+}
+
+static void
+mark_ready(struct ns_worker *w, const struct ns_tcb *c)
+{
+	struct ns_appconn *a = &w->appc[c->id];
+
+	if (!a->ready && w->n_ready < w->tcp.cfg.max_conns) {
+		a->ready = 1;
+		w->ready[w->n_ready++] = c->id;
+	}
+}
+
+static void
+tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
+{
+	struct ns_worker *w = user;
+	struct ns_appconn *a = &w->appc[c->id];
+
+	switch (ev) {
+	case NS_TCPE_ACCEPTED: {
+		const struct ns_listener_cfg *l = c->app;
+
+		*a = (struct ns_appconn){.kind = (uint8_t)l->app, .ready = a->ready, .active = 1,
+			.digest = 0xcbf29ce484222325ull};
+		if (app.cfg.tcp.nodelay)
+			c->flags |= NS_TCBF_NODELAY;
+		mark_ready(w, c); /* data may have come with the handshake's ACK */
+		break;
+	}
+	case NS_TCPE_READABLE:
+	case NS_TCPE_WRITABLE:
+	case NS_TCPE_CONNECTED:
+		mark_ready(w, c);
+		break;
+	case NS_TCPE_CLOSED:
+		a->active = 0;
+		break; /* a stale ready entry finds the TCB closed or reused: harmless */
+	default:
+		break;
+	}
+}
+
+int
+ns_tcp_worker_init(struct ns_worker *w)
+{
+	static const struct ns_tcp_ops ops = {tcp_tx_alloc, tcp_xmit, tcp_event, NULL};
+	const struct ns_tcp_knobs *k = &app.cfg.tcp;
+	struct ns_tcp_cfg cfg;
+
+	ns_tcp_cfg_defaults(&cfg);
+	cfg.max_conns = k->max_conns;
+	cfg.sndbuf = k->sndbuf;
+	cfg.rcvbuf = k->rcvbuf;
+	cfg.mss = (uint16_t)k->mss;
+	cfg.wscale = (uint8_t)k->wscale;
+	cfg.ts = k->ts;
+	cfg.sack = k->sack;
+	cfg.ws = k->ws;
+	cfg.rto_min_ms = k->rto_min_ms;
+	cfg.rto_init_ms = k->rto_init_ms;
+	cfg.delack_ms = k->delack_ms;
+	cfg.time_wait_ms = k->time_wait_ms;
+	cfg.ttl = app.cfg.ttl;
+	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
+	for (int i = 0; i < 16; i++)
+		cfg.isn_key[i] = app.replay ? (uint8_t)(0x5a ^ i) : (uint8_t)rte_rand();
+	if (ns_tcp_init(&w->tcp, &cfg, &ops, w, app.replay ? 0 : ns_now_ns()) != 0)
+		return -1;
+	w->appc = rte_zmalloc("appc", sizeof(*w->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
+	w->ready = rte_zmalloc("ready", sizeof(*w->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
+	if (w->appc == NULL || w->ready == NULL)
+		return -1;
+	for (uint16_t i = 0; i < app.cfg.n_listeners; i++) {
+		const struct ns_listener_cfg *l = &app.cfg.listener[i];
+
+		if (ns_tcp_listen(&w->tcp, l->addr, l->port, (void *)(uintptr_t)l) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+ns_tcp_worker_fini(struct ns_worker *w)
+{
+	if (w->tcp.pool != NULL)
+		ns_tcp_fini(&w->tcp);
+	rte_free(w->appc);
+	rte_free(w->ready);
+	w->appc = NULL;
+	w->ready = NULL;
+}
+
+void
+ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len)
+{
+	ns_tcp_input(&w->tcp, ip, ip_len, w->now_ns);
+}
+
+void
+ns_tcp_worker_poll(struct ns_worker *w)
+{
+	ns_tcp_timers(&w->tcp, w->now_ns);
+	/* Applications run here, outside the stack's callbacks. */
+	for (uint32_t i = 0; i < w->n_ready; i++) {
+		struct ns_tcb *c = &w->tcp.pool[w->ready[i]];
+
+		w->appc[c->id].ready = 0;
+		if (c->state != NS_TCP_CLOSED && w->appc[c->id].active)
+			ns_app_run(w, c);
+	}
+	w->n_ready = 0;
+}
+
+void
+ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX])
+{
+	memset(out, 0, sizeof(uint64_t) * NS_TCP_C__MAX);
+	if (app.worker == NULL)
+		return;
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+		ns_ctr_accumulate(out, app.worker[i].tcp.ctr, NS_TCP_C__MAX);
+}
