@@ -15,26 +15,43 @@
 #include "app.h"
 #include "control.h"
 
+/* Keys may not contain '.' in 22.11 telemetry: counters nest as {"dp": {...}, "net": {...}}. */
+static struct rte_tel_data *
+counter_dict(const struct ns_ctr_desc *desc, const uint64_t *v, const uint64_t *base, int n)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	for (int i = 0; i < n; i++)
+		rte_tel_data_add_dict_u64(d, desc[i].name, v[i] - (base ? base[i] : 0));
+	return d;
+}
+
 static int
 tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
-	char key[64];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX];
+	struct rte_tel_data *c;
 
 	(void)cmd, (void)params;
 	ns_counters_sum(net, dp);
+	ns_tcp_stats_sum(tcp);
 	rte_tel_data_start_dict(d);
-	for (int i = 0; i < NS_DP__MAX; i++) {
-		snprintf(key, sizeof(key), "dp.%s", ns_dp_ctr_desc[i].name);
-		rte_tel_data_add_dict_u64(d, key, dp[i] - app.dp_base[i]);
-	}
-	for (int i = 0; i < NS_NET__MAX; i++) {
-		snprintf(key, sizeof(key), "net.%s", ns_net_ctr_desc[i].name);
-		rte_tel_data_add_dict_u64(d, key, net[i] - app.net_base[i]);
-	}
+	c = counter_dict(ns_dp_ctr_desc, dp, app.dp_base, NS_DP__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "dp", c, 0);
+	c = counter_dict(ns_net_ctr_desc, net, app.net_base, NS_NET__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "net", c, 0);
+	c = counter_dict(ns_tcp_ctr_desc, tcp, NULL, NS_TCP_C__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "tcp", c, 0);
 	return 0;
 }
 
+/* One string per entry: "ADDRESS MAC STATE age_ms=N port=NAME lcore=N". */
 static int
 tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -42,7 +59,7 @@ tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 	unsigned int n = 0;
 
 	(void)cmd, (void)params;
-	rte_tel_data_start_dict(d);
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
 		const struct ns_worker *w = &app.worker[wi];
 
@@ -51,20 +68,20 @@ tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 
 			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
 				struct ns_arp_entry e;
-				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], key[64], val[128];
+				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], val[128];
 
 				if (!ns_arp_read_slot(c, s, &e))
 					continue;
-				if (++n > RTE_TEL_MAX_DICT_ENTRIES)
-					return 0; /* telemetry dicts are bounded: console has them all */
+				if (++n > RTE_TEL_MAX_ARRAY_ENTRIES)
+					return 0; /* telemetry arrays are bounded: the console has them all */
 				inet_ntop(AF_INET, &e.ip, ip, sizeof(ip));
 				rte_ether_format_addr(mac, sizeof(mac), &e.mac);
-				snprintf(key, sizeof(key), "%s@%s/%u", ip, app.cfg.port[p].name, w->lcore);
-				snprintf(val, sizeof(val), "%s %s age_ms=%" PRIu64,
+				snprintf(val, sizeof(val), "%s %s %s age_ms=%" PRIu64 " port=%s lcore=%u", ip,
 						e.state == NS_ARP_REACHABLE ? mac : "-",
 						e.state == NS_ARP_REACHABLE ? "reachable" : "incomplete",
-						now > e.updated_ns ? (now - e.updated_ns) / 1000000 : 0);
-				rte_tel_data_add_dict_string(d, key, val);
+						now > e.updated_ns ? (now - e.updated_ns) / 1000000 : 0,
+						app.cfg.port[p].name, w->lcore);
+				rte_tel_data_add_array_string(d, val);
 			}
 		}
 	}
@@ -136,7 +153,7 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 		}
 		rte_tel_data_add_dict_string(pd, "ip", ip);
 		rte_tel_data_add_dict_int(pd, "rxq", p->rxq);
-		snprintf(key, sizeof(key), "port.%s", p->name);
+		snprintf(key, sizeof(key), "port_%s", p->name);
 		rte_tel_data_add_dict_container(d, key, pd, 0);
 	}
 	return 0;

@@ -68,7 +68,7 @@ struct ns_tcb {
 	uint32_t rcv_adv; /* right edge of the window we advertised */
 
 	/* negotiated options */
-	uint16_t snd_mss; /* largest segment we send */
+	uint16_t snd_mss; /* SMSS: payload bytes of a full segment (options excluded) */
 	uint8_t snd_wscale, rcv_wscale;
 	uint32_t ts_recent;
 	uint32_t ts_offset; /* our TSval = now_ms + ts_offset (RFC 7323 5.4) */

@@ -68,6 +68,8 @@ take_syn_options(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
 		c->flags |= NS_TCBF_TS;
 		c->ts_recent = g->opt.tsval;
+		/* SMSS is payload: every segment carries the 12 bytes of timestamps. */
+		c->snd_mss -= 12;
 	}
 	if (s->cfg.sack && (g->opt.present & NS_TCPO_SACK_OK))
 		c->flags |= NS_TCBF_SACK;

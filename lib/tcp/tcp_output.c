@@ -116,11 +116,10 @@ ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint
 	s->ops.xmit(s->user, handle, tot);
 }
 
-/* Payload room in one segment once the options we always send are counted. */
 static inline uint32_t
 seg_room(const struct ns_tcb *c)
 {
-	return c->snd_mss - ((c->flags & NS_TCBF_TS) ? 12u : 0u);
+	return c->snd_mss;
 }
 
 void
@@ -153,6 +152,10 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 		/* Nagle (RFC 9293 3.7.4): hold a small segment while data is unacknowledged. */
 		if (!fin && len < seg_room(c) && len == avail && !(c->flags & NS_TCBF_NODELAY) &&
 				c->snd_nxt != c->snd_una)
+			break;
+		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no window-limited runt while
+		 * data is in flight; the next ACK opens the window. */
+		if (len < seg_room(c) && len < avail && c->snd_nxt != c->snd_una)
 			break;
 		if (len == avail && len > 0)
 			flags |= RTE_TCP_PSH_FLAG;
