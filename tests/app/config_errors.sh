@@ -115,5 +115,21 @@ else
 	fail=$((fail + 1))
 fi
 
+# Every profile in drivers-config/ must parse: failing later for a missing
+# device is fine here, a config error is not.  Lcores 0-3 run on cpu 0.
+for f in "$(dirname "$0")"/../../drivers-config/*.ini; do
+	n=$((n + 1))
+	out=$(timeout 30 "$nonstop" --no-huge -m 256 --no-pci --no-shconf --file-prefix cfgprof-$$ \
+		--lcores '(0-3)@0' --log-level=lib.eal:error --vdev net_null0 --vdev net_null1 -- \
+		--config "$f" --no-ctl --cmdline-file /dev/null 2>&1 </dev/null &
+		pid=$!; sleep 3; kill $pid 2>/dev/null; wait $pid 2>/dev/null)
+	if grep -q "config error" <<<"$out"; then
+		echo "FAIL profile $(basename "$f"): $(grep 'config error' <<<"$out")"
+		fail=$((fail + 1))
+	else
+		echo "ok   profile $(basename "$f") parses"
+	fi
+done
+
 echo "$((n - fail)) passed, $fail failed"
 [ $fail = 0 ]
