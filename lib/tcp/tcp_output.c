@@ -180,6 +180,11 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 		if (fin)
 			break;
 	}
+	/* Persist: data waits behind a zero window with nothing in flight; the RTO
+	 * timer probes the window (rto_fire) so a lost window update cannot stall us. */
+	if (can_send && c->snd_wnd == 0 && c->snd_nxt == c->snd_una &&
+			ns_seq_lt(c->snd_nxt, c->sndq.tail) && !ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
+		ns_tcp_rto_restart(s, c);
 	if (c->flags & NS_TCBF_ACK_NOW)
 		ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
 }

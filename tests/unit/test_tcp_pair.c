@@ -37,6 +37,8 @@ static struct end A, B;
 static uint64_t now;
 static unsigned int drop_every;  /* drop every Nth data-carrying packet (0: none) */
 static unsigned int data_pkts, dropped;
+static int b_drop_next; /* drop the next N packets B sends */
+static int b_app_paused; /* B's application does not read */
 static int app_tag = 1;
 static uint8_t key_seed; /* varies the ISNs: sequence numbers must work anywhere in 2^32 */
 
@@ -62,6 +64,11 @@ t_xmit(void *user, void *handle, uint16_t len)
 	/* Every segment we send must carry valid checksums. */
 	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
 	CHECK_EQ(rte_ipv4_udptcp_cksum_verify(ip, th), 0);
+	if (e == &B && b_drop_next > 0) {
+		b_drop_next--;
+		dropped++;
+		return;
+	}
 	if (payload > 0 && drop_every && ++data_pkts % drop_every == 0) {
 		dropped++;
 		return;
@@ -89,6 +96,8 @@ t_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 		uint32_t n;
 
 		e->readable++;
+		if (e == &B && b_app_paused)
+			break;
 		do {
 			n = ns_tcp_recv(&e->s, c, e->rx + e->rx_len,
 					(uint32_t)sizeof(e->rx) - e->rx_len, now);
@@ -137,6 +146,7 @@ setup(void (*tweak)(struct ns_tcp_cfg *cfg))
 	q_head = q_tail = 0;
 	now = 1000 * MS;
 	drop_every = data_pkts = dropped = 0;
+	b_drop_next = b_app_paused = 0;
 	ns_tcp_cfg_defaults(&cfg);
 	cfg.max_conns = 16;
 	for (int i = 0; i < 16; i++)
@@ -391,6 +401,39 @@ test_syn_retransmit_backoff_then_timeout(void)
 	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 4);
 }
 
+/* Receiver stops reading: zero window; its window update is lost; the
+ * sender's persist probe finds the open window and the transfer completes. */
+static void
+test_zero_window_lost_update_persist(void)
+{
+	static uint8_t a2b[200000];
+	struct ns_tcb *c;
+	uint32_t off = 0, n;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(a2b, sizeof(a2b), 5);
+	b_app_paused = 1;
+	for (int i = 0; i < 200 && off < sizeof(a2b); i++) {
+		off += ns_tcp_send(&A.s, c, a2b + off, (uint32_t)sizeof(a2b) - off, now);
+		run(now + 5 * MS);
+	}
+	CHECK_EQ(c->snd_wnd, 0);
+	CHECK(ns_fifo_len(&B.conn->rcvq) > 65536 - 128); /* full to the 2^7 scale granularity */
+	/* B reads everything; the window update it sends is lost. */
+	b_app_paused = 0;
+	b_drop_next = 1;
+	do {
+		n = ns_tcp_recv(&B.s, B.conn, B.rx + B.rx_len, (uint32_t)sizeof(B.rx) - B.rx_len, now);
+		B.rx_len += n;
+	} while (n > 0);
+	CHECK_EQ(dropped, 1);
+	transfer(&A, c, a2b + off, (uint32_t)sizeof(a2b) - off, now + 30000 * MS);
+	CHECK_EQ(B.rx_len, sizeof(a2b));
+	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	CHECK(A.s.ctr[NS_TCP_C_rto_expired] >= 1); /* the probe came from the timer */
+}
+
 /* Data beyond the advertised window is not accepted; an ACK says where we are. */
 static void
 test_out_of_window_data_refused(void)
@@ -471,6 +514,7 @@ main(void)
 	RUN(test_abort_resets_peer);
 	RUN(test_syn_to_closed_port_gets_rst);
 	RUN(test_syn_retransmit_backoff_then_timeout);
+	RUN(test_zero_window_lost_update_persist);
 	RUN(test_out_of_window_data_refused);
 	RUN(test_blind_rst_challenged);
 	ns_tcp_fini(&A.s);
