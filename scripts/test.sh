@@ -66,7 +66,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 	step "libFuzzer targets (${FUZZ_SECONDS:-20} s each)"
 	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
 		for t in build-fuzz/tests/fuzz_*; do
-			[ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] || continue
 			n=$(basename "$t")
 			corpus=tests/fuzz/corpus/${n#fuzz_}
 			work=$(mktemp -d)

@@ -115,9 +115,16 @@ topo_start_nonstop() {
 nsctl() { "$NONSTOPCTL" -s "$CTL_SOCK" "$@"; }
 
 topo_capture() {
-	ip netns exec "$NS_PEER" tcpdump -i "$VETH_PEER" -U -s 0 -w "$1" >/dev/null 2>&1 &
+	local log=$TOPO_TMP/tcpdump.$RANDOM.log
+	ip netns exec "$NS_PEER" tcpdump -i "$VETH_PEER" -U -s 0 -w "$1" >"$log" 2>&1 &
 	TOPO_PIDS+=($!)
-	sleep 0.5
+	# Capture only counts once tcpdump says it listens.
+	for _ in $(seq 100); do
+		grep -q "listening on" "$log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "FAIL: tcpdump did not start: $(cat "$log")"
+	return 1
 }
 
 topo_capture_stop() {

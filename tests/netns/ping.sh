@@ -6,7 +6,7 @@ topo_init ping
 topo_pair
 topo_ini >"$TOPO_TMP/ns.ini"
 topo_start_nonstop "$TOPO_TMP/ns.ini" || exit 1
-topo_capture "$TOPO_TMP/peer.pcap"
+topo_capture "$TOPO_TMP/peer.pcap" || exit 1
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
 

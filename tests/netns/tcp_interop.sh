@@ -11,7 +11,7 @@ topo_pair
 topo_ini "[listener.echo]" "port = 7" "app = echo" "[listener.sink]" "port = 9" "app = sink" \
 	"[tcp]" "time_wait_ms = 1000" >"$TOPO_TMP/ns.ini"
 topo_start_nonstop "$TOPO_TMP/ns.ini" || exit 1
-topo_capture "$TOPO_TMP/peer.pcap"
+topo_capture "$TOPO_TMP/peer.pcap" || exit 1
 fail=0
 run() { # name command...
 	local name=$1 out
