@@ -121,6 +121,16 @@ int ns_dataplane_init(void);
 int ns_worker_main(void *arg);
 void ns_dataplane_fini(void);
 uint64_t ns_now_ns(void);
+/* Every ARP entry of every worker and port, copied consistently (control path). */
+struct ns_arp_view {
+	struct ns_arp_entry e;
+	uint64_t age_ns;
+	unsigned int lcore;
+	uint16_t port_idx;
+};
+/* Calls fn for each entry until it returns non-zero; returns the entries visited. */
+unsigned int ns_arp_walk(int (*fn)(const struct ns_arp_view *v, void *arg), void *arg);
+
 /* Raw sums over all workers (no baseline subtracted). */
 void ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX]);
 

@@ -271,27 +271,30 @@ cmd_clear_port_stats(struct ns_out *o, int argc, char **argv)
 }
 
 void
+ns_print_ctr_table(struct ns_out *o, const char *prefix, const struct ns_ctr_desc *desc,
+		const uint64_t *v, const uint64_t *base, int n, int all)
+{
+	for (int i = 0; i < n; i++) {
+		uint64_t x = v[i] - (base != NULL ? base[i] : 0);
+		char name[64];
+
+		if (x == 0 && !all)
+			continue;
+		snprintf(name, sizeof(name), "%s.%s", prefix, desc[i].name);
+		ns_out_printf(o, "%-31s %12" PRIu64 "  %s%s\n", name, x,
+				desc[i].kind == NS_CTR_DROP ? "drop: " : "", desc[i].help);
+	}
+}
+
+void
 ns_print_counters(struct ns_out *o, int all, int raw)
 {
 	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
 
 	ns_counters_sum(net, dp);
-	for (int i = 0; i < NS_DP__MAX; i++) {
-		uint64_t v = dp[i] - (raw ? 0 : app.dp_base[i]);
-
-		if (v || all)
-			ns_out_printf(o, "dp.%-28s %12" PRIu64 "  %s%s\n", ns_dp_ctr_desc[i].name, v,
-					ns_dp_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
-					ns_dp_ctr_desc[i].help);
-	}
-	for (int i = 0; i < NS_NET__MAX; i++) {
-		uint64_t v = net[i] - (raw ? 0 : app.net_base[i]);
-
-		if (v || all)
-			ns_out_printf(o, "net.%-27s %12" PRIu64 "  %s%s\n", ns_net_ctr_desc[i].name, v,
-					ns_net_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
-					ns_net_ctr_desc[i].help);
-	}
+	ns_print_ctr_table(o, "dp", ns_dp_ctr_desc, dp, raw ? NULL : app.dp_base, NS_DP__MAX, all);
+	ns_print_ctr_table(o, "net", ns_net_ctr_desc, net, raw ? NULL : app.net_base, NS_NET__MAX,
+			all);
 }
 
 static int
@@ -312,36 +315,26 @@ cmd_clear_counters(struct ns_out *o, int argc, char **argv)
 }
 
 static int
+arp_line(const struct ns_arp_view *v, void *arg)
+{
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	bool ok = v->e.state == NS_ARP_REACHABLE;
+
+	ns_out_printf(arg, "%-16s %-18s %-11s %-8.1f %-7u %s\n", fmt_ip(v->e.ip, ip),
+			ok ? fmt_mac(&v->e.mac, mac) : "-", ok ? "reachable" : "incomplete",
+			v->age_ns / 1e9, v->lcore, app.cfg.port[v->port_idx].name);
+	return 0;
+}
+
+static int
 cmd_show_arp(struct ns_out *o, int argc, char **argv)
 {
-	uint64_t now = ns_now_ns();
-	unsigned int n = 0;
+	unsigned int n;
 
 	(void)argc, (void)argv;
 	ns_out_printf(o, "%-16s %-18s %-11s %-8s %-7s %s\n", "address", "mac", "state", "age(s)",
 			"worker", "port");
-	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
-		const struct ns_worker *w = &app.worker[wi];
-
-		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-			const struct ns_arp_cache *c = &w->host[p].arp;
-
-			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
-				struct ns_arp_entry e;
-				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
-				uint64_t seen = app.replay ? w->now_ns : now;
-
-				if (!ns_arp_read_slot(c, s, &e))
-					continue;
-				ns_out_printf(o, "%-16s %-18s %-11s %-8.1f %-7u %s\n", fmt_ip(e.ip, ip),
-						e.state == NS_ARP_REACHABLE ? fmt_mac(&e.mac, mac) : "-",
-						e.state == NS_ARP_REACHABLE ? "reachable" : "incomplete",
-						seen > e.updated_ns ? (seen - e.updated_ns) / 1e9 : 0.0,
-						w->lcore, app.cfg.port[p].name);
-				n++;
-			}
-		}
-	}
+	n = ns_arp_walk(arp_line, o);
 	ns_out_printf(o, "%u entries\n", n);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <rte_lcore.h>
 
 #include "config.h"
+#include "tcp_stack.h"
 
 struct cfg_ctx {
 	struct rte_cfgfile *f;
@@ -428,6 +429,8 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 void
 ns_config_defaults(struct ns_config *cfg)
 {
+	struct ns_tcp_cfg tcp;
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->idle = NS_IDLE_ADAPTIVE;
 	cfg->idle_threshold = 256;
@@ -442,9 +445,13 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->ttl = 64;
 	cfg->fastpath_lcore = -1;
 	cfg->replication_lcore = -1;
-	cfg->tcp = (struct ns_tcp_knobs){.max_conns = 1024, .sndbuf = 65536, .rcvbuf = 65536,
-		.mss = 1460, .wscale = 7, .ts = true, .sack = true, .ws = true, .nodelay = false,
-		.rto_min_ms = 200, .rto_init_ms = 1000, .delack_ms = 40, .time_wait_ms = 60000};
+	/* TCP knobs default to the core's own defaults: one source of truth. */
+	ns_tcp_cfg_defaults(&tcp);
+	cfg->tcp = (struct ns_tcp_knobs){.max_conns = tcp.max_conns, .sndbuf = tcp.sndbuf,
+		.rcvbuf = tcp.rcvbuf, .mss = tcp.mss, .wscale = tcp.wscale, .ts = tcp.ts,
+		.sack = tcp.sack, .ws = tcp.ws, .nodelay = false, .rto_min_ms = tcp.rto_min_ms,
+		.rto_init_ms = tcp.rto_init_ms, .delack_ms = tcp.delack_ms,
+		.time_wait_ms = tcp.time_wait_ms};
 }
 
 int

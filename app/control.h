@@ -8,6 +8,9 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "ns_counter.h"
 
 /* Growable text buffer a command writes its answer into. */
 struct ns_out {
@@ -67,5 +70,8 @@ int ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv);
 
 /* Shared printers (commands and --dump-counters). */
 void ns_print_counters(struct ns_out *o, int all, int raw);
+/* "prefix.name value  help" for each counter (non-zero only unless all). */
+void ns_print_ctr_table(struct ns_out *o, const char *prefix, const struct ns_ctr_desc *desc,
+		const uint64_t *v, const uint64_t *base, int n, int all);
 
 #endif /* NS_CONTROL_H */

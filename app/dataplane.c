@@ -254,6 +254,34 @@ ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX])
 	}
 }
 
+unsigned int
+ns_arp_walk(int (*fn)(const struct ns_arp_view *v, void *arg), void *arg)
+{
+	uint64_t now = ns_now_ns();
+	unsigned int n = 0;
+
+	for (uint32_t wi = 0; app.worker != NULL && wi < app.cfg.n_workers; wi++) {
+		const struct ns_worker *w = &app.worker[wi];
+		uint64_t t = app.replay ? w->now_ns : now; /* the worker's clock */
+
+		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+			const struct ns_arp_cache *c = &w->host[p].arp;
+
+			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
+				struct ns_arp_view v = {.lcore = w->lcore, .port_idx = p};
+
+				if (!ns_arp_read_slot(c, s, &v.e))
+					continue;
+				v.age_ns = t > v.e.updated_ns ? t - v.e.updated_ns : 0;
+				n++;
+				if (fn(&v, arg) != 0)
+					return n;
+			}
+		}
+	}
+	return n;
+}
+
 static inline uint64_t
 pkt_time(struct ns_worker *w, struct rte_mbuf *m)
 {

@@ -67,11 +67,7 @@ ns_cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv)
 
 	(void)argv;
 	ns_tcp_stats_sum(v);
-	for (int i = 0; i < NS_TCP_C__MAX; i++)
-		if (v[i] || argc == 4)
-			ns_out_printf(o, "tcp.%-26s %12" PRIu64 "  %s%s\n", ns_tcp_ctr_desc[i].name,
-					v[i], ns_tcp_ctr_desc[i].kind == NS_CTR_DROP ? "drop: " : "",
-					ns_tcp_ctr_desc[i].help);
+	ns_print_ctr_table(o, "tcp", ns_tcp_ctr_desc, v, NULL, NS_TCP_C__MAX, argc == 4);
 	return 0;
 }
 

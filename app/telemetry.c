@@ -53,38 +53,26 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 
 /* One string per entry: "ADDRESS MAC STATE age_ms=N port=NAME lcore=N". */
 static int
+arp_string(const struct ns_arp_view *v, void *arg)
+{
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], val[128];
+	bool ok = v->e.state == NS_ARP_REACHABLE;
+
+	inet_ntop(AF_INET, &v->e.ip, ip, sizeof(ip));
+	rte_ether_format_addr(mac, sizeof(mac), &v->e.mac);
+	snprintf(val, sizeof(val), "%s %s %s age_ms=%" PRIu64 " port=%s lcore=%u", ip,
+			ok ? mac : "-", ok ? "reachable" : "incomplete", v->age_ns / 1000000,
+			app.cfg.port[v->port_idx].name, v->lcore);
+	/* telemetry arrays are bounded: the console lists them all */
+	return rte_tel_data_add_array_string(arg, val) != 0;
+}
+
+static int
 tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t now = ns_now_ns();
-	unsigned int n = 0;
-
 	(void)cmd, (void)params;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
-		const struct ns_worker *w = &app.worker[wi];
-
-		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-			const struct ns_arp_cache *c = &w->host[p].arp;
-
-			for (uint32_t s = 0; s < ns_arp_capacity(c); s++) {
-				struct ns_arp_entry e;
-				char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], val[128];
-
-				if (!ns_arp_read_slot(c, s, &e))
-					continue;
-				if (++n > RTE_TEL_MAX_ARRAY_ENTRIES)
-					return 0; /* telemetry arrays are bounded: the console has them all */
-				inet_ntop(AF_INET, &e.ip, ip, sizeof(ip));
-				rte_ether_format_addr(mac, sizeof(mac), &e.mac);
-				snprintf(val, sizeof(val), "%s %s %s age_ms=%" PRIu64 " port=%s lcore=%u", ip,
-						e.state == NS_ARP_REACHABLE ? mac : "-",
-						e.state == NS_ARP_REACHABLE ? "reachable" : "incomplete",
-						now > e.updated_ns ? (now - e.updated_ns) / 1000000 : 0,
-						app.cfg.port[p].name, w->lcore);
-				rte_tel_data_add_array_string(d, val);
-			}
-		}
-	}
+	ns_arp_walk(arp_string, d);
 	return 0;
 }
 

@@ -401,6 +401,33 @@ test_syn_retransmit_backoff_then_timeout(void)
 	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 4);
 }
 
+/* A bare segment from A's connection to B, with a valid checksum (40 bytes + payload). */
+static uint16_t
+craft(uint8_t *pkt, const struct ns_tcb *c, uint32_t seq, uint32_t ack, uint8_t flags,
+		uint16_t payload)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t len = 40 + payload;
+
+	memset(pkt, 0, len);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(len);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = A_IP;
+	ip->dst_addr = B_IP;
+	th->src_port = c->t.lport;
+	th->dst_port = c->t.rport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32(ack);
+	th->data_off = 5 << 4;
+	th->tcp_flags = flags;
+	th->rx_win = RTE_BE16(512);
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return len;
+}
+
 /* Receiver stops reading: zero window; its window update is lost; the
  * sender's persist probe finds the open window and the transfer completes. */
 static void
@@ -440,29 +467,15 @@ test_out_of_window_data_refused(void)
 {
 	struct ns_tcb *c;
 	uint8_t pkt[60];
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 	uint64_t segs_before;
+	uint16_t len;
 
 	setup(NULL);
 	c = open_pair();
-	memset(pkt, 0, sizeof(pkt));
-	ip->version_ihl = 0x45;
-	ip->total_length = RTE_BE16(60);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = A_IP;
-	ip->dst_addr = B_IP;
-	th->src_port = c->t.lport;
-	th->dst_port = c->t.rport;
-	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt + 70000); /* past the 64 KiB window */
-	th->recv_ack = rte_cpu_to_be_32(B.conn->snd_nxt);
-	th->data_off = 5 << 4;
-	th->tcp_flags = RTE_TCP_ACK_FLAG;
-	th->rx_win = RTE_BE16(512);
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	/* 20 bytes of data past the 64 KiB window */
+	len = craft(pkt, c, B.conn->rcv_nxt + 70000, B.conn->snd_nxt, RTE_TCP_ACK_FLAG, 20);
 	segs_before = B.s.ctr[NS_TCP_C_segs_out];
-	ns_tcp_input(&B.s, pkt, 60, now);
+	ns_tcp_input(&B.s, pkt, len, now);
 	CHECK_EQ(B.s.ctr[NS_TCP_C_not_acceptable], 1);
 	CHECK_EQ(B.s.ctr[NS_TCP_C_segs_out], segs_before + 1);
 	CHECK_EQ(B.rx_len, 0);
@@ -474,31 +487,13 @@ test_blind_rst_challenged(void)
 {
 	struct ns_tcb *c;
 	uint8_t pkt[40];
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
 
 	setup(NULL);
 	c = open_pair();
-	memset(pkt, 0, sizeof(pkt));
-	ip->version_ihl = 0x45;
-	ip->total_length = RTE_BE16(40);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = A_IP;
-	ip->dst_addr = B_IP;
-	th->src_port = c->t.lport;
-	th->dst_port = c->t.rport;
-	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt + 100);
-	th->data_off = 5 << 4;
-	th->tcp_flags = RTE_TCP_RST_FLAG;
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	ns_tcp_input(&B.s, pkt, 40, now);
+	ns_tcp_input(&B.s, pkt, craft(pkt, c, B.conn->rcv_nxt + 100, 0, RTE_TCP_RST_FLAG, 0), now);
 	CHECK_EQ(B.conn->state, NS_TCP_ESTABLISHED);
 	CHECK_EQ(B.s.ctr[NS_TCP_C_challenge_acks], 1);
-	th->sent_seq = rte_cpu_to_be_32(B.conn->rcv_nxt); /* exact: obeyed */
-	th->cksum = 0;
-	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
-	ns_tcp_input(&B.s, pkt, 40, now);
+	ns_tcp_input(&B.s, pkt, craft(pkt, c, B.conn->rcv_nxt, 0, RTE_TCP_RST_FLAG, 0), now);
 	CHECK_EQ(B.reset, 1);
 }
 
