@@ -16,7 +16,7 @@
 
 /* rte_log types: nonstop.app, nonstop.port, nonstop.ctl (--log-level=nonstop.*:debug). */
 extern int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
-#define NS_LOGT(type, level, fmt, ...)                                                             \
+#define NS_LOGT(type, level, fmt, ...) \
 	rte_log(RTE_LOG_##level, ns_logtype_##type, "nonstop: " fmt "\n", ##__VA_ARGS__)
 #define NS_LOG(level, fmt, ...) NS_LOGT(app, level, fmt, ##__VA_ARGS__)
 
@@ -56,10 +56,10 @@ struct ns_pinger {
 
 /* Per-connection state of the built-in applications (indexed by TCB id). */
 struct ns_appconn {
-	uint8_t kind;    /* enum ns_tcp_app_kind */
-	uint8_t ready;   /* on the worker's ready list */
-	uint8_t active;  /* an application owns the connection */
-	uint64_t bytes;  /* received (sink) or echoed (echo) */
+	uint8_t kind;	 /* enum ns_tcp_app_kind */
+	uint8_t ready;	 /* on the worker's ready list */
+	uint8_t active;	 /* an application owns the connection */
+	uint64_t bytes;	 /* received (sink) or echoed (echo) */
 	uint64_t digest; /* FNV-1a 64 of the bytes received (sink) */
 };
 
@@ -74,7 +74,7 @@ struct ns_worker {
 	uint64_t net_ctr[NS_MAX_PORTS][NS_NET__MAX];
 	uint64_t dp_ctr[NS_DP__MAX];
 	struct rte_eth_dev_tx_buffer *txb[NS_MAX_PORTS];
-	uint64_t now_ns; /* clock of the current iteration (virtual in replay mode) */
+	uint64_t now_ns;       /* clock of the current iteration (virtual in replay mode) */
 	struct rte_ring *msgq; /* from the control path */
 	struct ns_pinger ping;
 	/* TCP: this lcore's stack; applications run after each burst (ready list). */
@@ -98,8 +98,8 @@ struct ns_app {
 	struct ns_port port[NS_MAX_PORTS];
 	struct ns_worker *worker; /* cfg.n_workers entries */
 	struct rte_mempool *pool;
-	bool replay;          /* exit when every rx queue is drained (pcap replay) */
-	int ts_dynfield;      /* mbuf rx timestamp field offset, or -1 */
+	bool replay;	 /* exit when every rx queue is drained (pcap replay) */
+	int ts_dynfield; /* mbuf rx timestamp field offset, or -1 */
 	uint64_t ts_dynflag;
 	volatile bool quit;
 	uint64_t tsc_hz;

@@ -95,7 +95,8 @@ ns_cmd_exec_line(char *line, struct ns_out *o)
 	char *argv[NS_MAX_WORDS], *save = NULL, *w;
 	int argc = 0;
 
-	for (w = strtok_r(line, " \t\r\n", &save); w != NULL; w = strtok_r(NULL, " \t\r\n", &save)) {
+	for (w = strtok_r(line, " \t\r\n", &save); w != NULL;
+			w = strtok_r(NULL, " \t\r\n", &save)) {
 		if (*w == '#')
 			break;
 		if (argc == NS_MAX_WORDS) {

@@ -72,7 +72,9 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 			c->path, ns_idle_name(c->idle), c->idle_threshold, c->idle_sleep_max_us);
 	ns_out_printf(o, "burst = %u\nmbufs = %u\nmbuf_cache = %u\n", c->burst, c->mbufs,
 			c->mbuf_cache);
-	ns_out_printf(o, "arp_entries = %u\narp_timeout_s = %u\narp_retry_ms = %u\narp_tries = %u\nttl = %u\n",
+	ns_out_printf(o,
+			"arp_entries = %u\narp_timeout_s = %u\narp_retry_ms = %u\narp_tries = "
+			"%u\nttl = %u\n",
 			c->arp_entries, c->arp_timeout_s, c->arp_retry_ms, c->arp_tries, c->ttl);
 	ns_out_printf(o, "\n[lcores]\nworkers = ");
 	for (uint32_t i = 0; i < c->n_workers; i++)
@@ -129,7 +131,8 @@ cmd_show_lcores(struct ns_out *o, int argc, char **argv)
 
 	(void)argc, (void)argv;
 	ns_out_printf(o, "%-6s %-6s %-34s %s\n", "lcore", "socket", "roles", "queues (port:queue)");
-	RTE_LCORE_FOREACH(lc) {
+	RTE_LCORE_FOREACH(lc)
+	{
 		lcore_roles(lc, roles, sizeof(roles));
 		ns_out_printf(o, "%-6u %-6u %-34s", lc, rte_lcore_to_socket_id(lc),
 				roles[0] ? roles : "-");
@@ -150,8 +153,8 @@ cmd_show_lcores(struct ns_out *o, int argc, char **argv)
 		uint64_t polls = __atomic_load_n(&w->dp_ctr[NS_DP_polls], __ATOMIC_RELAXED);
 		uint64_t busy = __atomic_load_n(&w->dp_ctr[NS_DP_busy_polls], __ATOMIC_RELAXED);
 
-		ns_out_printf(o, "%-6u %14" PRIu64 " %14" PRIu64 " %6.2f%% %12" PRIu64 "\n", w->lcore,
-				polls, busy, polls ? 100.0 * busy / polls : 0.0,
+		ns_out_printf(o, "%-6u %14" PRIu64 " %14" PRIu64 " %6.2f%% %12" PRIu64 "\n",
+				w->lcore, polls, busy, polls ? 100.0 * busy / polls : 0.0,
 				w->dp_ctr[NS_DP_idle_sleeps]);
 	}
 	ns_out_printf(o, "idle policy: %s", ns_idle_name(app.cfg.idle));
@@ -178,7 +181,8 @@ port_info(struct ns_out *o, int i)
 	rte_eth_link_to_str(ls, sizeof(ls), &link);
 	rte_eth_dev_get_mtu(p->port_id, &mtu);
 	ns_out_printf(o, "port %u (%s)\n", p->port_id, pc->name);
-	ns_out_printf(o, "  device:   %s  driver %s\n", pc->dev, info.driver_name ? info.driver_name : "?");
+	ns_out_printf(o, "  device:   %s  driver %s\n", pc->dev,
+			info.driver_name ? info.driver_name : "?");
 	ns_out_printf(o, "  role:     %s\n", ns_role_name(pc->role));
 	ns_out_printf(o, "  mac:      %s\n", fmt_mac(&p->mac, mac));
 	if (pc->ip)
@@ -190,7 +194,8 @@ port_info(struct ns_out *o, int i)
 	ns_out_printf(o, "  mtu:      %u\n", mtu);
 	ns_out_printf(o, "  queues:   %u rx (%u desc), %u tx (%u desc)\n", pc->rxq, pc->rx_desc,
 			p->nb_txq, pc->tx_desc);
-	ns_out_printf(o, "  promisc:  %s\n", rte_eth_promiscuous_get(p->port_id) == 1 ? "on" : "off");
+	ns_out_printf(o, "  promisc:  %s\n",
+			rte_eth_promiscuous_get(p->port_id) == 1 ? "on" : "off");
 }
 
 static void
@@ -204,10 +209,15 @@ port_stats(struct ns_out *o, int i)
 		return;
 	}
 	ns_out_printf(o, "port %u (%s)\n", p->port_id, app.cfg.port[i].name);
-	ns_out_printf(o, "  rx-packets: %-14" PRIu64 " rx-missed: %-10" PRIu64 " rx-bytes: %" PRIu64 "\n",
+	ns_out_printf(o,
+			"  rx-packets: %-14" PRIu64 " rx-missed: %-10" PRIu64 " rx-bytes: %" PRIu64
+			"\n",
 			s.ipackets, s.imissed, s.ibytes);
-	ns_out_printf(o, "  rx-errors:  %-14" PRIu64 " rx-nombuf: %" PRIu64 "\n", s.ierrors, s.rx_nombuf);
-	ns_out_printf(o, "  tx-packets: %-14" PRIu64 " tx-errors: %-10" PRIu64 " tx-bytes: %" PRIu64 "\n",
+	ns_out_printf(o, "  rx-errors:  %-14" PRIu64 " rx-nombuf: %" PRIu64 "\n", s.ierrors,
+			s.rx_nombuf);
+	ns_out_printf(o,
+			"  tx-packets: %-14" PRIu64 " tx-errors: %-10" PRIu64 " tx-bytes: %" PRIu64
+			"\n",
 			s.opackets, s.oerrors, s.obytes);
 }
 
@@ -229,7 +239,8 @@ port_xstats(struct ns_out *o, int i)
 			rte_eth_xstats_get_names(p->port_id, names, n) == n) {
 		ns_out_printf(o, "port %u (%s)\n", p->port_id, app.cfg.port[i].name);
 		for (int k = 0; k < n; k++)
-			ns_out_printf(o, "  %-40s %" PRIu64 "\n", names[xs[k].id].name, xs[k].value);
+			ns_out_printf(o, "  %-40s %" PRIu64 "\n", names[xs[k].id].name,
+					xs[k].value);
 	}
 	free(xs);
 	free(names);
@@ -349,29 +360,38 @@ cmd_quit(struct ns_out *o, int argc, char **argv)
 }
 
 const struct ns_cmd ns_cmds[] = {
-	{"help", "Help", "list commands", cmd_help},
-	{"show version", "Display", "version of nonstop and DPDK", cmd_show_version},
-	{"show config", "Display", "configuration in effect (INI)", cmd_show_config},
-	{"show lcores", "Display", "lcore roles, queues and busy ratio", cmd_show_lcores},
-	{"show port info|stats|xstats <port>", "Display", "port details (ethdev id, name or all)",
-			cmd_show_port},
-	{"show counters", "Display", "non-zero dataplane and host-stack counters", cmd_show_counters},
-	{"show counters all", "Display", "every counter with its meaning", cmd_show_counters},
-	{"show arp", "Display", "ARP cache of every worker", cmd_show_arp},
-	{"show tcp conns", "Display", "TCP connections (all workers)", ns_cmd_show_tcp_conns},
-	{"show tcp conns detail", "Display", "TCP connections with sequence, window and RTT state",
-			ns_cmd_show_tcp_conns},
-	{"show tcp stats", "Display", "non-zero TCP counters", ns_cmd_show_tcp_stats},
-	{"show tcp stats all", "Display", "every TCP counter with its meaning", ns_cmd_show_tcp_stats},
-	{"show listeners", "Display", "TCP listeners and their applications", ns_cmd_show_listeners},
-	{"show ping", "Display", "result of the last ping", ns_cmd_show_ping},
-	{"ping stop", "Control", "stop the ping in progress", ns_cmd_ping_stop},
-	{"ping <address>", "Control", "send 5 ICMP echo requests, 1 s apart (asynchronous)", ns_cmd_ping},
-	{"ping <address> <options...>", "Control",
-			"options: count N, interval MS, size BYTES, port NAME", ns_cmd_ping},
-	{"clear port stats <port>", "Control", "reset ethdev stats and xstats", cmd_clear_port_stats},
-	{"clear counters", "Control", "zero the counters (console and telemetry)",
-			cmd_clear_counters},
-	{"quit", "Control", "stop the dataplane and exit", cmd_quit},
+		{"help", "Help", "list commands", cmd_help},
+		{"show version", "Display", "version of nonstop and DPDK", cmd_show_version},
+		{"show config", "Display", "configuration in effect (INI)", cmd_show_config},
+		{"show lcores", "Display", "lcore roles, queues and busy ratio", cmd_show_lcores},
+		{"show port info|stats|xstats <port>", "Display",
+				"port details (ethdev id, name or all)", cmd_show_port},
+		{"show counters", "Display", "non-zero dataplane and host-stack counters",
+				cmd_show_counters},
+		{"show counters all", "Display", "every counter with its meaning",
+				cmd_show_counters},
+		{"show arp", "Display", "ARP cache of every worker", cmd_show_arp},
+		{"show tcp conns", "Display", "TCP connections (all workers)",
+				ns_cmd_show_tcp_conns},
+		{"show tcp conns detail", "Display",
+				"TCP connections with sequence, window and RTT state",
+				ns_cmd_show_tcp_conns},
+		{"show tcp stats", "Display", "non-zero TCP counters", ns_cmd_show_tcp_stats},
+		{"show tcp stats all", "Display", "every TCP counter with its meaning",
+				ns_cmd_show_tcp_stats},
+		{"show listeners", "Display", "TCP listeners and their applications",
+				ns_cmd_show_listeners},
+		{"show ping", "Display", "result of the last ping", ns_cmd_show_ping},
+		{"ping stop", "Control", "stop the ping in progress", ns_cmd_ping_stop},
+		{"ping <address>", "Control", "send 5 ICMP echo requests, 1 s apart (asynchronous)",
+				ns_cmd_ping},
+		{"ping <address> <options...>", "Control",
+				"options: count N, interval MS, size BYTES, port NAME",
+				ns_cmd_ping},
+		{"clear port stats <port>", "Control", "reset ethdev stats and xstats",
+				cmd_clear_port_stats},
+		{"clear counters", "Control", "zero the counters (console and telemetry)",
+				cmd_clear_counters},
+		{"quit", "Control", "stop the dataplane and exit", cmd_quit},
 };
 const unsigned int ns_n_cmds = sizeof(ns_cmds) / sizeof(ns_cmds[0]);

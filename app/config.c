@@ -126,7 +126,8 @@ parse_lcore_list(struct cfg_ctx *c, const char *sec, const char *key, unsigned i
 		unsigned long a = strtoul(p, &end, 10), b = a;
 
 		if (end == p || a >= RTE_MAX_LCORE)
-			return cfg_error(c, sec, key, "'%s' is not an lcore list (e.g. 1 or 1-3,5)", v);
+			return cfg_error(c, sec, key, "'%s' is not an lcore list (e.g. 1 or 1-3,5)",
+					v);
 		p = end;
 		if (*p == '-') {
 			b = strtoul(p + 1, &end, 10);
@@ -162,15 +163,15 @@ parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
 }
 
 static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
-	"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries", "ttl",
-	NULL};
+		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
+		"ttl", NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
 static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "wscale",
-	"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms", "delack_ms",
-	"time_wait_ms", NULL};
+		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
+		"delack_ms", "time_wait_ms", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-	"tx_desc", "promisc", "forward", NULL};
+		"tx_desc", "promisc", "forward", NULL};
 
 static int
 check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -221,7 +222,8 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 			return cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
 	}
 	if (get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
-			get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) < 0 ||
+			get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) <
+					0 ||
 			get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
 			get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
 			get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
@@ -289,7 +291,8 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 			get_pow2(c, s, "rcvbuf", &k->rcvbuf, 1024, 1u << 24) < 0 ||
 			get_u32(c, s, "mss", &k->mss, 88, 9000) < 0 ||
 			get_u32(c, s, "wscale", &k->wscale, 0, 14) < 0 ||
-			get_bool(c, s, "timestamps", &k->ts) < 0 || get_bool(c, s, "sack", &k->sack) < 0 ||
+			get_bool(c, s, "timestamps", &k->ts) < 0 ||
+			get_bool(c, s, "sack", &k->sack) < 0 ||
 			get_bool(c, s, "window_scaling", &k->ws) < 0 ||
 			get_bool(c, s, "nodelay", &k->nodelay) < 0 ||
 			get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
@@ -363,7 +366,8 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 
 	v = rte_cfgfile_get_entry(c->f, sec, "dev");
 	if (v == NULL || *v == '\0')
-		return cfg_error(c, sec, "dev", "missing: name the ethdev (e.g. net_null0, 0000:03:00.0)");
+		return cfg_error(c, sec, "dev",
+				"missing: name the ethdev (e.g. net_null0, 0000:03:00.0)");
 	if (strlen(v) >= sizeof(p->dev))
 		return cfg_error(c, sec, "dev", "too long");
 	snprintf(p->dev, sizeof(p->dev), "%s", v);
@@ -447,11 +451,19 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->replication_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);
-	cfg->tcp = (struct ns_tcp_knobs){.max_conns = tcp.max_conns, .sndbuf = tcp.sndbuf,
-		.rcvbuf = tcp.rcvbuf, .mss = tcp.mss, .wscale = tcp.wscale, .ts = tcp.ts,
-		.sack = tcp.sack, .ws = tcp.ws, .nodelay = false, .rto_min_ms = tcp.rto_min_ms,
-		.rto_init_ms = tcp.rto_init_ms, .delack_ms = tcp.delack_ms,
-		.time_wait_ms = tcp.time_wait_ms};
+	cfg->tcp = (struct ns_tcp_knobs){.max_conns = tcp.max_conns,
+			.sndbuf = tcp.sndbuf,
+			.rcvbuf = tcp.rcvbuf,
+			.mss = tcp.mss,
+			.wscale = tcp.wscale,
+			.ts = tcp.ts,
+			.sack = tcp.sack,
+			.ws = tcp.ws,
+			.nodelay = false,
+			.rto_min_ms = tcp.rto_min_ms,
+			.rto_init_ms = tcp.rto_init_ms,
+			.delack_ms = tcp.delack_ms,
+			.time_wait_ms = tcp.time_wait_ms};
 }
 
 int
@@ -494,9 +506,12 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 				goto out;
 			for (uint16_t j = 0; j < cfg->n_listeners; j++)
 				if (cfg->listener[j].port == cfg->listener[cfg->n_listeners].port &&
-						cfg->listener[j].addr == cfg->listener[cfg->n_listeners].addr) {
+						cfg->listener[j].addr ==
+								cfg->listener[cfg->n_listeners]
+										.addr) {
 					cfg_error(&c, s, "port", "%u already used by [listener.%s]",
-							cfg->listener[j].port, cfg->listener[j].name);
+							cfg->listener[j].port,
+							cfg->listener[j].name);
 					goto out;
 				}
 			cfg->n_listeners++;
@@ -504,7 +519,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		}
 		if (strncmp(s, "port.", 5) != 0) {
 			cfg_error(&c, s, NULL,
-					"unknown section (expected global, lcores, tcp, port.NAME, listener.NAME)");
+					"unknown section (expected global, lcores, tcp, port.NAME, "
+					"listener.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
@@ -543,7 +559,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 				goto out;
 			}
 		} else if (p->ip == 0) {
-			cfg_error(&c, sec, "ip", "missing: a port that does not forward needs an address");
+			cfg_error(&c, sec, "ip",
+					"missing: a port that does not forward needs an address");
 			goto out;
 		}
 	}
@@ -562,19 +579,23 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 {
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
 		if (!rte_lcore_is_enabled(cfg->workers[i])) {
-			snprintf(err, errlen, "%s:%d: [lcores] workers: lcore %u is not in the EAL lcore set (-l)",
+			snprintf(err, errlen,
+					"%s:%d: [lcores] workers: lcore %u is not in the EAL lcore "
+					"set (-l)",
 					cfg->path, cfg_line_of(cfg->path, "lcores", "workers"),
 					cfg->workers[i]);
 			return -1;
 		}
 	if (cfg->fastpath_lcore >= 0 && !rte_lcore_is_enabled(cfg->fastpath_lcore)) {
-		snprintf(err, errlen, "%s:%d: [lcores] fastpath: lcore %d is not in the EAL lcore set",
+		snprintf(err, errlen,
+				"%s:%d: [lcores] fastpath: lcore %d is not in the EAL lcore set",
 				cfg->path, cfg_line_of(cfg->path, "lcores", "fastpath"),
 				cfg->fastpath_lcore);
 		return -1;
 	}
 	if (cfg->replication_lcore >= 0 && !rte_lcore_is_enabled(cfg->replication_lcore)) {
-		snprintf(err, errlen, "%s:%d: [lcores] replication: lcore %d is not in the EAL lcore set",
+		snprintf(err, errlen,
+				"%s:%d: [lcores] replication: lcore %d is not in the EAL lcore set",
 				cfg->path, cfg_line_of(cfg->path, "lcores", "replication"),
 				cfg->replication_lcore);
 		return -1;

@@ -8,17 +8,17 @@
 #include <rte_ether.h>
 #include <rte_lcore.h>
 
-#define NS_MAX_PORTS 8
+#define NS_MAX_PORTS   8
 #define NS_MAX_WORKERS 16
-#define NS_NAME_LEN 32
+#define NS_NAME_LEN    32
 
 enum ns_port_role { NS_ROLE_SERVICE, NS_ROLE_REPLICATION };
 enum ns_idle_policy { NS_IDLE_BUSY, NS_IDLE_ADAPTIVE };
 
 struct ns_port_cfg {
 	char name[NS_NAME_LEN]; /* from the section name [port.NAME] */
-	char dev[128];          /* ethdev name: vdev name or PCI address */
-	char args[256];         /* devargs: when set, the device is probed with them */
+	char dev[128];		/* ethdev name: vdev name or PCI address */
+	char args[256];		/* devargs: when set, the device is probed with them */
 	enum ns_port_role role;
 	rte_be32_t ip;
 	uint8_t prefix;
@@ -37,8 +37,8 @@ enum ns_tcp_app_kind { NS_APP_ECHO, NS_APP_SINK };
 
 struct ns_listener_cfg {
 	char name[NS_NAME_LEN]; /* [listener.NAME] */
-	uint16_t port;          /* host order */
-	rte_be32_t addr;        /* 0: every address of ours */
+	uint16_t port;		/* host order */
+	rte_be32_t addr;	/* 0: every address of ours */
 	enum ns_tcp_app_kind app;
 };
 

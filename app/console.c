@@ -64,7 +64,8 @@ console_cb(void *parsed, struct cmdline *cl, void *data)
 
 		if (in->multi && i == in->n_tok - 1) {
 			/* split the rest of the line into words */
-			for (char *s = strtok(w, " \t"); s != NULL && argc < 32; s = strtok(NULL, " \t"))
+			for (char *s = strtok(w, " \t"); s != NULL && argc < 32;
+					s = strtok(NULL, " \t"))
 				argv[argc++] = s;
 		} else {
 			argv[argc++] = w;

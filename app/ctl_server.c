@@ -19,7 +19,7 @@
 #include "app.h"
 #include "control.h"
 
-#define NS_CTL_MAX_REQ 1024
+#define NS_CTL_MAX_REQ	       1024
 #define NS_CTL_READ_TIMEOUT_MS 1000
 
 static int listen_fd = -1;

@@ -20,7 +20,7 @@
 
 const struct ns_ctr_desc ns_dp_ctr_desc[NS_DP__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
-	NS_DP_COUNTERS(X)
+		NS_DP_COUNTERS(X)
 #undef X
 };
 
@@ -120,7 +120,8 @@ ns_worker_of_port(uint16_t port_idx)
 {
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
 		for (uint16_t k = 0; k < app.worker[i].n_rxq; k++)
-			if (app.worker[i].rxq[k].port_idx == port_idx && app.worker[i].rxq[k].queue == 0)
+			if (app.worker[i].rxq[k].port_idx == port_idx &&
+					app.worker[i].rxq[k].queue == 0)
 				return (int)i;
 	return -1;
 }
@@ -158,10 +159,10 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	static const struct ns_arp_ops ops = {cb_release, cb_discard, cb_solicit};
 	const struct ns_config *cfg = &app.cfg;
 	struct ns_arp_params ap = {
-		.max_entries = cfg->arp_entries,
-		.timeout_ns = (uint64_t)cfg->arp_timeout_s * 1000000000ull,
-		.retry_ns = (uint64_t)cfg->arp_retry_ms * 1000000ull,
-		.max_tries = cfg->arp_tries,
+			.max_entries = cfg->arp_entries,
+			.timeout_ns = (uint64_t)cfg->arp_timeout_s * 1000000000ull,
+			.retry_ns = (uint64_t)cfg->arp_retry_ms * 1000000ull,
+			.max_tries = cfg->arp_tries,
 	};
 
 	char name[RTE_RING_NAMESIZE];
@@ -204,8 +205,8 @@ ns_dataplane_init(void)
 	uint32_t next = 0;
 
 	ns_per_cycle_q32 = (uint64_t)(((__uint128_t)1000000000ull << 32) / app.tsc_hz);
-	app.worker = rte_zmalloc("workers", sizeof(*app.worker) * cfg->n_workers,
-			RTE_CACHE_LINE_SIZE);
+	app.worker = rte_zmalloc(
+			"workers", sizeof(*app.worker) * cfg->n_workers, RTE_CACHE_LINE_SIZE);
 	if (app.worker == NULL)
 		return -1;
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
@@ -304,8 +305,8 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	if (app.replay)
 		w->now_ns = pkt_time(w, m);
 	len = rte_pktmbuf_data_len(m);
-	switch (ns_host_input(&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns,
-			&l4)) {
+	switch (ns_host_input(
+			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:
 		m->data_len = len;
 		m->pkt_len = len;

@@ -51,30 +51,48 @@ static int
 parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"interactive", no_argument, NULL, 'i'},
-		{"cmdline-file", required_argument, NULL, 'f'},
-		{"ctl-socket", required_argument, NULL, 's'},
-		{"no-ctl", no_argument, NULL, 'n'},
-		{"replay", no_argument, NULL, 'r'},
-		{"dump-counters", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+			{"config", required_argument, NULL, 'c'},
+			{"interactive", no_argument, NULL, 'i'},
+			{"cmdline-file", required_argument, NULL, 'f'},
+			{"ctl-socket", required_argument, NULL, 's'},
+			{"no-ctl", no_argument, NULL, 'n'},
+			{"replay", no_argument, NULL, 'r'},
+			{"dump-counters", required_argument, NULL, 'd'},
+			{"help", no_argument, NULL, 'h'},
+			{NULL, 0, NULL, 0},
 	};
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ih", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'c': opt_config = optarg; break;
-		case 'i': opt_interactive = 1; break;
-		case 'f': opt_cmdfile = optarg; break;
-		case 's': opt_ctl = optarg; break;
-		case 'n': opt_no_ctl = 1; break;
-		case 'r': app.replay = true; break;
-		case 'd': opt_dump = optarg; break;
-		case 'h': usage(argv[0]); exit(0);
-		default: usage(argv[0]); return -1;
+		case 'c':
+			opt_config = optarg;
+			break;
+		case 'i':
+			opt_interactive = 1;
+			break;
+		case 'f':
+			opt_cmdfile = optarg;
+			break;
+		case 's':
+			opt_ctl = optarg;
+			break;
+		case 'n':
+			opt_no_ctl = 1;
+			break;
+		case 'r':
+			app.replay = true;
+			break;
+		case 'd':
+			opt_dump = optarg;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			usage(argv[0]);
+			return -1;
 		}
 	}
 	if (optind != argc) {
@@ -82,7 +100,8 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	if (opt_config == NULL) {
-		fprintf(stderr, "nonstop: --config FILE is required (examples in drivers-config/)\n");
+		fprintf(stderr, "nonstop: --config FILE is required (examples in "
+				"drivers-config/)\n");
 		return -1;
 	}
 	return 0;
@@ -109,7 +128,8 @@ default_workers(struct ns_config *cfg)
 
 	if (cfg->n_workers != 0)
 		return;
-	RTE_LCORE_FOREACH_WORKER(lc) {
+	RTE_LCORE_FOREACH_WORKER(lc)
+	{
 		if (cfg->n_workers < NS_MAX_WORKERS)
 			cfg->workers[cfg->n_workers++] = lc;
 	}
@@ -195,7 +215,9 @@ main(int argc, char **argv)
 	}
 	pdump_ok = rte_pdump_init() == 0;
 	if (!pdump_ok)
-		NS_LOG(INFO, "pdump not available (%s): dpdk-dumpcap needs multi-process, i.e. no --no-shconf",
+		NS_LOG(INFO,
+				"pdump not available (%s): dpdk-dumpcap needs multi-process, i.e. "
+				"no --no-shconf",
 				rte_strerror(rte_errno));
 	ns_telemetry_init();
 	if (ns_console_init(opt_interactive) < 0) {

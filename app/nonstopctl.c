@@ -32,9 +32,15 @@ main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "+s:p:h")) != -1) {
 		switch (opt) {
-		case 's': path = optarg; break;
-		case 'p': prefix = optarg; break;
-		default: usage(); return opt == 'h' ? 0 : 2;
+		case 's':
+			path = optarg;
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		default:
+			usage();
+			return opt == 'h' ? 0 : 2;
 		}
 	}
 	if (optind >= argc) {
@@ -47,7 +53,8 @@ main(int argc, char **argv)
 	else
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	for (int i = optind; i < argc; i++) {
-		int w = snprintf(req + len, sizeof(req) - len, "%s%s", i > optind ? " " : "", argv[i]);
+		int w = snprintf(req + len, sizeof(req) - len, "%s%s", i > optind ? " " : "",
+				argv[i]);
 
 		if (w < 0 || (size_t)w >= sizeof(req) - len - 1) {
 			fprintf(stderr, "nonstopctl: command too long\n");
@@ -59,7 +66,8 @@ main(int argc, char **argv)
 
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "nonstopctl: cannot connect to %s: %s\n", sa.sun_path, strerror(errno));
+		fprintf(stderr, "nonstopctl: cannot connect to %s: %s\n", sa.sun_path,
+				strerror(errno));
 		return 2;
 	}
 	if (write(fd, req, len) != (ssize_t)len) {

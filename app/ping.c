@@ -57,8 +57,8 @@ ns_ping_tick(struct ns_worker *w)
 		return; /* retried next poll */
 	}
 	buf = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + 28 + p->size);
-	len = ns_icmp_build_echo(h, p->dst, p->ident, (uint16_t)(p->sent + 1), p->size, w->now_ns,
-			buf);
+	len = ns_icmp_build_echo(
+			h, p->dst, p->ident, (uint16_t)(p->sent + 1), p->size, w->now_ns, buf);
 	rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - len);
 	p->sent++;
 	p->next_tx_ns = w->now_ns + p->interval_ns;
@@ -97,7 +97,8 @@ ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l
 int
 ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_PING_START, .count = 5, .interval_ms = 1000, .size = 56};
+	struct ns_wmsg m = {
+			.type = NS_WMSG_PING_START, .count = 5, .interval_ms = 1000, .size = 56};
 	struct in_addr a;
 	int port = -1, widx;
 	char *end;
@@ -116,7 +117,8 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 		if (strcmp(argv[i], "port") != 0) {
 			v = strtoul(argv[i + 1], &end, 10);
 			if (*end != '\0' || end == argv[i + 1]) {
-				ns_out_printf(o, "error: %s '%s' is not a number\n", argv[i], argv[i + 1]);
+				ns_out_printf(o, "error: %s '%s' is not a number\n", argv[i],
+						argv[i + 1]);
 				return -1;
 			}
 		}
@@ -134,7 +136,9 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 				return -1;
 			}
 		} else {
-			ns_out_printf(o, "error: bad option '%s %s' (count 1-1000000, interval 1-60000 ms, size 8-%d, port NAME)\n",
+			ns_out_printf(o,
+					"error: bad option '%s %s' (count 1-1000000, interval "
+					"1-60000 ms, size 8-%d, port NAME)\n",
 					argv[i], argv[i + 1], NS_PING_MAX_SIZE);
 			return -1;
 		}
@@ -148,7 +152,9 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 			port = i;
 	}
 	if (port < 0 || app.cfg.port[port].ip == 0 || app.cfg.port[port].forward >= 0) {
-		ns_out_printf(o, "error: %s is not on a connected subnet of a port with an address (no routes yet)\n",
+		ns_out_printf(o,
+				"error: %s is not on a connected subnet of a port with an address "
+				"(no routes yet)\n",
 				argv[1]);
 		return -1;
 	}
@@ -170,7 +176,9 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 	app.ping_worker = widx;
 	app.ping_dst = a.s_addr;
 	app.ping_count = m.count;
-	ns_out_printf(o, "PING %s from port %s: %u echo requests of %u data bytes every %u ms, id %u ('show ping' for results)\n",
+	ns_out_printf(o,
+			"PING %s from port %s: %u echo requests of %u data bytes every %u ms, id "
+			"%u ('show ping' for results)\n",
 			argv[1], app.cfg.port[port].name, m.count, m.size, m.interval_ms, m.ident);
 	return 0;
 }

@@ -21,7 +21,8 @@ port_lookup(struct ns_port_cfg *pc, struct ns_port *p, char *err, size_t errlen)
 
 		if (pc->args[0] == '\0') {
 			snprintf(err, errlen,
-					"[port.%s] dev: no ethdev named '%s' (pass --vdev/-a to EAL, or set args =)",
+					"[port.%s] dev: no ethdev named '%s' (pass --vdev/-a to "
+					"EAL, or set args =)",
 					pc->name, pc->dev);
 			return -1;
 		}
@@ -58,7 +59,8 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	p->nb_txq = (uint16_t)app.cfg.n_workers;
 	if (pc->rxq > info.max_rx_queues || p->nb_txq > info.max_tx_queues) {
 		snprintf(err, errlen,
-				"[port.%s] rxq: %s supports %u rx / %u tx queues, asked %u rx / %u tx (one tx per worker)",
+				"[port.%s] rxq: %s supports %u rx / %u tx queues, asked %u rx / %u "
+				"tx (one tx per worker)",
 				pc->name, pc->dev, info.max_rx_queues, info.max_tx_queues, pc->rxq,
 				p->nb_txq);
 		return -1;
@@ -110,7 +112,9 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	if (pc->has_mac) {
 		/* Virtual devices may refuse: then promiscuous mode receives our MAC. */
 		if (rte_eth_dev_default_mac_addr_set(p->port_id, &pc->mac) != 0)
-			NS_LOGT(port, INFO, "port %s: device keeps its MAC; using %02x:%02x:%02x:%02x:%02x:%02x in software",
+			NS_LOGT(port, INFO,
+					"port %s: device keeps its MAC; using "
+					"%02x:%02x:%02x:%02x:%02x:%02x in software",
 					pc->name, pc->mac.addr_bytes[0], pc->mac.addr_bytes[1],
 					pc->mac.addr_bytes[2], pc->mac.addr_bytes[3],
 					pc->mac.addr_bytes[4], pc->mac.addr_bytes[5]);
@@ -121,7 +125,9 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 			char m[RTE_ETHER_ADDR_FMT_SIZE];
 
 			rte_ether_format_addr(m, sizeof(m), &p->mac);
-			snprintf(err, errlen, "[port.%s] mac: %s has no unicast MAC address (%s): set mac =",
+			snprintf(err, errlen,
+					"[port.%s] mac: %s has no unicast MAC address (%s): set "
+					"mac =",
 					pc->name, pc->dev, m);
 			return -1;
 		}

@@ -40,18 +40,24 @@ ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 					ns_fifo_len(&c->rcvq),
 					a->active ? ns_app_name(a->kind) : "-", a->bytes);
 			if (detail) {
-				ns_out_printf(o, "    snd_una %u snd_nxt %u snd_max %u snd_wnd %u rcv_nxt %u rcv_adv %u\n",
+				ns_out_printf(o,
+						"    snd_una %u snd_nxt %u snd_max %u snd_wnd %u "
+						"rcv_nxt %u rcv_adv %u\n",
 						c->snd_una - c->iss, c->snd_nxt - c->iss,
-						c->snd_max - c->iss, c->snd_wnd, c->rcv_nxt - c->irs,
-						c->rcv_adv - c->irs);
-				ns_out_printf(o, "    mss %u wscale %u/%u ts %s sack %s cwnd %u ssthresh %u srtt %.3f ms rttvar %.3f ms rto %u ms backoff %u\n",
+						c->snd_max - c->iss, c->snd_wnd,
+						c->rcv_nxt - c->irs, c->rcv_adv - c->irs);
+				ns_out_printf(o,
+						"    mss %u wscale %u/%u ts %s sack %s cwnd %u "
+						"ssthresh %u srtt %.3f ms rttvar %.3f ms rto %u ms "
+						"backoff %u\n",
 						c->snd_mss, c->snd_wscale, c->rcv_wscale,
 						(c->flags & NS_TCBF_TS) ? "on" : "off",
 						(c->flags & NS_TCBF_SACK) ? "on" : "off", c->cwnd,
 						c->ssthresh, c->srtt_us / 1e3, c->rttvar_us / 1e3,
 						c->rto_us / 1000, c->backoff);
 				if (a->active && a->kind == NS_APP_SINK)
-					ns_out_printf(o, "    sink digest fnv1a64 %016" PRIx64 "\n", a->digest);
+					ns_out_printf(o, "    sink digest fnv1a64 %016" PRIx64 "\n",
+							a->digest);
 			}
 			n++;
 		}

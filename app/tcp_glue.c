@@ -82,8 +82,10 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 	case NS_TCPE_ACCEPTED: {
 		const struct ns_listener_cfg *l = c->app;
 
-		*a = (struct ns_appconn){.kind = (uint8_t)l->app, .ready = a->ready, .active = 1,
-			.digest = 0xcbf29ce484222325ull};
+		*a = (struct ns_appconn){.kind = (uint8_t)l->app,
+				.ready = a->ready,
+				.active = 1,
+				.digest = 0xcbf29ce484222325ull};
 		if (app.cfg.tcp.nodelay)
 			c->flags |= NS_TCBF_NODELAY;
 		mark_ready(w, c); /* data may have come with the handshake's ACK */

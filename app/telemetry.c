@@ -151,11 +151,12 @@ void
 ns_telemetry_init(void)
 {
 	rte_telemetry_register_cmd("/nonstop/counters", tel_counters,
-			"Dataplane and host-stack counters (same as 'show counters all'). No parameters");
+			"Dataplane and host-stack counters (same as 'show counters all'). No "
+			"parameters");
 	rte_telemetry_register_cmd("/nonstop/arp", tel_arp,
 			"ARP cache entries per port and worker. No parameters");
 	rte_telemetry_register_cmd("/nonstop/lcores", tel_lcores,
 			"lcore roles, queues and poll statistics. No parameters");
-	rte_telemetry_register_cmd("/nonstop/config", tel_config,
-			"Configuration in effect. No parameters");
+	rte_telemetry_register_cmd(
+			"/nonstop/config", tel_config, "Configuration in effect. No parameters");
 }

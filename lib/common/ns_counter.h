@@ -24,7 +24,7 @@ struct ns_ctr_desc {
 };
 
 #define NS_CTR_ENUM(prefix, name, kind, help) prefix##name,
-#define NS_CTR_DESC(name, kind, help) {#name, NS_CTR_##kind, help},
+#define NS_CTR_DESC(name, kind, help)	      {#name, NS_CTR_##kind, help},
 
 /*
  * Sum counter block 'src' (n counters) into 'dst'.  The owner lcore writes

@@ -20,9 +20,9 @@ struct ns_tw_timer {
 
 struct ns_tw {
 	struct ns_tw_timer *slot; /* list heads (sentinels) */
-	uint32_t mask;            /* n_slots - 1 */
+	uint32_t mask;		  /* n_slots - 1 */
 	uint64_t tick_ns;
-	uint64_t cur_tick;        /* every tick <= cur_tick has been processed */
+	uint64_t cur_tick; /* every tick <= cur_tick has been processed */
 	uint64_t armed;
 };
 

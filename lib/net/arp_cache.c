@@ -164,8 +164,8 @@ ns_arp_resolve(struct ns_arp_cache *c, rte_be32_t ip, void *pkt, uint64_t now,
 }
 
 bool
-ns_arp_learn(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_addr *mac,
-		bool create, uint64_t now)
+ns_arp_learn(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_addr *mac, bool create,
+		uint64_t now)
 {
 	struct ns_arp_entry *e = arp_find(c, ip);
 	void *pend[NS_ARP_PENDING_MAX];

@@ -37,10 +37,10 @@ struct ns_arp_entry {
 };
 
 struct ns_arp_params {
-	uint32_t max_entries;   /* bound on live entries */
-	uint64_t timeout_ns;    /* REACHABLE entries older than this are removed */
-	uint64_t retry_ns;      /* interval between requests while INCOMPLETE */
-	uint8_t max_tries;      /* requests before giving up */
+	uint32_t max_entries; /* bound on live entries */
+	uint64_t timeout_ns;  /* REACHABLE entries older than this are removed */
+	uint64_t retry_ns;    /* interval between requests while INCOMPLETE */
+	uint8_t max_tries;    /* requests before giving up */
 };
 
 /* Callbacks into the edge; 'user' is ns_arp_cache.user. */
@@ -55,7 +55,7 @@ struct ns_arp_ops {
 
 struct ns_arp_cache {
 	struct ns_arp_entry *slot;
-	uint32_t mask;  /* capacity - 1, capacity a power of two >= 2 * max_entries */
+	uint32_t mask;	/* capacity - 1, capacity a power of two >= 2 * max_entries */
 	uint32_t count; /* live entries */
 	struct ns_arp_params p;
 	struct ns_arp_ops ops;
@@ -65,8 +65,8 @@ struct ns_arp_cache {
 };
 
 enum ns_arp_res {
-	NS_ARP_HIT,     /* *mac filled in; transmit now */
-	NS_ARP_QUEUED,  /* packet kept until resolution or failure */
+	NS_ARP_HIT,	/* *mac filled in; transmit now */
+	NS_ARP_QUEUED,	/* packet kept until resolution or failure */
 	NS_ARP_DROPPED, /* packet not kept (counted): caller frees it */
 };
 

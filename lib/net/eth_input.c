@@ -7,13 +7,12 @@
 
 const struct ns_ctr_desc ns_net_ctr_desc[NS_NET__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
-	NS_NET_COUNTERS(X)
+		NS_NET_COUNTERS(X)
 #undef X
 };
 
 enum ns_verdict
-ns_host_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now,
-		struct ns_l4_info *l4)
+ns_host_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, struct ns_l4_info *l4)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 

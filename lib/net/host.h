@@ -16,10 +16,10 @@
 
 struct ns_host {
 	struct rte_ether_addr mac;
-	rte_be32_t ip;      /* our address */
+	rte_be32_t ip;	    /* our address */
 	rte_be32_t netmask; /* of the connected subnet */
-	uint8_t ttl;        /* for packets we originate */
-	uint64_t *ctr;      /* counter block, NS_NET__MAX entries */
+	uint8_t ttl;	    /* for packets we originate */
+	uint64_t *ctr;	    /* counter block, NS_NET__MAX entries */
 	struct ns_arp_cache arp;
 	/* Build-and-send of a frame the stack originates (ARP request). */
 	void (*send_frame)(void *user, const uint8_t *frame, uint16_t len);

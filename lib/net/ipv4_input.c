@@ -5,8 +5,7 @@
 #include "host_internal.h"
 
 enum ns_verdict
-ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now,
-		struct ns_l4_info *l4)
+ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, struct ns_l4_info *l4)
 {
 	const uint16_t l3 = sizeof(struct rte_ether_hdr);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(frame + l3);

@@ -18,29 +18,29 @@
 /* Change groups: what an observer (the replication module) receives. */
 enum ns_tcb_group {
 	NS_TCBG_STATE = 1u << 0,  /* state, flags */
-	NS_TCBG_SND = 1u << 1,    /* snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1/2 */
-	NS_TCBG_RCV = 1u << 2,    /* rcv_nxt, rcv_adv */
-	NS_TCBG_OPTS = 1u << 3,   /* negotiated MSS, window scales, TS/SACK use */
-	NS_TCBG_TS = 1u << 4,     /* ts_recent */
-	NS_TCBG_RTT = 1u << 5,    /* srtt, rttvar, rto, backoff */
-	NS_TCBG_CC = 1u << 6,     /* cwnd, ssthresh, recover, dupacks */
+	NS_TCBG_SND = 1u << 1,	  /* snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1/2 */
+	NS_TCBG_RCV = 1u << 2,	  /* rcv_nxt, rcv_adv */
+	NS_TCBG_OPTS = 1u << 3,	  /* negotiated MSS, window scales, TS/SACK use */
+	NS_TCBG_TS = 1u << 4,	  /* ts_recent */
+	NS_TCBG_RTT = 1u << 5,	  /* srtt, rttvar, rto, backoff */
+	NS_TCBG_CC = 1u << 6,	  /* cwnd, ssthresh, recover, dupacks */
 	NS_TCBG_TIMERS = 1u << 7, /* timer deadlines */
-	NS_TCBG_SNDQ = 1u << 8,   /* bytes queued by the application */
-	NS_TCBG_RCVQ = 1u << 9,   /* bytes received or consumed */
-	NS_TCBG_NEW = 1u << 10,   /* connection created (full checkpoint) */
+	NS_TCBG_SNDQ = 1u << 8,	  /* bytes queued by the application */
+	NS_TCBG_RCVQ = 1u << 9,	  /* bytes received or consumed */
+	NS_TCBG_NEW = 1u << 10,	  /* connection created (full checkpoint) */
 	NS_TCBG_FREE = 1u << 11,  /* connection gone */
 };
 
 enum ns_tcb_flag {
-	NS_TCBF_ACK_NOW = 1u << 0,   /* send an ACK at the end of this event */
-	NS_TCBF_DELACK = 1u << 1,    /* an ACK is owed (delayed) */
-	NS_TCBF_TS = 1u << 2,        /* timestamps in use */
-	NS_TCBF_SACK = 1u << 3,      /* SACK permitted both ways */
-	NS_TCBF_WS = 1u << 4,        /* window scaling in use */
+	NS_TCBF_ACK_NOW = 1u << 0,    /* send an ACK at the end of this event */
+	NS_TCBF_DELACK = 1u << 1,     /* an ACK is owed (delayed) */
+	NS_TCBF_TS = 1u << 2,	      /* timestamps in use */
+	NS_TCBF_SACK = 1u << 3,	      /* SACK permitted both ways */
+	NS_TCBF_WS = 1u << 4,	      /* window scaling in use */
 	NS_TCBF_FIN_QUEUED = 1u << 5, /* application closed: FIN follows the data */
-	NS_TCBF_FIN_SENT = 1u << 6,  /* our FIN has a sequence number (snd_max covers it) */
-	NS_TCBF_NODELAY = 1u << 7,   /* Nagle off */
-	NS_TCBF_PASSIVE = 1u << 8,   /* created by a listener */
+	NS_TCBF_FIN_SENT = 1u << 6,   /* our FIN has a sequence number (snd_max covers it) */
+	NS_TCBF_NODELAY = 1u << 7,    /* Nagle off */
+	NS_TCBF_PASSIVE = 1u << 8,    /* created by a listener */
 	NS_TCBF_IN_RECOVERY = 1u << 9,
 };
 
@@ -53,10 +53,11 @@ struct ns_tcp_tuple {
 
 struct ns_tcb {
 	struct ns_tcp_tuple t;
-	uint32_t id;    /* slot in the stack's pool: the connection's name on the wire to the standby */
-	uint16_t state; /* enum ns_tcp_state */
-	uint16_t flags; /* enum ns_tcb_flag */
-	uint32_t dirty; /* enum ns_tcb_group, since the last commit */
+	uint32_t id; /* slot in the stack's pool: the connection's name on the wire to the standby
+		      */
+	uint16_t state;	   /* enum ns_tcp_state */
+	uint16_t flags;	   /* enum ns_tcb_flag */
+	uint32_t dirty;	   /* enum ns_tcb_group, since the last commit */
 	uint32_t listener; /* index of the listener that created it (passive) */
 
 	/* send sequence space (RFC 9293 3.3.1) */
@@ -78,7 +79,7 @@ struct ns_tcb {
 	uint8_t backoff;
 	uint8_t dupacks;
 	uint16_t unacked_segs; /* in-order segments since our last ACK (delayed ACK) */
-	uint32_t rtt_seq;   /* sequence being timed without timestamps (Karn), 0 = none */
+	uint32_t rtt_seq;      /* sequence being timed without timestamps (Karn), 0 = none */
 	uint64_t rtt_start_ns;
 
 	/* congestion control (RFC 5681, RFC 6582) */
@@ -95,10 +96,10 @@ struct ns_tcb {
 	void *app; /* the application's context */
 };
 
-#define NS_TCB_SET(c, group, field, val)                                                           \
-	do {                                                                                       \
-		(c)->field = (val);                                                                \
-		(c)->dirty |= (group);                                                             \
+#define NS_TCB_SET(c, group, field, val) \
+	do {                             \
+		(c)->field = (val);      \
+		(c)->dirty |= (group);   \
 	} while (0)
 
 static inline void

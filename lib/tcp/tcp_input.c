@@ -11,7 +11,7 @@
 
 struct seg {
 	uint32_t seq, ack, len; /* len: payload only */
-	uint32_t wnd;           /* unscaled */
+	uint32_t wnd;		/* unscaled */
 	uint8_t flags;
 	const uint8_t *data;
 	struct ns_tcp_opts opt;
@@ -23,7 +23,8 @@ ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st)
 	NS_TCB_SET(c, NS_TCBG_STATE, state, (uint16_t)st);
 	if (st == NS_TCP_TIME_WAIT) {
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
-		ns_tcp_timer_arm(s, c, NS_TCPT_TIMEWAIT, s->now + (uint64_t)s->cfg.time_wait_ms * 1000000);
+		ns_tcp_timer_arm(s, c, NS_TCPT_TIMEWAIT,
+				s->now + (uint64_t)s->cfg.time_wait_ms * 1000000);
 	}
 }
 
@@ -84,7 +85,8 @@ init_sequence(struct ns_tcp_stack *s, struct ns_tcb *c)
 	c->sndq.head = c->sndq.tail = c->iss + 1; /* queue positions are sequence numbers */
 	c->rto_us = s->cfg.rto_init_ms * 1000;
 	c->ssthresh = UINT32_MAX;
-	c->ts_offset = (uint32_t)ns_tcp_isn(s, &c->t, 0); /* per-connection TS offset (RFC 7323 5.4) */
+	c->ts_offset = (uint32_t)ns_tcp_isn(
+			s, &c->t, 0); /* per-connection TS offset (RFC 7323 5.4) */
 	ns_tcb_dirty(c, NS_TCBG_SND | NS_TCBG_RTT | NS_TCBG_CC | NS_TCBG_NEW);
 }
 
@@ -98,8 +100,8 @@ init_cwnd(struct ns_tcb *c)
 }
 
 static void
-syn_received_on_listener(struct ns_tcp_stack *s, int li, const struct ns_tcp_tuple *t,
-		const struct seg *g)
+syn_received_on_listener(
+		struct ns_tcp_stack *s, int li, const struct ns_tcp_tuple *t, const struct seg *g)
 {
 	struct ns_tcb *c = ns_tcp_tcb_alloc(s, t);
 
@@ -139,11 +141,12 @@ acceptable(const struct ns_tcb *c, const struct seg *g, uint32_t seglen)
 	uint32_t wnd = ns_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 
 	if (seglen == 0)
-		return wnd == 0 ? g->seq == c->rcv_nxt : ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd);
+		return wnd == 0 ? g->seq == c->rcv_nxt
+				: ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd);
 	if (wnd == 0)
 		return false;
 	return ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
-		ns_seq_in(g->seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
+	       ns_seq_in(g->seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
 static void
@@ -174,9 +177,11 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	rtt_from_ack(s, c, g);
 
 	if (c->flags & NS_TCBF_IN_RECOVERY) {
-		if (ns_seq_geq(g->ack, c->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step 3) */
+		if (ns_seq_geq(g->ack, c->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step
+							 3) */
 			uint32_t flight = c->snd_max - g->ack;
-			uint32_t w = flight + c->snd_mss < c->ssthresh ? flight + c->snd_mss : c->ssthresh;
+			uint32_t w = flight + c->snd_mss < c->ssthresh ? flight + c->snd_mss
+								       : c->ssthresh;
 
 			c->cwnd = w;
 			c->flags &= ~NS_TCBF_IN_RECOVERY;
@@ -244,7 +249,7 @@ static void
 established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 {
 	uint32_t seglen = g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
-			((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+			  ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 	uint32_t last_ack_sent = c->rcv_nxt;
 
 	/* PAWS (RFC 7323 5.3) */
@@ -276,7 +281,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			ns_tcp_drop(s, c, NS_TCPE_RESET);
 		return;
 	}
-	/* SYN in a synchronized state (RFC 5961 4.2); a retransmitted SYN in SYN-RCVD gets the SYN-ACK again. */
+	/* SYN in a synchronized state (RFC 5961 4.2); a retransmitted SYN in SYN-RCVD gets the
+	 * SYN-ACK again. */
 	if (g->flags & RTE_TCP_SYN_FLAG) {
 		if (c->state == NS_TCP_SYN_RCVD && g->seq == c->irs) {
 			ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
@@ -293,8 +299,10 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	if (c->state == NS_TCP_SYN_RCVD) {
 		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {
 			struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
-			struct rte_tcp_hdr th = {.src_port = c->t.rport, .dst_port = c->t.lport,
-				.recv_ack = rte_cpu_to_be_32(g->ack), .tcp_flags = RTE_TCP_ACK_FLAG};
+			struct rte_tcp_hdr th = {.src_port = c->t.rport,
+					.dst_port = c->t.lport,
+					.recv_ack = rte_cpu_to_be_32(g->ack),
+					.tcp_flags = RTE_TCP_ACK_FLAG};
 
 			ns_tcp_send_rst_reply(s, &ip, &th, 0);
 			return;
@@ -320,7 +328,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		dup_ack(s, c);
 	}
 	/* Window update (RFC 9293 3.10.7.4, fifth check) */
-	if (ns_seq_lt(c->snd_wl1, g->seq) || (c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack))) {
+	if (ns_seq_lt(c->snd_wl1, g->seq) ||
+			(c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack))) {
 		c->snd_wnd = g->wnd << c->snd_wscale;
 		c->snd_wl1 = g->seq;
 		c->snd_wl2 = g->ack;
@@ -352,7 +361,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 	/* Segment text */
 	if (g->len > 0 && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_FIN_WAIT_1 ||
-				   c->state == NS_TCP_FIN_WAIT_2)) {
+					  c->state == NS_TCP_FIN_WAIT_2)) {
 		NS_TCP_CTR(s, data_segs_in);
 		if (ns_seq_lt(g->seq, c->rcv_nxt)) { /* trim what we already have */
 			uint32_t dup = c->rcv_nxt - g->seq;
@@ -376,7 +385,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 			if (n < g->len) {
 				NS_TCP_CTR(s, rcvbuf_full);
-				g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* the FIN is beyond what we took */
+				g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* the FIN is beyond what we
+									   took */
 			}
 			s->ctr[NS_TCP_C_data_bytes_in] += n;
 			NS_TCB_SET(c, NS_TCBG_RCV, rcv_nxt, c->rcv_nxt + n);
@@ -402,7 +412,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			ns_tcp_set_state(s, c, NS_TCP_CLOSE_WAIT);
 			break;
 		case NS_TCP_FIN_WAIT_1:
-			ns_tcp_set_state(s, c, our_fin_acked(c) ? NS_TCP_TIME_WAIT : NS_TCP_CLOSING);
+			ns_tcp_set_state(
+					s, c, our_fin_acked(c) ? NS_TCP_TIME_WAIT : NS_TCP_CLOSING);
 			break;
 		case NS_TCP_FIN_WAIT_2:
 			ns_tcp_set_state(s, c, NS_TCP_TIME_WAIT);
@@ -428,9 +439,12 @@ syn_sent_input(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	if (g->flags & RTE_TCP_ACK_FLAG) {
 		if (!ns_seq_gt(g->ack, c->iss) || ns_seq_gt(g->ack, c->snd_max)) {
 			if (!(g->flags & RTE_TCP_RST_FLAG)) {
-				struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
-				struct rte_tcp_hdr th = {.src_port = c->t.rport, .dst_port = c->t.lport,
-					.recv_ack = rte_cpu_to_be_32(g->ack), .tcp_flags = RTE_TCP_ACK_FLAG};
+				struct rte_ipv4_hdr ip = {
+						.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
+				struct rte_tcp_hdr th = {.src_port = c->t.rport,
+						.dst_port = c->t.lport,
+						.recv_ack = rte_cpu_to_be_32(g->ack),
+						.tcp_flags = RTE_TCP_ACK_FLAG};
 
 				ns_tcp_send_rst_reply(s, &ip, &th, 0);
 			}
@@ -502,7 +516,8 @@ ns_tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64
 		NS_TCP_CTR(s, bad_cksum);
 		return;
 	}
-	if (ns_tcp_opts_parse((const uint8_t *)(th + 1), doff - sizeof(*th), &g.opt) != NS_TCPOPT_OK) {
+	if (ns_tcp_opts_parse((const uint8_t *)(th + 1), doff - sizeof(*th), &g.opt) !=
+			NS_TCPOPT_OK) {
 		NS_TCP_CTR(s, bad_opts);
 		return;
 	}
@@ -521,11 +536,13 @@ ns_tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64
 	if (c == NULL) {
 		int li = ns_tcp_listener_match(s, t.laddr, t.lport);
 		uint32_t seglen = g.len + ((g.flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
-				((g.flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+				  ((g.flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 
-		if (li < 0 || (g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) != RTE_TCP_SYN_FLAG) {
+		if (li < 0 || (g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) !=
+						RTE_TCP_SYN_FLAG) {
 			NS_TCP_CTR(s, no_conn);
-			if (!(g.flags & RTE_TCP_RST_FLAG) && (li < 0 || (g.flags & RTE_TCP_ACK_FLAG)))
+			if (!(g.flags & RTE_TCP_RST_FLAG) &&
+					(li < 0 || (g.flags & RTE_TCP_ACK_FLAG)))
 				ns_tcp_send_rst_reply(s, ip, th, seglen);
 			return;
 		}

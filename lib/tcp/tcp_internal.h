@@ -10,7 +10,7 @@
 #include "tcp_stack.h"
 
 #define NS_TCP_CTR(s, name) ((s)->ctr[NS_TCP_C_##name]++)
-#define NS_TCP_HDR_MAX (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + 40)
+#define NS_TCP_HDR_MAX	    (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + 40)
 
 /* tcp_table.c */
 struct ns_tcb *ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
@@ -35,8 +35,8 @@ ns_tcp_tsval(const struct ns_tcp_stack *s, const struct ns_tcb *c)
 }
 
 /* tcp_timer.c */
-void ns_tcp_timer_arm(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k,
-		uint64_t at);
+void ns_tcp_timer_arm(
+		struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k, uint64_t at);
 void ns_tcp_timer_stop(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k);
 void ns_tcp_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t rtt_us);
 void ns_tcp_rto_restart(struct ns_tcp_stack *s, struct ns_tcb *c);

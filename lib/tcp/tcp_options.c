@@ -80,7 +80,8 @@ ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)
 		case NS_TCPOPT_SACK:
 			if (olen < 10 || (olen - 2) % 8 != 0)
 				return NS_TCPOPT_BAD_SIZE;
-			for (unsigned int b = 0; b < (olen - 2u) / 8 && o->n_sack < NS_TCP_MAX_SACK; b++) {
+			for (unsigned int b = 0; b < (olen - 2u) / 8 && o->n_sack < NS_TCP_MAX_SACK;
+					b++) {
 				o->sack[o->n_sack].left = rd32(p + i + 2 + 8 * b);
 				o->sack[o->n_sack].right = rd32(p + i + 6 + 8 * b);
 				o->n_sack++;

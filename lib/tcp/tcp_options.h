@@ -10,17 +10,17 @@
 
 #include <stdint.h>
 
-#define NS_TCPOPT_EOL 0
-#define NS_TCPOPT_NOP 1
-#define NS_TCPOPT_MSS 2
-#define NS_TCPOPT_WS 3
+#define NS_TCPOPT_EOL	  0
+#define NS_TCPOPT_NOP	  1
+#define NS_TCPOPT_MSS	  2
+#define NS_TCPOPT_WS	  3
 #define NS_TCPOPT_SACK_OK 4
-#define NS_TCPOPT_SACK 5
-#define NS_TCPOPT_TS 8
+#define NS_TCPOPT_SACK	  5
+#define NS_TCPOPT_TS	  8
 
-#define NS_TCP_MAX_SACK 4      /* blocks in one option (40-byte option space) */
-#define NS_TCP_MAX_WSCALE 14   /* RFC 7323 2.3: larger values are clamped */
-#define NS_TCP_OPT_SPACE 40
+#define NS_TCP_MAX_SACK	  4  /* blocks in one option (40-byte option space) */
+#define NS_TCP_MAX_WSCALE 14 /* RFC 7323 2.3: larger values are clamped */
+#define NS_TCP_OPT_SPACE  40
 
 enum {
 	NS_TCPO_MSS = 1u << 0,
@@ -45,8 +45,8 @@ struct ns_tcp_opts {
 
 enum ns_tcpopt_err {
 	NS_TCPOPT_OK = 0,
-	NS_TCPOPT_BAD_LEN,   /* an option length < 2 or running past the header */
-	NS_TCPOPT_BAD_SIZE,  /* a known option with the wrong fixed length */
+	NS_TCPOPT_BAD_LEN,  /* an option length < 2 or running past the header */
+	NS_TCPOPT_BAD_SIZE, /* a known option with the wrong fixed length */
 };
 
 /* Parse len bytes of options (after the fixed 20-byte header). */

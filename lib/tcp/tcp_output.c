@@ -64,12 +64,13 @@ fill_ip(struct ns_tcp_stack *s, struct rte_ipv4_hdr *ip, uint32_t src, uint32_t 
 }
 
 void
-ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags,
-		uint32_t len)
+ns_tcp_send_segment(
+		struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
 	uint8_t opts[NS_TCP_OPT_SPACE];
 	unsigned int olen = build_opts(s, c, flags, opts);
-	uint16_t tot = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + olen + len);
+	uint16_t tot = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + olen +
+				  len);
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	uint32_t wnd;
@@ -91,7 +92,8 @@ ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint
 	th->tcp_flags = flags;
 	wnd = ns_tcp_rcv_wnd(c);
 	if (flags & RTE_TCP_SYN_FLAG)
-		th->rx_win = rte_cpu_to_be_16((uint16_t)(wnd > 65535 ? 65535 : wnd)); /* never scaled */
+		th->rx_win = rte_cpu_to_be_16(
+				(uint16_t)(wnd > 65535 ? 65535 : wnd)); /* never scaled */
 	else
 		th->rx_win = rte_cpu_to_be_16((uint16_t)(wnd >> c->rcv_wscale));
 	th->cksum = 0;
@@ -102,7 +104,9 @@ ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint
 	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
 
 	if (flags & RTE_TCP_ACK_FLAG) {
-		uint32_t edge = c->rcv_nxt + ((flags & RTE_TCP_SYN_FLAG) ? wnd : (wnd >> c->rcv_wscale << c->rcv_wscale));
+		uint32_t edge = c->rcv_nxt +
+				((flags & RTE_TCP_SYN_FLAG) ? wnd
+							    : (wnd >> c->rcv_wscale << c->rcv_wscale));
 
 		if (ns_seq_gt(edge, c->rcv_adv))
 			NS_TCB_SET(c, NS_TCBG_RCV, rcv_adv, edge);
@@ -143,9 +147,12 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 			len = usable;
 		if (len > seg_room(c))
 			len = seg_room(c);
-		/* FIN goes with (or after) the last byte, once, and is retransmitted from snd_una. */
-		if ((c->flags & NS_TCBF_FIN_QUEUED) && len == avail && ns_seq_leq(c->snd_nxt, data_end) &&
-				(!(c->flags & NS_TCBF_FIN_SENT) || ns_seq_lt(c->snd_nxt, c->snd_max)))
+		/* FIN goes with (or after) the last byte, once, and is retransmitted from snd_una.
+		 */
+		if ((c->flags & NS_TCBF_FIN_QUEUED) && len == avail &&
+				ns_seq_leq(c->snd_nxt, data_end) &&
+				(!(c->flags & NS_TCBF_FIN_SENT) ||
+						ns_seq_lt(c->snd_nxt, c->snd_max)))
 			fin = true;
 		if (len == 0 && !fin)
 			break;
@@ -165,8 +172,10 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 			NS_TCP_CTR(s, retransmits);
 		else if (len > 0)
 			NS_TCP_CTR(s, data_segs_out);
-		if (c->rtt_seq == 0 && !(c->flags & NS_TCBF_TS) && !ns_seq_lt(c->snd_nxt, c->snd_max)) {
-			c->rtt_seq = c->snd_nxt; /* time this segment (Karn: never a retransmission) */
+		if (c->rtt_seq == 0 && !(c->flags & NS_TCBF_TS) &&
+				!ns_seq_lt(c->snd_nxt, c->snd_max)) {
+			c->rtt_seq = c->snd_nxt; /* time this segment (Karn: never a retransmission)
+						  */
 			c->rtt_start_ns = s->now;
 		}
 		ns_tcp_send_segment(s, c, c->snd_nxt, flags, len);

@@ -54,7 +54,7 @@ ns_seq_in(uint32_t x, uint32_t lo, uint32_t hi)
 }
 
 /* Timestamps compare the same way (RFC 7323 5.2, PAWS). */
-#define ns_ts_lt ns_seq_lt
+#define ns_ts_lt  ns_seq_lt
 #define ns_ts_geq ns_seq_geq
 
 #endif /* NS_TCP_SEQ_H */

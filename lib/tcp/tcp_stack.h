@@ -20,8 +20,8 @@ enum ns_tcp_event {
 	NS_TCPE_CONNECTED, /* connect() completed */
 	NS_TCPE_READABLE,  /* new in-order data or the peer's FIN */
 	NS_TCPE_WRITABLE,  /* send queue space freed by ACKs */
-	NS_TCPE_RESET,     /* reset by the peer, or retransmissions exhausted */
-	NS_TCPE_CLOSED,    /* the TCB is about to be freed */
+	NS_TCPE_RESET,	   /* reset by the peer, or retransmissions exhausted */
+	NS_TCPE_CLOSED,	   /* the TCB is about to be freed */
 };
 
 struct ns_tcp_stack;
@@ -40,14 +40,14 @@ struct ns_tcp_ops {
 struct ns_tcp_cfg {
 	uint32_t max_conns;
 	uint32_t sndbuf, rcvbuf; /* bytes, powers of two */
-	uint16_t mss;            /* our MSS (advertised; also the send clamp) */
-	uint8_t wscale;          /* our window scale (when the peer offers scaling) */
-	bool ts, sack, ws;       /* offer / accept these options */
+	uint16_t mss;		 /* our MSS (advertised; also the send clamp) */
+	uint8_t wscale;		 /* our window scale (when the peer offers scaling) */
+	bool ts, sack, ws;	 /* offer / accept these options */
 	uint32_t rto_init_ms, rto_min_ms, rto_max_ms;
-	uint8_t max_retries;     /* RTO expiries before the connection is reset */
+	uint8_t max_retries; /* RTO expiries before the connection is reset */
 	uint32_t delack_ms;
-	uint32_t time_wait_ms;   /* 2 MSL */
-	uint8_t isn_key[16];     /* RFC 6528 secret; fixed in deterministic tests */
+	uint32_t time_wait_ms; /* 2 MSL */
+	uint8_t isn_key[16];   /* RFC 6528 secret; fixed in deterministic tests */
 	uint8_t ttl;
 };
 
@@ -58,22 +58,22 @@ void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);
 struct ns_tcp_listener {
 	uint32_t laddr; /* 0: any of ours */
 	uint16_t lport; /* network order; 0: slot free */
-	void *app;      /* passed to ACCEPTED as c->app */
+	void *app;	/* passed to ACCEPTED as c->app */
 };
 
 struct ns_tcp_stack {
 	struct ns_tcp_cfg cfg;
 	struct ns_tcp_ops ops;
 	void *user;
-	struct ns_tcb *pool;     /* cfg.max_conns TCBs */
-	uint8_t *bufmem;         /* FIFO storage of the pool */
-	uint32_t *free_ids;      /* stack of free pool slots */
+	struct ns_tcb *pool; /* cfg.max_conns TCBs */
+	uint8_t *bufmem;     /* FIFO storage of the pool */
+	uint32_t *free_ids;  /* stack of free pool slots */
 	uint32_t n_free;
-	uint32_t *table;         /* open addressing: pool id + 1, 0 = empty */
+	uint32_t *table; /* open addressing: pool id + 1, 0 = empty */
 	uint32_t table_mask;
 	struct ns_tcp_listener listener[NS_TCP_MAX_LISTENERS];
 	struct ns_tw wheel;
-	uint64_t now;            /* the clock of the event being processed */
+	uint64_t now; /* the clock of the event being processed */
 	uint16_t ip_id;
 	uint64_t ctr[NS_TCP_C__MAX];
 };
@@ -101,8 +101,8 @@ void ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now);
 /* Application side: copy semantics for now (zero-copy mbuf chains: planned). */
 uint32_t ns_tcp_send(struct ns_tcp_stack *s, struct ns_tcb *c, const void *data, uint32_t len,
 		uint64_t now);
-uint32_t ns_tcp_recv(struct ns_tcp_stack *s, struct ns_tcb *c, void *data, uint32_t len,
-		uint64_t now);
+uint32_t ns_tcp_recv(
+		struct ns_tcp_stack *s, struct ns_tcb *c, void *data, uint32_t len, uint64_t now);
 /* Graceful close: FIN after the queued data.  The TCB lives until CLOSED. */
 void ns_tcp_close(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
 /* Abort: RST, TCB freed (CLOSED event). */

@@ -8,13 +8,13 @@
 
 const struct ns_ctr_desc ns_tcp_ctr_desc[NS_TCP_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
-	NS_TCP_COUNTERS(X)
+		NS_TCP_COUNTERS(X)
 #undef X
 };
 
 static const char *const state_names[] = {
 #define X(id, name) name,
-	NS_TCP_STATES(X)
+		NS_TCP_STATES(X)
 #undef X
 };
 
@@ -56,7 +56,7 @@ static inline bool
 tuple_eq(const struct ns_tcp_tuple *a, const struct ns_tcp_tuple *b)
 {
 	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
-		a->rport == b->rport;
+	       a->rport == b->rport;
 }
 
 int
@@ -67,8 +67,8 @@ ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct n
 	size_t per = (size_t)cfg->sndbuf + cfg->rcvbuf;
 
 	memset(s, 0, sizeof(*s));
-	if (cfg->max_conns == 0 || (cfg->sndbuf & (cfg->sndbuf - 1)) || (cfg->rcvbuf & (cfg->rcvbuf - 1)) ||
-			cfg->mss < 88)
+	if (cfg->max_conns == 0 || (cfg->sndbuf & (cfg->sndbuf - 1)) ||
+			(cfg->rcvbuf & (cfg->rcvbuf - 1)) || cfg->mss < 88)
 		return -1;
 	s->cfg = *cfg;
 	s->ops = *ops;

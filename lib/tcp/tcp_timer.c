@@ -46,7 +46,7 @@ ns_tcp_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t r)
 		uint32_t delta = c->srtt_us > r ? c->srtt_us - r : r - c->srtt_us;
 
 		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4; /* beta 1/4 */
-		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;           /* alpha 1/8 */
+		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;	    /* alpha 1/8 */
 	}
 	rto = c->srtt_us + 4 * c->rttvar_us;
 	c->rto_us = rto < min ? min : rto > max ? max : rto;
@@ -110,7 +110,7 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 {
 	struct ns_tcp_stack *s = arg;
 	struct ns_tcb *c = (struct ns_tcb *)((char *)t - offsetof(struct ns_tcb, tmr) -
-			t->kind * sizeof(struct ns_tw_timer));
+					     t->kind * sizeof(struct ns_tw_timer));
 
 	NS_TCB_SET(c, NS_TCBG_TIMERS, deadline[t->kind], 0);
 	switch (t->kind) {

@@ -1,17 +1,34 @@
 # shellcheck shell=bash
-# Namespace topology for integration tests and the demo (source this file).
+# Namespace topology for the integration tests and the demo.  Source it:
 #
-#   topo_init TAG            names everything after TAG (unique per run), traps cleanup
-#   topo_pair                namespace $NS_DP (nonstop) <-veth-> $NS_PEER (kernel host)
-#   topo_start_nonstop INI   nonstop on net_af_packet in $NS_DP; waits for its ctl socket
-#   nsctl WORDS...           nonstopctl on that instance
-#   topo_capture FILE        tcpdump on the peer's veth until cleanup
+#   . scripts/netns/topo.sh
+#   topo_init TAG [TOOL...]  root check (else "SKIP: ..." and exit 77), required tools
+#                            (SKIP when missing), names derived from TAG + pid + random
+#                            (parallel runs never collide), cleanup trapped on
+#                            EXIT INT TERM HUP
+#   topo_pair                namespace $NS_DP (nonstop) <-veth-> namespace $NS_PEER
+#                            (Linux host, $PEER_IP/24 on $VETH_PEER)
+#   topo_ini [LINE...]       an instance's INI on stdout ([global] idle = adaptive,
+#                            [port.p0] on net_af_packet0, $DP_IP/24, $DP_MAC), LINEs appended
+#   topo_start_nonstop INI   nonstop on net_af_packet inside $NS_DP; waits (bounded)
+#                            until 'nonstopctl show version' answers
+#   topo_stop_nonstop        SIGTERM, SIGKILL after TOPO_STOP_TIMEOUT s; $NONSTOP_RC
+#   nsctl WORDS...           nonstopctl on that instance (bounded by NSCTL_TIMEOUT s)
+#   topo_capture FILE        tcpdump on $VETH_PEER until topo_capture_stop or cleanup
+#   topo_capture_stop        stop the captures (files complete afterwards)
 #   topo_loss PCT            drop PCT% of TCP both ways in the peer (nftables numgen)
+#   topo_expert_errors PCAP  tshark's problems in the frames nonstop sent (empty: none)
+#   topo_check DESC COND     eval COND: print "PASS: DESC" or "FAIL: DESC" and count
+#   topo_summary             last line of a test; returns 1 if any check failed
 #
-# Addresses: documentation range 192.0.2.0/24 only (nonstop .2, kernel peer .1).
-# Never touches the root namespace's interfaces.  Cleanup runs on exit,
-# failure or Ctrl-C: nonstop stopped (SIGTERM, then SIGKILL), captures
-# stopped, namespaces deleted, temporary files removed.
+# Addresses: documentation ranges only (RFC 5737): 192.0.2.0/24 here (nonstop
+# .2, Linux peer .1).  Never touches the root namespace's interfaces: both veth
+# ends are created directly inside their namespaces.  Every wait is bounded in
+# count and time.  Cleanup runs on exit, failure, Ctrl-C or SIGTERM, once:
+# nonstop stopped (SIGTERM, then SIGKILL), captures stopped, leftover processes
+# in our namespaces killed, namespaces deleted, temporary files and the EAL
+# runtime directory removed.  KEEP_TMP=1 keeps $TOPO_TMP (logs, ini, captures).
+# Works with or without 'set -euo pipefail' in the caller.
 
 TOPO_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 NONSTOP=${NONSTOP:-$TOPO_TOP/build/app/nonstop}
@@ -19,69 +36,161 @@ NONSTOPCTL=${NONSTOPCTL:-$TOPO_TOP/build/app/nonstopctl}
 DP_IP=192.0.2.2
 PEER_IP=192.0.2.1
 DP_MAC=02:00:00:00:00:02
+TOPO_START_TIMEOUT=${TOPO_START_TIMEOUT:-20} # s until nonstop answers on its ctl socket
+TOPO_STOP_TIMEOUT=${TOPO_STOP_TIMEOUT:-5}    # s between SIGTERM and SIGKILL
+NSCTL_TIMEOUT=${NSCTL_TIMEOUT:-10}           # s for one nonstopctl command
+TOPO_FAILS=0
+TOPO_CHECKS=0
+
+topo_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
 
 topo_require_root() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: namespace tests need root (ip netns, veth, af_packet)"
-		exit 77
-	fi
-	for t in ip ethtool nft tcpdump; do
-		command -v $t >/dev/null || { echo "SKIP: $t missing (scripts/deps.sh installs it)"; exit 77; }
+	[ "$(id -u)" = 0 ] ||
+		topo_skip "needs root (network namespaces, veth pairs, AF_PACKET sockets): run it with sudo"
+}
+
+topo_require_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			topo_skip "'$t' is not installed (scripts/deps.sh installs the test tools)"
 	done
 }
 
 topo_init() {
+	local tag=$1 h
+	shift
 	topo_require_root
-	TOPO_TAG=$1-$$
+	topo_require_tools ip ethtool sysctl timeout md5sum "$@"
+	if [ ! -x "$NONSTOP" ] || [ ! -x "$NONSTOPCTL" ]; then
+		echo "FAIL: $NONSTOP or $NONSTOPCTL is not built (meson setup build && ninja -C build)"
+		exit 1
+	fi
+	TOPO_TAG=$tag-$$-$RANDOM
 	NS_DP=ns-dp-$TOPO_TAG
 	NS_PEER=ns-peer-$TOPO_TAG
-	# veth names: 15 characters at most
-	VETH_DP=vd$(printf '%s' "$TOPO_TAG" | md5sum | cut -c1-10)
-	VETH_PEER=vp${VETH_DP#vd}
-	TOPO_TMP=$(mktemp -d /tmp/nonstop-$1.XXXXXX)
-	CTL_SOCK=$TOPO_TMP/ctl.sock
+	# Interface names: 15 characters at most; distinct per run for readable logs.
+	h=$(printf '%s' "$TOPO_TAG" | md5sum | cut -c1-10)
+	VETH_DP=vd$h
+	VETH_PEER=vp$h
 	TOPO_PIDS=()
+	TOPO_NS=()
 	NONSTOP_PID=
+	NONSTOP_RC=
+	TOPO_CLEANED=0
+	TOPO_TMP=$(mktemp -d "/tmp/nonstop-$tag.XXXXXX") || exit 1
+	CTL_SOCK=$TOPO_TMP/ctl.sock
 	trap topo_cleanup EXIT
-	trap 'exit 130' INT TERM
+	trap 'topo_interrupted 130 INT' INT
+	trap 'topo_interrupted 143 TERM' TERM
+	trap 'topo_interrupted 129 HUP' HUP
+}
+
+topo_interrupted() {
+	echo "interrupted (SIG$2): cleaning up" >&2
+	exit "$1" # the EXIT trap cleans up
+}
+
+# Is PID alive and still a child of this shell (neither a zombie nor a
+# recycled pid)?  'ip netns exec' execs its command, so the tools we start
+# are our children.
+topo_child_alive() {
+	local stat st ppid
+	[ -n "${1:-}" ] || return 1
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	read -r st ppid _ <<<"${stat##*) }"
+	[ "$st" != Z ] && [ "$ppid" = "$$" ]
+}
+
+# Wait up to $2 seconds for child $1 to exit.
+topo_wait_exit() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		topo_child_alive "$1" || return 0
+		sleep 0.1
+	done
+	! topo_child_alive "$1"
 }
 
 topo_cleanup() {
-	local rc=$?
-	if [ -n "${NONSTOP_PID:-}" ] && kill -0 "$NONSTOP_PID" 2>/dev/null; then
-		kill -TERM "$NONSTOP_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$NONSTOP_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$NONSTOP_PID" 2>/dev/null
+	local rc=$? ns p i
+	set +e
+	trap '' INT TERM HUP # a second Ctrl-C must not leave namespaces behind
+	[ "${TOPO_CLEANED:-1}" = 0 ] || return $rc
+	TOPO_CLEANED=1
+	topo_capture_stop
+	topo_stop_nonstop
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -s "$TOPO_TMP/nonstop.log" ]; then
+		echo "--- nonstop log (last 30 lines of $TOPO_TMP/nonstop.log)"
+		tail -n 30 "$TOPO_TMP/nonstop.log"
 	fi
-	for p in "${TOPO_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del "$NS_DP" 2>/dev/null
-	ip netns del "$NS_PEER" 2>/dev/null
-	if [ $rc != 0 ] && [ -f "$TOPO_TMP/nonstop.log" ]; then
-		echo "--- nonstop log (last 30 lines)"
-		tail -30 "$TOPO_TMP/nonstop.log"
+	# Anything still running in our namespaces (a ping cut short) is ours.
+	for ns in "${TOPO_NS[@]}"; do
+		for i in 1 2 3; do
+			p=$(ip netns pids "$ns" 2>/dev/null)
+			[ -n "$p" ] || break
+			# shellcheck disable=SC2086
+			kill -KILL $p 2>/dev/null
+			sleep 0.1
+		done
+		ip netns del "$ns" 2>/dev/null || echo "cleanup: cannot delete namespace $ns" >&2
+	done
+	TOPO_NS=()
+	# With --no-shconf EAL still creates /var/run/dpdk/<prefix> (telemetry socket)
+	# and does not remove it at exit.
+	[ -n "${TOPO_TAG:-}" ] && rm -rf "/var/run/dpdk/$TOPO_TAG"
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "KEEP_TMP=1: kept $TOPO_TMP" >&2
+	else
+		rm -rf "$TOPO_TMP"
 	fi
-	[ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$TOPO_TMP"
 	return $rc
 }
 
-topo_pair() {
-	ip netns add "$NS_DP"
-	ip netns add "$NS_PEER"
-	ip link add "$VETH_DP" type veth peer name "$VETH_PEER"
-	ip link set "$VETH_DP" netns "$NS_DP"
-	ip link set "$VETH_PEER" netns "$NS_PEER"
-	ip netns exec "$NS_DP" sysctl -qw "net.ipv6.conf.$VETH_DP.disable_ipv6=1"
-	ip netns exec "$NS_DP" ip link set "$VETH_DP" up
-	ip netns exec "$NS_PEER" sysctl -qw "net.ipv6.conf.$VETH_PEER.disable_ipv6=1"
-	ip netns exec "$NS_PEER" ip addr add "$PEER_IP/24" dev "$VETH_PEER"
-	ip netns exec "$NS_PEER" ip link set "$VETH_PEER" up
-	ip netns exec "$NS_PEER" ip link set lo up
-	# The kernel would leave checksums to an offload that af_packet never does.
-	ip netns exec "$NS_PEER" ethtool -K "$VETH_PEER" tx off >/dev/null
+# Run a setup step; on failure say which one and return 1.
+topo_do() {
+	local out
+	if ! out=$("$@" 2>&1); then
+		echo "FAIL: topology setup: $*: $out"
+		return 1
+	fi
 }
 
-# topo_ini [extra INI text]: the instance's config on stdout
+topo_ns_add() {
+	topo_do ip netns add "$1" || return 1
+	TOPO_NS+=("$1")
+	topo_do ip -n "$1" link set lo up || return 1
+	# IPv6 off in the whole namespace before the veth exists: no link-local
+	# address, router solicitation or MLD report to muddy captures.
+	if [ -d /proc/sys/net/ipv6 ]; then
+		topo_do ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 || return 1
+	fi
+}
+
+topo_pair() {
+	topo_ns_add "$NS_DP" || return 1
+	topo_ns_add "$NS_PEER" || return 1
+	topo_do ip -n "$NS_DP" link add "$VETH_DP" type veth peer name "$VETH_PEER" netns "$NS_PEER" ||
+		return 1
+	if [ -d /proc/sys/net/ipv6 ]; then
+		topo_do ip netns exec "$NS_DP" sysctl -qw "net.ipv6.conf.$VETH_DP.disable_ipv6=1" || return 1
+		topo_do ip netns exec "$NS_PEER" sysctl -qw "net.ipv6.conf.$VETH_PEER.disable_ipv6=1" ||
+			return 1
+	fi
+	topo_do ip -n "$NS_DP" link set "$VETH_DP" up || return 1
+	topo_do ip -n "$NS_PEER" addr add "$PEER_IP/24" dev "$VETH_PEER" || return 1
+	topo_do ip -n "$NS_PEER" link set "$VETH_PEER" up || return 1
+	# The kernel would leave checksums to an offload that af_packet never
+	# performs (nonstop would see bad checksums); tx off also turns off TSO, so
+	# no 64 KB GSO frame reaches nonstop's 2 KB af_packet ring frames.
+	topo_do ip netns exec "$NS_PEER" ethtool -K "$VETH_PEER" tx off || return 1
+}
+
+# topo_ini [LINE...]: the instance's config on stdout
 topo_ini() {
 	cat <<INI
 [global]
@@ -91,49 +200,97 @@ dev = net_af_packet0
 ip = $DP_IP/24
 mac = $DP_MAC
 INI
-	[ $# -gt 0 ] && printf '%s\n' "$@"
-	return 0
+	[ $# -eq 0 ] || printf '%s\n' "$@"
 }
 
 topo_start_nonstop() {
-	local ini=$1
+	local ini=$1 i end
+	NONSTOP_RC=
+	if [ -n "${NONSTOP_PID:-}" ]; then
+		echo "FAIL: topo_start_nonstop: nonstop already runs (pid $NONSTOP_PID)"
+		return 1
+	fi
 	ip netns exec "$NS_DP" "$NONSTOP" --no-huge -m 512 --no-pci --no-shconf \
 		--file-prefix "$TOPO_TAG" -l 0 --log-level=lib.eal:warning \
 		--vdev "net_af_packet0,iface=$VETH_DP,framecnt=4096" -- \
-		--config "$ini" --ctl-socket "$CTL_SOCK" >"$TOPO_TMP/nonstop.log" 2>&1 &
+		--config "$ini" --ctl-socket "$CTL_SOCK" </dev/null >"$TOPO_TMP/nonstop.log" 2>&1 &
 	NONSTOP_PID=$!
-	for _ in $(seq 100); do
-		"$NONSTOPCTL" -s "$CTL_SOCK" show version >/dev/null 2>&1 && return 0
-		kill -0 "$NONSTOP_PID" 2>/dev/null || break
+	end=$((SECONDS + TOPO_START_TIMEOUT))
+	for ((i = 0; i < 10 * TOPO_START_TIMEOUT && SECONDS < end; i++)); do
+		timeout 2 "$NONSTOPCTL" -s "$CTL_SOCK" show version >/dev/null 2>&1 && return 0
+		topo_child_alive "$NONSTOP_PID" || break
 		sleep 0.1
 	done
-	echo "FAIL: nonstop did not start"
+	if topo_child_alive "$NONSTOP_PID"; then
+		echo "FAIL: nonstop did not answer on $CTL_SOCK within ${TOPO_START_TIMEOUT}s"
+	else
+		wait "$NONSTOP_PID" && NONSTOP_RC=0 || NONSTOP_RC=$?
+		echo "FAIL: nonstop exited during start-up (status $NONSTOP_RC)"
+		NONSTOP_PID=
+	fi
+	echo "--- $TOPO_TMP/nonstop.log"
 	cat "$TOPO_TMP/nonstop.log"
+	: >"$TOPO_TMP/nonstop.log" # printed once, not again by the cleanup
 	return 1
 }
 
-nsctl() { "$NONSTOPCTL" -s "$CTL_SOCK" "$@"; }
+# Stop nonstop: SIGTERM, SIGKILL after TOPO_STOP_TIMEOUT s.  Its exit status
+# lands in NONSTOP_RC (also when it already exited, e.g. after 'quit').
+topo_stop_nonstop() {
+	local pid=${NONSTOP_PID:-}
+	[ -n "$pid" ] || return 0
+	if topo_child_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		if ! topo_wait_exit "$pid" "$TOPO_STOP_TIMEOUT"; then
+			echo "nonstop (pid $pid) still runs ${TOPO_STOP_TIMEOUT}s after SIGTERM: SIGKILL" >&2
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	NONSTOP_RC=0
+	wait "$pid" 2>/dev/null || NONSTOP_RC=$?
+	NONSTOP_PID=
+	return 0
+}
+
+nsctl() {
+	timeout --foreground -k 2 "$NSCTL_TIMEOUT" "$NONSTOPCTL" -s "$CTL_SOCK" "$@"
+}
 
 topo_capture() {
-	local log=$TOPO_TMP/tcpdump.$RANDOM.log
-	ip netns exec "$NS_PEER" tcpdump -i "$VETH_PEER" -U -s 0 -w "$1" >"$log" 2>&1 &
-	TOPO_PIDS+=($!)
-	# Capture only counts once tcpdump says it listens.
-	for _ in $(seq 100); do
+	local file=$1 log pid i
+	topo_require_tools tcpdump
+	log=$TOPO_TMP/tcpdump.${#TOPO_PIDS[@]}.log
+	ip netns exec "$NS_PEER" tcpdump -n -i "$VETH_PEER" -U -s 0 -w "$file" </dev/null >"$log" 2>&1 &
+	pid=$!
+	TOPO_PIDS+=("$pid")
+	# The capture counts only once tcpdump says it listens.
+	for ((i = 0; i < 100; i++)); do
 		grep -q "listening on" "$log" 2>/dev/null && return 0
+		topo_child_alive "$pid" || break
 		sleep 0.05
 	done
-	echo "FAIL: tcpdump did not start: $(cat "$log")"
+	echo "FAIL: tcpdump did not start on $VETH_PEER: $(cat "$log")"
 	return 1
 }
 
 topo_capture_stop() {
-	for p in "${TOPO_PIDS[@]}"; do kill -INT "$p" 2>/dev/null; done
-	wait "${TOPO_PIDS[@]}" 2>/dev/null
+	local p
+	for p in "${TOPO_PIDS[@]}"; do
+		topo_child_alive "$p" && kill -INT "$p" 2>/dev/null
+	done
+	for p in "${TOPO_PIDS[@]}"; do
+		if ! topo_wait_exit "$p" 5; then
+			echo "tcpdump (pid $p) ignores SIGINT: SIGKILL" >&2
+			kill -KILL "$p" 2>/dev/null
+		fi
+		wait "$p" 2>/dev/null
+	done
 	TOPO_PIDS=()
+	return 0
 }
 
 topo_loss() {
+	topo_require_tools nft
 	ip netns exec "$NS_PEER" nft -f - <<NFT
 table inet nonstop_loss {
 	chain in { type filter hook input priority 0; ip protocol tcp numgen random mod 100 < $1 drop; }
@@ -142,10 +299,32 @@ table inet nonstop_loss {
 NFT
 }
 
-# Problems tshark finds in the frames nonstop sent (scripts/tshark_check.sh).
+# Problems tshark finds in the frames nonstop sent (scripts/tshark_check.sh:
+# expert Errors, and Checksum/Malformed Warns); nothing when there are none.
 topo_expert_errors() {
-	"$TOPO_TOP/scripts/tshark_check.sh" "$1" "eth.src == $DP_MAC" || {
-		[ $? = 2 ] && echo "tshark failed on $1"
+	local rc=0
+	"$TOPO_TOP/scripts/tshark_check.sh" "$1" "eth.src == $DP_MAC" || rc=$?
+	[ $rc = 2 ] && echo "tshark itself failed on $1"
+	return 0
+}
+
+# topo_check DESCRIPTION CONDITION: CONDITION is eval'ed (quote it).
+topo_check() {
+	TOPO_CHECKS=$((TOPO_CHECKS + 1))
+	if eval "$2"; then
+		echo "PASS: $1"
+	else
+		echo "FAIL: $1"
+		TOPO_FAILS=$((TOPO_FAILS + 1))
+	fi
+	return 0
+}
+
+topo_summary() {
+	if [ "$TOPO_FAILS" = 0 ]; then
+		echo "PASS: all $TOPO_CHECKS checks"
 		return 0
-	}
+	fi
+	echo "FAIL: $TOPO_FAILS of $TOPO_CHECKS checks failed"
+	return 1
 }

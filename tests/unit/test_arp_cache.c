@@ -6,7 +6,7 @@
 #include "ns_test.h"
 
 #define MS (1000ull * 1000)
-#define S (1000 * MS)
+#define S  (1000 * MS)
 
 static uint64_t ctr[NS_NET__MAX];
 static int released, discarded, solicited;
@@ -43,8 +43,10 @@ static const struct ns_arp_ops ops = {t_release, t_discard, t_solicit};
 static void
 setup(struct ns_arp_cache *c, uint32_t max)
 {
-	struct ns_arp_params p = {
-		.max_entries = max, .timeout_ns = 60 * S, .retry_ns = 1 * S, .max_tries = 3};
+	struct ns_arp_params p = {.max_entries = max,
+			.timeout_ns = 60 * S,
+			.retry_ns = 1 * S,
+			.max_tries = 3};
 
 	memset(ctr, 0, sizeof(ctr));
 	released = discarded = solicited = 0;

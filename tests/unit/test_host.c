@@ -14,7 +14,7 @@ static int frames_sent;
 
 static const struct rte_ether_addr our_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 static const struct rte_ether_addr peer_mac = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}};
-#define OUR_IP RTE_BE32(0xC0000202)  /* 192.0.2.2 */
+#define OUR_IP	RTE_BE32(0xC0000202) /* 192.0.2.2 */
 #define PEER_IP RTE_BE32(0xC0000201) /* 192.0.2.1 */
 
 static void
@@ -332,23 +332,23 @@ static void
 test_bad_ipv4_each_counted(void)
 {
 	static const struct bad_case cases[] = {
-		{"runt", m_runt, NS_NET_eth_runt},
-		{"ip truncated", m_ip_trunc, NS_NET_ip_truncated},
-		{"version 6 in v4 frame", m_version, NS_NET_ip_bad_version},
-		{"ihl 4", m_ihl, NS_NET_ip_bad_ihl},
-		{"bad ip checksum", m_cksum, NS_NET_ip_bad_cksum},
-		{"options", m_options, NS_NET_ip_options},
-		{"total length > frame", m_len_big, NS_NET_ip_len_exceeds_frame},
-		{"total length < header", m_len_small, NS_NET_ip_len_too_small},
-		{"ttl 0", m_ttl, NS_NET_ip_ttl_zero},
-		{"fragment", m_frag, NS_NET_ip_fragment},
-		{"not for us", m_not_us, NS_NET_ip_not_for_us},
-		{"multicast source", m_src_mcast, NS_NET_ip_bad_src},
-		{"icmp checksum", m_icmp_ck, NS_NET_icmp_bad_cksum},
-		{"icmp truncated", m_icmp_trunc, NS_NET_icmp_truncated},
-		{"ipv6", m_ipv6, NS_NET_eth_ipv6},
-		{"junk ethertype", m_junk_type, NS_NET_eth_unknown_type},
-		{"other mac", m_other_mac, NS_NET_eth_not_for_us},
+			{"runt", m_runt, NS_NET_eth_runt},
+			{"ip truncated", m_ip_trunc, NS_NET_ip_truncated},
+			{"version 6 in v4 frame", m_version, NS_NET_ip_bad_version},
+			{"ihl 4", m_ihl, NS_NET_ip_bad_ihl},
+			{"bad ip checksum", m_cksum, NS_NET_ip_bad_cksum},
+			{"options", m_options, NS_NET_ip_options},
+			{"total length > frame", m_len_big, NS_NET_ip_len_exceeds_frame},
+			{"total length < header", m_len_small, NS_NET_ip_len_too_small},
+			{"ttl 0", m_ttl, NS_NET_ip_ttl_zero},
+			{"fragment", m_frag, NS_NET_ip_fragment},
+			{"not for us", m_not_us, NS_NET_ip_not_for_us},
+			{"multicast source", m_src_mcast, NS_NET_ip_bad_src},
+			{"icmp checksum", m_icmp_ck, NS_NET_icmp_bad_cksum},
+			{"icmp truncated", m_icmp_trunc, NS_NET_icmp_truncated},
+			{"ipv6", m_ipv6, NS_NET_eth_ipv6},
+			{"junk ethertype", m_junk_type, NS_NET_eth_unknown_type},
+			{"other mac", m_other_mac, NS_NET_eth_not_for_us},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

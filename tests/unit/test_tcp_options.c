@@ -20,8 +20,8 @@ test_seq_wraparound(void)
 static void
 test_parse_linux_syn(void)
 {
-	static const uint8_t syn[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0,
-		1, 3, 3, 7};
+	static const uint8_t syn[] = {
+			2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 1, 3, 3, 7};
 	struct ns_tcp_opts o;
 
 	CHECK_EQ(ns_tcp_opts_parse(syn, sizeof(syn), &o), NS_TCPOPT_OK);

@@ -9,7 +9,7 @@
 #include "ns_test.h"
 #include "tcp_internal.h"
 
-#define MS 1000000ull
+#define MS   1000000ull
 #define A_IP RTE_BE32(0xC0000201) /* 192.0.2.1 */
 #define B_IP RTE_BE32(0xC0000202) /* 192.0.2.2 */
 
@@ -35,9 +35,9 @@ static unsigned int q_head, q_tail;
 static int q_to[8192]; /* 0: to A, 1: to B */
 static struct end A, B;
 static uint64_t now;
-static unsigned int drop_every;  /* drop every Nth data-carrying packet (0: none) */
+static unsigned int drop_every; /* drop every Nth data-carrying packet (0: none) */
 static unsigned int data_pkts, dropped;
-static int b_drop_next; /* drop the next N packets B sends */
+static int b_drop_next;	 /* drop the next N packets B sends */
 static int b_app_paused; /* B's application does not read */
 static int app_tag = 1;
 static uint8_t key_seed; /* varies the ISNs: sequence numbers must work anywhere in 2^32 */
@@ -214,12 +214,12 @@ test_handshake_negotiates_options(void)
 	CHECK(c->flags & NS_TCBF_SACK);
 	CHECK(c->flags & NS_TCBF_WS);
 	CHECK_EQ(c->snd_wscale, 7);
-	CHECK_EQ(c->snd_mss, 1448); /* 1460 less the timestamp option */
+	CHECK_EQ(c->snd_mss, 1448);	  /* 1460 less the timestamp option */
 	CHECK_EQ(B.conn->snd_wnd, 65536); /* 512 << 7 */
 	/* The advertised right edge tracks what we announced, on both sides. */
 	CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
 	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
-	CHECK(c->srtt_us > 0);            /* RTT measured on the handshake */
+	CHECK(c->srtt_us > 0); /* RTT measured on the handshake */
 	CHECK_EQ(A.observed_new, 1);
 	CHECK_EQ(B.observed_new, 1);
 	CHECK(A.observed_groups & NS_TCBG_STATE);
@@ -451,7 +451,8 @@ test_zero_window_lost_update_persist(void)
 	b_app_paused = 0;
 	b_drop_next = 1;
 	do {
-		n = ns_tcp_recv(&B.s, B.conn, B.rx + B.rx_len, (uint32_t)sizeof(B.rx) - B.rx_len, now);
+		n = ns_tcp_recv(&B.s, B.conn, B.rx + B.rx_len, (uint32_t)sizeof(B.rx) - B.rx_len,
+				now);
 		B.rx_len += n;
 	} while (n > 0);
 	CHECK_EQ(dropped, 1);

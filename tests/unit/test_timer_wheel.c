@@ -11,7 +11,7 @@ struct obj {
 	uint64_t due_ns;   /* what the test asked for */
 	uint64_t fired_at; /* the advance's 'now' when it fired */
 	int fires;
-	int rearm_left;    /* re-arm with doubling delay this many times */
+	int rearm_left; /* re-arm with doubling delay this many times */
 	uint64_t delay;
 };
 
@@ -139,7 +139,8 @@ test_random_against_model(void)
 		} else {
 			uint64_t prev = clock_now;
 
-			clock_now += (uint64_t)(rand_r(&seed) % 3000) * 10000ull; /* up to 30 ms, sometimes long */
+			clock_now += (uint64_t)(rand_r(&seed) % 3000) *
+				     10000ull; /* up to 30 ms, sometimes long */
 			if (rand_r(&seed) % 500 == 0)
 				clock_now += 10000 * MS;
 			ns_tw_advance(&w, clock_now, on_fire, &w);
