@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "byte_fifo.h"
+#include "tcp_options.h"
 #include "tcp_state.h"
 #include "timer_wheel.h"
 
@@ -88,6 +89,11 @@ struct ns_tcb {
 	/* timer deadlines, absolute ns (0 = not armed): replicated as they are */
 	uint64_t deadline[NS_TCPT__N];
 	struct ns_tw_timer tmr[NS_TCPT__N];
+
+	/* out-of-order ranges held in rcvq beyond rcv_nxt, most recent first (RFC 2018 order) */
+#define NS_TCP_OOO_MAX 4
+	uint8_t n_ooo;
+	struct ns_sack_block ooo[NS_TCP_OOO_MAX];
 
 	/* data: positions are sequence numbers */
 	struct ns_fifo sndq; /* [snd_una, snd_una + len): unacked then unsent */

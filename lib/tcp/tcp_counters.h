@@ -28,7 +28,9 @@
 	X(no_conn, DROP, "segment for no connection or listener (RST sent unless RST)")          \
 	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                 \
 	X(bad_ack, DROP, "ACK for data never sent")                                              \
-	X(ooo_dropped, DROP, "out-of-order data dropped (reassembly not built yet)")             \
+	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                         \
+	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                       \
+	X(ooo_dropped, DROP, "out-of-order data dropped: more than 4 holes or past the buffer")  \
 	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                   \
 	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")          \
 	X(table_full, DROP, "SYN refused: connection table full")                                \

@@ -376,11 +376,15 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			}
 		}
 		if (g->len > 0 && g->seq != c->rcv_nxt) {
-			NS_TCP_CTR(s, ooo_dropped);
-			c->flags |= NS_TCBF_ACK_NOW; /* duplicate ACK tells the sender */
-			return;
+			/* Ahead of rcv_nxt: keep it; an immediate ACK carries SACK blocks (RFC
+			 * 5681 4.2). */
+			if (ns_tcp_reass_insert(s, c, g->seq, g->data, g->len) > 0)
+				ns_tcb_dirty(c, NS_TCBG_RCVQ);
+			c->flags |= NS_TCBF_ACK_NOW;
+			return; /* a FIN beyond a hole waits for its retransmission */
 		}
 		if (g->len > 0) {
+			bool had_holes = c->n_ooo > 0;
 			uint32_t n = ns_fifo_write(&c->rcvq, g->data, g->len);
 
 			if (n < g->len) {
@@ -389,6 +393,17 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 									   took */
 			}
 			s->ctr[NS_TCP_C_data_bytes_in] += n;
+			if (had_holes) {
+				uint32_t more = ns_tcp_reass_advance(s, c);
+
+				s->ctr[NS_TCP_C_data_bytes_in] += more;
+				n += more;
+				if (more > 0)
+					g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* FIN only in order
+										 */
+				c->flags |= NS_TCBF_ACK_NOW; /* a hole (partly) filled: ACK at once
+							      */
+			}
 			NS_TCB_SET(c, NS_TCBG_RCV, rcv_nxt, c->rcv_nxt + n);
 			ns_tcb_dirty(c, NS_TCBG_RCVQ);
 			/* Delayed ACK (RFC 9293 3.8.6.3): at least every second full segment. */

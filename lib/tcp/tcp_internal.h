@@ -41,6 +41,13 @@ void ns_tcp_timer_stop(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_tim
 void ns_tcp_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t rtt_us);
 void ns_tcp_rto_restart(struct ns_tcp_stack *s, struct ns_tcb *c);
 
+/* tcp_reass.c */
+/* Keep out-of-order data at its place in rcvq; returns bytes kept (0: dropped). */
+uint32_t ns_tcp_reass_insert(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq,
+		const uint8_t *data, uint32_t len);
+/* After in-order data: extend the FIFO tail over ranges it reached; returns bytes added. */
+uint32_t ns_tcp_reass_advance(struct ns_tcp_stack *s, struct ns_tcb *c);
+
 /* tcp_input.c */
 void ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st);
 /* Tear down: CLOSED event, timers stopped, TCB freed. */

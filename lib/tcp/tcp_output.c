@@ -37,8 +37,16 @@ build_opts(const struct ns_tcp_stack *s, const struct ns_tcb *c, uint8_t flags, 
 			o.present |= NS_TCPO_SACK_OK;
 		if (passive ? (c->flags & NS_TCBF_TS) : s->cfg.ts)
 			o.present |= NS_TCPO_TS;
-	} else if (c->flags & NS_TCBF_TS) {
-		o.present |= NS_TCPO_TS;
+	} else {
+		if (c->flags & NS_TCBF_TS)
+			o.present |= NS_TCPO_TS;
+		if ((c->flags & NS_TCBF_SACK) && c->n_ooo > 0 && (flags & RTE_TCP_ACK_FLAG)) {
+			o.present |= NS_TCPO_SACK; /* most recent first; the writer keeps what fits
+						    */
+			o.n_sack = c->n_ooo;
+			for (unsigned int i = 0; i < c->n_ooo; i++)
+				o.sack[i] = c->ooo[i];
+		}
 	}
 	if (o.present & NS_TCPO_TS) {
 		o.tsval = ns_tcp_tsval(s, c);
