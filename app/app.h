@@ -101,11 +101,13 @@ struct ns_app {
 	bool replay;	 /* exit when every rx queue is drained (pcap replay) */
 	int ts_dynfield; /* mbuf rx timestamp field offset, or -1 */
 	uint64_t ts_dynflag;
+	uint64_t ts_to_ns; /* the timestamp unit is the driver's: net_pcap counts microseconds */
 	volatile bool quit;
 	uint64_t tsc_hz;
 	/* 'clear counters' keeps a baseline instead of racing the owners' stores. */
 	uint64_t net_base[NS_NET__MAX];
 	uint64_t dp_base[NS_DP__MAX];
+	uint64_t tcp_base[NS_TCP_C__MAX];
 	char ctl_path[108];
 	/* The ping in progress (control side). */
 	volatile uint16_t ping_ident;

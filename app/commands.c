@@ -100,6 +100,24 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		if (p->forward >= 0)
 			ns_out_printf(o, "forward = %s\n", p->forward_name);
 	}
+	ns_out_printf(o,
+			"\n[tcp]\nmax_conns = %u\nsndbuf = %u\nrcvbuf = %u\nmss = %u\nwscale = "
+			"%u\n",
+			c->tcp.max_conns, c->tcp.sndbuf, c->tcp.rcvbuf, c->tcp.mss, c->tcp.wscale);
+	ns_out_printf(o, "timestamps = %s\nsack = %s\nwindow_scaling = %s\nnodelay = %s\n",
+			c->tcp.ts ? "yes" : "no", c->tcp.sack ? "yes" : "no",
+			c->tcp.ws ? "yes" : "no", c->tcp.nodelay ? "yes" : "no");
+	ns_out_printf(o, "rto_min_ms = %u\nrto_init_ms = %u\ndelack_ms = %u\ntime_wait_ms = %u\n",
+			c->tcp.rto_min_ms, c->tcp.rto_init_ms, c->tcp.delack_ms,
+			c->tcp.time_wait_ms);
+	for (uint16_t i = 0; i < c->n_listeners; i++) {
+		const struct ns_listener_cfg *l = &c->listener[i];
+
+		ns_out_printf(o, "\n[listener.%s]\nport = %u\n", l->name, l->port);
+		if (l->addr)
+			ns_out_printf(o, "address = %s\n", fmt_ip(l->addr, ip));
+		ns_out_printf(o, "app = %s\n", ns_app_name(l->app));
+	}
 	return 0;
 }
 
@@ -321,6 +339,7 @@ cmd_clear_counters(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	ns_counters_sum(app.net_base, app.dp_base);
+	ns_tcp_stats_sum(app.tcp_base);
 	ns_out_printf(o, "counters cleared\n");
 	return 0;
 }

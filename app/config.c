@@ -87,7 +87,7 @@ get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint
 	if (v == NULL)
 		return 0;
 	errno = 0;
-	x = strtoul(v, &end, 0);
+	x = strtoul(v, &end, 10); /* decimal: a leading 0 is not octal */
 	if (errno != 0 || end == v || *end != '\0' || x < min || x > max)
 		return cfg_error(c, sec, key, "'%s' is not an integer in [%u, %u]", v, min, max);
 	*out = (uint32_t)x;
@@ -466,6 +466,35 @@ ns_config_defaults(struct ns_config *cfg)
 			.time_wait_ms = tcp.time_wait_ms};
 }
 
+/* rte_cfgfile skips lines without '=': catch them so a typo never goes unnoticed. */
+static int
+check_lines(const char *path, char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	char line[512];
+	int n = 0;
+
+	if (fp == NULL)
+		return 0; /* rte_cfgfile_load reports it */
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char *s = line;
+
+		n++;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (*s == '\0' || *s == ';' || *s == '[' || strchr(s, '=') != NULL)
+			continue;
+		s[strcspn(s, "\r\n")] = '\0';
+		snprintf(err, errlen,
+				"%s:%d: '%.60s' is neither [section], key = value nor a ; comment",
+				path, n, s);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
 int
 ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen)
 {
@@ -475,6 +504,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 
 	ns_config_defaults(cfg);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	if (check_lines(path, err, errlen) < 0)
+		return -1;
 	c.f = rte_cfgfile_load(path, CFG_FLAG_EMPTY_VALUES);
 	if (c.f == NULL) {
 		snprintf(err, errlen, "%s: cannot read or parse (%s)", path,

@@ -162,7 +162,10 @@ ns_console_poll(void)
 {
 	if (console == NULL)
 		return;
-	if (cmdline_poll(console) == RDLINE_EXITED) {
+	int st = cmdline_poll(console);
+
+	/* 'quit' (RDLINE_EXITED), or Ctrl-D / end of input (read returns 0: -1 here) */
+	if (st == RDLINE_EXITED || st < 0) {
 		/* 'quit', Ctrl-D or end of input */
 		app.quit = true;
 		cmdline_stdin_exit(console);

@@ -147,8 +147,17 @@ void
 ns_ctl_fini(void)
 {
 	if (listen_fd >= 0) {
+		char dir[sizeof(sock_path)], *slash;
+
 		close(listen_fd);
 		listen_fd = -1;
 		unlink(sock_path);
+		/* the per-prefix directory goes too when empty (never a shared parent) */
+		snprintf(dir, sizeof(dir), "%s", sock_path);
+		slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			rmdir(dir);
+		}
 	}
 }

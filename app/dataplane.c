@@ -287,7 +287,8 @@ static inline uint64_t
 pkt_time(struct ns_worker *w, struct rte_mbuf *m)
 {
 	if (app.ts_dynfield >= 0 && (m->ol_flags & app.ts_dynflag))
-		return *RTE_MBUF_DYNFIELD(m, app.ts_dynfield, rte_mbuf_timestamp_t *);
+		return *RTE_MBUF_DYNFIELD(m, app.ts_dynfield, rte_mbuf_timestamp_t *) *
+		       app.ts_to_ns;
 	return w->now_ns;
 }
 
@@ -302,8 +303,11 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (app.replay)
+	if (app.replay) {
+		/* Virtual time: what was due before this packet happens first. */
 		w->now_ns = pkt_time(w, m);
+		ns_tcp_timers(&w->tcp, w->now_ns);
+	}
 	len = rte_pktmbuf_data_len(m);
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {

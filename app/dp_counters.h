@@ -5,18 +5,18 @@
 
 #include "ns_counter.h"
 
-#define NS_DP_COUNTERS(X)                                                                   \
-	X(rx_packets, INFO, "packets received from rx bursts")                              \
-	X(tx_packets, INFO, "packets accepted by tx bursts")                                \
-	X(tx_queue_full, DROP, "packets dropped: tx queue full")                            \
-	X(fwd_packets, INFO, "packets io-forwarded to the peer port")                       \
-	X(l4_no_handler, DROP, "TCP/UDP packets for us with no listener (no L4 stack yet)") \
-	X(mbuf_alloc_failed, DROP, "frames we originate not sent: mbuf pool empty")         \
-	X(rx_multiseg, DROP, "multi-segment frames (scatter not enabled)")                  \
-	X(ping_reply_unmatched, DROP, "ICMP echo replies for no ping in progress")          \
-	X(ctl_msgs, INFO, "messages from the control path handled")                         \
-	X(polls, INFO, "loop iterations")                                                   \
-	X(busy_polls, INFO, "loop iterations that received at least one packet")            \
+#define NS_DP_COUNTERS(X)                                                                  \
+	X(rx_packets, INFO, "packets received from rx bursts")                             \
+	X(tx_packets, INFO, "packets accepted by tx bursts")                               \
+	X(tx_queue_full, DROP, "packets dropped: tx queue full")                           \
+	X(fwd_packets, INFO, "packets io-forwarded to the peer port")                      \
+	X(l4_no_handler, DROP, "UDP (or other L4) packets for us: no service on them yet") \
+	X(mbuf_alloc_failed, DROP, "frames we originate not sent: mbuf pool empty")        \
+	X(rx_multiseg, DROP, "multi-segment frames (scatter not enabled)")                 \
+	X(ping_reply_unmatched, DROP, "ICMP echo replies for no ping in progress")         \
+	X(ctl_msgs, INFO, "messages from the control path handled")                        \
+	X(polls, INFO, "loop iterations")                                                  \
+	X(busy_polls, INFO, "loop iterations that received at least one packet")           \
 	X(idle_sleeps, INFO, "sleeps taken by the adaptive idle policy")
 
 enum ns_dp_ctr {

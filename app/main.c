@@ -24,7 +24,7 @@
 #include "app.h"
 #include "control.h"
 
-struct ns_app app = {.ts_dynfield = -1};
+struct ns_app app = {.ts_dynfield = -1, .ts_to_ns = 1};
 int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
 
 static const char *opt_config, *opt_cmdfile, *opt_ctl, *opt_dump;
@@ -142,7 +142,7 @@ dump_counters(const char *path)
 {
 	struct ns_out o = {0};
 	FILE *f = fopen(path, "w");
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX];
 
 	if (f == NULL) {
 		NS_LOG(ERR, "--dump-counters %s: %s", path, strerror(errno));
@@ -153,6 +153,9 @@ dump_counters(const char *path)
 		ns_out_printf(&o, "dp.%s %" PRIu64 "\n", ns_dp_ctr_desc[i].name, dp[i]);
 	for (int i = 0; i < NS_NET__MAX; i++)
 		ns_out_printf(&o, "net.%s %" PRIu64 "\n", ns_net_ctr_desc[i].name, net[i]);
+	ns_tcp_stats_sum(tcp);
+	for (int i = 0; i < NS_TCP_C__MAX; i++)
+		ns_out_printf(&o, "tcp.%s %" PRIu64 "\n", ns_tcp_ctr_desc[i].name, tcp[i]);
 	if (o.len)
 		fwrite(o.buf, 1, o.len, f);
 	ns_out_free(&o);

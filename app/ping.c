@@ -143,19 +143,21 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 			return -1;
 		}
 	}
-	/* No routes yet: the destination must be on a connected subnet. */
-	for (int i = 0; port < 0 && i < app.cfg.n_ports; i++) {
+	/* No routes yet: the destination must be on a connected subnet (of the named port). */
+	for (int i = 0; i < app.cfg.n_ports; i++) {
 		const struct ns_port_cfg *pc = &app.cfg.port[i];
 		rte_be32_t mask = pc->prefix ? rte_cpu_to_be_32(~0u << (32 - pc->prefix)) : 0;
+		bool on_link = pc->ip != 0 && pc->forward < 0 &&
+			       (a.s_addr & mask) == (pc->ip & mask);
 
-		if (pc->ip != 0 && pc->forward < 0 && (a.s_addr & mask) == (pc->ip & mask))
+		if (port < 0 && on_link)
 			port = i;
+		else if (port == i && !on_link)
+			port = -2; /* named port: not on its subnet */
 	}
-	if (port < 0 || app.cfg.port[port].ip == 0 || app.cfg.port[port].forward >= 0) {
-		ns_out_printf(o,
-				"error: %s is not on a connected subnet of a port with an address "
-				"(no routes yet)\n",
-				argv[1]);
+	if (port < 0) {
+		ns_out_printf(o, "error: %s is not on a connected subnet of %s (no routes yet)\n",
+				argv[1], port == -2 ? "that port" : "a port with an address");
 		return -1;
 	}
 	widx = ns_worker_of_port((uint16_t)port);

@@ -75,6 +75,10 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	}
 	if (app.replay && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
+	/* DPDK leaves the unit to the driver: net_pcap stores the pcap's microseconds
+	 * (and fills the field without advertising the offload). */
+	if (app.replay && strcmp(info.driver_name, "net_pcap") == 0)
+		app.ts_to_ns = 1000;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 

@@ -73,7 +73,7 @@ ns_cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv)
 
 	(void)argv;
 	ns_tcp_stats_sum(v);
-	ns_print_ctr_table(o, "tcp", ns_tcp_ctr_desc, v, NULL, NS_TCP_C__MAX, argc == 4);
+	ns_print_ctr_table(o, "tcp", ns_tcp_ctr_desc, v, app.tcp_base, NS_TCP_C__MAX, argc == 4);
 	return 0;
 }
 

@@ -45,7 +45,7 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 	c = counter_dict(ns_net_ctr_desc, net, app.net_base, NS_NET__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "net", c, 0);
-	c = counter_dict(ns_tcp_ctr_desc, tcp, NULL, NS_TCP_C__MAX);
+	c = counter_dict(ns_tcp_ctr_desc, tcp, app.tcp_base, NS_TCP_C__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "tcp", c, 0);
 	return 0;

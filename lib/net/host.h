@@ -21,8 +21,6 @@ struct ns_host {
 	uint8_t ttl;	    /* for packets we originate */
 	uint64_t *ctr;	    /* counter block, NS_NET__MAX entries */
 	struct ns_arp_cache arp;
-	/* Build-and-send of a frame the stack originates (ARP request). */
-	void (*send_frame)(void *user, const uint8_t *frame, uint16_t len);
 	void *user;
 };
 

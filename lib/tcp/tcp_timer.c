@@ -112,6 +112,9 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 	struct ns_tcb *c = (struct ns_tcb *)((char *)t - offsetof(struct ns_tcb, tmr) -
 					     t->kind * sizeof(struct ns_tw_timer));
 
+	/* Act at the time the timer was due: a late advance (a jump of a virtual
+	 * clock, a busy lcore) re-arms from there, as if it had run on time. */
+	s->now = t->expiry_tick * s->wheel.tick_ns;
 	NS_TCB_SET(c, NS_TCBG_TIMERS, deadline[t->kind], 0);
 	switch (t->kind) {
 	case NS_TCPT_RTO:
@@ -139,4 +142,5 @@ ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now)
 {
 	s->now = now;
 	ns_tw_advance(&s->wheel, now, timer_fire, s);
+	s->now = now;
 }

@@ -98,6 +98,18 @@ workers = 3-1
 dev = net_ring0
 ip = 192.0.2.2/24
 INI
+expect bare_word '@:3: '"'"'bogus'"'"' is neither [section], key = value nor a ; comment' <<'INI'
+[port.a]
+dev = net_ring0
+bogus
+ip = 192.0.2.2/24
+INI
+expect leading_zero_is_decimal '@:4: [port.a] rxq: '"'"'017'"'"' is not an integer in [1, 16]' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+rxq = 017
+INI
 expect zero_mac '[port.a] mac: net_ring0 has no unicast MAC address (00:00:00:00:00:00): set mac =' <<'INI'
 [port.a]
 dev = net_ring0
