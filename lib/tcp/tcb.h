@@ -95,6 +95,12 @@ struct ns_tcb {
 	uint8_t n_ooo;
 	struct ns_sack_block ooo[NS_TCP_OOO_MAX];
 
+	/* sender scoreboard: ranges of [snd_una, snd_max) the peer SACKed, ascending */
+#define NS_TCP_SACKED_MAX 8
+	uint8_t n_sacked;
+	struct ns_sack_block sacked[NS_TCP_SACKED_MAX];
+	uint32_t rexmit_nxt; /* in SACK recovery: holes below this were retransmitted */
+
 	/* data: positions are sequence numbers */
 	struct ns_fifo sndq; /* [snd_una, snd_una + len): unacked then unsent */
 	struct ns_fifo rcvq; /* in-order bytes not yet read by the application */

@@ -35,7 +35,7 @@ ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr, uint16_t 
 	c->iss = ns_tcp_isn(s, &t, now);
 	c->snd_mss = s->cfg.mss;
 	c->rcv_wscale = s->cfg.ws ? s->cfg.wscale : 0;
-	c->snd_una = c->iss;
+	c->snd_una = c->recover = c->iss;
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	c->sndq.head = c->sndq.tail = c->iss + 1;
 	c->rto_us = s->cfg.rto_init_ms * 1000;

@@ -14,6 +14,8 @@
 	X(retransmits, INFO, "segments retransmitted")                                           \
 	X(rto_expired, INFO, "retransmission timer expiries")                                    \
 	X(dup_acks, INFO, "duplicate ACKs received")                                             \
+	X(sack_recoveries, INFO, "loss recoveries driven by the peer's SACK blocks")             \
+	X(sack_rexmits, INFO, "holes retransmitted during SACK recovery")                        \
 	X(acks_delayed, INFO, "ACKs held by the delayed-ACK timer and sent by it")               \
 	X(conn_opened_passive, INFO, "connections established by a listener")                    \
 	X(conn_opened_active, INFO, "connections established by connect")                        \

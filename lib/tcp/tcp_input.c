@@ -80,7 +80,7 @@ take_syn_options(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 static void
 init_sequence(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
-	c->snd_una = c->iss;
+	c->snd_una = c->recover = c->iss; /* recover: no recovery yet (RFC 6582) */
 	c->snd_nxt = c->snd_max = c->iss + 1;
 	c->sndq.head = c->sndq.tail = c->iss + 1; /* queue positions are sequence numbers */
 	c->rto_us = s->cfg.rto_init_ms * 1000;
@@ -176,7 +176,13 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	ns_fifo_read(&c->sndq, NULL, data_acked);
 	rtt_from_ack(s, c, g);
 
-	if (c->flags & NS_TCBF_IN_RECOVERY) {
+	if ((c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) ==
+			(NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) {
+		if (ns_seq_geq(g->ack, c->recover)) { /* every hole repaired */
+			c->cwnd = c->ssthresh;
+			c->flags &= ~NS_TCBF_IN_RECOVERY;
+		} /* partial ACK: the scoreboard drives the next retransmissions below */
+	} else if (c->flags & NS_TCBF_IN_RECOVERY) {
 		if (ns_seq_geq(g->ack, c->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step
 							 3) */
 			uint32_t flight = c->snd_max - g->ack;
@@ -205,6 +211,13 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 	NS_TCB_SET(c, NS_TCBG_SND, snd_una, g->ack);
 	if (ns_seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
+	if (c->n_sacked > 0)
+		ns_tcp_sack_prune(c);
+	if ((c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) ==
+			(NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) {
+		c->rexmit_nxt = ns_seq_max(c->rexmit_nxt, c->snd_una);
+		ns_tcp_sack_recovery_output(s, c);
+	}
 	ns_tcb_dirty(c, NS_TCBG_CC | NS_TCBG_SNDQ | NS_TCBG_RTT);
 	if (c->snd_una == c->snd_max)
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
@@ -220,6 +233,25 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 	NS_TCP_CTR(s, dup_acks);
 	c->dupacks++;
 	ns_tcb_dirty(c, NS_TCBG_CC);
+	if (c->flags & NS_TCBF_SACK) {
+		if (c->flags & NS_TCBF_IN_RECOVERY) {
+			ns_tcp_sack_recovery_output(s, c);
+		} else if (ns_seq_geq(c->snd_una, c->recover) && ns_tcp_sack_loss_detected(c)) {
+			uint32_t flight = c->snd_max - c->snd_una;
+
+			c->ssthresh = RTE_MAX(flight / 2, 2u * c->snd_mss);
+			c->cwnd = c->ssthresh;
+			c->recover = c->snd_max;
+			c->rexmit_nxt = c->snd_una;
+			c->flags |= NS_TCBF_IN_RECOVERY;
+			NS_TCP_CTR(s, sack_recoveries);
+			ns_tcp_sack_recovery_output(s, c);
+			ns_tcp_rto_restart(s, c);
+		} else {
+			ns_tcp_limited_transmit(s, c);
+		}
+		return;
+	}
 	if (c->flags & NS_TCBF_IN_RECOVERY) {
 		c->cwnd += c->snd_mss; /* inflate for each segment that left the network */
 		return;
@@ -251,6 +283,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	uint32_t seglen = g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 			  ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 	uint32_t last_ack_sent = c->rcv_nxt;
+	bool sack_new;
 
 	/* PAWS (RFC 7323 5.3) */
 	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
@@ -295,7 +328,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	if (!(g->flags & RTE_TCP_ACK_FLAG))
 		return;
 
-	/* ACK processing */
+	/* ACK processing (the scoreboard first: it decides what a duplicate ACK is) */
+	sack_new = ns_tcp_sack_update(c, &g->opt);
 	if (c->state == NS_TCP_SYN_RCVD) {
 		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {
 			struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
@@ -324,7 +358,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	} else if (ns_seq_gt(g->ack, c->snd_una)) {
 		ack_advance(s, c, g);
 	} else if (g->ack == c->snd_una && g->len == 0 && !(g->flags & RTE_TCP_FIN_FLAG) &&
-			c->snd_max != c->snd_una && (g->wnd << c->snd_wscale) == c->snd_wnd) {
+			c->snd_max != c->snd_una &&
+			(sack_new || (g->wnd << c->snd_wscale) == c->snd_wnd)) {
 		dup_ack(s, c);
 	}
 	/* Window update (RFC 9293 3.10.7.4, fifth check) */

@@ -6,6 +6,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "tcp_options.h"
 #include "tcp_seq.h"
 #include "tcp_stack.h"
 
@@ -47,6 +48,14 @@ uint32_t ns_tcp_reass_insert(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t 
 		const uint8_t *data, uint32_t len);
 /* After in-order data: extend the FIFO tail over ranges it reached; returns bytes added. */
 uint32_t ns_tcp_reass_advance(struct ns_tcp_stack *s, struct ns_tcb *c);
+
+/* tcp_sack.c */
+bool ns_tcp_sack_update(struct ns_tcb *c, const struct ns_tcp_opts *o);
+void ns_tcp_sack_prune(struct ns_tcb *c);
+uint32_t ns_tcp_sack_bytes(const struct ns_tcb *c);
+bool ns_tcp_sack_loss_detected(const struct ns_tcb *c);
+void ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c);
+void ns_tcp_limited_transmit(struct ns_tcp_stack *s, struct ns_tcb *c);
 
 /* tcp_input.c */
 void ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st);

@@ -87,6 +87,7 @@ rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 			NS_TCB_SET(c, NS_TCBG_CC, cwnd, c->snd_mss);
 			c->dupacks = 0;
 			c->flags &= ~NS_TCBF_IN_RECOVERY;
+			c->n_sacked = 0; /* RFC 2018 8: the receiver may have reneged */
 		}
 		/* Go back to snd_una; a zero window turns this into a one-byte probe. */
 		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una);

@@ -303,8 +303,46 @@ test_bulk_with_loss_recovers(void)
 	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
 	CHECK(A.s.ctr[NS_TCP_C_retransmits] >= dropped);
 	CHECK(A.s.ctr[NS_TCP_C_dup_acks] > 0);
+	/* SACK recovery repaired the holes; timeouts stayed rare */
+	CHECK(A.s.ctr[NS_TCP_C_sack_recoveries] > 0);
+	CHECK(A.s.ctr[NS_TCP_C_sack_rexmits] > 0);
+	CHECK(A.s.ctr[NS_TCP_C_rto_expired] * 4 < A.s.ctr[NS_TCP_C_sack_recoveries]);
+	if (ns_test_failed_checks)
+		printf("    dropped %u retransmits %lu rto %lu sack_recoveries %lu sack_rexmits %lu\n",
+				dropped, (unsigned long)A.s.ctr[NS_TCP_C_retransmits],
+				(unsigned long)A.s.ctr[NS_TCP_C_rto_expired],
+				(unsigned long)A.s.ctr[NS_TCP_C_sack_recoveries],
+				(unsigned long)A.s.ctr[NS_TCP_C_sack_rexmits]);
 	CHECK(B.s.ctr[NS_TCP_C_ooo_queued] > 0); /* kept for reassembly, */
 	CHECK(B.s.ctr[NS_TCP_C_ooo_filled] > 0); /* and joined when the hole was filled */
+}
+
+static void
+no_sack(struct ns_tcp_cfg *cfg)
+{
+	cfg->sack = false;
+}
+
+/* The same loss without SACK: NewReno (RFC 6582) repairs it. */
+static void
+test_bulk_with_loss_newreno(void)
+{
+	static uint8_t a2b[300000];
+	struct ns_tcb *c;
+
+	setup(no_sack);
+	c = open_pair();
+	CHECK(!(c->flags & NS_TCBF_SACK));
+	fill_pattern(a2b, sizeof(a2b), 4);
+	drop_every = 29;
+	transfer(&A, c, a2b, sizeof(a2b), now + 120000 * MS);
+	drop_every = 0;
+	run(now + 10000 * MS);
+	CHECK(dropped > 0);
+	CHECK_EQ(B.rx_len, sizeof(a2b));
+	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	CHECK_EQ(A.s.ctr[NS_TCP_C_sack_recoveries], 0);
+	CHECK(A.s.ctr[NS_TCP_C_retransmits] >= dropped);
 }
 
 static void
@@ -576,6 +614,7 @@ main(void)
 	RUN(test_handshake_without_options);
 	RUN(test_bulk_both_ways);
 	RUN(test_bulk_with_loss_recovers);
+	RUN(test_bulk_with_loss_newreno);
 	RUN(test_active_close_time_wait);
 	RUN(test_simultaneous_close);
 	RUN(test_abort_resets_peer);
