@@ -151,7 +151,7 @@ void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *
 /* tcp_glue.c */
 int ns_tcp_worker_init(struct ns_worker *w);
 void ns_tcp_worker_fini(struct ns_worker *w);
-void ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len);
+void ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len, uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 

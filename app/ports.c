@@ -79,6 +79,8 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	 * (and fills the field without advertising the offload). */
 	if (app.replay && strcmp(info.driver_name, "net_pcap") == 0)
 		app.ts_to_ns = 1000;
+	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 

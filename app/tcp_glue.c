@@ -155,9 +155,13 @@ ns_tcp_worker_fini(struct ns_worker *w)
 }
 
 void
-ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len)
+ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len, uint64_t ol_flags)
 {
-	ns_tcp_input(&w->tcp, ip, ip_len, w->now_ns);
+	/* A NIC that verified the checksum saves the software pass over the payload. */
+	if ((ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		ns_tcp_input_csum_ok(&w->tcp, ip, ip_len, w->now_ns);
+	else
+		ns_tcp_input(&w->tcp, ip, ip_len, w->now_ns);
 }
 
 void

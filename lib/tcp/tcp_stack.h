@@ -49,6 +49,9 @@ struct ns_tcp_cfg {
 	uint32_t time_wait_ms; /* 2 MSL */
 	uint8_t isn_key[16];   /* RFC 6528 secret; fixed in deterministic tests */
 	uint8_t ttl;
+	/* The edge computes TCP checksums (RTE_MBUF_F_TX_TCP_CKSUM): segments leave
+	 * with the pseudo-header sum in the checksum field, as DPDK expects. */
+	bool tx_csum_offload;
 };
 
 void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);
@@ -94,6 +97,8 @@ struct ns_tcb *ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t r
  * total length already validated against the frame by the host stack).
  */
 void ns_tcp_input(struct ns_tcp_stack *s, const uint8_t *ip, uint16_t ip_len, uint64_t now);
+/* The same for a packet whose TCP checksum the NIC verified (RTE_MBUF_F_RX_L4_CKSUM_GOOD). */
+void ns_tcp_input_csum_ok(struct ns_tcp_stack *s, const uint8_t *ip, uint16_t ip_len, uint64_t now);
 
 /* Run due timers. */
 void ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now);
