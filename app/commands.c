@@ -110,6 +110,11 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "rto_min_ms = %u\nrto_init_ms = %u\ndelack_ms = %u\ntime_wait_ms = %u\n",
 			c->tcp.rto_min_ms, c->tcp.rto_init_ms, c->tcp.delack_ms,
 			c->tcp.time_wait_ms);
+	ns_out_printf(o,
+			"syn_backlog = %u\nsyncookies = %s\nkeepalive_idle_ms = %u\n"
+			"keepalive_intvl_ms = %u\nkeepalive_cnt = %u\n",
+			c->tcp.syn_backlog, c->tcp.syncookies ? "yes" : "no",
+			c->tcp.keepalive_idle_ms, c->tcp.keepalive_intvl_ms, c->tcp.keepalive_cnt);
 	for (uint16_t i = 0; i < c->n_listeners; i++) {
 		const struct ns_listener_cfg *l = &c->listener[i];
 

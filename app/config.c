@@ -168,7 +168,8 @@ static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_
 static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
 static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "wscale",
 		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
-		"delack_ms", "time_wait_ms", NULL};
+		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
+		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 		"tx_desc", "promisc", "forward", NULL};
@@ -298,7 +299,14 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 			get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
 			get_u32(c, s, "rto_init_ms", &k->rto_init_ms, 1, 60000) < 0 ||
 			get_u32(c, s, "delack_ms", &k->delack_ms, 1, 500) < 0 ||
-			get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0)
+			get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0 ||
+			get_u32(c, s, "syn_backlog", &k->syn_backlog, 0, 1u << 20) < 0 ||
+			get_bool(c, s, "syncookies", &k->syncookies) < 0 ||
+			get_u32(c, s, "keepalive_idle_ms", &k->keepalive_idle_ms, 0, 86400000) <
+					0 ||
+			get_u32(c, s, "keepalive_intvl_ms", &k->keepalive_intvl_ms, 1, 3600000) <
+					0 ||
+			get_u32(c, s, "keepalive_cnt", &k->keepalive_cnt, 1, 255) < 0)
 		return -1;
 	return 0;
 }
@@ -463,7 +471,12 @@ ns_config_defaults(struct ns_config *cfg)
 			.rto_min_ms = tcp.rto_min_ms,
 			.rto_init_ms = tcp.rto_init_ms,
 			.delack_ms = tcp.delack_ms,
-			.time_wait_ms = tcp.time_wait_ms};
+			.time_wait_ms = tcp.time_wait_ms,
+			.syn_backlog = tcp.syn_backlog,
+			.syncookies = tcp.syncookies,
+			.keepalive_idle_ms = tcp.keepalive_idle_ms,
+			.keepalive_intvl_ms = tcp.keepalive_intvl_ms,
+			.keepalive_cnt = tcp.keepalive_cnt};
 }
 
 /* rte_cfgfile skips lines without '=': catch them so a typo never goes unnoticed. */

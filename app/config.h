@@ -49,6 +49,9 @@ struct ns_tcp_knobs {
 	uint32_t wscale;
 	bool ts, sack, ws, nodelay;
 	uint32_t rto_min_ms, rto_init_ms, delack_ms, time_wait_ms;
+	uint32_t syn_backlog;
+	bool syncookies;
+	uint32_t keepalive_idle_ms, keepalive_intvl_ms, keepalive_cnt;
 };
 
 struct ns_config {

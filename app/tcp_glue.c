@@ -124,6 +124,11 @@ ns_tcp_worker_init(struct ns_worker *w)
 	cfg.rto_init_ms = k->rto_init_ms;
 	cfg.delack_ms = k->delack_ms;
 	cfg.time_wait_ms = k->time_wait_ms;
+	cfg.syn_backlog = k->syn_backlog;
+	cfg.syncookies = k->syncookies;
+	cfg.keepalive_idle_ms = k->keepalive_idle_ms;
+	cfg.keepalive_intvl_ms = k->keepalive_intvl_ms;
+	cfg.keepalive_cnt = (uint8_t)k->keepalive_cnt;
 	cfg.ttl = app.cfg.ttl;
 	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
 	for (int i = 0; i < 16; i++)

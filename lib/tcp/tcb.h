@@ -43,9 +43,16 @@ enum ns_tcb_flag {
 	NS_TCBF_NODELAY = 1u << 7,    /* Nagle off */
 	NS_TCBF_PASSIVE = 1u << 8,    /* created by a listener */
 	NS_TCBF_IN_RECOVERY = 1u << 9,
+	NS_TCBF_KEEPALIVE = 1u << 10, /* keepalive probes when idle (cfg.keepalive_idle_ms) */
 };
 
-enum ns_tcp_timer_kind { NS_TCPT_RTO, NS_TCPT_DELACK, NS_TCPT_TIMEWAIT, NS_TCPT__N };
+enum ns_tcp_timer_kind {
+	NS_TCPT_RTO,
+	NS_TCPT_DELACK,
+	NS_TCPT_TIMEWAIT,
+	NS_TCPT_KEEPALIVE,
+	NS_TCPT__N
+};
 
 struct ns_tcp_tuple {
 	uint32_t laddr, raddr; /* network order */
@@ -85,6 +92,11 @@ struct ns_tcb {
 
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t cwnd, ssthresh, recover;
+
+	/* Local bookkeeping, not replicated (a standby starts them afresh). */
+	uint64_t last_rx_ns;	  /* last segment accepted from the peer (keepalive idle) */
+	uint64_t last_oow_ack_ns; /* last ACK sent for an out-of-window segment (throttle) */
+	uint8_t ka_probes;	  /* unanswered keepalive probes */
 
 	/* timer deadlines, absolute ns (0 = not armed): replicated as they are */
 	uint64_t deadline[NS_TCPT__N];

@@ -5,38 +5,47 @@
 
 #include "ns_counter.h"
 
-#define NS_TCP_COUNTERS(X)                                                                       \
-	X(segs_in, INFO, "segments received")                                                    \
-	X(segs_out, INFO, "segments sent")                                                       \
-	X(data_segs_in, INFO, "segments received carrying data")                                 \
-	X(data_bytes_in, INFO, "payload bytes accepted in order")                                \
-	X(data_segs_out, INFO, "segments sent carrying data (first transmissions)")              \
-	X(retransmits, INFO, "segments retransmitted")                                           \
-	X(rto_expired, INFO, "retransmission timer expiries")                                    \
-	X(dup_acks, INFO, "duplicate ACKs received")                                             \
-	X(sack_recoveries, INFO, "loss recoveries driven by the peer's SACK blocks")             \
-	X(sack_rexmits, INFO, "holes retransmitted during SACK recovery")                        \
-	X(acks_delayed, INFO, "ACKs held by the delayed-ACK timer and sent by it")               \
-	X(conn_opened_passive, INFO, "connections established by a listener")                    \
-	X(conn_opened_active, INFO, "connections established by connect")                        \
-	X(conn_closed, INFO, "connections that reached CLOSED")                                  \
-	X(conn_reset_rx, INFO, "connections reset by the peer")                                  \
-	X(conn_timed_out, INFO, "connections dropped after max_retries retransmission timeouts") \
-	X(challenge_acks, INFO, "RFC 5961 challenge ACKs sent")                                  \
-	X(rst_out, INFO, "RSTs sent")                                                            \
-	X(bad_cksum, DROP, "TCP checksum wrong")                                                 \
-	X(bad_hdr, DROP, "TCP header length or flags invalid")                                   \
-	X(bad_opts, DROP, "malformed TCP options")                                               \
-	X(no_conn, DROP, "segment for no connection or listener (RST sent unless RST)")          \
-	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                 \
-	X(bad_ack, DROP, "ACK for data never sent")                                              \
-	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                         \
-	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                       \
-	X(ooo_dropped, DROP, "out-of-order data dropped: more than 4 holes or past the buffer")  \
-	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                   \
-	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")          \
-	X(table_full, DROP, "SYN refused: connection table full")                                \
-	X(tx_alloc_failed, DROP, "segment not sent: no transmit buffer")
+#define NS_TCP_COUNTERS(X)                                                                        \
+	X(segs_in, INFO, "segments received")                                                     \
+	X(segs_out, INFO, "segments sent")                                                        \
+	X(data_segs_in, INFO, "segments received carrying data")                                  \
+	X(data_bytes_in, INFO, "payload bytes accepted in order")                                 \
+	X(data_segs_out, INFO, "segments sent carrying data (first transmissions)")               \
+	X(retransmits, INFO, "segments retransmitted")                                            \
+	X(rto_expired, INFO, "retransmission timer expiries")                                     \
+	X(dup_acks, INFO, "duplicate ACKs received")                                              \
+	X(sack_recoveries, INFO, "loss recoveries driven by the peer's SACK blocks")              \
+	X(sack_rexmits, INFO, "holes retransmitted during SACK recovery")                         \
+	X(acks_delayed, INFO, "ACKs held by the delayed-ACK timer and sent by it")                \
+	X(conn_opened_passive, INFO, "connections established by a listener")                     \
+	X(conn_opened_active, INFO, "connections established by connect")                         \
+	X(conn_closed, INFO, "connections that reached CLOSED")                                   \
+	X(conn_reset_rx, INFO, "connections reset by the peer")                                   \
+	X(conn_timed_out, INFO, "connections dropped after max_retries retransmission timeouts")  \
+	X(challenge_acks, INFO, "RFC 5961 challenge ACKs sent")                                   \
+	X(rst_out, INFO, "RSTs sent")                                                             \
+	X(bad_cksum, DROP, "TCP checksum wrong")                                                  \
+	X(bad_hdr, DROP, "TCP header length or flags invalid")                                    \
+	X(bad_opts, DROP, "malformed TCP options")                                                \
+	X(no_conn, DROP, "segment for no connection or listener (RST sent unless RST)")           \
+	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                  \
+	X(bad_ack, DROP, "ACK for data never sent")                                               \
+	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                          \
+	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                        \
+	X(ooo_dropped, DROP, "out-of-order data dropped: more than 4 holes or past the buffer")   \
+	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                    \
+	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")           \
+	X(table_full, DROP, "SYN refused: connection table full")                                 \
+	X(tx_alloc_failed, DROP, "segment not sent: no transmit buffer")                          \
+	X(syncookies_sent, INFO, "SYN-ACKs carrying a SYN cookie (backlog or table full)")        \
+	X(syncookies_ok, INFO, "connections created from a valid SYN cookie")                     \
+	X(syncookies_bad, DROP, "ACK to a listener with an invalid or expired cookie (RST sent)") \
+	X(backlog_full, DROP, "SYN dropped: listener backlog full and cookies off")               \
+	X(synack_timed_out, INFO, "half-open connections freed after synack_retries")             \
+	X(keepalive_probes, INFO, "keepalive probes sent")                                        \
+	X(keepalive_drops, INFO, "connections reset after unanswered keepalive probes")           \
+	X(oow_acks_throttled, DROP, "ACKs not sent for out-of-window segments (rate limit)")      \
+	X(challenge_acks_throttled, DROP, "challenge ACKs not sent (per-second limit)")
 
 enum ns_tcp_ctr {
 #define X(name, kind, help) NS_CTR_ENUM(NS_TCP_C_, name, kind, help)

@@ -17,10 +17,29 @@ struct seg {
 	struct ns_tcp_opts opt;
 };
 
+/* A passive connection leaving SYN-RECEIVED frees a place in its listener's backlog. */
+static void
+leave_syn_rcvd(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	if (c->state == NS_TCP_SYN_RCVD && (c->flags & NS_TCBF_PASSIVE) &&
+			s->listener[c->listener].n_syn_rcvd > 0)
+		s->listener[c->listener].n_syn_rcvd--;
+}
+
 void
 ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st)
 {
+	if (st != NS_TCP_SYN_RCVD)
+		leave_syn_rcvd(s, c);
 	NS_TCB_SET(c, NS_TCBG_STATE, state, (uint16_t)st);
+	if (st == NS_TCP_ESTABLISHED) {
+		c->last_rx_ns = s->now;
+		if (s->cfg.keepalive_idle_ms != 0) {
+			c->flags |= NS_TCBF_KEEPALIVE;
+			ns_tcp_timer_arm(s, c, NS_TCPT_KEEPALIVE,
+					s->now + (uint64_t)s->cfg.keepalive_idle_ms * 1000000);
+		}
+	}
 	if (st == NS_TCP_TIME_WAIT) {
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
 		ns_tcp_timer_arm(s, c, NS_TCPT_TIMEWAIT,
@@ -32,6 +51,7 @@ void
 ns_tcp_drop(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_event why)
 {
 	NS_TCP_CTR(s, conn_closed);
+	leave_syn_rcvd(s, c);
 	/* The application hears of connections it was given (accepted or connected). */
 	if (s->ops.event != NULL && c->app != NULL) {
 		if (why == NS_TCPE_RESET)
@@ -122,14 +142,143 @@ syn_received_on_listener(
 	c->snd_wl1 = g->seq;
 	c->snd_wl2 = c->iss;
 	ns_tcp_set_state(s, c, NS_TCP_SYN_RCVD);
+	s->listener[li].n_syn_rcvd++;
 	ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
 	ns_tcp_rto_restart(s, c);
 	ns_tcp_commit(s, c);
 }
 
+/* Backlog full: answer with a cookie SYN-ACK and keep nothing (tcp_syncookie.c). */
 static void
-challenge_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
+syn_cookie_reply(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, const struct seg *g)
 {
+	struct ns_tcb tmp;
+	uint16_t peer_mss = (g->opt.present & NS_TCPO_MSS) ? g->opt.mss : 536;
+	bool ws = s->cfg.ws && (g->opt.present & NS_TCPO_WS);
+	bool sack = s->cfg.sack && (g->opt.present & NS_TCPO_SACK_OK);
+	uint32_t iss = ns_tcp_cookie_make(s, t, g->seq, peer_mss);
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.t = *t;
+	tmp.flags = NS_TCBF_PASSIVE;
+	tmp.irs = g->seq;
+	tmp.rcv_nxt = tmp.rcv_adv = g->seq + 1;
+	tmp.rcvq.size = s->cfg.rcvbuf; /* the window offered; no storage behind it */
+	if (ws) {
+		tmp.flags |= NS_TCBF_WS;
+		tmp.rcv_wscale = s->cfg.wscale;
+	}
+	if (sack)
+		tmp.flags |= NS_TCBF_SACK;
+	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
+		uint32_t bits = ns_tcp_cookie_ts_bits(ws, g->opt.wscale, sack);
+
+		tmp.flags |= NS_TCBF_TS;
+		tmp.ts_recent = g->opt.tsval;
+		tmp.ts_offset = ns_tcp_cookie_tsval(s, t, bits) - (uint32_t)(s->now / 1000000);
+	}
+	NS_TCP_CTR(s, syncookies_sent);
+	ns_tcp_send_segment(s, &tmp, iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+}
+
+/*
+ * An ACK for a listener and no connection: the third segment of a cookie
+ * handshake if ack - 1 is a valid cookie.  Returns the connection, in
+ * SYN-RECEIVED, for the ACK to complete; NULL otherwise.
+ */
+static struct ns_tcb *
+syn_cookie_accept(struct ns_tcp_stack *s, int li, const struct ns_tcp_tuple *t, const struct seg *g)
+{
+	struct ns_tcb *c;
+	uint16_t mss;
+	uint32_t wnd0 = s->cfg.rcvbuf > 65535 ? 65535 : s->cfg.rcvbuf;
+
+	if (!ns_tcp_cookie_check(s, t, g->seq - 1, g->ack - 1, &mss))
+		return NULL;
+	c = ns_tcp_tcb_alloc(s, t);
+	if (c == NULL) {
+		NS_TCP_CTR(s, table_full);
+		return NULL;
+	}
+	NS_TCP_CTR(s, syncookies_ok);
+	c->flags |= NS_TCBF_PASSIVE;
+	c->listener = (uint32_t)li;
+	c->iss = g->ack - 1;
+	init_sequence(s, c);
+	c->irs = g->seq - 1;
+	c->rcv_nxt = g->seq;
+	c->rcv_adv = g->seq + wnd0; /* what the cookie SYN-ACK offered */
+	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
+	c->snd_mss = mss < s->cfg.mss ? mss : s->cfg.mss;
+	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
+		bool ws, sack;
+		uint8_t wscale;
+
+		ns_tcp_cookie_ts_decode(g->opt.tsecr, &ws, &wscale, &sack);
+		c->flags |= NS_TCBF_TS;
+		c->ts_recent = g->opt.tsval;
+		c->ts_offset = ns_tcp_cookie_ts_offset(s, t);
+		c->snd_mss -= 12;
+		if (ws && s->cfg.ws) {
+			c->flags |= NS_TCBF_WS;
+			c->snd_wscale = wscale;
+			c->rcv_wscale = s->cfg.wscale;
+		}
+		if (sack && s->cfg.sack)
+			c->flags |= NS_TCBF_SACK;
+	}
+	ns_tcb_dirty(c, NS_TCBG_OPTS | NS_TCBG_TS | NS_TCBG_RCV);
+	init_cwnd(c);
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = c->iss;
+	ns_tcp_set_state(s, c, NS_TCP_SYN_RCVD);
+	s->listener[li].n_syn_rcvd++;
+	return c;
+}
+
+/*
+ * ACK throttling: replies to out-of-window segments without data (and
+ * challenge ACKs) at most once per oow_ack_interval_ms per connection, so
+ * that two ends disagreeing on a window cannot ACK each other in a loop.
+ */
+static bool
+oow_ack_allowed(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	uint64_t iv = (uint64_t)s->cfg.oow_ack_interval_ms * 1000000;
+
+	if ((g->len > 0 || (g->flags & RTE_TCP_FIN_FLAG)) && !(g->flags & RTE_TCP_SYN_FLAG))
+		return true;
+	if (iv != 0 && c->last_oow_ack_ns != 0 && s->now + 1 - c->last_oow_ack_ns < iv) {
+		NS_TCP_CTR(s, oow_acks_throttled);
+		return false;
+	}
+	c->last_oow_ack_ns = s->now + 1;
+	return true;
+}
+
+static void
+oow_ack(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	if (oow_ack_allowed(s, c, g))
+		c->flags |= NS_TCBF_ACK_NOW;
+}
+
+/* RFC 5961 challenge ACK, throttled per connection and per second for the stack (7). */
+static void
+challenge_ack(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
+{
+	uint64_t sec = s->now / 1000000000;
+
+	if (!oow_ack_allowed(s, c, g))
+		return;
+	if (sec != s->chack_second) {
+		s->chack_second = sec;
+		s->chack_count = 0;
+	}
+	if (s->cfg.challenge_ack_limit != 0 && ++s->chack_count > s->cfg.challenge_ack_limit) {
+		NS_TCP_CTR(s, challenge_acks_throttled);
+		return;
+	}
 	NS_TCP_CTR(s, challenge_acks);
 	c->flags |= NS_TCBF_ACK_NOW;
 }
@@ -289,19 +438,21 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
 			!(g->flags & RTE_TCP_RST_FLAG) && ns_ts_lt(g->opt.tsval, c->ts_recent)) {
 		NS_TCP_CTR(s, not_acceptable);
-		c->flags |= NS_TCBF_ACK_NOW;
+		oow_ack(s, c, g);
 		return;
 	}
 	if (!acceptable(c, g, seglen)) {
 		NS_TCP_CTR(s, not_acceptable);
 		if (!(g->flags & RTE_TCP_RST_FLAG))
-			c->flags |= NS_TCBF_ACK_NOW;
+			oow_ack(s, c, g);
 		return;
 	}
+	c->last_rx_ns = s->now; /* keepalive: the peer is alive */
+	c->ka_probes = 0;
 	/* RST (RFC 5961 3.2): exact match resets, anything else in window is challenged. */
 	if (g->flags & RTE_TCP_RST_FLAG) {
 		if (g->seq != c->rcv_nxt) {
-			challenge_ack(s, c);
+			challenge_ack(s, c, g);
 			return;
 		}
 		NS_TCP_CTR(s, conn_reset_rx);
@@ -322,7 +473,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			return;
 		}
 		NS_TCP_CTR(s, syn_in_window);
-		challenge_ack(s, c);
+		challenge_ack(s, c, g);
 		return;
 	}
 	if (!(g->flags & RTE_TCP_ACK_FLAG))
@@ -353,7 +504,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			return;
 	} else if (ns_seq_gt(g->ack, c->snd_max)) {
 		NS_TCP_CTR(s, bad_ack);
-		c->flags |= NS_TCBF_ACK_NOW;
+		oow_ack(s, c, g);
 		return;
 	} else if (ns_seq_gt(g->ack, c->snd_una)) {
 		ack_advance(s, c, g);
@@ -588,6 +739,14 @@ tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t 
 		uint32_t seglen = g.len + ((g.flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 				  ((g.flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
 
+		if (li >= 0 && s->cfg.syncookies &&
+				(g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG |
+							   RTE_TCP_RST_FLAG)) == RTE_TCP_ACK_FLAG) {
+			c = syn_cookie_accept(s, li, &t, &g);
+			if (c != NULL)
+				goto established;
+			NS_TCP_CTR(s, syncookies_bad);
+		}
 		if (li < 0 || (g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) !=
 						RTE_TCP_SYN_FLAG) {
 			NS_TCP_CTR(s, no_conn);
@@ -596,9 +755,19 @@ tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t 
 				ns_tcp_send_rst_reply(s, ip, th, seglen);
 			return;
 		}
+		if (s->listener[li].n_syn_rcvd >= s->cfg.syn_backlog || s->n_free == 0) {
+			if (s->cfg.syncookies)
+				syn_cookie_reply(s, &t, &g);
+			else if (s->n_free == 0)
+				NS_TCP_CTR(s, table_full);
+			else
+				NS_TCP_CTR(s, backlog_full);
+			return;
+		}
 		syn_received_on_listener(s, li, &t, &g);
 		return;
 	}
+established:
 	if (c->state == NS_TCP_SYN_SENT)
 		syn_sent_input(s, c, &g);
 	else

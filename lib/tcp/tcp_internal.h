@@ -57,6 +57,17 @@ bool ns_tcp_sack_loss_detected(const struct ns_tcb *c);
 void ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c);
 void ns_tcp_limited_transmit(struct ns_tcp_stack *s, struct ns_tcb *c);
 
+/* tcp_syncookie.c */
+uint32_t ns_tcp_cookie_make(const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t,
+		uint32_t irs, uint16_t peer_mss);
+bool ns_tcp_cookie_check(const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, uint32_t irs,
+		uint32_t cookie, uint16_t *mss);
+uint32_t ns_tcp_cookie_ts_bits(bool ws, uint8_t wscale, bool sack);
+void ns_tcp_cookie_ts_decode(uint32_t tsecr, bool *ws, uint8_t *wscale, bool *sack);
+uint32_t ns_tcp_cookie_ts_offset(const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
+uint32_t ns_tcp_cookie_tsval(
+		const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, uint32_t bits);
+
 /* tcp_input.c */
 void ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st);
 /* Tear down: CLOSED event, timers stopped, TCB freed. */

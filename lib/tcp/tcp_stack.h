@@ -52,6 +52,19 @@ struct ns_tcp_cfg {
 	/* The edge computes TCP checksums (RTE_MBUF_F_TX_TCP_CKSUM): segments leave
 	 * with the pseudo-header sum in the checksum field, as DPDK expects. */
 	bool tx_csum_offload;
+	/* SYN-RECEIVED connections per listener; past it, SYN cookies (or drops). */
+	uint32_t syn_backlog;
+	bool syncookies;
+	uint8_t synack_retries; /* SYN-ACK retransmissions before a half-open TCB is freed */
+	/* Keepalive (RFC 9293 3.8.4): probe after idle_ms without a segment, every
+	 * intvl_ms, reset after cnt unanswered probes.  idle_ms 0: off. */
+	uint32_t keepalive_idle_ms, keepalive_intvl_ms;
+	uint8_t keepalive_cnt;
+	/* ACK throttling: at most one ACK per oow_ack_interval_ms per connection in
+	 * reply to out-of-window segments without data (and challenge ACKs), and at
+	 * most challenge_ack_limit challenge ACKs per second per stack (RFC 5961 7). */
+	uint32_t oow_ack_interval_ms;
+	uint32_t challenge_ack_limit;
 };
 
 void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);
@@ -59,9 +72,10 @@ void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);
 #define NS_TCP_MAX_LISTENERS 64
 
 struct ns_tcp_listener {
-	uint32_t laddr; /* 0: any of ours */
-	uint16_t lport; /* network order; 0: slot free */
-	void *app;	/* passed to ACCEPTED as c->app */
+	uint32_t laddr;	     /* 0: any of ours */
+	uint16_t lport;	     /* network order; 0: slot free */
+	void *app;	     /* passed to ACCEPTED as c->app */
+	uint32_t n_syn_rcvd; /* half-open connections (the backlog) */
 };
 
 struct ns_tcp_stack {
@@ -78,6 +92,8 @@ struct ns_tcp_stack {
 	struct ns_tw wheel;
 	uint64_t now; /* the clock of the event being processed */
 	uint16_t ip_id;
+	uint64_t chack_second; /* RFC 5961 7: the second being counted, and its count */
+	uint32_t chack_count;
 	uint64_t ctr[NS_TCP_C__MAX];
 };
 

@@ -41,6 +41,14 @@ ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg)
 	cfg->delack_ms = 40;
 	cfg->time_wait_ms = 60000;
 	cfg->ttl = 64;
+	cfg->syn_backlog = 256;
+	cfg->syncookies = true;
+	cfg->synack_retries = 5;
+	cfg->keepalive_idle_ms = 0;
+	cfg->keepalive_intvl_ms = 75000;
+	cfg->keepalive_cnt = 9;
+	cfg->oow_ack_interval_ms = 500;
+	cfg->challenge_ack_limit = 1000;
 }
 
 static inline uint32_t
@@ -192,7 +200,8 @@ ns_tcp_listen(struct ns_tcp_stack *s, uint32_t laddr, uint16_t lport, void *app)
 			freei = i;
 	}
 	if (freei >= 0)
-		s->listener[freei] = (struct ns_tcp_listener){laddr, p, app};
+		s->listener[freei] =
+				(struct ns_tcp_listener){.laddr = laddr, .lport = p, .app = app};
 	return freei;
 }
 

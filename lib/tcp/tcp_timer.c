@@ -59,6 +59,12 @@ rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
 	if (c->state == NS_TCP_CLOSED)
 		return;
+	if (c->state == NS_TCP_SYN_RCVD && (c->flags & NS_TCBF_PASSIVE) &&
+			c->backoff >= s->cfg.synack_retries) {
+		NS_TCP_CTR(s, synack_timed_out); /* the backlog place is freed */
+		ns_tcp_drop(s, c, NS_TCPE_CLOSED);
+		return;
+	}
 	if (c->backoff >= s->cfg.max_retries) {
 		NS_TCP_CTR(s, conn_timed_out);
 		ns_tcp_drop(s, c, NS_TCPE_RESET);
@@ -106,6 +112,42 @@ rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 	ns_tcp_rto_restart(s, c);
 }
 
+/*
+ * Keepalive (RFC 9293 3.8.4, RFC 1122 4.2.3.6): the timer is not pushed back
+ * by every segment; it checks the idle time when it fires and re-arms for
+ * what is left.  A probe is an ACK one below snd_una, which the peer must
+ * answer with an ACK.
+ */
+static void
+keepalive_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	uint64_t idle = (uint64_t)s->cfg.keepalive_idle_ms * 1000000;
+	uint64_t intvl = (uint64_t)s->cfg.keepalive_intvl_ms * 1000000;
+
+	if (!(c->flags & NS_TCBF_KEEPALIVE) || idle == 0 ||
+			(c->state != NS_TCP_ESTABLISHED && c->state != NS_TCP_CLOSE_WAIT &&
+					c->state != NS_TCP_FIN_WAIT_2))
+		return;
+	if (ns_fifo_len(&c->sndq) != 0 || c->snd_max != c->snd_una) {
+		/* Data to send or in flight: the retransmission timer watches the peer. */
+		ns_tcp_timer_arm(s, c, NS_TCPT_KEEPALIVE, s->now + idle);
+		return;
+	}
+	if (c->ka_probes == 0 && s->now - c->last_rx_ns < idle) {
+		ns_tcp_timer_arm(s, c, NS_TCPT_KEEPALIVE, c->last_rx_ns + idle);
+		return;
+	}
+	if (c->ka_probes >= s->cfg.keepalive_cnt) {
+		NS_TCP_CTR(s, keepalive_drops);
+		ns_tcp_drop(s, c, NS_TCPE_RESET);
+		return;
+	}
+	NS_TCP_CTR(s, keepalive_probes);
+	c->ka_probes++;
+	ns_tcp_send_segment(s, c, c->snd_una - 1, RTE_TCP_ACK_FLAG, 0);
+	ns_tcp_timer_arm(s, c, NS_TCPT_KEEPALIVE, s->now + intvl);
+}
+
 static void
 timer_fire(struct ns_tw_timer *t, void *arg)
 {
@@ -131,6 +173,9 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 	case NS_TCPT_TIMEWAIT:
 		ns_tcp_drop(s, c, NS_TCPE_CLOSED);
 		return; /* freed */
+	case NS_TCPT_KEEPALIVE:
+		keepalive_fire(s, c);
+		break;
 	default:
 		break;
 	}

@@ -115,6 +115,20 @@ expect zero_mac '[port.a] mac: net_ring0 has no unicast MAC address (00:00:00:00
 dev = net_ring0
 ip = 192.0.2.2/24
 INI
+expect keepalive_cnt_zero '@:5: [tcp] keepalive_cnt: '"'"'0'"'"' is not an integer in [1, 255]' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[tcp]
+keepalive_cnt = 0
+INI
+expect syncookies_word '@:5: [tcp] syncookies: ' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[tcp]
+syncookies = perhaps
+INI
 
 # A file that does not exist.
 n=$((n + 1))
