@@ -59,8 +59,19 @@ struct ns_appconn {
 	uint8_t kind;	 /* enum ns_tcp_app_kind */
 	uint8_t ready;	 /* on the worker's ready list */
 	uint8_t active;	 /* an application owns the connection */
-	uint64_t bytes;	 /* received (sink) or echoed (echo) */
+	uint8_t client;	 /* [client.*] index + 1; 0: accepted by a listener */
+	uint8_t failed;	 /* echo-check saw a wrong byte, or the connection was reset */
+	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
+	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
+	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
 	uint64_t digest; /* FNV-1a 64 of the bytes received (sink) */
+};
+
+/* Per worker and [client.*]: what its connections did. */
+struct ns_client_stats {
+	uint64_t opened, connected, done, failed;
+	uint64_t bytes_tx, bytes_rx, mismatches;
+	uint64_t t_first_ns, t_last_ns; /* first connect, last completion */
 };
 
 /* Per-worker state: written only by its lcore; cache-aligned, no sharing. */
@@ -82,6 +93,8 @@ struct ns_worker {
 	struct ns_appconn *appc;
 	uint32_t *ready;
 	uint32_t n_ready;
+	bool clients_started;
+	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
 } __rte_cache_aligned;
 
@@ -156,7 +169,10 @@ void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 
 /* tcp_apps.c */
+void ns_app_init(void);
 void ns_app_run(struct ns_worker *w, struct ns_tcb *c);
+void ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset);
+void ns_app_start_clients(struct ns_worker *w);
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

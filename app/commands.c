@@ -122,6 +122,16 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		if (l->addr)
 			ns_out_printf(o, "address = %s\n", fmt_ip(l->addr, ip));
 		ns_out_printf(o, "app = %s\n", ns_app_name(l->app));
+		if (l->bytes)
+			ns_out_printf(o, "bytes = %" PRIu64 "\n", l->bytes);
+	}
+	for (uint16_t i = 0; i < c->n_clients; i++) {
+		const struct ns_client_cfg *k = &c->client[i];
+
+		ns_out_printf(o, "\n[client.%s]\nconnect = %s:%u\n", k->name, fmt_ip(k->dst, ip),
+				k->port);
+		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
+				fmt_ip(k->src, ip), ns_app_name(k->app), k->bytes, k->conns);
 	}
 	return 0;
 }
@@ -400,6 +410,8 @@ const struct ns_cmd ns_cmds[] = {
 		{"show tcp conns detail", "Display",
 				"TCP connections with sequence, window and RTT state",
 				ns_cmd_show_tcp_conns},
+		{"show tcp apps", "Display", "listeners and clients: connections, bytes, errors",
+				ns_cmd_show_tcp_apps},
 		{"show tcp stats", "Display", "non-zero TCP counters", ns_cmd_show_tcp_stats},
 		{"show tcp stats all", "Display", "every TCP counter with its meaning",
 				ns_cmd_show_tcp_stats},

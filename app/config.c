@@ -95,6 +95,24 @@ get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint
 }
 
 static int
+get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *out, uint64_t max)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+	char *end;
+	unsigned long long x;
+
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	x = strtoull(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || x > max)
+		return cfg_error(c, sec, key, "'%s' is not an integer in [0, %llu]", v,
+				(unsigned long long)max);
+	*out = x;
+	return 0;
+}
+
+static int
 get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
@@ -170,7 +188,8 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
-static const char *const listener_keys[] = {"port", "address", "app", NULL};
+static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
+static const char *const client_keys[] = {"connect", "source", "app", "bytes", "conns", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 		"tx_desc", "promisc", "forward", NULL};
 
@@ -311,6 +330,30 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
+static const char *const app_names[] = {
+		[NS_APP_ECHO] = "echo",
+		[NS_APP_SINK] = "sink",
+		[NS_APP_SOURCE] = "source",
+		[NS_APP_ECHO_CHECK] = "echo-check",
+};
+
+/* app = NAME; echo-check only makes sense on the side that sends first (a client). */
+static int
+get_app(struct cfg_ctx *c, const char *sec, bool client, enum ns_tcp_app_kind *out)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, "app");
+
+	if (v == NULL)
+		return 0;
+	for (unsigned int i = 0; i < RTE_DIM(app_names); i++)
+		if (!strcmp(v, app_names[i]) && (client || i != NS_APP_ECHO_CHECK)) {
+			*out = (enum ns_tcp_app_kind)i;
+			return 0;
+		}
+	return cfg_error(c, sec, "app", "'%s' is not an application (%s)", v,
+			client ? "echo, sink, source, echo-check" : "echo, sink, source");
+}
+
 static int
 load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 {
@@ -337,20 +380,58 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 			return cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
 		l->addr = a.s_addr;
 	}
-	v = rte_cfgfile_get_entry(c->f, sec, "app");
-	if (v == NULL || !strcmp(v, "echo"))
-		l->app = NS_APP_ECHO;
-	else if (!strcmp(v, "sink"))
-		l->app = NS_APP_SINK;
-	else
-		return cfg_error(c, sec, "app", "'%s' is not an application (echo, sink)", v);
+	if (get_app(c, sec, false, &l->app) < 0 ||
+			get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, "connect"), *colon;
+	char host[32];
+	struct in_addr a;
+	uint32_t x;
+
+	memset(k, 0, sizeof(*k));
+	k->conns = 1;
+	k->app = NS_APP_SOURCE;
+	if (strlen(sec) - 7 == 0 || strlen(sec) - 7 >= sizeof(k->name))
+		return cfg_error(c, sec, NULL, "client name must be 1-%zu characters",
+				sizeof(k->name) - 1);
+	snprintf(k->name, sizeof(k->name), "%s", sec + 7);
+	if (check_keys(c, sec, client_keys) < 0)
+		return -1;
+	if (v == NULL)
+		return cfg_error(c, sec, "connect", "missing: the A.B.C.D:PORT to connect to");
+	colon = strchr(v, ':');
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(host))
+		return cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+	x = 0;
+	if (inet_pton(AF_INET, host, &a) != 1 || sscanf(colon + 1, "%u", &x) != 1 || x == 0 ||
+			x > 65535)
+		return cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
+	k->dst = a.s_addr;
+	k->port = (uint16_t)x;
+	v = rte_cfgfile_get_entry(c->f, sec, "source");
+	if (v != NULL) {
+		if (inet_pton(AF_INET, v, &a) != 1)
+			return cfg_error(c, sec, "source", "'%s' is not an IPv4 address", v);
+		k->src = a.s_addr;
+	}
+	if (get_app(c, sec, true, &k->app) < 0 ||
+			get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
+			get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0)
+		return -1;
 	return 0;
 }
 
 const char *
 ns_app_name(enum ns_tcp_app_kind k)
 {
-	return k == NS_APP_SINK ? "sink" : "echo";
+	return (unsigned int)k < RTE_DIM(app_names) ? app_names[k] : "?";
 }
 
 static int
@@ -561,10 +642,20 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			cfg->n_listeners++;
 			continue;
 		}
+		if (strncmp(s, "client.", 7) == 0) {
+			if (cfg->n_clients == NS_MAX_CLIENTS) {
+				cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
+				goto out;
+			}
+			if (load_client(&c, s, &cfg->client[cfg->n_clients]) < 0)
+				goto out;
+			cfg->n_clients++;
+			continue;
+		}
 		if (strncmp(s, "port.", 5) != 0) {
 			cfg_error(&c, s, NULL,
 					"unknown section (expected global, lcores, tcp, port.NAME, "
-					"listener.NAME)");
+					"listener.NAME, client.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
@@ -607,6 +698,37 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 					"missing: a port that does not forward needs an address");
 			goto out;
 		}
+	}
+	for (uint16_t i = 0; i < cfg->n_clients; i++) {
+		struct ns_client_cfg *k = &cfg->client[i];
+		char sec[CFG_NAME_LEN];
+		int port = -1;
+
+		snprintf(sec, sizeof(sec), "client.%s", k->name);
+		for (uint16_t j = 0; j < cfg->n_ports; j++) {
+			const struct ns_port_cfg *p = &cfg->port[j];
+			uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+
+			if (p->forward >= 0 || p->ip == 0)
+				continue;
+			if (k->src != 0 ? p->ip == k->src : (p->ip & mask) == (k->dst & mask))
+				port = j;
+		}
+		if (port < 0) {
+			cfg_error(&c, sec, k->src != 0 ? "source" : "connect",
+					k->src != 0 ? "no port has this address"
+						    : "no port's subnet holds this address");
+			goto out;
+		}
+		/* An active open is answered on the queue RSS picks for its tuple; until
+		 * the source port is chosen to match (planned), clients need one queue. */
+		if (cfg->port[port].rxq > 1) {
+			cfg_error(&c, sec, "connect",
+					"[port.%s] has rxq = %u: active opens need rxq = 1 for now",
+					cfg->port[port].name, cfg->port[port].rxq);
+			goto out;
+		}
+		k->src = cfg->port[port].ip;
 	}
 	rc = 0;
 out:

@@ -31,7 +31,13 @@ struct ns_port_cfg {
 	char forward_name[NS_NAME_LEN];
 };
 
-enum ns_tcp_app_kind { NS_APP_ECHO, NS_APP_SINK };
+/* Built-in applications (tcp_apps.c). */
+enum ns_tcp_app_kind {
+	NS_APP_ECHO,	   /* send back what is read */
+	NS_APP_SINK,	   /* read, count, digest */
+	NS_APP_SOURCE,	   /* send the pattern (bytes, or forever), then close */
+	NS_APP_ECHO_CHECK, /* send the pattern, check that it comes back unchanged */
+};
 
 #define NS_MAX_LISTENERS 16
 
@@ -40,6 +46,20 @@ struct ns_listener_cfg {
 	uint16_t port;		/* host order */
 	rte_be32_t addr;	/* 0: every address of ours */
 	enum ns_tcp_app_kind app;
+	uint64_t bytes; /* source: bytes to send per connection (0: until the peer closes) */
+};
+
+#define NS_MAX_CLIENTS 8
+
+/* [client.NAME]: connections nonstop opens when it starts. */
+struct ns_client_cfg {
+	char name[NS_NAME_LEN];
+	rte_be32_t dst;
+	uint16_t port;	/* host order */
+	rte_be32_t src; /* 0: the address of the port on dst's subnet */
+	enum ns_tcp_app_kind app;
+	uint64_t bytes; /* source/echo-check: bytes per connection (0: forever) */
+	uint32_t conns; /* concurrent connections */
 };
 
 struct ns_tcp_knobs {
@@ -77,6 +97,8 @@ struct ns_config {
 	struct ns_tcp_knobs tcp;
 	uint16_t n_listeners;
 	struct ns_listener_cfg listener[NS_MAX_LISTENERS];
+	uint16_t n_clients;
+	struct ns_client_cfg client[NS_MAX_CLIENTS];
 };
 
 const char *ns_app_name(enum ns_tcp_app_kind k);

@@ -205,6 +205,7 @@ ns_dataplane_init(void)
 	uint32_t next = 0;
 
 	ns_per_cycle_q32 = (uint64_t)(((__uint128_t)1000000000ull << 32) / app.tsc_hz);
+	ns_app_init();
 	app.worker = rte_zmalloc(
 			"workers", sizeof(*app.worker) * cfg->n_workers, RTE_CACHE_LINE_SIZE);
 	if (app.worker == NULL)

@@ -1,15 +1,37 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Built-in applications bound to listeners:
- *   echo: sends back what it reads; reads only what the send queue can take
- *         (backpressure without a buffer of its own); closes after the peer's
- *         FIN once everything is echoed.
- *   sink: reads and discards, counting bytes and an FNV-1a digest; closes
- *         after the peer's FIN.
+ * Built-in applications, bound to listeners or to [client.*] connections:
+ *   echo:       sends back what it reads; reads only what the send queue can
+ *               take (backpressure without a buffer of its own).
+ *   sink:       reads and discards, counting bytes and an FNV-1a digest.
+ *   source:     sends the pattern (goal bytes, or until the peer closes) and
+ *               reads and discards what comes back; closes when done.
+ *   echo-check: sends the pattern and checks that every byte comes back at
+ *               its offset; closes when goal bytes have returned.
+ * Every application closes after the peer's FIN once it has nothing left.
+ *
+ * The pattern: byte i of a stream is ns_pattern[i % NS_PATTERN_PERIOD],
+ * ns_pattern[k] = (k * 2654435761 mod 2^32) >> 24 (tests recompute it).
  */
 #include "app.h"
 
-#define NS_APP_CHUNK 16384
+#define NS_APP_CHUNK	  16384
+#define NS_PATTERN_PERIOD 65521u /* prime: no alignment with buffer sizes */
+
+static uint8_t ns_pattern[NS_PATTERN_PERIOD + NS_APP_CHUNK];
+
+void
+ns_app_init(void)
+{
+	for (uint32_t k = 0; k < RTE_DIM(ns_pattern); k++)
+		ns_pattern[k] = (uint8_t)(((k % NS_PATTERN_PERIOD) * 2654435761u) >> 24);
+}
+
+static inline const uint8_t *
+pattern_at(uint64_t off)
+{
+	return ns_pattern + off % NS_PATTERN_PERIOD; /* NS_APP_CHUNK bytes readable */
+}
 
 static uint64_t
 fnv1a(uint64_t h, const uint8_t *p, uint32_t n)
@@ -21,34 +43,164 @@ fnv1a(uint64_t h, const uint8_t *p, uint32_t n)
 	return h;
 }
 
+static void
+run_echo(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
+{
+	uint8_t buf[NS_APP_CHUNK];
+
+	for (;;) {
+		uint32_t room = ns_fifo_room(&c->sndq), n;
+
+		if (room > sizeof(buf))
+			room = sizeof(buf);
+		if (room == 0 || c->state == NS_TCP_CLOSED)
+			break;
+		n = ns_tcp_recv(&w->tcp, c, buf, room, w->now_ns);
+		if (n == 0)
+			break;
+		ns_tcp_send(&w->tcp, c, buf, n, w->now_ns);
+		a->bytes += n;
+	}
+}
+
+/* Queue pattern bytes while the send queue has room and the goal is not reached. */
+static uint64_t
+send_pattern(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
+{
+	uint64_t total = 0;
+
+	while (c->state != NS_TCP_CLOSED && (a->goal == 0 || a->sent < a->goal)) {
+		uint64_t want = a->goal == 0 ? NS_APP_CHUNK : a->goal - a->sent;
+		uint32_t n;
+
+		if (want > NS_APP_CHUNK)
+			want = NS_APP_CHUNK;
+		n = ns_tcp_send(&w->tcp, c, pattern_at(a->sent), (uint32_t)want, w->now_ns);
+		if (n == 0)
+			break;
+		a->sent += n;
+		total += n;
+	}
+	return total;
+}
+
+/* Read everything; sink digests it, echo-check compares it with the pattern. */
+static uint64_t
+drain(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mismatches)
+{
+	uint8_t buf[NS_APP_CHUNK];
+	uint64_t total = 0;
+	uint32_t n;
+
+	while (c->state != NS_TCP_CLOSED &&
+			(n = ns_tcp_recv(&w->tcp, c, buf, sizeof(buf), w->now_ns)) > 0) {
+		if (a->kind == NS_APP_SINK)
+			a->digest = fnv1a(a->digest, buf, n);
+		else if (a->kind == NS_APP_ECHO_CHECK &&
+				memcmp(buf, pattern_at(a->bytes), n) != 0) {
+			for (uint32_t i = 0; i < n; i++)
+				*mismatches += buf[i] != pattern_at(a->bytes)[i];
+			a->failed = 1;
+		}
+		a->bytes += n;
+		total += n;
+	}
+	return total;
+}
+
 void
 ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 {
 	struct ns_appconn *a = &w->appc[c->id];
-	uint8_t buf[NS_APP_CHUNK];
-	uint32_t n;
+	struct ns_client_stats *cs = a->client ? &w->cst[a->client - 1] : NULL;
+	uint64_t mism = 0, tx = 0, rx;
+	bool finished = false;
 
 	if (a->kind == NS_APP_ECHO) {
-		for (;;) {
-			uint32_t room = ns_fifo_room(&c->sndq);
-
-			if (room > sizeof(buf))
-				room = sizeof(buf);
-			if (room == 0 || c->state == NS_TCP_CLOSED)
-				break;
-			n = ns_tcp_recv(&w->tcp, c, buf, room, w->now_ns);
-			if (n == 0)
-				break;
-			ns_tcp_send(&w->tcp, c, buf, n, w->now_ns);
-			a->bytes += n;
-		}
+		run_echo(w, c, a);
+		rx = 0;
 	} else {
-		while (c->state != NS_TCP_CLOSED &&
-				(n = ns_tcp_recv(&w->tcp, c, buf, sizeof(buf), w->now_ns)) > 0) {
-			a->bytes += n;
-			a->digest = fnv1a(a->digest, buf, n);
+		if (a->kind == NS_APP_SOURCE || a->kind == NS_APP_ECHO_CHECK)
+			tx = send_pattern(w, c, a);
+		rx = drain(w, c, a, &mism);
+	}
+	if (cs != NULL) {
+		cs->bytes_tx += tx;
+		cs->bytes_rx += rx;
+		cs->mismatches += mism;
+	}
+	if (c->state == NS_TCP_CLOSED)
+		return;
+	switch (a->kind) {
+	case NS_APP_SOURCE:
+		finished = a->goal != 0 && a->sent == a->goal;
+		break;
+	case NS_APP_ECHO_CHECK:
+		finished = a->goal != 0 && a->bytes >= a->goal;
+		break;
+	default:
+		break;
+	}
+	/* Our side is done (or the peer closed and nothing is left to read): FIN. */
+	if ((finished && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT)) ||
+			(c->state == NS_TCP_CLOSE_WAIT && ns_fifo_len(&c->rcvq) == 0))
+		ns_tcp_close(&w->tcp, c, w->now_ns);
+}
+
+/* The connection is going away: account a client's outcome. */
+void
+ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
+{
+	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_client_stats *cs;
+	bool ok;
+
+	if (a->client == 0)
+		return;
+	cs = &w->cst[a->client - 1];
+	switch (a->kind) {
+	case NS_APP_SOURCE:
+		ok = a->goal == 0 || a->sent == a->goal;
+		break;
+	case NS_APP_ECHO_CHECK:
+		ok = a->bytes == a->goal;
+		break;
+	default:
+		ok = true; /* sink, echo: the peer decides when it ends */
+		break;
+	}
+	if (reset || a->failed || !ok)
+		cs->failed++;
+	else
+		cs->done++;
+	cs->t_last_ns = w->now_ns;
+}
+
+/* Open the [client.*] connections; called once, from the worker polling queue 0. */
+void
+ns_app_start_clients(struct ns_worker *w)
+{
+	for (uint16_t i = 0; i < app.cfg.n_clients; i++) {
+		const struct ns_client_cfg *k = &app.cfg.client[i];
+
+		for (uint32_t j = 0; j < k->conns; j++) {
+			struct ns_tcb *c = ns_tcp_connect(&w->tcp, k->src, k->dst, k->port, 0,
+					(void *)(uintptr_t)k, w->now_ns);
+			struct ns_appconn *a;
+
+			if (c == NULL) {
+				w->cst[i].failed++;
+				continue;
+			}
+			a = &w->appc[c->id];
+			*a = (struct ns_appconn){.kind = (uint8_t)k->app,
+					.active = 1,
+					.client = (uint8_t)(i + 1),
+					.goal = k->bytes,
+					.digest = 0xcbf29ce484222325ull};
+			w->cst[i].opened++;
+			if (w->cst[i].t_first_ns == 0)
+				w->cst[i].t_first_ns = w->now_ns;
 		}
 	}
-	if (c->state == NS_TCP_CLOSE_WAIT && ns_fifo_len(&c->rcvq) == 0)
-		ns_tcp_close(&w->tcp, c, w->now_ns);
 }

@@ -85,18 +85,28 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 		*a = (struct ns_appconn){.kind = (uint8_t)l->app,
 				.ready = a->ready,
 				.active = 1,
+				.goal = l->bytes,
 				.digest = 0xcbf29ce484222325ull};
 		if (app.cfg.tcp.nodelay)
 			c->flags |= NS_TCBF_NODELAY;
 		mark_ready(w, c); /* data may have come with the handshake's ACK */
 		break;
 	}
-	case NS_TCPE_READABLE:
-	case NS_TCPE_WRITABLE:
 	case NS_TCPE_CONNECTED:
+		if (a->client != 0)
+			w->cst[a->client - 1].connected++;
 		mark_ready(w, c);
 		break;
+	case NS_TCPE_READABLE:
+	case NS_TCPE_WRITABLE:
+		mark_ready(w, c);
+		break;
+	case NS_TCPE_RESET:
+		a->failed = 1;
+		break;
 	case NS_TCPE_CLOSED:
+		if (a->active)
+			ns_app_closed(w, c, a->failed);
 		a->active = 0;
 		break; /* a stale ready entry finds the TCB closed or reused: harmless */
 	default:
@@ -173,6 +183,10 @@ void
 ns_tcp_worker_poll(struct ns_worker *w)
 {
 	ns_tcp_timers(&w->tcp, w->now_ns);
+	if (!w->clients_started && w == &app.worker[0]) {
+		w->clients_started = true; /* clients need rxq = 1: queue 0 is this worker's */
+		ns_app_start_clients(w);
+	}
 	/* Applications run here, outside the stack's callbacks. */
 	for (uint32_t i = 0; i < w->n_ready; i++) {
 		struct ns_tcb *c = &w->tcp.pool[w->ready[i]];

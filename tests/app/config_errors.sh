@@ -129,6 +129,28 @@ ip = 192.0.2.2/24
 [tcp]
 syncookies = perhaps
 INI
+expect client_bad_connect '@:5: [client.c] connect: '"'"'192.0.2.9'"'"' is not A.B.C.D:PORT' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[client.c]
+connect = 192.0.2.9
+INI
+expect client_off_subnet '@:5: [client.c] connect: no port'"'"'s subnet holds this address' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[client.c]
+connect = 198.51.100.7:80
+INI
+expect listener_echo_check '@:6: [listener.l] app: '"'"'echo-check'"'"' is not an application (echo, sink, source)' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[listener.l]
+port = 80
+app = echo-check
+INI
 
 # A file that does not exist.
 n=$((n + 1))
