@@ -308,6 +308,26 @@ topo_expert_errors() {
 	return 0
 }
 
+# topo_tcp_verdict PCAP MIN_FRAMES: nonstop sent no RST (its counter), and
+# tshark finds nothing wrong in the at least MIN_FRAMES frames it sent
+# (stops the capture).  Returns 1 on any failure, after printing it.
+topo_tcp_verdict() {
+	local rst errors frames rc=0
+	rst=$(nsctl show tcp stats | awk '$1=="tcp.rst_out"{print $2}')
+	if [ -z "$rst" ]; then echo "ok   nonstop sent no RST"; else
+		echo "FAIL nonstop sent $rst RSTs"; rc=1; fi
+	topo_capture_stop
+	errors=$(topo_expert_errors "$1")
+	frames=$(tshark -r "$1" -Y "eth.src == $DP_MAC" 2>/dev/null | wc -l)
+	if [ -z "$errors" ] && [ "$frames" -gt "$2" ]; then
+		echo "ok   tshark: no expert error in $frames frames nonstop sent"
+	else
+		echo "FAIL tshark over $frames frames nonstop sent: $errors"
+		rc=1
+	fi
+	return $rc
+}
+
 # topo_check DESCRIPTION CONDITION: CONDITION is eval'ed (quote it).
 topo_check() {
 	TOPO_CHECKS=$((TOPO_CHECKS + 1))
