@@ -344,7 +344,10 @@ worker_poll(struct ns_worker *w)
 	for (uint16_t i = 0; i < w->n_rxq; i++) {
 		const struct ns_rxq *q = &w->rxq[i];
 		int fwd = cfg->port[q->port_idx].forward;
-		uint16_t n = rte_eth_rx_burst(q->port_id, q->queue, pkts, cfg->burst);
+		/* Replay takes one packet per pass: applications and timers run between
+		 * packets, as they would have between the peer's segments in real time. */
+		uint16_t n = rte_eth_rx_burst(
+				q->port_id, q->queue, pkts, app.replay ? 1 : cfg->burst);
 
 		if (n == 0)
 			continue;

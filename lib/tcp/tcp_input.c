@@ -394,7 +394,7 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 			c->rexmit_nxt = c->snd_una;
 			c->flags |= NS_TCBF_IN_RECOVERY;
 			NS_TCP_CTR(s, sack_recoveries);
-			ns_tcp_sack_recovery_output(s, c);
+			ns_tcp_sack_recovery_start(s, c);
 			ns_tcp_rto_restart(s, c);
 		} else {
 			ns_tcp_limited_transmit(s, c);
@@ -479,6 +479,12 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	if (!(g->flags & RTE_TCP_ACK_FLAG))
 		return;
 
+	/* Timestamps: remember the peer's TSval for echoing, before the ACK is
+	 * processed so that what it triggers echoes this segment (RFC 7323 4.3, 5.3 R3). */
+	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
+			ns_seq_leq(g->seq, last_ack_sent) && ns_ts_geq(g->opt.tsval, c->ts_recent))
+		NS_TCB_SET(c, NS_TCBG_TS, ts_recent, g->opt.tsval);
+
 	/* ACK processing (the scoreboard first: it decides what a duplicate ACK is) */
 	sack_new = ns_tcp_sack_update(c, &g->opt);
 	if (c->state == NS_TCP_SYN_RCVD) {
@@ -539,11 +545,6 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	default:
 		break;
 	}
-
-	/* Timestamps: remember the peer's TSval for echoing (RFC 7323 4.3). */
-	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
-			ns_seq_leq(g->seq, last_ack_sent) && ns_ts_geq(g->opt.tsval, c->ts_recent))
-		NS_TCB_SET(c, NS_TCBG_TS, ts_recent, g->opt.tsval);
 
 	/* Segment text */
 	if (g->len > 0 && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_FIN_WAIT_1 ||

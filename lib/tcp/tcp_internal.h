@@ -55,6 +55,7 @@ void ns_tcp_sack_prune(struct ns_tcb *c);
 uint32_t ns_tcp_sack_bytes(const struct ns_tcb *c);
 bool ns_tcp_sack_loss_detected(const struct ns_tcb *c);
 void ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c);
+void ns_tcp_sack_recovery_start(struct ns_tcp_stack *s, struct ns_tcb *c);
 void ns_tcp_limited_transmit(struct ns_tcp_stack *s, struct ns_tcb *c);
 
 /* tcp_syncookie.c */

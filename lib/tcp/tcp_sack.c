@@ -164,6 +164,32 @@ ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 	}
 }
 
+/*
+ * Entering recovery (RFC 6675 5, steps 4.3-4.5): the first hole, or snd_una's
+ * segment when the peer reported no block, is retransmitted at once whatever
+ * pipe says; then holes and new data as pipe allows.
+ */
+void
+ns_tcp_sack_recovery_start(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	uint32_t seq, len;
+
+	if (!next_hole(c, c->snd_una, &seq, &len)) {
+		seq = c->snd_una;
+		len = c->snd_mss;
+	}
+	len = RTE_MIN(len, (uint32_t)c->snd_mss);
+	if (ns_seq_gt(seq + len, c->sndq.tail))
+		len = c->sndq.tail - seq;
+	if (len > 0) {
+		NS_TCP_CTR(s, retransmits);
+		NS_TCP_CTR(s, sack_rexmits);
+		ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, len);
+		c->rexmit_nxt = seq + len;
+	}
+	ns_tcp_sack_recovery_output(s, c);
+}
+
 /* Enter recovery now?  3 duplicate ACKs, 3 segments' worth SACKed, or, with
  * few segments outstanding and nothing new to send, one less than those. */
 bool
