@@ -61,6 +61,7 @@ struct ns_appconn {
 	uint8_t active;	 /* an application owns the connection */
 	uint8_t client;	 /* [client.*] index + 1; 0: accepted by a listener */
 	uint8_t failed;	 /* echo-check saw a wrong byte, or the connection was reset */
+	uint8_t counted; /* a client's outcome is in its stats */
 	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
 	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
 	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */

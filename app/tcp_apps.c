@@ -108,6 +108,8 @@ drain(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mis
 	return total;
 }
 
+static void account(struct ns_worker *w, struct ns_appconn *a, bool reset);
+
 void
 ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 {
@@ -131,6 +133,10 @@ ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 	}
 	if (c->state == NS_TCP_CLOSED)
 		return;
+	/* Our FIN acknowledged: everything we sent arrived (TIME-WAIT may last). */
+	if ((c->state == NS_TCP_FIN_WAIT_2 || c->state == NS_TCP_TIME_WAIT) &&
+			c->snd_una == c->snd_max)
+		account(w, a, false);
 	switch (a->kind) {
 	case NS_APP_SOURCE:
 		finished = a->goal != 0 && a->sent == a->goal;
@@ -147,16 +153,16 @@ ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 		ns_tcp_close(&w->tcp, c, w->now_ns);
 }
 
-/* The connection is going away: account a client's outcome. */
-void
-ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
+/* A client's outcome, once: when its FIN is acknowledged or the connection ends. */
+static void
+account(struct ns_worker *w, struct ns_appconn *a, bool reset)
 {
-	struct ns_appconn *a = &w->appc[c->id];
 	struct ns_client_stats *cs;
 	bool ok;
 
-	if (a->client == 0)
+	if (a->client == 0 || a->counted)
 		return;
+	a->counted = 1;
 	cs = &w->cst[a->client - 1];
 	switch (a->kind) {
 	case NS_APP_SOURCE:
@@ -174,6 +180,12 @@ ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
 	else
 		cs->done++;
 	cs->t_last_ns = w->now_ns;
+}
+
+void
+ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
+{
+	account(w, &w->appc[c->id], reset);
 }
 
 /* Open the [client.*] connections; called once, from the worker polling queue 0. */

@@ -92,6 +92,7 @@ struct ns_tcb {
 
 	/* congestion control (RFC 5681, RFC 6582) */
 	uint32_t cwnd, ssthresh, recover;
+	uint32_t cc_state[4]; /* the algorithm's own (tcp_cc.h) */
 
 	/* Local bookkeeping, not replicated (a standby starts them afresh). */
 	uint64_t last_rx_ns;	  /* last segment accepted from the peer (keepalive idle) */

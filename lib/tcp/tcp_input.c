@@ -33,6 +33,7 @@ ns_tcp_set_state(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_state st)
 		leave_syn_rcvd(s, c);
 	NS_TCB_SET(c, NS_TCBG_STATE, state, (uint16_t)st);
 	if (st == NS_TCP_ESTABLISHED) {
+		s->cfg.cc->init(c);
 		c->last_rx_ns = s->now;
 		if (s->cfg.keepalive_idle_ms != 0) {
 			c->flags |= NS_TCBF_KEEPALIVE;
@@ -348,12 +349,8 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		}
 	} else if (data_acked == 0) {
 		/* only our SYN or FIN: no congestion-window growth */
-	} else if (c->cwnd < c->ssthresh) {
-		c->cwnd += data_acked < c->snd_mss ? data_acked : c->snd_mss; /* slow start */
 	} else {
-		uint32_t inc = (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd);
-
-		c->cwnd += inc ? inc : 1; /* congestion avoidance */
+		s->cfg.cc->on_ack(c, data_acked, c->snd_max - c->snd_una, s->now);
 	}
 	c->dupacks = 0;
 	c->backoff = 0;
@@ -372,7 +369,9 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
 	else
 		ns_tcp_rto_restart(s, c);
-	if (data_acked > 0)
+	/* Space freed, or everything including our FIN acknowledged (the sender's
+	 * application learns that its data arrived). */
+	if (data_acked > 0 || (c->snd_una == c->snd_max && (c->flags & NS_TCBF_FIN_SENT)))
 		event(s, c, NS_TCPE_WRITABLE);
 }
 
@@ -388,7 +387,7 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 		} else if (ns_seq_geq(c->snd_una, c->recover) && ns_tcp_sack_loss_detected(c)) {
 			uint32_t flight = c->snd_max - c->snd_una;
 
-			c->ssthresh = RTE_MAX(flight / 2, 2u * c->snd_mss);
+			c->ssthresh = s->cfg.cc->ssthresh_on_loss(c, flight, s->now);
 			c->cwnd = c->ssthresh;
 			c->recover = c->snd_max;
 			c->rexmit_nxt = c->snd_una;
@@ -407,7 +406,7 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 	}
 	if (c->dupacks == 3 && ns_seq_gt(c->snd_una, c->recover - 1)) {
 		uint32_t flight = c->snd_max - c->snd_una;
-		uint32_t half = flight / 2 > 2u * c->snd_mss ? flight / 2 : 2u * c->snd_mss;
+		uint32_t half = s->cfg.cc->ssthresh_on_loss(c, flight, s->now);
 
 		c->ssthresh = half;
 		c->recover = c->snd_max;

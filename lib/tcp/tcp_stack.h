@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "tcb.h"
+#include "tcp_cc.h"
 #include "tcp_counters.h"
 #include "timer_wheel.h"
 
@@ -65,6 +66,8 @@ struct ns_tcp_cfg {
 	 * most challenge_ack_limit challenge ACKs per second per stack (RFC 5961 7). */
 	uint32_t oow_ack_interval_ms;
 	uint32_t challenge_ack_limit;
+	/* Congestion control algorithm (NULL: NewReno). */
+	const struct ns_tcp_cc_ops *cc;
 };
 
 void ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg);

@@ -49,6 +49,7 @@ ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg)
 	cfg->keepalive_cnt = 9;
 	cfg->oow_ack_interval_ms = 500;
 	cfg->challenge_ack_limit = 1000;
+	cfg->cc = &ns_tcp_cc_newreno;
 }
 
 static inline uint32_t
@@ -79,6 +80,8 @@ ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct n
 			(cfg->rcvbuf & (cfg->rcvbuf - 1)) || cfg->mss < 88)
 		return -1;
 	s->cfg = *cfg;
+	if (s->cfg.cc == NULL)
+		s->cfg.cc = &ns_tcp_cc_newreno;
 	s->ops = *ops;
 	s->user = user;
 	s->now = now;

@@ -84,10 +84,10 @@ rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
 		break;
 	default:
-		/* RFC 5681 3.1 eqn 4: ssthresh = max(FlightSize / 2, 2 SMSS); cwnd = 1 SMSS. */
+		/* RFC 5681 3.1: ssthresh from the algorithm (eqn 4 for NewReno); cwnd = 1 SMSS. */
 		{
 			uint32_t flight = c->snd_max - c->snd_una;
-			uint32_t half = flight / 2 > 2u * c->snd_mss ? flight / 2 : 2u * c->snd_mss;
+			uint32_t half = s->cfg.cc->ssthresh_on_rto(c, flight, s->now);
 
 			NS_TCB_SET(c, NS_TCBG_CC, ssthresh, half);
 			NS_TCB_SET(c, NS_TCBG_CC, cwnd, c->snd_mss);

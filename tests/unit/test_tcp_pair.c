@@ -367,6 +367,27 @@ test_blind_rst_challenged(void)
 	CHECK_EQ(B.reset, 1);
 }
 
+/* An application-limited sender does not grow cwnd it does not use (RFC 7661):
+ * before, every ACK grew it and a long transfer could wrap the 32-bit window. */
+static void
+test_cwnd_not_grown_when_app_limited(void)
+{
+	static uint8_t msg[100];
+	struct ns_tcb *c;
+	uint32_t iw;
+
+	setup(NULL);
+	c = open_pair();
+	iw = c->cwnd;
+	for (int i = 0; i < 300; i++) {
+		CHECK_EQ(ns_tcp_send(&A.s, c, msg, sizeof(msg), now), sizeof(msg));
+		run(now + 20 * MS);
+	}
+	CHECK_EQ(B.rx_len, 300 * sizeof(msg));
+	CHECK_EQ(c->cwnd, iw);
+	CHECK_EQ(A.s.ctr[NS_TCP_C_retransmits], 0);
+}
+
 int
 main(void)
 {
@@ -384,6 +405,7 @@ main(void)
 	RUN(test_out_of_window_data_refused);
 	RUN(test_blind_rst_challenged);
 	RUN(test_reassembly_and_sack_blocks);
+	RUN(test_cwnd_not_grown_when_app_limited);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);
 	return TEST_SUMMARY();
