@@ -65,7 +65,7 @@ struct ns_appconn {
 	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
 	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
 	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
-	uint64_t digest; /* FNV-1a 64 of the bytes received (sink) */
+	uint64_t digest; /* CRC-32C state of the bytes received (sink) */
 };
 
 /* Per worker and [client.*]: what its connections did. */

@@ -13,6 +13,8 @@
  * The pattern: byte i of a stream is ns_pattern[i % NS_PATTERN_PERIOD],
  * ns_pattern[k] = (k * 2654435761 mod 2^32) >> 24 (tests recompute it).
  */
+#include <rte_hash_crc.h>
+
 #include "app.h"
 
 #define NS_APP_CHUNK	  16384
@@ -33,14 +35,13 @@ pattern_at(uint64_t off)
 	return ns_pattern + off % NS_PATTERN_PERIOD; /* NS_APP_CHUNK bytes readable */
 }
 
-static uint64_t
-fnv1a(uint64_t h, const uint8_t *p, uint32_t n)
+/* The sink's running digest: CRC-32C (the SSE4.2 instruction through
+ * rte_hash_crc), 8 bytes per step; a byte-wise hash capped the sink near
+ * 4 Gbit/s.  Seed 0xffffffff, no final inversion: crc32c(data) ^ 0xffffffff. */
+static uint32_t
+crc32c(uint32_t h, const uint8_t *p, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return rte_hash_crc(p, n, h);
 }
 
 static void
@@ -95,7 +96,7 @@ drain(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mis
 	while (c->state != NS_TCP_CLOSED &&
 			(n = ns_tcp_recv(&w->tcp, c, buf, sizeof(buf), w->now_ns)) > 0) {
 		if (a->kind == NS_APP_SINK)
-			a->digest = fnv1a(a->digest, buf, n);
+			a->digest = crc32c((uint32_t)a->digest, buf, n);
 		else if (a->kind == NS_APP_ECHO_CHECK &&
 				memcmp(buf, pattern_at(a->bytes), n) != 0) {
 			for (uint32_t i = 0; i < n; i++)
@@ -209,7 +210,7 @@ ns_app_start_clients(struct ns_worker *w)
 					.active = 1,
 					.client = (uint8_t)(i + 1),
 					.goal = k->bytes,
-					.digest = 0xcbf29ce484222325ull};
+					.digest = 0xffffffffu};
 			w->cst[i].opened++;
 			if (w->cst[i].t_first_ns == 0)
 				w->cst[i].t_first_ns = w->now_ns;

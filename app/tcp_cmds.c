@@ -56,8 +56,8 @@ ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 						c->ssthresh, c->srtt_us / 1e3, c->rttvar_us / 1e3,
 						c->rto_us / 1000, c->backoff);
 				if (a->active && a->kind == NS_APP_SINK)
-					ns_out_printf(o, "    sink digest fnv1a64 %016" PRIx64 "\n",
-							a->digest);
+					ns_out_printf(o, "    sink digest crc32c %08" PRIx64 "\n",
+							a->digest ^ 0xffffffffu);
 			}
 			n++;
 		}

@@ -713,7 +713,7 @@ tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t 
 		NS_TCP_CTR(s, bad_hdr);
 		return;
 	}
-	if (!csum_ok && rte_ipv4_udptcp_cksum_verify(ip, th) != 0) {
+	if (!csum_ok && ns_ipv4_l4_cksum_verify(ip, th) != 0) {
 		NS_TCP_CTR(s, bad_cksum);
 		return;
 	}

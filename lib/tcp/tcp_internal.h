@@ -6,6 +6,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "ns_cksum.h"
 #include "tcp_options.h"
 #include "tcp_seq.h"
 #include "tcp_stack.h"

@@ -109,8 +109,7 @@ ns_tcp_send_segment(
 	memcpy(th + 1, opts, olen);
 	if (len != 0)
 		ns_fifo_get_at(&c->sndq, seq, (uint8_t *)(th + 1) + olen, len);
-	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0)
-					   : rte_ipv4_udptcp_cksum(ip, th);
+	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0) : ns_ipv4_l4_cksum(ip, th);
 
 	if (flags & RTE_TCP_ACK_FLAG) {
 		uint32_t edge = c->rcv_nxt +
@@ -242,8 +241,7 @@ ns_tcp_send_rst_reply(struct ns_tcp_stack *s, const struct rte_ipv4_hdr *rip,
 	th->rx_win = 0;
 	th->tcp_urp = 0;
 	th->cksum = 0;
-	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0)
-					   : rte_ipv4_udptcp_cksum(ip, th);
+	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0) : ns_ipv4_l4_cksum(ip, th);
 	NS_TCP_CTR(s, segs_out);
 	NS_TCP_CTR(s, rst_out);
 	s->ops.xmit(s->user, handle, tot);
