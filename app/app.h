@@ -62,6 +62,7 @@ struct ns_appconn {
 	uint8_t client;	 /* [client.*] index + 1; 0: accepted by a listener */
 	uint8_t failed;	 /* echo-check saw a wrong byte, or the connection was reset */
 	uint8_t counted; /* a client's outcome is in its stats */
+	uint8_t up;	 /* a client's handshake completed */
 	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
 	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
 	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
@@ -71,6 +72,8 @@ struct ns_appconn {
 /* Per worker and [client.*]: what its connections did. */
 struct ns_client_stats {
 	uint64_t opened, connected, done, failed;
+	uint64_t refused;  /* connect() found no free TCB or port */
+	uint64_t never_up; /* failed before the handshake completed */
 	uint64_t bytes_tx, bytes_rx, mismatches;
 	uint64_t t_first_ns, t_last_ns; /* first connect, last completion */
 };
@@ -173,7 +176,7 @@ void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 void ns_app_init(void);
 void ns_app_run(struct ns_worker *w, struct ns_tcb *c);
 void ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset);
-void ns_app_start_clients(struct ns_worker *w);
+bool ns_app_start_clients(struct ns_worker *w);
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

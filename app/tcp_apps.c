@@ -178,6 +178,8 @@ account(struct ns_worker *w, struct ns_appconn *a, bool reset)
 	}
 	if (reset || a->failed || !ok)
 		cs->failed++;
+	if (!a->up)
+		cs->never_up++;
 	else
 		cs->done++;
 	cs->t_last_ns = w->now_ns;
@@ -189,31 +191,50 @@ ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
 	account(w, &w->appc[c->id], reset);
 }
 
-/* Open the [client.*] connections; called once, from the worker polling queue 0. */
-void
+/*
+ * Open the [client.*] connections, from the worker polling queue 0, paced:
+ * at most NS_CLIENT_PENDING handshakes outstanding per client and
+ * NS_CLIENT_BURST new ones per poll, so that a large 'conns' does not
+ * overflow the transmit ring with SYNs and wait on SYN retransmissions.
+ * Returns true while some remain to be opened.
+ */
+#define NS_CLIENT_PENDING 256
+#define NS_CLIENT_BURST	  64
+
+bool
 ns_app_start_clients(struct ns_worker *w)
 {
+	bool more = false;
+
 	for (uint16_t i = 0; i < app.cfg.n_clients; i++) {
 		const struct ns_client_cfg *k = &app.cfg.client[i];
+		struct ns_client_stats *cs = &w->cst[i];
+		uint64_t pending = cs->opened - cs->connected - cs->never_up;
+		uint32_t burst = 0;
 
-		for (uint32_t j = 0; j < k->conns; j++) {
+		while (cs->opened + cs->refused < k->conns && pending < NS_CLIENT_PENDING &&
+				burst < NS_CLIENT_BURST) {
 			struct ns_tcb *c = ns_tcp_connect(&w->tcp, k->src, k->dst, k->port, 0,
 					(void *)(uintptr_t)k, w->now_ns);
 			struct ns_appconn *a;
 
+			burst++;
 			if (c == NULL) {
-				w->cst[i].failed++;
+				cs->refused++; /* no TCB or no port: counted, not retried */
 				continue;
 			}
+			pending++;
 			a = &w->appc[c->id];
 			*a = (struct ns_appconn){.kind = (uint8_t)k->app,
 					.active = 1,
 					.client = (uint8_t)(i + 1),
 					.goal = k->bytes,
 					.digest = 0xffffffffu};
-			w->cst[i].opened++;
-			if (w->cst[i].t_first_ns == 0)
-				w->cst[i].t_first_ns = w->now_ns;
+			cs->opened++;
+			if (cs->t_first_ns == 0)
+				cs->t_first_ns = w->now_ns;
 		}
+		more |= cs->opened + cs->refused < k->conns;
 	}
+	return more;
 }

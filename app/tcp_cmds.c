@@ -93,7 +93,8 @@ ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-/* Listeners and clients with what their connections did (clients summed over workers). */
+/* Listeners and clients with what their connections did (clients summed over
+ * workers; 'failed' includes connects refused for want of a TCB or a port). */
 int
 ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 {
@@ -117,6 +118,7 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 			t.connected += s->connected;
 			t.done += s->done;
 			t.failed += s->failed;
+			t.refused += s->refused;
 			t.bytes_tx += s->bytes_tx;
 			t.bytes_rx += s->bytes_rx;
 			t.mismatches += s->mismatches;
@@ -137,7 +139,7 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 				"%-12s %-22s %-10s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
 				" %12" PRIu64 " %12" PRIu64 " %6" PRIu64 " %10.1f\n",
 				k->name, ds, ns_app_name(k->app), t.opened, t.connected, t.done,
-				t.failed, t.bytes_tx, t.bytes_rx, t.mismatches, mbps);
+				t.failed + t.refused, t.bytes_tx, t.bytes_rx, t.mismatches, mbps);
 	}
 	return 0;
 }

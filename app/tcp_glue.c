@@ -93,8 +93,10 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 		break;
 	}
 	case NS_TCPE_CONNECTED:
-		if (a->client != 0)
+		if (a->client != 0) {
 			w->cst[a->client - 1].connected++;
+			a->up = 1;
+		}
 		mark_ready(w, c);
 		break;
 	case NS_TCPE_READABLE:
@@ -183,10 +185,8 @@ void
 ns_tcp_worker_poll(struct ns_worker *w)
 {
 	ns_tcp_timers(&w->tcp, w->now_ns);
-	if (!w->clients_started && w == &app.worker[0]) {
-		w->clients_started = true; /* clients need rxq = 1: queue 0 is this worker's */
-		ns_app_start_clients(w);
-	}
+	if (!w->clients_started && w == &app.worker[0])
+		w->clients_started = !ns_app_start_clients(w); /* rxq = 1: queue 0 is ours */
 	/* Applications run here, outside the stack's callbacks. */
 	for (uint32_t i = 0; i < w->n_ready; i++) {
 		struct ns_tcb *c = &w->tcp.pool[w->ready[i]];
