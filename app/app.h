@@ -66,6 +66,7 @@ struct ns_appconn {
 	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
 	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
 	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
+	uint32_t msg;	 /* echo-check: request size, next one when it came back (0: stream) */
 	uint64_t digest; /* CRC-32C state of the bytes received (sink) */
 };
 

@@ -130,6 +130,8 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 
 		ns_out_printf(o, "\n[client.%s]\nconnect = %s:%u\n", k->name, fmt_ip(k->dst, ip),
 				k->port);
+		if (k->msg)
+			ns_out_printf(o, "msg = %u\n", k->msg);
 		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
 				fmt_ip(k->src, ip), ns_app_name(k->app), k->bytes, k->conns);
 	}

@@ -189,7 +189,8 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
-static const char *const client_keys[] = {"connect", "source", "app", "bytes", "conns", NULL};
+static const char *const client_keys[] = {
+		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 		"tx_desc", "promisc", "forward", NULL};
 
@@ -423,8 +424,14 @@ load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
 	}
 	if (get_app(c, sec, true, &k->app) < 0 ||
 			get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
-			get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0)
+			get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0 ||
+			get_u32(c, sec, "msg", &k->msg, 0, 65536) < 0)
 		return -1;
+	if (k->msg != 0 && k->app != NS_APP_ECHO_CHECK)
+		return cfg_error(c, sec, "msg", "request/response messages need app = echo-check");
+	if (k->msg != 0 && k->bytes % k->msg != 0)
+		return cfg_error(c, sec, "msg", "bytes (%llu) is not a multiple of msg (%u)",
+				(unsigned long long)k->bytes, k->msg);
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct ns_client_cfg {
 	enum ns_tcp_app_kind app;
 	uint64_t bytes; /* source/echo-check: bytes per connection (0: forever) */
 	uint32_t conns; /* concurrent connections */
+	uint32_t msg;	/* echo-check: request/response of msg bytes, one at a time (0: stream) */
 };
 
 struct ns_tcp_knobs {

@@ -74,6 +74,13 @@ send_pattern(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
 		uint64_t want = a->goal == 0 ? NS_APP_CHUNK : a->goal - a->sent;
 		uint32_t n;
 
+		if (a->msg != 0) { /* request/response: the next request once all came back */
+			uint32_t part = (uint32_t)(a->sent % a->msg);
+
+			if (part == 0 && a->bytes != a->sent)
+				break; /* waiting for the response */
+			want = RTE_MIN(want, (uint64_t)(a->msg - part));
+		}
 		if (want > NS_APP_CHUNK)
 			want = NS_APP_CHUNK;
 		n = ns_tcp_send(&w->tcp, c, pattern_at(a->sent), (uint32_t)want, w->now_ns);
@@ -126,6 +133,8 @@ ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 		if (a->kind == NS_APP_SOURCE || a->kind == NS_APP_ECHO_CHECK)
 			tx = send_pattern(w, c, a);
 		rx = drain(w, c, a, &mism);
+		if (a->msg != 0 && rx != 0) /* responses complete: next requests */
+			tx += send_pattern(w, c, a);
 	}
 	if (cs != NULL) {
 		cs->bytes_tx += tx;
@@ -229,6 +238,7 @@ ns_app_start_clients(struct ns_worker *w)
 					.active = 1,
 					.client = (uint8_t)(i + 1),
 					.goal = k->bytes,
+					.msg = k->msg,
 					.digest = 0xffffffffu};
 			cs->opened++;
 			if (cs->t_first_ns == 0)

@@ -102,14 +102,14 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 	ns_cmd_show_listeners(o, 0, NULL);
 	if (app.cfg.n_clients == 0)
 		return 0;
-	ns_out_printf(o, "\n%-12s %-22s %-10s %6s %6s %6s %6s %12s %12s %6s %10s\n", "client",
+	ns_out_printf(o, "\n%-12s %-22s %-10s %6s %6s %6s %6s %12s %12s %6s %10s %10s\n", "client",
 			"connect", "app", "opened", "up", "done", "failed", "bytes-tx", "bytes-rx",
-			"errors", "Mbit/s");
+			"errors", "Mbit/s", "trans/s");
 	for (uint16_t i = 0; i < app.cfg.n_clients; i++) {
 		const struct ns_client_cfg *k = &app.cfg.client[i];
 		struct ns_client_stats t = {0};
 		char d[INET_ADDRSTRLEN], ds[32];
-		double secs, mbps = 0;
+		double secs, mbps = 0, tps = 0;
 
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
 			const struct ns_client_stats *s = &app.worker[wi].cst[i];
@@ -130,16 +130,20 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 		}
 		/* Goodput from the first connect to the last completion, once all are done. */
 		secs = (double)(t.t_last_ns - t.t_first_ns) / 1e9;
-		if (t.done + t.failed == t.opened && t.opened > 0 && secs > 0)
+		if (t.done + t.failed == t.opened && t.opened > 0 && secs > 0) {
 			mbps = (double)(t.bytes_tx > t.bytes_rx ? t.bytes_tx : t.bytes_rx) * 8 /
 			       secs / 1e6;
+			if (k->msg != 0) /* request/response: transactions completed per second */
+				tps = (double)(t.bytes_rx / k->msg) / secs;
+		}
 		inet_ntop(AF_INET, &k->dst, d, sizeof(d));
 		snprintf(ds, sizeof(ds), "%s:%u", d, k->port);
 		ns_out_printf(o,
 				"%-12s %-22s %-10s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
-				" %12" PRIu64 " %12" PRIu64 " %6" PRIu64 " %10.1f\n",
+				" %12" PRIu64 " %12" PRIu64 " %6" PRIu64 " %10.1f %10.0f\n",
 				k->name, ds, ns_app_name(k->app), t.opened, t.connected, t.done,
-				t.failed + t.refused, t.bytes_tx, t.bytes_rx, t.mismatches, mbps);
+				t.failed + t.refused, t.bytes_tx, t.bytes_rx, t.mismatches, mbps,
+				tps);
 	}
 	return 0;
 }

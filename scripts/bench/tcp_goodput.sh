@@ -15,54 +15,33 @@ bin=$top/${3:-build}/app
 command -v iperf3 >/dev/null || apt-get install -y iperf3 >/dev/null
 tmp=$(mktemp -d)
 tag=gp$$
-pids=()
+. "$top/scripts/bench/memif_pair.sh"
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	memif_pair_stop
 	ip netns del "$tag-a" 2>/dev/null
 	ip netns del "$tag-b" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-sock=$tag.sock
-for side in a b; do
-	ip=$([ $side = a ] && echo 198.51.100.1 || echo 198.51.100.2)
-	mac=$([ $side = a ] && echo 02:00:00:00:01:01 || echo 02:00:00:00:01:02)
-	{
-		printf '[global]\nidle = busy\n[port.m]\ndev = net_memif0\nip = %s/24\nmac = %s\n' "$ip" "$mac"
-		printf '[tcp]\nsndbuf = 1048576\nrcvbuf = 1048576\nmax_conns = 64\n'
-		if [ $side = a ]; then
-			printf '[listener.sink]\nport = 9\napp = sink\n'
-		else
-			printf '[client.bulk]\nconnect = 198.51.100.1:9\napp = source\nbytes = %s\nconns = %s\n' \
-				"$bytes" "$streams"
-		fi
-	} >"$tmp/$side.ini"
-done
-"$bin/nonstop" --no-huge -m 1024 --no-pci --no-shconf --file-prefix "$tag-a" -l 0 \
-	--log-level=lib.eal:warning --vdev "net_memif0,role=server,id=0,socket=$sock" -- \
-	--config "$tmp/a.ini" --ctl-socket "$tmp/a.sock" >"$tmp/a.log" 2>&1 &
-pids+=($!)
-sleep 2
-"$bin/nonstop" --no-huge -m 1024 --no-pci --no-shconf --file-prefix "$tag-b" -l 1 \
-	--log-level=lib.eal:warning --vdev "net_memif0,role=client,id=0,socket=$sock" -- \
-	--config "$tmp/b.ini" --ctl-socket "$tmp/b.sock" >"$tmp/b.log" 2>&1 &
-pids+=($!)
-row=
-for i in $(seq 1200); do # up to 240 s
-	row=$("$bin/nonstopctl" -s "$tmp/b.sock" show tcp apps 2>/dev/null | awk '$1=="bulk"')
-	awk '{exit !($4+0 > 0 && $6+$7 == $4)}' <<<"$row" 2>/dev/null && break
-	sleep 0.2
-done
-read -r _ _ _ opened _ done failed tx _ _ ns_mbps <<<"$row"
-if [ "${done:-0}" != "$streams" ]; then
-	echo "nonstop run incomplete: $row"; cat "$tmp/a.log" "$tmp/b.log"; exit 1
-fi
+buf='[tcp]
+sndbuf = 1048576
+rcvbuf = 1048576
+max_conns = 64'
+memif_pair_start "$buf
+[listener.sink]
+port = 9
+app = sink" "$buf
+[client.bulk]
+connect = 198.51.100.1:9
+app = source
+bytes = $bytes
+conns = $streams" || exit 1
+memif_pair_wait_client bulk 240 || exit 1
+row=$MP_ROW
+read -r _ _ _ opened _ done failed tx _ _ ns_mbps _ <<<"$row"
 secs=$(awk -v b="$tx" -v m="$ns_mbps" 'BEGIN{printf "%.0f", b * 8 / m / 1e6 + 1}')
-kill "${pids[@]}" 2>/dev/null
-wait 2>/dev/null
-pids=()
+memif_pair_stop
 
 ip netns add "$tag-a" && ip netns add "$tag-b" || exit 1
 ip -n "$tag-a" link add va type veth peer name vb netns "$tag-b"
