@@ -61,14 +61,16 @@ ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
 	return (uint16_t)s0;
 }
 
-/* The TCP/UDP checksum field for an IPv4 packet (as rte_ipv4_udptcp_cksum). */
+/* The TCP/UDP checksum field for an IPv4 packet (as rte_ipv4_udptcp_cksum):
+ * a computed 0 is sent as 0xffff only for UDP, where 0 means "no checksum"
+ * (RFC 768); TCP sends 0 (RFC 1624 3). */
 static inline uint16_t
 ns_ipv4_l4_cksum(const struct rte_ipv4_hdr *ip, const void *l4)
 {
 	uint16_t l4_len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip));
 	uint16_t c = (uint16_t)~ns_cksum_raw(l4, l4_len, rte_ipv4_phdr_cksum(ip, 0));
 
-	return c == 0 ? 0xffff : c;
+	return c == 0 && ip->next_proto_id == IPPROTO_UDP ? 0xffff : c;
 }
 
 /* 0 when the TCP/UDP checksum of an IPv4 packet is right (as _verify). */
