@@ -433,6 +433,26 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	uint32_t last_ack_sent = c->rcv_nxt;
 	bool sack_new;
 
+	/* The peer's SYN again in SYN-RECEIVED: our SYN-ACK was lost; send it again.
+	 * (Its sequence number is below the window, which RFC 9293 3.10.7.4 would
+	 * answer with a bare ACK the peer in SYN-SENT discards: the handshake would
+	 * then wait for our retransmission timer.) */
+	if (c->state == NS_TCP_SYN_RCVD && g->seq == c->irs &&
+			(g->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+					RTE_TCP_SYN_FLAG) {
+		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+		return;
+	}
+	/* Simultaneous open: the peer's SYN-ACK repeats its SYN's sequence number
+	 * (RFC 9293 figure 7, line 6); its ACK of our SYN completes the handshake. */
+	if (c->state == NS_TCP_SYN_RCVD && !(c->flags & NS_TCBF_PASSIVE) && g->seq == c->irs &&
+			(g->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+					(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG) &&
+			g->ack == c->snd_max) {
+		g->flags &= (uint8_t)~RTE_TCP_SYN_FLAG;
+		g->seq = c->irs + 1;
+		seglen = g->len + ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
+	}
 	/* PAWS (RFC 7323 5.3) */
 	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) &&
 			!(g->flags & RTE_TCP_RST_FLAG) && ns_ts_lt(g->opt.tsval, c->ts_recent)) {
@@ -464,13 +484,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			ns_tcp_drop(s, c, NS_TCPE_RESET);
 		return;
 	}
-	/* SYN in a synchronized state (RFC 5961 4.2); a retransmitted SYN in SYN-RCVD gets the
-	 * SYN-ACK again. */
+	/* SYN in a synchronized state (RFC 5961 4.2). */
 	if (g->flags & RTE_TCP_SYN_FLAG) {
-		if (c->state == NS_TCP_SYN_RCVD && g->seq == c->irs) {
-			ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
-			return;
-		}
 		NS_TCP_CTR(s, syn_in_window);
 		challenge_ack(s, c, g);
 		return;
@@ -498,13 +513,18 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			return;
 		}
 		ns_tcp_set_state(s, c, NS_TCP_ESTABLISHED);
-		NS_TCP_CTR(s, conn_opened_passive);
 		c->snd_wnd = g->wnd << c->snd_wscale;
 		c->snd_wl1 = g->seq;
 		c->snd_wl2 = g->ack;
 		ack_advance(s, c, g);
-		c->app = s->listener[c->listener].app;
-		event(s, c, NS_TCPE_ACCEPTED);
+		if (c->flags & NS_TCBF_PASSIVE) {
+			NS_TCP_CTR(s, conn_opened_passive);
+			c->app = s->listener[c->listener].app;
+			event(s, c, NS_TCPE_ACCEPTED);
+		} else { /* simultaneous open: the application called connect() */
+			NS_TCP_CTR(s, conn_opened_active);
+			event(s, c, NS_TCPE_CONNECTED);
+		}
 		if (c->state == NS_TCP_CLOSED)
 			return;
 	} else if (ns_seq_gt(g->ack, c->snd_max)) {
