@@ -155,8 +155,12 @@ syn_cookie_reply(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, const str
 {
 	struct ns_tcb tmp;
 	uint16_t peer_mss = (g->opt.present & NS_TCPO_MSS) ? g->opt.mss : 536;
-	bool ws = s->cfg.ws && (g->opt.present & NS_TCPO_WS);
-	bool sack = s->cfg.sack && (g->opt.present & NS_TCPO_SACK_OK);
+	/* Window scale and SACK travel in the TSval bits: without timestamps the
+	 * cookie cannot remember them, so they are not offered (a peer told of a
+	 * scale we then forget would overrun our window). */
+	bool ts = s->cfg.ts && (g->opt.present & NS_TCPO_TS);
+	bool ws = ts && s->cfg.ws && (g->opt.present & NS_TCPO_WS);
+	bool sack = ts && s->cfg.sack && (g->opt.present & NS_TCPO_SACK_OK);
 	uint32_t iss = ns_tcp_cookie_make(s, t, g->seq, peer_mss);
 
 	memset(&tmp, 0, sizeof(tmp));
@@ -171,7 +175,7 @@ syn_cookie_reply(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, const str
 	}
 	if (sack)
 		tmp.flags |= NS_TCBF_SACK;
-	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
+	if (ts) {
 		uint32_t bits = ns_tcp_cookie_ts_bits(ws, g->opt.wscale, sack);
 
 		tmp.flags |= NS_TCBF_TS;
@@ -404,6 +408,10 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 		c->cwnd += c->snd_mss; /* inflate for each segment that left the network */
 		return;
 	}
+	if (c->dupacks < 3) {
+		ns_tcp_limited_transmit(s, c); /* RFC 3042 applies with or without SACK */
+		return;
+	}
 	if (c->dupacks == 3 && ns_seq_gt(c->snd_una, c->recover - 1)) {
 		uint32_t flight = c->snd_max - c->snd_una;
 		uint32_t half = s->cfg.cc->ssthresh_on_loss(c, flight, s->now);
@@ -626,6 +634,10 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		}
 	}
 
+	/* A FIN beyond a hole waits for the hole; the segment is out of order: ACK at
+	 * once (RFC 5681 4.2). */
+	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len != c->rcv_nxt)
+		c->flags |= NS_TCBF_ACK_NOW;
 	/* FIN, in order */
 	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len == c->rcv_nxt) {
 		switch (c->state) {

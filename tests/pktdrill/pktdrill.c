@@ -57,6 +57,7 @@ struct run {
 	unsigned int out_head, out_tail;
 	bool have_local_isn;
 	uint32_t local_isn;
+	uint32_t last_tsval; /* the stack's most recent TSval (inbound ecr maps to it) */
 	uint16_t local_port, remote_port; /* host order */
 	struct ns_tcb *fd[MAX_FD];
 	bool fd_listen[MAX_FD];
@@ -110,6 +111,14 @@ p_xmit(void *user, void *handle, uint16_t len)
 		R.local_isn = rte_be_to_cpu_32(th->sent_seq);
 		R.have_local_isn = true;
 		R.local_port = rte_be_to_cpu_16(th->src_port);
+	}
+	{
+		struct ns_tcp_opts op;
+		unsigned int olen = (unsigned int)((th->data_off >> 4) * 4 - 20);
+
+		if (ns_tcp_opts_parse((const uint8_t *)(th + 1), olen, &op) == NS_TCPOPT_OK &&
+				(op.present & NS_TCPO_TS))
+			R.last_tsval = op.tsval;
 	}
 	o->len = len;
 	o->t = R.s.now;
@@ -353,6 +362,10 @@ inject(const struct seg_spec *g)
 		return fail("an ACK before the stack sent its SYN: nothing to acknowledge");
 	if (!g->has_ack && (g->flags & RTE_TCP_ACK_FLAG))
 		return fail("'.' flag without 'ack N'");
+	/* The script cannot know the stack's TSvals: a non-zero ecr echoes the
+	 * latest one, as a peer would. */
+	if ((o.present & NS_TCPO_TS) && o.tsecr != 0)
+		o.tsecr = R.last_tsval;
 	for (unsigned int i = 0; i < o.n_sack; i++) { /* relative to our ISN */
 		o.sack[i].left += R.local_isn;
 		o.sack[i].right += R.local_isn;
