@@ -68,6 +68,27 @@ ns_fifo_write(struct ns_fifo *f, const void *src, uint32_t n)
 	return n;
 }
 
+/* Zero-copy views: the contiguous bytes held from the head, and the
+ * contiguous room from the tail (each may be shorter than the total when the
+ * ring wraps; the rest follows at the start of the buffer). */
+static inline uint32_t
+ns_fifo_peek(const struct ns_fifo *f, uint8_t **p)
+{
+	uint32_t off = f->head & (f->size - 1), len = ns_fifo_len(f);
+
+	*p = f->buf + off;
+	return len < f->size - off ? len : f->size - off;
+}
+
+static inline uint32_t
+ns_fifo_reserve(const struct ns_fifo *f, uint8_t **p)
+{
+	uint32_t off = f->tail & (f->size - 1), room = ns_fifo_room(f);
+
+	*p = f->buf + off;
+	return room < f->size - off ? room : f->size - off;
+}
+
 /* Consume up to n bytes into dst (dst NULL: discard); returns how many. */
 static inline uint32_t
 ns_fifo_read(struct ns_fifo *f, void *dst, uint32_t n)

@@ -50,23 +50,68 @@ ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr, uint16_t 
 	return c;
 }
 
+static bool
+can_send(const struct ns_tcb *c)
+{
+	return (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT) &&
+	       !(c->flags & NS_TCBF_FIN_QUEUED);
+}
+
+static void
+sent(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	ns_tcb_dirty(c, NS_TCBG_SNDQ);
+	ns_tcp_output(s, c);
+	ns_tcp_commit(s, c);
+}
+
 uint32_t
 ns_tcp_send(struct ns_tcp_stack *s, struct ns_tcb *c, const void *data, uint32_t len, uint64_t now)
 {
 	uint32_t n;
 
-	if (c->state != NS_TCP_ESTABLISHED && c->state != NS_TCP_CLOSE_WAIT)
-		return 0;
-	if (c->flags & NS_TCBF_FIN_QUEUED)
+	if (!can_send(c))
 		return 0;
 	s->now = now;
 	n = ns_fifo_write(&c->sndq, data, len);
-	if (n > 0) {
-		ns_tcb_dirty(c, NS_TCBG_SNDQ);
-		ns_tcp_output(s, c);
-		ns_tcp_commit(s, c);
-	}
+	if (n > 0)
+		sent(s, c);
 	return n;
+}
+
+uint32_t
+ns_tcp_send_reserve(const struct ns_tcb *c, uint8_t **buf)
+{
+	return can_send(c) ? ns_fifo_reserve(&c->sndq, buf) : 0;
+}
+
+uint32_t
+ns_tcp_send_commit(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t len, uint64_t now)
+{
+	uint8_t *p;
+
+	if (len == 0 || len > ns_tcp_send_reserve(c, &p))
+		return 0;
+	s->now = now;
+	c->sndq.tail += len;
+	sent(s, c);
+	return len;
+}
+
+uint32_t
+ns_tcp_recv_peek(const struct ns_tcb *c, const uint8_t **data)
+{
+	uint8_t *p;
+	uint32_t n = ns_fifo_peek(&c->rcvq, &p);
+
+	*data = p;
+	return n;
+}
+
+uint32_t
+ns_tcp_recv_consume(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t len, uint64_t now)
+{
+	return ns_tcp_recv(s, c, NULL, len, now);
 }
 
 uint32_t

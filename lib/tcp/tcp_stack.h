@@ -122,11 +122,27 @@ void ns_tcp_input_csum_ok(struct ns_tcp_stack *s, const uint8_t *ip, uint16_t ip
 /* Run due timers. */
 void ns_tcp_timers(struct ns_tcp_stack *s, uint64_t now);
 
-/* Application side: copy semantics for now (zero-copy mbuf chains: planned). */
+/*
+ * Application side.  Copying: ns_tcp_send() queues up to len bytes (returns
+ * how many fit), ns_tcp_recv() reads up to len (data NULL: discard).
+ *
+ * Zero-copy, in the connection's own buffers (which stay where replication
+ * reads them, indexed by sequence number): ns_tcp_send_reserve() gives the
+ * contiguous free space at the tail of the send queue, the application
+ * writes there and ns_tcp_send_commit() queues what it wrote;
+ * ns_tcp_recv_peek() gives the contiguous unread bytes in place, and
+ * ns_tcp_recv_consume() releases them (window update as ns_tcp_recv).  A
+ * view stays valid until the next call into the stack for that connection;
+ * when the ring wraps, a second peek/reserve returns the rest.
+ */
 uint32_t ns_tcp_send(struct ns_tcp_stack *s, struct ns_tcb *c, const void *data, uint32_t len,
 		uint64_t now);
 uint32_t ns_tcp_recv(
 		struct ns_tcp_stack *s, struct ns_tcb *c, void *data, uint32_t len, uint64_t now);
+uint32_t ns_tcp_send_reserve(const struct ns_tcb *c, uint8_t **buf);
+uint32_t ns_tcp_send_commit(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t len, uint64_t now);
+uint32_t ns_tcp_recv_peek(const struct ns_tcb *c, const uint8_t **data);
+uint32_t ns_tcp_recv_consume(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t len, uint64_t now);
 /* Graceful close: FIN after the queued data.  The TCB lives until CLOSED. */
 void ns_tcp_close(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
 /* Abort: RST, TCB freed (CLOSED event). */
