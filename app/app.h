@@ -28,7 +28,7 @@ struct ns_rxq {
 };
 
 /* Control -> worker messages, copied through a single-producer/consumer ring. */
-enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP };
+enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP, NS_WMSG_TCP_SET };
 
 struct ns_wmsg {
 	uint32_t type;
@@ -39,6 +39,8 @@ struct ns_wmsg {
 	uint32_t interval_ms;
 	uint16_t size;
 	uint16_t pad;
+	uint32_t knob; /* NS_WMSG_TCP_SET: index into ns_tcp_knob_table, and the value */
+	uint32_t value;
 };
 
 /* The console's ping, worker side: the sender and the replies it saw. */
@@ -172,6 +174,8 @@ void ns_tcp_worker_fini(struct ns_worker *w);
 void ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len, uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
+/* tcp_cmds.c: apply a 'set tcp' knob on this worker's stack (worker side). */
+void ns_tcp_knob_apply(struct ns_worker *w, uint32_t knob, uint32_t value);
 
 /* tcp_apps.c */
 void ns_app_init(void);

@@ -420,6 +420,11 @@ const struct ns_cmd ns_cmds[] = {
 		{"show listeners", "Display", "TCP listeners and their applications",
 				ns_cmd_show_listeners},
 		{"show ping", "Display", "result of the last ping", ns_cmd_show_ping},
+		{"set tcp <knob> <value>", "Control",
+				"delack_ms rto_min_ms rto_init_ms time_wait_ms syn_backlog "
+				"syncookies "
+				"keepalive_idle_ms keepalive_intvl_ms keepalive_cnt nodelay",
+				ns_cmd_set_tcp},
 		{"ping stop", "Control", "stop the ping in progress", ns_cmd_ping_stop},
 		{"ping <address>", "Control", "send 5 ICMP echo requests, 1 s apart (asynchronous)",
 				ns_cmd_ping},

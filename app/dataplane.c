@@ -138,6 +138,9 @@ worker_msgs(struct ns_worker *w)
 		case NS_WMSG_PING_STOP:
 			ns_ping_start(w, &m);
 			break;
+		case NS_WMSG_TCP_SET:
+			ns_tcp_knob_apply(w, m.knob, m.value);
+			break;
 		default:
 			break;
 		}

@@ -2,6 +2,8 @@
 /* Console commands of the TCP stack. */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -146,4 +148,107 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 				tps);
 	}
 	return 0;
+}
+
+/*
+ * 'set tcp KNOB VALUE': the control path checks the value, records it in the
+ * configuration (show config) and posts it to every worker, which applies it
+ * to its own stack between bursts (no field is written across lcores).
+ * New connections use it; for the timers, running connections too.
+ */
+struct tcp_knob {
+	const char *name;
+	uint32_t min, max;
+	size_t cfg_off, cfg_size;   /* in struct ns_tcp_cfg (worker), size 0: app-level */
+	size_t knob_off, knob_size; /* in struct ns_tcp_knobs (app.cfg.tcp) */
+};
+
+#define KNOB(n, lo, hi, cfield, kfield)                                    \
+	{                                                                  \
+		n, lo, hi, offsetof(struct ns_tcp_cfg, cfield),            \
+				sizeof(((struct ns_tcp_cfg *)0)->cfield),  \
+				offsetof(struct ns_tcp_knobs, kfield),     \
+				sizeof(((struct ns_tcp_knobs *)0)->kfield) \
+	}
+static const struct tcp_knob knobs[] = {
+		KNOB("delack_ms", 1, 500, delack_ms, delack_ms),
+		KNOB("rto_min_ms", 1, 60000, rto_min_ms, rto_min_ms),
+		KNOB("rto_init_ms", 1, 60000, rto_init_ms, rto_init_ms),
+		KNOB("time_wait_ms", 1, 240000, time_wait_ms, time_wait_ms),
+		KNOB("syn_backlog", 0, 1u << 20, syn_backlog, syn_backlog),
+		KNOB("syncookies", 0, 1, syncookies, syncookies),
+		KNOB("keepalive_idle_ms", 0, 86400000, keepalive_idle_ms, keepalive_idle_ms),
+		KNOB("keepalive_intvl_ms", 1, 3600000, keepalive_intvl_ms, keepalive_intvl_ms),
+		KNOB("keepalive_cnt", 1, 255, keepalive_cnt, keepalive_cnt),
+		{"nodelay", 0, 1, 0, 0, offsetof(struct ns_tcp_knobs, nodelay),
+				sizeof(((struct ns_tcp_knobs *)0)->nodelay)},
+};
+#undef KNOB
+
+static void
+store(void *base, size_t off, size_t size, uint32_t v)
+{
+	uint8_t *p = (uint8_t *)base + off;
+
+	if (size == 1) {
+		uint8_t b = (uint8_t)v;
+
+		memcpy(p, &b, 1);
+	} else if (size == 2) {
+		uint16_t h = (uint16_t)v;
+
+		memcpy(p, &h, 2);
+	} else {
+		memcpy(p, &v, 4);
+	}
+}
+
+void
+ns_tcp_knob_apply(struct ns_worker *w, uint32_t knob, uint32_t value)
+{
+	if (knob < RTE_DIM(knobs) && knobs[knob].cfg_size != 0)
+		store(&w->tcp.cfg, knobs[knob].cfg_off, knobs[knob].cfg_size, value);
+}
+
+int
+ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv)
+{
+	const char *name = argv[2], *val = argv[3];
+	char *end;
+	unsigned long v;
+
+	if (argc != 4) {
+		ns_out_printf(o, "usage: set tcp KNOB VALUE\n");
+		return -1;
+	}
+	if (!strcmp(val, "on") || !strcmp(val, "yes"))
+		val = "1";
+	else if (!strcmp(val, "off") || !strcmp(val, "no"))
+		val = "0";
+	for (unsigned int i = 0; i < RTE_DIM(knobs); i++) {
+		struct ns_wmsg m = {.type = NS_WMSG_TCP_SET, .knob = i};
+
+		if (strcmp(knobs[i].name, name) != 0)
+			continue;
+		v = strtoul(val, &end, 10);
+		if (*val == '\0' || *end != '\0' || v < knobs[i].min || v > knobs[i].max) {
+			ns_out_printf(o, "error: %s: '%s' is not in [%u, %u]\n", name, argv[3],
+					knobs[i].min, knobs[i].max);
+			return -1;
+		}
+		m.value = (uint32_t)v;
+		store(&app.cfg.tcp, knobs[i].knob_off, knobs[i].knob_size, m.value);
+		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
+			if (ns_worker_post(wi, &m) != 0) {
+				ns_out_printf(o, "error: worker %u's message ring is full\n", wi);
+				return -1;
+			}
+		ns_out_printf(o, "tcp %s = %lu\n", name, v);
+		return 0;
+	}
+	ns_out_printf(o, "error: unknown knob '%s'; knobs:", name);
+	for (unsigned int i = 0; i < RTE_DIM(knobs); i++)
+		ns_out_printf(o, " %s", knobs[i].name);
+	ns_out_printf(o, "\n");
+	return -1;
 }

@@ -95,13 +95,20 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # --cmdline-file: commands at start; the last one quits.
     cmds = os.path.join(tmp, "cmds")
-    open(cmds, "w").write("show config\nshow counters all\nquit\n")
+    open(cmds, "w").write("show config\nshow counters all\nset tcp delack_ms 100\n"
+                          "set tcp syncookies off\nset tcp delack_ms 900\nset tcp colour 1\n"
+                          "show config\nquit\n")
     r = subprocess.run(eal("cmdf-%d" % os.getpid()) + ["--config", ini, "--cmdline-file", cmds,
                        "--no-ctl"], capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, "--cmdline-file ending in quit exits 0 (got %d)" % r.returncode)
     check("[port.a]" in r.stdout and "dev = net_ring0" in r.stdout,
           "--cmdline-file ran 'show config'")
     check("net.ip_bad_cksum" in r.stdout, "--cmdline-file ran 'show counters all'")
+    check("tcp delack_ms = 100" in r.stdout and "delack_ms = 100\n" in r.stdout.split("tcp delack_ms = 100")[1],
+          "'set tcp delack_ms 100' applies and 'show config' shows it")
+    check("syncookies = no" in r.stdout, "'set tcp syncookies off' applies")
+    check("error: delack_ms: '900' is not in [1, 500]" in r.stdout, "out-of-range knob refused")
+    check("error: unknown knob 'colour'" in r.stdout, "unknown knob refused with the list")
 
 print("%d passed, %d failed" % (passed, failures))
 sys.exit(1 if failures else 0)
