@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include "config.h"
+#include "rss.h"
 #include "dp_counters.h"
 #include "host.h"
 #include "tcp_stack.h"
@@ -110,7 +111,9 @@ struct ns_port {
 	struct rte_ether_addr mac;
 	uint16_t nb_txq;
 	bool started;
-	bool probed; /* we hot-plugged it from 'args' and remove it on exit */
+	bool probed;	/* we hot-plugged it from 'args' and remove it on exit */
+	bool rss_known; /* rss holds the key and table the NIC uses (or rxq = 1) */
+	struct ns_rss rss;
 };
 
 struct ns_app {

@@ -727,15 +727,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 						    : "no port's subnet holds this address");
 			goto out;
 		}
-		/* An active open is answered on the queue RSS picks for its tuple; until
-		 * the source port is chosen to match (planned), clients need one queue. */
-		if (cfg->port[port].rxq > 1) {
-			cfg_error(&c, sec, "connect",
-					"[port.%s] has rxq = %u: active opens need rxq = 1 for now",
-					cfg->port[port].name, cfg->port[port].rxq);
-			goto out;
-		}
 		k->src = cfg->port[port].ip;
+		k->port_idx = (uint16_t)port;
 	}
 	rc = 0;
 out:

@@ -61,6 +61,7 @@ struct ns_client_cfg {
 	uint64_t bytes; /* source/echo-check: bytes per connection (0: forever) */
 	uint32_t conns; /* concurrent connections */
 	uint32_t msg;	/* echo-check: request/response of msg bytes, one at a time (0: stream) */
+	uint16_t port_idx; /* the port holding src (set by the loader) */
 };
 
 struct ns_tcp_knobs {

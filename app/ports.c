@@ -67,11 +67,19 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 	}
 
 	memset(&conf, 0, sizeof(conf));
+	p->rss_known = pc->rxq == 1; /* one queue: every reply lands on queue 0 */
+	ns_rss_init(&p->rss, 0, 1);
 	if (pc->rxq > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
 				(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 				info.flow_type_rss_offloads;
+		/* Our own key (and, after start, table): active opens compute where
+		 * their replies land (rss.h). */
+		if (info.hash_key_size == NS_RSS_KEY_LEN) {
+			conf.rx_adv_conf.rss_conf.rss_key = p->rss.key;
+			conf.rx_adv_conf.rss_conf.rss_key_len = NS_RSS_KEY_LEN;
+		}
 	}
 	if (app.replay && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP))
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
@@ -144,6 +152,25 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 		return -1;
 	}
 	p->started = true;
+	if (pc->rxq > 1 && info.hash_key_size == NS_RSS_KEY_LEN && info.reta_size > 0 &&
+			info.reta_size <= NS_RSS_RETA_MAX) {
+		struct rte_eth_rss_reta_entry64 reta[NS_RSS_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+
+		ns_rss_init(&p->rss, info.reta_size, pc->rxq);
+		memset(reta, 0, sizeof(reta));
+		for (uint16_t i = 0; i < info.reta_size; i++) {
+			reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull
+								  << (i % RTE_ETH_RETA_GROUP_SIZE);
+			reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+					p->rss.reta[i];
+		}
+		p->rss_known = rte_eth_dev_rss_reta_update(p->port_id, reta, info.reta_size) == 0;
+	}
+	if (pc->rxq > 1 && !p->rss_known)
+		NS_LOGT(port, WARNING,
+				"port %s: RSS key/table not programmable: [client] connections "
+				"on it are opened by the worker of queue 0 only",
+				pc->name);
 	NS_LOGT(port, INFO, "port %s: ethdev %u (%s) started, %u rx / %u tx queues", pc->name,
 			p->port_id, pc->dev, pc->rxq, p->nb_txq);
 	if (pc->promisc || pc->forward >= 0)

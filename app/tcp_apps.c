@@ -14,6 +14,7 @@
  * ns_pattern[k] = (k * 2654435761 mod 2^32) >> 24 (tests recompute it).
  */
 #include <rte_hash_crc.h>
+#include <rte_random.h>
 
 #include "app.h"
 
@@ -203,14 +204,67 @@ ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
 }
 
 /*
- * Open the [client.*] connections, from the worker polling queue 0, paced:
- * at most NS_CLIENT_PENDING handshakes outstanding per client and
- * NS_CLIENT_BURST new ones per poll, so that a large 'conns' does not
- * overflow the transmit ring with SYNs and wait on SYN retransmissions.
+ * Open the [client.*] connections, paced: at most NS_CLIENT_PENDING
+ * handshakes outstanding per client and worker, NS_CLIENT_BURST new ones per
+ * poll, so that a large 'conns' does not overflow the transmit ring with
+ * SYNs.  Every worker polling a queue of the client's port opens its share,
+ * with a source port whose replies RSS brings back to one of its queues
+ * (rss.h); without a known RSS table only the worker of queue 0 opens them.
  * Returns true while some remain to be opened.
  */
 #define NS_CLIENT_PENDING 256
 #define NS_CLIENT_BURST	  64
+
+struct pick {
+	struct ns_worker *w;
+	uint16_t port_idx;
+	const struct ns_client_cfg *k;
+};
+
+static bool
+queue_is_mine(uint16_t q, void *arg)
+{
+	const struct pick *p = arg;
+
+	for (uint16_t i = 0; i < p->w->n_rxq; i++)
+		if (p->w->rxq[i].port_idx == p->port_idx && p->w->rxq[i].queue == q)
+			return true;
+	return false;
+}
+
+static bool
+port_in_use(uint16_t lport, void *arg)
+{
+	const struct pick *p = arg;
+	struct ns_tcp_tuple t = {p->k->src, p->k->dst, rte_cpu_to_be_16(lport),
+			rte_cpu_to_be_16(p->k->port)};
+
+	return ns_tcp_lookup(&p->w->tcp, &t) != NULL;
+}
+
+/* This worker's share of a client's connections: which of the openers it is. */
+static uint32_t
+share(struct ns_worker *w, const struct ns_client_cfg *k)
+{
+	const struct ns_port *port = &app.port[k->port_idx];
+	uint32_t openers = 0, me = UINT32_MAX, conns = k->conns;
+
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		struct pick p = {&app.worker[i], k->port_idx, k};
+		bool opens = port->rss_known ? false : queue_is_mine(0, &p);
+
+		for (uint16_t q = 0; port->rss_known && q < app.cfg.port[k->port_idx].rxq; q++)
+			opens |= queue_is_mine(q, &p);
+		if (!opens)
+			continue;
+		if (&app.worker[i] == w)
+			me = openers;
+		openers++;
+	}
+	if (me == UINT32_MAX)
+		return 0;
+	return conns / openers + (me < conns % openers ? 1 : 0);
+}
 
 bool
 ns_app_start_clients(struct ns_worker *w)
@@ -221,14 +275,27 @@ ns_app_start_clients(struct ns_worker *w)
 		const struct ns_client_cfg *k = &app.cfg.client[i];
 		struct ns_client_stats *cs = &w->cst[i];
 		uint64_t pending = cs->opened - cs->connected - cs->never_up;
-		uint32_t burst = 0;
+		uint32_t burst = 0, mine = share(w, k);
+		struct pick p = {w, k->port_idx, k};
 
-		while (cs->opened + cs->refused < k->conns && pending < NS_CLIENT_PENDING &&
+		while (cs->opened + cs->refused < mine && pending < NS_CLIENT_PENDING &&
 				burst < NS_CLIENT_BURST) {
-			struct ns_tcb *c = ns_tcp_connect(&w->tcp, k->src, k->dst, k->port, 0,
-					(void *)(uintptr_t)k, w->now_ns);
+			uint16_t lport =
+					app.port[k->port_idx].rss_known
+							? ns_rss_pick_port(&app.port[k->port_idx]
+											    .rss,
+									  k->dst, k->src,
+									  rte_cpu_to_be_16(k->port),
+									  (uint16_t)rte_rand(),
+									  queue_is_mine,
+									  port_in_use, &p)
+							: 0;
+			struct ns_tcb *c = NULL;
 			struct ns_appconn *a;
 
+			if (lport != 0 || !app.port[k->port_idx].rss_known)
+				c = ns_tcp_connect(&w->tcp, k->src, k->dst, k->port, lport,
+						(void *)(uintptr_t)k, w->now_ns);
 			burst++;
 			if (c == NULL) {
 				cs->refused++; /* no TCB or no port: counted, not retried */
@@ -246,7 +313,7 @@ ns_app_start_clients(struct ns_worker *w)
 			if (cs->t_first_ns == 0)
 				cs->t_first_ns = w->now_ns;
 		}
-		more |= cs->opened + cs->refused < k->conns;
+		more |= cs->opened + cs->refused < mine;
 	}
 	return more;
 }

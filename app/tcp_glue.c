@@ -185,8 +185,8 @@ void
 ns_tcp_worker_poll(struct ns_worker *w)
 {
 	ns_tcp_timers(&w->tcp, w->now_ns);
-	if (!w->clients_started && w == &app.worker[0])
-		w->clients_started = !ns_app_start_clients(w); /* rxq = 1: queue 0 is ours */
+	if (!w->clients_started)
+		w->clients_started = !ns_app_start_clients(w);
 	/* Applications run here, outside the stack's callbacks. */
 	for (uint32_t i = 0; i < w->n_ready; i++) {
 		struct ns_tcb *c = &w->tcp.pool[w->ready[i]];
