@@ -111,8 +111,9 @@ struct ns_port {
 	struct rte_ether_addr mac;
 	uint16_t nb_txq;
 	bool started;
-	bool probed;	/* we hot-plugged it from 'args' and remove it on exit */
-	bool rss_known; /* rss holds the key and table the NIC uses (or rxq = 1) */
+	bool probed;	      /* we hot-plugged it from 'args' and remove it on exit */
+	bool rss_known;	      /* rss holds the key and table the NIC uses (or rxq = 1) */
+	bool tx_tcp_cksum_hw; /* the NIC fills TCP checksums (RTE_MBUF_F_TX_TCP_CKSUM) */
 	struct ns_rss rss;
 };
 
@@ -174,7 +175,8 @@ void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *
 /* tcp_glue.c */
 int ns_tcp_worker_init(struct ns_worker *w);
 void ns_tcp_worker_fini(struct ns_worker *w);
-void ns_tcp_worker_rx(struct ns_worker *w, const uint8_t *ip, uint16_t ip_len, uint64_t ol_flags);
+void ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip, uint16_t ip_len,
+		uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 /* tcp_cmds.c: apply a 'set tcp' knob on this worker's stack (worker side). */

@@ -192,7 +192,7 @@ static const char *const listener_keys[] = {"port", "address", "app", "bytes", N
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-		"tx_desc", "promisc", "forward", NULL};
+		"tx_desc", "promisc", "forward", "checksum", NULL};
 
 static int
 check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -520,6 +520,10 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	p->tx_desc = (uint16_t)x;
 	if (get_bool(c, sec, "promisc", &p->promisc) < 0)
 		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "checksum");
+	if (v != NULL && strcmp(v, "auto") != 0 && strcmp(v, "trust") != 0)
+		return cfg_error(c, sec, "checksum", "'%s' is neither auto nor trust", v);
+	p->csum_trust = v != NULL && strcmp(v, "trust") == 0;
 	v = rte_cfgfile_get_entry(c->f, sec, "forward");
 	if (v != NULL)
 		snprintf(p->forward_name, sizeof(p->forward_name), "%s", v);

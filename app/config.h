@@ -27,7 +27,8 @@ struct ns_port_cfg {
 	uint16_t rxq;
 	uint16_t rx_desc, tx_desc;
 	bool promisc;
-	int forward; /* index of the port to io-forward to, or -1 */
+	bool csum_trust; /* checksum = trust: TCP checksums neither sent nor checked */
+	int forward;	 /* index of the port to io-forward to, or -1 */
 	char forward_name[NS_NAME_LEN];
 };
 

@@ -322,7 +322,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		return;
 	case NS_V_L4:
 		if (l4.proto == IPPROTO_TCP)
-			ns_tcp_worker_rx(w, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
+			ns_tcp_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);

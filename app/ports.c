@@ -89,6 +89,9 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 		app.ts_to_ns = 1000;
 	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	p->tx_tcp_cksum_hw = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0;
+	if (p->tx_tcp_cksum_hw)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE;
 

@@ -42,6 +42,12 @@ pattern_at(uint64_t off)
 static uint32_t
 crc32c(uint32_t h, const uint8_t *p, uint32_t n)
 {
+	/* rte_hash_crc loads 8-byte words: align them (the receive queue is read
+	 * in place, at any offset). */
+	while (n > 0 && ((uintptr_t)p & 7) != 0) {
+		h = rte_hash_crc_1byte(*p++, h);
+		n--;
+	}
 	return rte_hash_crc(p, n, h);
 }
 

@@ -7,7 +7,8 @@
 #                                             not in $(...): the subshell would run
 #                                             the caller's EXIT trap)
 #   memif_pair_stop
-# Needs: bin (the build's app/ directory), tmp (a scratch directory).
+# Needs: bin (the build's app/ directory), tmp (a scratch directory);
+# MP_CHECKSUM (auto or trust) for the memif ports.
 mp_pids=()
 mp_tag=mp$$
 
@@ -23,8 +24,8 @@ memif_pair_start() {
 	for side in a b; do
 		if [ $side = a ]; then ip=198.51.100.1 mac=02:00:00:00:01:01 role=server core=0 extra=$1
 		else ip=198.51.100.2 mac=02:00:00:00:01:02 role=client core=1 extra=$2; fi
-		printf '[global]\nidle = busy\n[port.m]\ndev = net_memif0\nip = %s/24\nmac = %s\n%s\n' \
-			"$ip" "$mac" "$extra" >"$tmp/$side.ini"
+		printf '[global]\nidle = busy\n[port.m]\ndev = net_memif0\nip = %s/24\nmac = %s\nchecksum = %s\n%s\n' \
+			"$ip" "$mac" "${MP_CHECKSUM:-auto}" "$extra" >"$tmp/$side.ini"
 		"$bin/nonstop" --no-huge -m 1024 --no-pci --no-shconf --file-prefix "$mp_tag-$side" \
 			-l $core --log-level=lib.eal:warning \
 			--vdev "net_memif0,role=$role,id=0,socket=$mp_tag.sock" -- \

@@ -151,6 +151,12 @@ ip = 192.0.2.2/24
 port = 80
 app = echo-check
 INI
+expect bad_checksum_mode '@:4: [port.a] checksum: '"'"'maybe'"'"' is neither auto nor trust' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+checksum = maybe
+INI
 
 # A file that does not exist.
 n=$((n + 1))
