@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "rss.h"
+#include "bfd.h"
 #include "dp_counters.h"
 #include "host.h"
 #include "tcp_stack.h"
@@ -29,7 +30,7 @@ struct ns_rxq {
 };
 
 /* Control -> worker messages, copied through a single-producer/consumer ring. */
-enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP, NS_WMSG_TCP_SET };
+enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP, NS_WMSG_TCP_SET, NS_WMSG_BFD_SET };
 
 struct ns_wmsg {
 	uint32_t type;
@@ -102,6 +103,7 @@ struct ns_worker {
 	uint32_t *ready;
 	uint32_t n_ready;
 	bool clients_started;
+	struct ns_bfd *bfd; /* worker 0: the BFD engine (when [bfd.*] sessions exist) */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
 } __rte_cache_aligned;
@@ -122,8 +124,9 @@ struct ns_app {
 	struct ns_port port[NS_MAX_PORTS];
 	struct ns_worker *worker; /* cfg.n_workers entries */
 	struct rte_mempool *pool;
-	bool replay;	 /* exit when every rx queue is drained (pcap replay) */
-	int ts_dynfield; /* mbuf rx timestamp field offset, or -1 */
+	uint32_t bfd_disc[NS_MAX_BFD]; /* local discriminator of [bfd.*] session i */
+	bool replay;		       /* exit when every rx queue is drained (pcap replay) */
+	int ts_dynfield;	       /* mbuf rx timestamp field offset, or -1 */
 	uint64_t ts_dynflag;
 	uint64_t ts_to_ns; /* the timestamp unit is the driver's: net_pcap counts microseconds */
 	volatile bool quit;
@@ -179,6 +182,14 @@ void ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip,
 		uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
+/* bfd_glue.c */
+int ns_bfd_worker_init(struct ns_worker *w);
+void ns_bfd_worker_fini(struct ns_worker *w);
+bool ns_bfd_worker_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4);
+void ns_bfd_worker_poll(struct ns_worker *w);
+void ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m);
+void ns_bfd_stats_sum(uint64_t out[NS_BFD_C__MAX]);
+
 /* tcp_cmds.c: apply a 'set tcp' knob on this worker's stack (worker side). */
 void ns_tcp_knob_apply(struct ns_worker *w, uint32_t knob, uint32_t value);
 

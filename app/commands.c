@@ -420,6 +420,18 @@ const struct ns_cmd ns_cmds[] = {
 		{"show listeners", "Display", "TCP listeners and their applications",
 				ns_cmd_show_listeners},
 		{"show ping", "Display", "result of the last ping", ns_cmd_show_ping},
+		{"show bfd sessions", "Display", "BFD sessions: state, discriminators, timers",
+				ns_cmd_show_bfd_sessions},
+		{"show bfd sessions detail", "Display", "BFD sessions with the remote's parameters",
+				ns_cmd_show_bfd_sessions},
+		{"show bfd stats", "Display", "non-zero BFD counters", ns_cmd_show_bfd_stats},
+		{"show bfd stats all", "Display", "every BFD counter with its meaning",
+				ns_cmd_show_bfd_stats},
+		{"show health", "Display", "peer health derived from the BFD health table",
+				ns_cmd_show_health},
+		{"set bfd session <name> <tx_ms> <rx_ms> <multiplier>", "Control",
+				"change a session's timers (a Poll sequence while Up)",
+				ns_cmd_set_bfd_session},
 		{"set tcp <knob> <value>", "Control",
 				"delack_ms rto_min_ms rto_init_ms time_wait_ms syn_backlog "
 				"syncookies "

@@ -189,6 +189,8 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
+static const char *const bfd_keys[] = {
+		"peer", "local", "tx_interval_ms", "rx_interval_ms", "multiplier", "passive", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
@@ -435,6 +437,42 @@ load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
 	return 0;
 }
 
+static int
+load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
+{
+	const char *v;
+	struct in_addr a;
+	uint32_t m = 3;
+
+	memset(k, 0, sizeof(*k));
+	k->tx_ms = k->rx_ms = 300; /* FRR's default */
+	if (strlen(sec) - 4 == 0 || strlen(sec) - 4 >= sizeof(k->name))
+		return cfg_error(c, sec, NULL, "session name must be 1-%zu characters",
+				sizeof(k->name) - 1);
+	snprintf(k->name, sizeof(k->name), "%s", sec + 4);
+	if (check_keys(c, sec, bfd_keys) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "peer");
+	if (v == NULL)
+		return cfg_error(c, sec, "peer", "missing: the peer's IPv4 address");
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return cfg_error(c, sec, "peer", "'%s' is not an IPv4 address", v);
+	k->peer = a.s_addr;
+	v = rte_cfgfile_get_entry(c->f, sec, "local");
+	if (v != NULL) {
+		if (inet_pton(AF_INET, v, &a) != 1)
+			return cfg_error(c, sec, "local", "'%s' is not an IPv4 address", v);
+		k->local = a.s_addr;
+	}
+	if (get_u32(c, sec, "tx_interval_ms", &k->tx_ms, 1, 60000) < 0 ||
+			get_u32(c, sec, "rx_interval_ms", &k->rx_ms, 0, 60000) < 0 ||
+			get_u32(c, sec, "multiplier", &m, 1, 255) < 0 ||
+			get_bool(c, sec, "passive", &k->passive) < 0)
+		return -1;
+	k->multiplier = (uint8_t)m;
+	return 0;
+}
+
 const char *
 ns_app_name(enum ns_tcp_app_kind k)
 {
@@ -653,6 +691,16 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			cfg->n_listeners++;
 			continue;
 		}
+		if (strncmp(s, "bfd.", 4) == 0) {
+			if (cfg->n_bfd == NS_MAX_BFD) {
+				cfg_error(&c, s, NULL, "more than %d BFD sessions", NS_MAX_BFD);
+				goto out;
+			}
+			if (load_bfd(&c, s, &cfg->bfd[cfg->n_bfd]) < 0)
+				goto out;
+			cfg->n_bfd++;
+			continue;
+		}
 		if (strncmp(s, "client.", 7) == 0) {
 			if (cfg->n_clients == NS_MAX_CLIENTS) {
 				cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
@@ -666,7 +714,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		if (strncmp(s, "port.", 5) != 0) {
 			cfg_error(&c, s, NULL,
 					"unknown section (expected global, lcores, tcp, port.NAME, "
-					"listener.NAME, client.NAME)");
+					"listener.NAME, client.NAME, bfd.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
@@ -733,6 +781,36 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		}
 		k->src = cfg->port[port].ip;
 		k->port_idx = (uint16_t)port;
+	}
+	for (uint16_t i = 0; i < cfg->n_bfd; i++) {
+		struct ns_bfd_cfg *k = &cfg->bfd[i];
+		char sec[CFG_NAME_LEN];
+		int port = -1;
+
+		snprintf(sec, sizeof(sec), "bfd.%s", k->name);
+		for (uint16_t j = 0; j < cfg->n_ports; j++) {
+			const struct ns_port_cfg *p = &cfg->port[j];
+			uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+
+			if (p->forward >= 0 || p->ip == 0)
+				continue;
+			if (k->local != 0 ? p->ip == k->local : (p->ip & mask) == (k->peer & mask))
+				port = j;
+		}
+		if (port < 0) {
+			cfg_error(&c, sec, k->local != 0 ? "local" : "peer",
+					k->local != 0 ? "no port has this address"
+						      : "not on a connected subnet (single hop)");
+			goto out;
+		}
+		k->local = cfg->port[port].ip;
+		k->port_idx = (uint16_t)port;
+		for (uint16_t j = 0; j < i; j++)
+			if (cfg->bfd[j].peer == k->peer && cfg->bfd[j].local == k->local) {
+				cfg_error(&c, sec, "peer", "same addresses as [bfd.%s]",
+						cfg->bfd[j].name);
+				goto out;
+			}
 	}
 	rc = 0;
 out:

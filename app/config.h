@@ -50,6 +50,18 @@ struct ns_listener_cfg {
 	uint64_t bytes; /* source: bytes to send per connection (0: until the peer closes) */
 };
 
+#define NS_MAX_BFD 64
+
+/* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
+struct ns_bfd_cfg {
+	char name[NS_NAME_LEN];
+	rte_be32_t peer, local; /* local 0 in the file: the port on peer's subnet */
+	uint16_t port_idx;
+	uint32_t tx_ms, rx_ms;
+	uint8_t multiplier;
+	bool passive;
+};
+
 #define NS_MAX_CLIENTS 8
 
 /* [client.NAME]: connections nonstop opens when it starts. */
@@ -102,6 +114,8 @@ struct ns_config {
 	struct ns_listener_cfg listener[NS_MAX_LISTENERS];
 	uint16_t n_clients;
 	struct ns_client_cfg client[NS_MAX_CLIENTS];
+	uint16_t n_bfd;
+	struct ns_bfd_cfg bfd[NS_MAX_BFD];
 };
 
 const char *ns_app_name(enum ns_tcp_app_kind k);

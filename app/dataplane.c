@@ -141,6 +141,9 @@ worker_msgs(struct ns_worker *w)
 		case NS_WMSG_TCP_SET:
 			ns_tcp_knob_apply(w, m.knob, m.value);
 			break;
+		case NS_WMSG_BFD_SET:
+			ns_bfd_worker_msg(w, &m);
+			break;
 		default:
 			break;
 		}
@@ -175,7 +178,7 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	snprintf(name, sizeof(name), "ns_wmsg_%u", widx);
 	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 64,
 			rte_lcore_to_socket_id(w->lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->msgq == NULL || ns_tcp_worker_init(w) < 0)
+	if (w->msgq == NULL || ns_tcp_worker_init(w) < 0 || ns_bfd_worker_init(w) < 0)
 		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
@@ -240,6 +243,7 @@ ns_dataplane_fini(void)
 		}
 		rte_ring_free(w->msgq);
 		ns_tcp_worker_fini(w);
+		ns_bfd_worker_fini(w);
 	}
 	rte_free(app.worker);
 	app.worker = NULL;
@@ -326,6 +330,9 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
+		else if (l4.proto == IPPROTO_UDP &&
+				ns_bfd_worker_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4))
+			; /* BFD control */
 		else
 			w->dp_ctr[NS_DP_l4_no_handler]++;
 		/* fall through */
@@ -376,6 +383,7 @@ worker_poll(struct ns_worker *w)
 	if (unlikely(!rte_ring_empty(w->msgq)))
 		worker_msgs(w);
 	ns_ping_tick(w);
+	ns_bfd_worker_poll(w);
 	ns_tcp_worker_poll(w);
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);

@@ -7,6 +7,7 @@
 
 #define NS_BFD_COUNTERS(X)                                                                      \
 	X(rx_packets, INFO, "BFD control packets received")                                     \
+	X(rx_bad_udp, DROP, "UDP length or checksum wrong (counted at the edge)")               \
 	X(tx_packets, INFO, "BFD control packets sent")                                         \
 	X(rx_bad_version, DROP, "version is not 1")                                             \
 	X(rx_bad_length, DROP, "length field below 24 (26 with A), or above the UDP payload")   \

@@ -319,10 +319,8 @@ ns_bfd_session_add(struct ns_bfd *b, const struct ns_bfd_session_cfg *cfg, uint6
 	b->n_sessions++;
 	memset(&b->health[i], 0, offsetof(struct ns_bfd_health, state)); /* keep seq */
 	publish(b, s);
-	if (!cfg->passive) {
-		send_ctl(b, s, 0);
-		arm_tx(b, s);
-	}
+	if (!cfg->passive) /* the first packet on the next timer run, not from inside add */
+		ns_tw_start(&b->wheel, &s->tx_timer, now);
 	return s->local_disc;
 }
 
