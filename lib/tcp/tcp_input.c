@@ -213,6 +213,7 @@ syn_cookie_accept(struct ns_tcp_stack *s, int li, const struct ns_tcp_tuple *t, 
 	c->irs = g->seq - 1;
 	c->rcv_nxt = g->seq;
 	c->rcv_adv = g->seq + wnd0; /* what the cookie SYN-ACK offered */
+	c->last_ack_sent = g->seq;
 	c->rcvq.head = c->rcvq.tail = c->rcv_nxt;
 	c->snd_mss = mss < s->cfg.mss ? mss : s->cfg.mss;
 	if (s->cfg.ts && (g->opt.present & NS_TCPO_TS)) {
@@ -438,7 +439,10 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 {
 	uint32_t seglen = g->len + ((g->flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +
 			  ((g->flags & RTE_TCP_FIN_FLAG) ? 1 : 0);
-	uint32_t last_ack_sent = c->rcv_nxt;
+	/* RFC 7323 4.3: TS.Recent follows the segment at the left edge of what our
+	 * last ACK acknowledged; with a delayed ACK pending, that is the earlier
+	 * segment, not the latest. */
+	uint32_t last_ack_sent = c->last_ack_sent;
 	bool sack_new;
 
 	/* The peer's SYN again in SYN-RECEIVED: our SYN-ACK was lost; send it again.
@@ -449,6 +453,16 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			(g->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 					RTE_TCP_SYN_FLAG) {
 		ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
+		return;
+	}
+	/* TIME-WAIT: the peer's FIN again (our ACK was lost): ACK it and restart
+	 * 2 MSL (RFC 9293 3.10.7.4).  It sits just below the window, where the
+	 * sequence test alone would ACK it without the restart. */
+	if (c->state == NS_TCP_TIME_WAIT && (g->flags & RTE_TCP_FIN_FLAG) &&
+			!(g->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) &&
+			g->seq + g->len + 1 == c->rcv_nxt) {
+		ns_tcp_set_state(s, c, NS_TCP_TIME_WAIT);
+		c->flags |= NS_TCBF_ACK_NOW;
 		return;
 	}
 	/* Simultaneous open: the peer's SYN-ACK repeats its SYN's sequence number

@@ -118,6 +118,7 @@ ns_tcp_send_segment(
 
 		if (ns_seq_gt(edge, c->rcv_adv))
 			NS_TCB_SET(c, NS_TCBG_RCV, rcv_adv, edge);
+		c->last_ack_sent = c->rcv_nxt;
 		c->flags &= ~(NS_TCBF_ACK_NOW | NS_TCBF_DELACK);
 		c->unacked_segs = 0;
 		ns_tcp_timer_stop(s, c, NS_TCPT_DELACK);
