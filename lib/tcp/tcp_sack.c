@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Sender side of SACK: the scoreboard of what the peer holds above a hole
- * (RFC 2018) and conservative loss recovery in the spirit of RFC 6675:
- * retransmit the holes below the highest SACKed byte while the data in the
- * network (pipe) is below cwnd, then send new data.  Early retransmit
+ * (RFC 2018) and conservative loss recovery per RFC 6675: while pipe is
+ * below cwnd, retransmit holes deemed lost (IsLost), then send new data,
+ * then retransmit the other holes below the highest SACKed byte.  Early retransmit
  * (RFC 5827) and limited transmit (RFC 3042) keep small windows out of RTOs.
  */
 #include "tcp_internal.h"
@@ -103,15 +103,31 @@ next_hole(const struct ns_tcb *c, uint32_t from, uint32_t *seq, uint32_t *len)
 	return false; /* nothing missing below the highest SACK */
 }
 
-/* Bytes believed in the network: outstanding, less SACKed, less the holes
- * presumed lost and not yet retransmitted. */
+/* RFC 6675 IsLost(seq): DupThresh (3) discontiguous SACKed ranges above seq,
+ * or more than (DupThresh - 1) * SMSS bytes SACKed above it. */
+static bool
+is_lost(const struct ns_tcb *c, uint32_t seq)
+{
+	uint32_t bytes = 0, ranges = 0;
+
+	for (unsigned int i = 0; i < c->n_sacked; i++)
+		if (ns_seq_gt(c->sacked[i].left, seq)) {
+			bytes += c->sacked[i].right - c->sacked[i].left;
+			ranges++;
+		}
+	return ranges >= 3 || bytes > 2u * c->snd_mss;
+}
+
+/* Bytes believed in the network (RFC 6675 SetPipe): outstanding, less SACKed,
+ * less the holes presumed lost and not yet retransmitted. */
 static uint32_t
 pipe(const struct ns_tcb *c)
 {
 	uint32_t out = c->snd_max - c->snd_una - ns_tcp_sack_bytes(c), p = c->rexmit_nxt, seq, len;
 
 	while (next_hole(c, p, &seq, &len)) {
-		out -= ns_seq_lt(out, len) ? out : len;
+		if (is_lost(c, seq))
+			out -= ns_seq_lt(out, len) ? out : len;
 		p = seq + len;
 	}
 	return out;
@@ -141,10 +157,21 @@ ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
 	uint32_t in_net = pipe(c);
 
+	/* RFC 6675 NextSeg: (1) a lost hole, (2) new data, (3) a hole not yet
+	 * deemed lost. */
 	for (int guard = 0; guard < 64 && in_net + c->snd_mss <= c->cwnd; guard++) {
 		uint32_t seq, len;
+		bool hole = next_hole(c, c->rexmit_nxt, &seq, &len);
 
-		if (next_hole(c, c->rexmit_nxt, &seq, &len)) {
+		if (hole && !is_lost(c, seq)) {
+			uint32_t n = send_new(s, c);
+
+			if (n > 0) {
+				in_net += n;
+				continue;
+			}
+		}
+		if (hole) {
 			len = RTE_MIN(len, (uint32_t)c->snd_mss);
 			if (ns_seq_gt(seq + len, c->sndq.tail))
 				len = c->sndq.tail - seq; /* never past the data */
