@@ -189,6 +189,8 @@ bool ns_bfd_worker_rx(struct ns_worker *w, const uint8_t *frame, const struct ns
 void ns_bfd_worker_poll(struct ns_worker *w);
 void ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m);
 void ns_bfd_stats_sum(uint64_t out[NS_BFD_C__MAX]);
+struct rte_tel_data;
+int ns_bfd_telemetry(struct rte_tel_data *d);
 
 /* tcp_cmds.c: apply a 'set tcp' knob on this worker's stack (worker side). */
 void ns_tcp_knob_apply(struct ns_worker *w, uint32_t knob, uint32_t value);

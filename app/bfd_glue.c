@@ -10,6 +10,7 @@
 #include <inttypes.h>
 
 #include <rte_malloc.h>
+#include <rte_telemetry.h>
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
@@ -278,4 +279,41 @@ ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m)
 	if (w->bfd != NULL)
 		ns_bfd_session_set(w->bfd, m->knob, m->value * 1000, m->count * 1000,
 				(uint8_t)m->size, w->now_ns);
+}
+
+/* Telemetry /nonstop/bfd/sessions: one dict per session, from the health table. */
+int
+ns_bfd_telemetry(struct rte_tel_data *d)
+{
+	const struct ns_bfd *b = engine();
+
+	rte_tel_data_start_dict(d);
+	for (uint16_t i = 0; b != NULL && i < app.cfg.n_bfd; i++) {
+		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
+		uint32_t idx = (app.bfd_disc[i] & ((1u << NS_BFD_IDX_BITS) - 1)) - 1;
+		struct rte_tel_data *c;
+		struct ns_bfd_health h;
+		char peer[INET_ADDRSTRLEN];
+
+		if (!ns_bfd_health_read(b, idx, &h))
+			continue;
+		c = rte_tel_data_alloc();
+		if (c == NULL)
+			return -ENOMEM;
+		inet_ntop(AF_INET, &k->peer, peer, sizeof(peer));
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "peer", peer);
+		rte_tel_data_add_dict_string(c, "state", ns_bfd_state_name(h.state));
+		rte_tel_data_add_dict_string(c, "remote_state", ns_bfd_state_name(h.remote_state));
+		rte_tel_data_add_dict_int(c, "diag", h.local_diag);
+		rte_tel_data_add_dict_u64(c, "local_disc", h.local_disc);
+		rte_tel_data_add_dict_u64(c, "remote_disc", h.remote_disc);
+		rte_tel_data_add_dict_u64(c, "tx_interval_us", h.tx_interval_us);
+		rte_tel_data_add_dict_u64(c, "detect_time_us", h.detect_time_us);
+		rte_tel_data_add_dict_u64(c, "rx", h.rx);
+		rte_tel_data_add_dict_u64(c, "ups", h.ups);
+		rte_tel_data_add_dict_u64(c, "downs", h.downs);
+		rte_tel_data_add_dict_container(d, k->name, c, 0);
+	}
+	return 0;
 }

@@ -32,7 +32,7 @@ counter_dict(const struct ns_ctr_desc *desc, const uint64_t *v, const uint64_t *
 static int
 tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], bfd[NS_BFD_C__MAX];
 	struct rte_tel_data *c;
 
 	(void)cmd, (void)params;
@@ -48,6 +48,10 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 	c = counter_dict(ns_tcp_ctr_desc, tcp, app.tcp_base, NS_TCP_C__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "tcp", c, 0);
+	ns_bfd_stats_sum(bfd);
+	c = counter_dict(ns_bfd_ctr_desc, bfd, NULL, NS_BFD_C__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "bfd", c, 0);
 	return 0;
 }
 
@@ -110,6 +114,13 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+tel_bfd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	return ns_bfd_telemetry(d);
+}
+
+static int
 tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct ns_config *c = &app.cfg;
@@ -159,4 +170,7 @@ ns_telemetry_init(void)
 			"lcore roles, queues and poll statistics. No parameters");
 	rte_telemetry_register_cmd(
 			"/nonstop/config", tel_config, "Configuration in effect. No parameters");
+	rte_telemetry_register_cmd("/nonstop/bfd/sessions", tel_bfd,
+			"BFD sessions from the health table (state, discriminators, timers). No "
+			"parameters");
 }

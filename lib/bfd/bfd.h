@@ -62,6 +62,7 @@ struct ns_bfd_session {
 	uint32_t tx_desired_in_use_us, rx_required_in_use_us;
 	bool poll_active, final_pending;
 	uint64_t last_rx_ns, last_change_ns;
+	uint64_t detect_deadline_ns; /* last_rx + detection time (the timer checks it lazily) */
 	uint32_t ups, downs;
 	uint64_t rx, tx;
 	struct ns_tw_timer tx_timer, detect_timer;

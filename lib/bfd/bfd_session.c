@@ -75,6 +75,20 @@ publish(struct ns_bfd *b, const struct ns_bfd_session *s)
 	__atomic_store_n(&h->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
+/* The per-packet update of the health table: last receive time and count. */
+static void
+publish_rx(struct ns_bfd *b, const struct ns_bfd_session *s)
+{
+	struct ns_bfd_health *h = &b->health[s - b->sess];
+	uint32_t seq = h->seq;
+
+	__atomic_store_n(&h->seq, seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	h->last_rx_ns = s->last_rx_ns;
+	h->rx = s->rx;
+	__atomic_store_n(&h->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 bool
 ns_bfd_health_read(const struct ns_bfd *b, uint32_t index, struct ns_bfd_health *out)
 {
@@ -214,6 +228,13 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 	} else {
 		s = (struct ns_bfd_session *)((char *)t -
 					      offsetof(struct ns_bfd_session, detect_timer));
+		/* Packets since the timer was armed moved the deadline: wait for it
+		 * (the fast path does not touch the wheel per packet). */
+		if ((s->state == NS_BFD_INIT || s->state == NS_BFD_UP) &&
+				b->now < s->detect_deadline_ns) {
+			ns_tw_start(&b->wheel, &s->detect_timer, s->detect_deadline_ns);
+			return;
+		}
 		if (s->state == NS_BFD_INIT || s->state == NS_BFD_UP) {
 			NS_BFD_CTR(b, detect_expired);
 			set_state(b, s, NS_BFD_DOWN, NS_BFD_DIAG_DETECT_EXPIRED);
@@ -406,6 +427,8 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 	struct ns_bfd_session *s;
 	struct ns_bfd_ctl c;
 	uint64_t det_us;
+	bool changed;
+	uint8_t old_state;
 	int why;
 
 	b->now = now;
@@ -440,6 +463,11 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 		NS_BFD_CTR(b, rx_auth_mismatch);
 		return;
 	}
+	changed = s->remote_disc != c.my_disc || s->remote_state != c.state ||
+		  s->remote_min_rx_us != c.required_min_rx_us ||
+		  s->remote_min_tx_us != c.desired_min_tx_us || s->remote_mult != c.detect_mult ||
+		  (c.flags & (NS_BFD_F_POLL | NS_BFD_F_FINAL)) != 0;
+	old_state = s->state;
 	s->rx++;
 	s->last_rx_ns = now;
 	s->remote_disc = c.my_disc;
@@ -482,8 +510,15 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 	det_us = (uint64_t)c.detect_mult *
 		 (s->rx_required_in_use_us > c.desired_min_tx_us ? s->rx_required_in_use_us
 								 : c.desired_min_tx_us);
-	if (s->state == NS_BFD_INIT || s->state == NS_BFD_UP)
-		ns_tw_start(&b->wheel, &s->detect_timer, now + det_us * US);
+	if (s->state == NS_BFD_INIT || s->state == NS_BFD_UP) {
+		s->detect_deadline_ns = now + det_us * US;
+		/* Arm only when not armed or when the deadline moved earlier; a later
+		 * deadline is found by the timer when it fires (lazy re-arm). */
+		if (!ns_tw_armed(&s->detect_timer) ||
+				s->detect_timer.expiry_tick * b->wheel.tick_ns >
+						s->detect_deadline_ns)
+			ns_tw_start(&b->wheel, &s->detect_timer, s->detect_deadline_ns);
+	}
 	if (c.flags & NS_BFD_F_POLL) { /* 6.5: answer at once, with F and without P */
 		NS_BFD_CTR(b, final_sent);
 		send_ctl(b, s, NS_BFD_F_FINAL);
@@ -492,5 +527,8 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 	if (!ns_tw_armed(&s->tx_timer) ||
 			s->tx_timer.expiry_tick * b->wheel.tick_ns > now + tx_interval_us(s) * US)
 		arm_tx(b, s);
-	publish(b, s);
+	if (changed || s->state != old_state)
+		publish(b, s);
+	else
+		publish_rx(b, s); /* the steady state: only the heartbeat moved */
 }
