@@ -104,6 +104,7 @@ struct ns_worker {
 	uint32_t n_ready;
 	bool clients_started;
 	struct ns_bfd *bfd; /* worker 0: the BFD engine (when [bfd.*] sessions exist) */
+	bool bfd_started;   /* sessions created (replay: at the first packet) */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
 } __rte_cache_aligned;

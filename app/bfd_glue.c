@@ -70,16 +70,9 @@ bfd_changed(void *user, const struct ns_bfd_session *s, uint8_t old)
 			ns_bfd_state_name(s->state), s->local_diag);
 }
 
-int
-ns_bfd_worker_init(struct ns_worker *w)
+static int
+add_sessions(struct ns_worker *w, uint64_t now)
 {
-	static const struct ns_bfd_ops ops = {bfd_xmit, bfd_changed};
-
-	if (w != &app.worker[0] || app.cfg.n_bfd == 0)
-		return 0;
-	w->bfd = rte_zmalloc("bfd", sizeof(*w->bfd), RTE_CACHE_LINE_SIZE);
-	if (w->bfd == NULL || ns_bfd_init(w->bfd, NS_MAX_BFD, &ops, w, ns_now_ns()) != 0)
-		return -1;
 	for (uint16_t i = 0; i < app.cfg.n_bfd; i++) {
 		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
 		struct ns_bfd_session_cfg sc = {
@@ -92,11 +85,29 @@ ns_bfd_worker_init(struct ns_worker *w)
 				.user = (void *)(uintptr_t)k,
 		};
 
-		app.bfd_disc[i] = ns_bfd_session_add(w->bfd, &sc, ns_now_ns());
+		app.bfd_disc[i] = ns_bfd_session_add(w->bfd, &sc, now);
 		if (app.bfd_disc[i] == 0)
 			return -1;
 	}
+	w->bfd_started = true;
 	return 0;
+}
+
+int
+ns_bfd_worker_init(struct ns_worker *w)
+{
+	static const struct ns_bfd_ops ops = {bfd_xmit, bfd_changed};
+
+	if (w != &app.worker[0] || app.cfg.n_bfd == 0)
+		return 0;
+	w->bfd = rte_zmalloc("bfd", sizeof(*w->bfd), RTE_CACHE_LINE_SIZE);
+	/* Replay: virtual time from the pcap, and a fixed jitter seed (deterministic output). */
+	if (w->bfd == NULL ||
+			ns_bfd_init(w->bfd, NS_MAX_BFD, &ops, w, app.replay ? 0 : ns_now_ns()) != 0)
+		return -1;
+	/* Replay: the sessions start with the capture's clock, at its first packet
+	 * (ns_bfd_worker_poll), not at 0 with decades of timers to catch up. */
+	return app.replay ? 0 : add_sessions(w, ns_now_ns());
 }
 
 void
@@ -135,8 +146,11 @@ ns_bfd_worker_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_i
 void
 ns_bfd_worker_poll(struct ns_worker *w)
 {
-	if (w->bfd != NULL)
-		ns_bfd_timers(w->bfd, w->now_ns);
+	if (w->bfd == NULL)
+		return;
+	if (!w->bfd_started && add_sessions(w, w->now_ns) != 0)
+		NS_LOGT(app, ERR, "bfd: sessions could not be created");
+	ns_bfd_timers(w->bfd, w->now_ns);
 }
 
 /* --- control path ------------------------------------------------------- */

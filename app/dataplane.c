@@ -315,6 +315,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		/* Virtual time: what was due before this packet happens first. */
 		w->now_ns = pkt_time(w, m);
 		ns_tcp_timers(&w->tcp, w->now_ns);
+		ns_bfd_worker_poll(w);
 	}
 	len = rte_pktmbuf_data_len(m);
 	switch (ns_host_input(
