@@ -83,6 +83,8 @@ struct ns_bfd {
 	uint32_t *by_addr; /* open addressing on (laddr, raddr): index + 1 */
 	uint32_t by_addr_mask;
 	uint32_t n_sessions;
+	uint32_t *free_ids; /* stack of free session slots: O(1) add */
+	uint32_t n_free;
 	uint16_t generation;
 	struct ns_tw wheel;
 	uint64_t now;

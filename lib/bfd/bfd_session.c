@@ -272,13 +272,17 @@ ns_bfd_init(struct ns_bfd *b, uint32_t max_sessions, const struct ns_bfd_ops *op
 	b->health = calloc(max_sessions, sizeof(*b->health));
 	b->by_addr = calloc(cap, sizeof(*b->by_addr));
 	b->by_addr_mask = cap - 1;
-	if (b->sess == NULL || b->health == NULL || b->by_addr == NULL ||
+	b->free_ids = calloc(max_sessions, sizeof(*b->free_ids));
+	if (b->sess == NULL || b->health == NULL || b->by_addr == NULL || b->free_ids == NULL ||
 			ns_tw_init(&b->wheel, 8192, TICK_NS, now) != 0) {
 		ns_bfd_fini(b);
 		return -1;
 	}
-	for (uint32_t i = 0; i < max_sessions; i++)
+	for (uint32_t i = 0; i < max_sessions; i++) {
 		b->sess[i].detect_timer.kind = 1;
+		b->free_ids[i] = max_sessions - 1 - i; /* slot 0 first */
+	}
+	b->n_free = max_sessions;
 	return 0;
 }
 
@@ -290,6 +294,7 @@ ns_bfd_fini(struct ns_bfd *b)
 	free(b->sess);
 	free(b->health);
 	free(b->by_addr);
+	free(b->free_ids);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -315,13 +320,10 @@ ns_bfd_session_add(struct ns_bfd *b, const struct ns_bfd_session_cfg *cfg, uint6
 			b->n_sessions == b->max_sessions ||
 			find_by_addr(b, cfg->laddr, cfg->raddr, &slot) != NULL)
 		return 0;
-	for (i = 0; i < b->max_sessions; i++)
-		if (!b->sess[i].in_use) {
-			s = &b->sess[i];
-			break;
-		}
-	if (s == NULL)
+	if (b->n_free == 0)
 		return 0;
+	i = b->free_ids[--b->n_free];
+	s = &b->sess[i];
 	memset(s, 0, offsetof(struct ns_bfd_session, tx_timer));
 	s->in_use = true;
 	s->cfg = *cfg;
@@ -372,6 +374,7 @@ ns_bfd_session_del(struct ns_bfd *b, uint32_t disc, uint64_t now)
 	s->state = NS_BFD_ADMIN_DOWN;
 	publish(b, s);
 	b->n_sessions--;
+	b->free_ids[b->n_free++] = (uint32_t)(s - b->sess);
 	return 0;
 }
 
