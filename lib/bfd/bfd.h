@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bfd_auth.h"
 #include "bfd_counters.h"
 #include "bfd_packet.h"
 #include "timer_wheel.h"
@@ -31,6 +32,7 @@ struct ns_bfd_session_cfg {
 	uint8_t detect_mult;
 	bool passive; /* wait for the peer's first packet (RFC 5880 6.1) */
 	void *user;
+	struct ns_bfd_auth_cfg auth; /* type NS_BFD_AUTH_NONE: no authentication */
 };
 
 /* What the control plane reads (seqcount-protected copy per session). */
@@ -65,6 +67,7 @@ struct ns_bfd_session {
 	uint64_t detect_deadline_ns; /* last_rx + detection time (the timer checks it lazily) */
 	uint32_t ups, downs;
 	uint64_t rx, tx;
+	struct ns_bfd_auth_state auth;
 	struct ns_tw_timer tx_timer, detect_timer;
 };
 

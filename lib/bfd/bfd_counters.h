@@ -20,6 +20,11 @@
 	X(rx_addr_mismatch, DROP, "session found by discriminator, addresses differ")           \
 	X(rx_bad_ttl, DROP, "TTL not 255 (RFC 5881 5)")                                         \
 	X(rx_auth_mismatch, DROP, "A bit differs from the session's authentication setting")    \
+	X(rx_auth_bad_type, DROP, "authentication type differs from the session's")             \
+	X(rx_auth_bad_len, DROP, "Auth Len wrong for its type, or not filling the packet")      \
+	X(rx_auth_bad_key_id, DROP, "Key ID differs from the session's")                        \
+	X(rx_auth_bad_seq, DROP, "sequence number outside the window of RFC 5880 6.7.3/6.7.4")   \
+	X(rx_auth_bad_digest, DROP, "digest or password wrong")                                 \
 	X(rx_admin_down_local, DROP, "received while the session is AdminDown")                 \
 	X(poll_sent, INFO, "Poll sequences started")                                            \
 	X(final_sent, INFO, "packets with F answering a Poll")                                  \

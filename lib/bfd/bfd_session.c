@@ -110,17 +110,22 @@ ns_bfd_health_read(const struct ns_bfd *b, uint32_t index, struct ns_bfd_health 
 	return false;
 }
 
+static uint64_t
+next_rand(struct ns_bfd *b)
+{
+	b->rng ^= b->rng << 13;
+	b->rng ^= b->rng >> 7;
+	b->rng ^= b->rng << 17;
+	return b->rng;
+}
+
 /* 6.8.7: the interval reduced by a random 0-25 % (10-25 % with detect mult 1). */
 static uint64_t
 jittered_ns(struct ns_bfd *b, const struct ns_bfd_session *s, uint64_t interval_us)
 {
 	uint32_t lo = 75, span = s->cfg.detect_mult == 1 ? 15 : 25;
-	uint64_t r;
+	uint64_t r = next_rand(b) % (span * 1000 + 1); /* per hundred-thousand */
 
-	b->rng ^= b->rng << 13;
-	b->rng ^= b->rng >> 7;
-	b->rng ^= b->rng << 17;
-	r = b->rng % (span * 1000 + 1); /* per hundred-thousand */
 	return interval_us * US * (lo * 1000 + r) / 100000;
 }
 
@@ -145,15 +150,22 @@ send_ctl(struct ns_bfd *b, struct ns_bfd_session *s, uint8_t flags)
 			.required_min_rx_us = s->required_min_rx_us,
 			.required_min_echo_rx_us = 0,
 	};
-	uint8_t pkt[NS_BFD_HDR_LEN];
+	uint8_t pkt[NS_BFD_HDR_LEN + NS_BFD_AUTH_MAX_LEN];
+	uint32_t len;
 
 	/* 6.8.7: a passive system stays silent until it knows the remote discriminator. */
 	if (s->cfg.passive && s->remote_disc == 0)
 		return;
-	ns_bfd_build(&c, pkt);
+	len = ns_bfd_build(&c, pkt);
+	if (s->cfg.auth.type != NS_BFD_AUTH_NONE) {
+		/* 6.7.3/6.7.4: one sequence number per packet (required for the
+		 * meticulous types, allowed for the others). */
+		len = ns_bfd_auth_sign(&s->cfg.auth, s->auth.xmit_seq, pkt);
+		s->auth.xmit_seq++;
+	}
 	s->tx++;
 	NS_BFD_CTR(b, tx_packets);
-	b->ops.xmit(b->user, s, pkt, NS_BFD_HDR_LEN);
+	b->ops.xmit(b->user, s, pkt, len);
 }
 
 static void
@@ -317,7 +329,7 @@ ns_bfd_session_add(struct ns_bfd *b, const struct ns_bfd_session_cfg *cfg, uint6
 
 	b->now = now;
 	if (cfg->detect_mult == 0 || cfg->desired_min_tx_us == 0 || cfg->raddr == 0 ||
-			b->n_sessions == b->max_sessions ||
+			!ns_bfd_auth_cfg_valid(&cfg->auth) || b->n_sessions == b->max_sessions ||
 			find_by_addr(b, cfg->laddr, cfg->raddr, &slot) != NULL)
 		return 0;
 	if (b->n_free == 0)
@@ -336,7 +348,9 @@ ns_bfd_session_add(struct ns_bfd *b, const struct ns_bfd_session_cfg *cfg, uint6
 	s->required_min_rx_us = cfg->required_min_rx_us;
 	s->tx_desired_in_use_us = s->desired_min_tx_us;
 	s->rx_required_in_use_us = s->required_min_rx_us;
-	s->remote_min_rx_us = 1; /* 6.8.1 */
+	s->remote_min_rx_us = 1;		/* 6.8.1 */
+	if (cfg->auth.type != NS_BFD_AUTH_NONE) /* 6.8.1: a random start */
+		s->auth.xmit_seq = (uint32_t)(next_rand(b) >> 32);
 	s->last_change_ns = now;
 	b->by_addr[slot] = i + 1;
 	b->n_sessions++;
@@ -462,9 +476,23 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 			return;
 		}
 	}
-	if (c.flags & NS_BFD_F_AUTH) { /* no authentication configured (planned) */
+	/* 6.8.6: the A bit must match the session's setting; then 6.7. */
+	if (((c.flags & NS_BFD_F_AUTH) != 0) != (s->cfg.auth.type != NS_BFD_AUTH_NONE)) {
 		NS_BFD_CTR(b, rx_auth_mismatch);
 		return;
+	}
+	if (c.flags & NS_BFD_F_AUTH) {
+		/* 6.8.1: the sequence is forgotten after 2 x detection time of silence. */
+		det_us = (uint64_t)s->remote_mult *
+			 (s->rx_required_in_use_us > s->remote_min_tx_us ? s->rx_required_in_use_us
+									 : s->remote_min_tx_us);
+		if (s->auth.seq_known && now - s->last_rx_ns > 2 * det_us * US)
+			s->auth.seq_known = false;
+		why = ns_bfd_auth_verify(&s->cfg.auth, &s->auth, pkt, c.length, c.detect_mult);
+		if (why >= 0) {
+			b->ctr[why]++;
+			return;
+		}
 	}
 	changed = s->remote_disc != c.my_disc || s->remote_state != c.state ||
 		  s->remote_min_rx_us != c.required_min_rx_us ||

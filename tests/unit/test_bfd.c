@@ -31,6 +31,8 @@ struct end {
 	uint64_t last_tx_at;
 	uint64_t min_gap, max_gap; /* between periodic transmissions while Up */
 	bool measure;
+	uint8_t last_pkt[64]; /* the last packet sent */
+	uint32_t last_len;
 };
 
 static struct pkt q[4096];
@@ -55,6 +57,8 @@ xmit(void *user, const struct ns_bfd_session *s, const uint8_t *p, uint32_t len)
 			e->max_gap = gap;
 	}
 	e->last_tx_at = now;
+	memcpy(e->last_pkt, p, len);
+	e->last_len = len;
 	if (e == &A && a_silent)
 		return;
 	memcpy(k->buf, p, len);
@@ -98,12 +102,13 @@ run_until(uint64_t t)
 }
 
 static uint32_t da, db;
+static struct ns_bfd_auth_cfg ka, kb; /* the next setup()'s keys (zero: none) */
 
 static void
 setup(uint32_t tx_us, uint32_t rx_us, uint8_t mult)
 {
-	struct ns_bfd_session_cfg ca = {A_IP, B_IP, tx_us, rx_us, mult, false, NULL};
-	struct ns_bfd_session_cfg cb = {B_IP, A_IP, tx_us, rx_us, mult, false, NULL};
+	struct ns_bfd_session_cfg ca = {A_IP, B_IP, tx_us, rx_us, mult, false, NULL, ka};
+	struct ns_bfd_session_cfg cb = {B_IP, A_IP, tx_us, rx_us, mult, false, NULL, kb};
 
 	ns_bfd_fini(&A.b);
 	ns_bfd_fini(&B.b);
@@ -279,13 +284,14 @@ test_table_add_del(void)
 
 	CHECK_EQ(ns_bfd_init(&b, 16, &ops, &A, now), 0);
 	for (uint32_t i = 0; i < 16; i++) {
-		struct ns_bfd_session_cfg c = {A_IP, 0x0a000000u + i, 50000, 50000, 3, true, NULL};
+		struct ns_bfd_session_cfg c = {
+				A_IP, 0x0a000000u + i, 50000, 50000, 3, true, NULL, {0}};
 
 		d[i] = ns_bfd_session_add(&b, &c, now);
 		CHECK(d[i] != 0);
 	}
 	{
-		struct ns_bfd_session_cfg c = {A_IP, 0x0b000000u, 50000, 50000, 3, true, NULL};
+		struct ns_bfd_session_cfg c = {A_IP, 0x0b000000u, 50000, 50000, 3, true, NULL, {0}};
 
 		CHECK_EQ(ns_bfd_session_add(&b, &c, now), 0); /* full */
 	}
@@ -294,13 +300,234 @@ test_table_add_del(void)
 	for (uint32_t i = 0; i < 16; i++)
 		CHECK((ns_bfd_session_get(&b, d[i]) != NULL) == (i % 2 == 1));
 	{
-		struct ns_bfd_session_cfg c = {A_IP, 0x0c000000u, 50000, 50000, 3, true, NULL};
+		struct ns_bfd_session_cfg c = {A_IP, 0x0c000000u, 50000, 50000, 3, true, NULL, {0}};
 		uint32_t n = ns_bfd_session_add(&b, &c, now);
 
 		CHECK(n != 0 && n != d[0]); /* a reused slot gets a new discriminator */
 		CHECK(ns_bfd_session_get(&b, d[0]) == NULL);
 	}
 	ns_bfd_fini(&b);
+}
+
+static struct ns_bfd_auth_cfg
+key(uint8_t type, uint8_t id, const char *k)
+{
+	struct ns_bfd_auth_cfg a = {.type = type, .key_id = id, .key_len = (uint8_t)strlen(k)};
+
+	memcpy(a.key, k, a.key_len);
+	return a;
+}
+
+static uint64_t
+auth_drops(const struct ns_bfd *b)
+{
+	return b->ctr[NS_BFD_C_rx_auth_mismatch] + b->ctr[NS_BFD_C_rx_auth_bad_type] +
+	       b->ctr[NS_BFD_C_rx_auth_bad_len] + b->ctr[NS_BFD_C_rx_auth_bad_key_id] +
+	       b->ctr[NS_BFD_C_rx_auth_bad_seq] + b->ctr[NS_BFD_C_rx_auth_bad_digest];
+}
+
+/* Every type comes Up with the same key on both sides, and no packet is refused. */
+static void
+test_auth_bring_up_each_type(void)
+{
+	static const uint8_t len[] = {0, 24 + 3 + 6, 48, 48, 52, 52};
+
+	for (uint8_t t = NS_BFD_AUTH_SIMPLE; t <= NS_BFD_AUTH_MET_SHA1; t++) {
+		ka = kb = key(t, 7, "secret");
+		setup(50000, 50000, 3);
+		run_until(now + 3000 * MS);
+		CHECK_EQ(ns_bfd_session_get(&A.b, da)->state, NS_BFD_UP);
+		CHECK_EQ(ns_bfd_session_get(&B.b, db)->state, NS_BFD_UP);
+		CHECK_EQ(auth_drops(&A.b) + auth_drops(&B.b), 0);
+		CHECK_EQ(A.last_len, len[t]);
+		CHECK_EQ(A.last_pkt[3], len[t]);      /* Length covers the section */
+		CHECK(A.last_pkt[1] & NS_BFD_F_AUTH); /* A bit */
+		CHECK_EQ(A.last_pkt[24], t);	      /* Auth Type */
+		CHECK_EQ(A.last_pkt[26], 7);	      /* Key ID */
+	}
+	memset(&ka, 0, sizeof(ka));
+	memset(&kb, 0, sizeof(kb));
+}
+
+/* Wrong key, key ID or type, or authentication on one side only: never Up, counted. */
+static void
+test_auth_mismatches(void)
+{
+	static const struct {
+		uint8_t ta, tb, ida, idb;
+		const char *kA, *kB;
+		int ctr;
+	} cases[] = {
+			{NS_BFD_AUTH_KEYED_MD5, NS_BFD_AUTH_KEYED_MD5, 1, 1, "secret", "secreT",
+					NS_BFD_C_rx_auth_bad_digest},
+			{NS_BFD_AUTH_MET_SHA1, NS_BFD_AUTH_MET_SHA1, 1, 1, "secret", "secret2",
+					NS_BFD_C_rx_auth_bad_digest},
+			{NS_BFD_AUTH_SIMPLE, NS_BFD_AUTH_SIMPLE, 1, 1, "pw", "px",
+					NS_BFD_C_rx_auth_bad_digest},
+			{NS_BFD_AUTH_KEYED_SHA1, NS_BFD_AUTH_KEYED_SHA1, 1, 2, "k", "k",
+					NS_BFD_C_rx_auth_bad_key_id},
+			{NS_BFD_AUTH_KEYED_MD5, NS_BFD_AUTH_KEYED_SHA1, 1, 1, "k", "k",
+					NS_BFD_C_rx_auth_bad_type},
+			{NS_BFD_AUTH_MET_MD5, NS_BFD_AUTH_NONE, 1, 0, "k", "",
+					NS_BFD_C_rx_auth_mismatch},
+			{NS_BFD_AUTH_NONE, NS_BFD_AUTH_MET_MD5, 0, 1, "", "k",
+					NS_BFD_C_rx_auth_mismatch},
+	};
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		ka = key(cases[i].ta, cases[i].ida, cases[i].kA);
+		kb = key(cases[i].tb, cases[i].idb, cases[i].kB);
+		if (cases[i].ta == NS_BFD_AUTH_NONE)
+			memset(&ka, 0, sizeof(ka));
+		if (cases[i].tb == NS_BFD_AUTH_NONE)
+			memset(&kb, 0, sizeof(kb));
+		setup(50000, 50000, 3);
+		run_until(now + 5000 * MS);
+		CHECK(ns_bfd_session_get(&B.b, db)->state != NS_BFD_UP);
+		CHECK(B.b.ctr[cases[i].ctr] >= 4);
+		CHECK_EQ(ns_bfd_session_get(&B.b, db)->rx, 0); /* nothing was applied */
+	}
+	memset(&ka, 0, sizeof(ka));
+	memset(&kb, 0, sizeof(kb));
+}
+
+/* Sign A's last packet again with sequence number seq and give it to B. */
+static void
+inject_a_seq(uint32_t seq)
+{
+	uint8_t p[64];
+
+	memcpy(p, A.last_pkt, NS_BFD_HDR_LEN);
+	ns_bfd_auth_sign(&ka, seq, p);
+	ns_bfd_input(&B.b, B_IP, A_IP, 255, p, p[3], now);
+}
+
+/* 6.7.3/6.7.4: replays and sequence numbers outside 3 x DetectMult are refused. */
+static void
+test_auth_sequence_window(void)
+{
+	uint8_t old[64];
+	uint32_t r;
+	uint64_t rx;
+
+	/* Meticulous: an old packet replayed is refused, as is the same number again. */
+	ka = kb = key(NS_BFD_AUTH_MET_SHA1, 3, "0123456789abcdefghij");
+	setup(50000, 50000, 3);
+	run_until(now + 2000 * MS);
+	memcpy(old, A.last_pkt, A.last_len);
+	run_until(now + 1000 * MS);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->state, NS_BFD_UP);
+	rx = ns_bfd_session_get(&B.b, db)->rx;
+	ns_bfd_input(&B.b, B_IP, A_IP, 255, old, old[3], now);
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 1);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->rx, rx);
+	r = ns_bfd_session_get(&B.b, db)->auth.rcv_seq;
+	inject_a_seq(r); /* meticulous: the same number is a replay */
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 2);
+	inject_a_seq(r + 3 * 3 + 1); /* beyond the window */
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 3);
+	inject_a_seq(r + 3 * 3); /* the window's edge */
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 3);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->auth.rcv_seq, r + 9);
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_digest], 0);
+
+	/* Keyed (not meticulous): the same number is accepted, an older one is not. */
+	ka = kb = key(NS_BFD_AUTH_KEYED_MD5, 3, "key");
+	setup(50000, 50000, 3);
+	run_until(now + 3000 * MS);
+	r = ns_bfd_session_get(&B.b, db)->auth.rcv_seq;
+	inject_a_seq(r);
+	inject_a_seq(r - 1);
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 1);
+
+	/* 6.8.1: after 2 x detection time without packets the number is relearnt. */
+	a_silent = true;
+	run_until(now + 400 * MS); /* detection 150 ms: B is Down, 2 x passed */
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->state, NS_BFD_DOWN);
+	inject_a_seq(r + 1000000);
+	CHECK_EQ(B.b.ctr[NS_BFD_C_rx_auth_bad_seq], 1);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->auth.rcv_seq, r + 1000000);
+	memset(&ka, 0, sizeof(ka));
+	memset(&kb, 0, sizeof(kb));
+}
+
+/* Every packet dropped for any reason (the DROP counters). */
+static uint64_t
+all_drops(const struct ns_bfd *b)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < NS_BFD_C__MAX; i++)
+		if (ns_bfd_ctr_desc[i].kind == NS_CTR_DROP)
+			n += b->ctr[i];
+	return n;
+}
+
+/* A flipped bit anywhere in an authenticated packet gets it refused. */
+static void
+test_auth_tamper(void)
+{
+	uint32_t refused = 0;
+	uint64_t rx;
+
+	ka = kb = key(NS_BFD_AUTH_MET_MD5, 9, "tamper");
+	setup(50000, 50000, 3);
+	run_until(now + 3000 * MS);
+	rx = ns_bfd_session_get(&B.b, db)->rx;
+	for (uint32_t bit = 0; bit < 8 * A.last_len; bit++) {
+		uint64_t before = all_drops(&B.b);
+		uint8_t p[64];
+
+		/* a fresh, valid number so only the flipped bit can make it fail */
+		memcpy(p, A.last_pkt, NS_BFD_HDR_LEN);
+		ns_bfd_auth_sign(&ka, ns_bfd_session_get(&B.b, db)->auth.rcv_seq + 1, p);
+		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		ns_bfd_input(&B.b, B_IP, A_IP, 255, p, A.last_len, now);
+		refused += all_drops(&B.b) == before + 1;
+	}
+	CHECK_EQ(refused, 8 * A.last_len);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->rx, rx);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->state, NS_BFD_UP);
+	memset(&ka, 0, sizeof(ka));
+	memset(&kb, 0, sizeof(kb));
+}
+
+/* Known answers: packets signed by Python's hashlib (key "nonstop", Key ID 5,
+ * sequence 0x01020304), so both ends of the engine cannot share a mistake. */
+static void
+test_auth_known_answers(void)
+{
+	static const char *const want[] = {
+			"20c4033011223344556677880000c3500000c3500000000002180500010203049b3fa7a59e"
+			"2d1b7a41cbdf3130098028",
+			"20c4033011223344556677880000c3500000c3500000000003180500010203043893994cd9"
+			"7eed7d88607074c52ea074",
+			"20c4033411223344556677880000c3500000c35000000000041c050001020304a63aa3711e"
+			"a961cf31dc2d4e0663051c45b07cdc",
+			"20c4033411223344556677880000c3500000c35000000000051c050001020304041dabef05"
+			"c7e6573c1cfa6134f46bd7a0bb06eb",
+	};
+
+	for (uint8_t t = NS_BFD_AUTH_KEYED_MD5; t <= NS_BFD_AUTH_MET_SHA1; t++) {
+		struct ns_bfd_auth_cfg a = key(t, 5, "nonstop");
+		struct ns_bfd_auth_state st = {0};
+		struct ns_bfd_ctl c = {.state = NS_BFD_UP,
+				.detect_mult = 3,
+				.my_disc = 0x11223344,
+				.your_disc = 0x55667788,
+				.desired_min_tx_us = 50000,
+				.required_min_rx_us = 50000};
+		uint8_t p[64];
+		char hex[2 * sizeof(p) + 1];
+		uint32_t len;
+
+		ns_bfd_build(&c, p);
+		len = ns_bfd_auth_sign(&a, 0x01020304, p);
+		for (uint32_t i = 0; i < len; i++)
+			sprintf(hex + 2 * i, "%02x", p[i]);
+		CHECK(strcmp(hex, want[t - NS_BFD_AUTH_KEYED_MD5]) == 0);
+		CHECK_EQ(ns_bfd_auth_verify(&a, &st, p, len, 3), -1);
+	}
 }
 
 int
@@ -313,6 +540,11 @@ main(void)
 	RUN(test_admin_down);
 	RUN(test_bad_packets_counted);
 	RUN(test_table_add_del);
+	RUN(test_auth_bring_up_each_type);
+	RUN(test_auth_mismatches);
+	RUN(test_auth_sequence_window);
+	RUN(test_auth_tamper);
+	RUN(test_auth_known_answers);
 	ns_bfd_fini(&A.b);
 	ns_bfd_fini(&B.b);
 	return TEST_SUMMARY();
