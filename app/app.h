@@ -30,7 +30,15 @@ struct ns_rxq {
 };
 
 /* Control -> worker messages, copied through a single-producer/consumer ring. */
-enum ns_wmsg_type { NS_WMSG_PING_START = 1, NS_WMSG_PING_STOP, NS_WMSG_TCP_SET, NS_WMSG_BFD_SET };
+enum ns_wmsg_type {
+	NS_WMSG_PING_START = 1,
+	NS_WMSG_PING_STOP,
+	NS_WMSG_TCP_SET,
+	NS_WMSG_BFD_SET, /* knob = [bfd] slot; value, count, size = tx ms, rx ms, multiplier */
+	NS_WMSG_BFD_ADD, /* knob = slot (its app.cfg.bfd[] entry is filled in) */
+	NS_WMSG_BFD_DEL, /* knob = slot */
+	NS_WMSG_SEND_IP, /* another lcore's frame (ptr) for next hop dst on port_idx */
+};
 
 struct ns_wmsg {
 	uint32_t type;
@@ -43,6 +51,7 @@ struct ns_wmsg {
 	uint16_t pad;
 	uint32_t knob; /* NS_WMSG_TCP_SET: index into ns_tcp_knob_table, and the value */
 	uint32_t value;
+	void *ptr;
 };
 
 /* The console's ping, worker side: the sender and the replies it saw. */
@@ -85,6 +94,7 @@ struct ns_client_stats {
 
 /* Per-worker state: written only by its lcore; cache-aligned, no sharing. */
 struct ns_worker {
+	uint32_t idx; /* in app.worker[] */
 	unsigned int lcore;
 	uint16_t txq; /* this worker's tx queue on every port */
 	uint16_t n_rxq;
@@ -103,8 +113,10 @@ struct ns_worker {
 	uint32_t *ready;
 	uint32_t n_ready;
 	bool clients_started;
-	struct ns_bfd *bfd; /* worker 0: the BFD engine (when [bfd.*] sessions exist) */
-	bool bfd_started;   /* sessions created (replay: at the first packet) */
+	struct ns_bfd *bfd;	 /* the BFD engine, on the lcore that owns it (app.bfd_owner) */
+	bool bfd_started;	 /* sessions created (replay: at the first packet) */
+	bool fastpath;		 /* the dedicated fast-path loop: no rx queues, no TCP */
+	struct rte_ring *to_bfd; /* BFD packets for the owner, when that is another lcore */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
 } __rte_cache_aligned;
@@ -123,11 +135,14 @@ struct ns_port {
 struct ns_app {
 	struct ns_config cfg;
 	struct ns_port port[NS_MAX_PORTS];
-	struct ns_worker *worker; /* cfg.n_workers entries */
+	struct ns_worker *worker; /* n_loops: the workers, then the dedicated fast-path loop */
+	uint32_t n_loops;	  /* cfg.n_workers, + 1 with a fast-path lcore of its own */
+	int bfd_owner;		  /* index into worker[] of the BFD engine's lcore */
 	struct rte_mempool *pool;
-	uint32_t bfd_disc[NS_MAX_BFD]; /* local discriminator of [bfd.*] session i */
-	bool replay;		       /* exit when every rx queue is drained (pcap replay) */
-	int ts_dynfield;	       /* mbuf rx timestamp field offset, or -1 */
+	uint32_t bfd_disc[NS_MAX_BFD];	    /* local discriminator of [bfd.*] slot i */
+	uint8_t bfd_slot_state[NS_MAX_BFD]; /* enum ns_bfd_slot_state */
+	bool replay;			    /* exit when every rx queue is drained (pcap replay) */
+	int ts_dynfield;		    /* mbuf rx timestamp field offset, or -1 */
 	uint64_t ts_dynflag;
 	uint64_t ts_to_ns; /* the timestamp unit is the driver's: net_pcap counts microseconds */
 	volatile bool quit;
@@ -147,6 +162,8 @@ struct ns_app {
 extern struct ns_app app;
 
 /* dataplane.c */
+/* Decide the loops (workers, a fast-path lcore of its own) before the ports. */
+void ns_dataplane_plan(void);
 int ns_dataplane_init(void);
 int ns_worker_main(void *arg);
 void ns_dataplane_fini(void);
@@ -183,10 +200,23 @@ void ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip,
 		uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
-/* bfd_glue.c */
+/* bfd_glue.c.  Slots of app.cfg.bfd[]: the control path claims a free one
+ * and fills it in (ADDING), the engine's lcore creates the session (ACTIVE);
+ * a delete marks it DELETING and the engine frees it (FREE). */
+enum ns_bfd_slot_state {
+	NS_BFD_SLOT_FREE,
+	NS_BFD_SLOT_ADDING,
+	NS_BFD_SLOT_ACTIVE,
+	NS_BFD_SLOT_DELETING
+};
 int ns_bfd_worker_init(struct ns_worker *w);
 void ns_bfd_worker_fini(struct ns_worker *w);
-bool ns_bfd_worker_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4);
+/* A UDP datagram for us: false when it is not BFD; true when handled (the
+ * caller frees m) or handed to the engine's lcore (*taken set). */
+bool ns_bfd_worker_rx(
+		struct ns_worker *w, struct rte_mbuf *m, const struct ns_l4_info *l4, bool *taken);
+/* The engine's lcore: process what the other lcores handed over; returns the count. */
+uint32_t ns_bfd_drain(struct ns_worker *w);
 void ns_bfd_worker_poll(struct ns_worker *w);
 void ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m);
 void ns_bfd_stats_sum(uint64_t out[NS_BFD_C__MAX]);

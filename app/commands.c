@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "control.h"
+#include "health.h"
 
 static int
 port_range(struct ns_out *o, const char *arg, int *first, int *last)
@@ -135,6 +136,20 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
 				fmt_ip(k->src, ip), ns_app_name(k->app), k->bytes, k->conns);
 	}
+	for (uint32_t i = 0; i < c->n_bfd; i++) {
+		const struct ns_bfd_cfg *k = &c->bfd[i];
+
+		if (__atomic_load_n(&app.bfd_slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
+			continue;
+		ns_out_printf(o, "\n[bfd.%s]\npeer = %s\n", k->name, fmt_ip(k->peer, ip));
+		ns_out_printf(o, "local = %s\ntx_interval_ms = %u\nrx_interval_ms = %u\n",
+				fmt_ip(k->local, ip), k->tx_ms, k->rx_ms);
+		ns_out_printf(o, "multiplier = %u\npassive = %s\n", k->multiplier,
+				k->passive ? "yes" : "no");
+		if (k->auth.type != NS_BFD_AUTH_NONE)
+			ns_out_printf(o, "auth = %s\nauth_key_id = %u\nauth_key = (not shown)\n",
+					ns_bfd_auth_name(k->auth.type), k->auth.key_id);
+	}
 	return 0;
 }
 
@@ -171,19 +186,21 @@ cmd_show_lcores(struct ns_out *o, int argc, char **argv)
 		lcore_roles(lc, roles, sizeof(roles));
 		ns_out_printf(o, "%-6u %-6u %-34s", lc, rte_lcore_to_socket_id(lc),
 				roles[0] ? roles : "-");
-		for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		for (uint32_t i = 0; i < app.n_loops; i++) {
 			const struct ns_worker *w = &app.worker[i];
 
 			if (w->lcore != lc)
 				continue;
+			if ((int)i == app.bfd_owner)
+				ns_out_printf(o, " bfd");
 			for (uint16_t k = 0; k < w->n_rxq; k++)
 				ns_out_printf(o, " %u:%u", w->rxq[k].port_id, w->rxq[k].queue);
 		}
 		ns_out_printf(o, "\n");
 	}
-	ns_out_printf(o, "\n%-6s %14s %14s %7s %12s\n", "worker", "polls", "busy polls", "busy%",
+	ns_out_printf(o, "\n%-6s %14s %14s %7s %12s\n", "lcore", "polls", "busy polls", "busy%",
 			"idle sleeps");
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+	for (uint32_t i = 0; i < app.n_loops; i++) {
 		const struct ns_worker *w = &app.worker[i];
 		uint64_t polls = __atomic_load_n(&w->dp_ctr[NS_DP_polls], __ATOMIC_RELAXED);
 		uint64_t busy = __atomic_load_n(&w->dp_ctr[NS_DP_busy_polls], __ATOMIC_RELAXED);
@@ -429,6 +446,16 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_bfd_stats},
 		{"show health", "Display", "peer health derived from the BFD health table",
 				ns_cmd_show_health},
+		{"show health events", "Display", "the last 64 BFD state changes, oldest first",
+				ns_cmd_show_health_events},
+		{"bfd session add <name> <options...>", "Control",
+				"add a session: peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS] "
+				"[multiplier N] [passive] [auth TYPE key KEY [key-id N]]",
+				ns_cmd_bfd_session_add},
+		{"bfd session del <name>", "Control",
+				"delete a session (the peer sees it go "
+				"silent)",
+				ns_cmd_bfd_session_del},
 		{"set bfd session <name> <tx_ms> <rx_ms> <multiplier>", "Control",
 				"change a session's timers (a Poll sequence while Up)",
 				ns_cmd_set_bfd_session},

@@ -189,8 +189,8 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
-static const char *const bfd_keys[] = {
-		"peer", "local", "tx_interval_ms", "rx_interval_ms", "multiplier", "passive", NULL};
+static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
+		"multiplier", "passive", "auth", "auth_key", "auth_key_id", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
@@ -470,7 +470,101 @@ load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
 			get_bool(c, sec, "passive", &k->passive) < 0)
 		return -1;
 	k->multiplier = (uint8_t)m;
+	v = rte_cfgfile_get_entry(c->f, sec, "auth");
+	if (v != NULL) {
+		const char *key = rte_cfgfile_get_entry(c->f, sec, "auth_key"), *why;
+		uint32_t id = 1;
+
+		if (get_u32(c, sec, "auth_key_id", &id, 0, 255) < 0)
+			return -1;
+		why = ns_bfd_auth_from_words(v, key, id, &k->auth);
+		if (why != NULL)
+			return cfg_error(c, sec, strstr(why, "key") == why ? "auth_key" : "auth",
+					"%s", why);
+	} else if (rte_cfgfile_get_entry(c->f, sec, "auth_key") != NULL) {
+		return cfg_error(c, sec, "auth_key", "set without 'auth' (the type)");
+	}
 	return 0;
+}
+
+const char *
+ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
+		const char **key)
+{
+	static char why[96];
+	int port = -1;
+
+	for (uint16_t j = 0; j < cfg->n_ports; j++) {
+		const struct ns_port_cfg *p = &cfg->port[j];
+		uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+
+		if (p->forward >= 0 || p->ip == 0)
+			continue;
+		if (k->local != 0 ? p->ip == k->local : (p->ip & mask) == (k->peer & mask))
+			port = j;
+	}
+	if (port < 0) {
+		*key = k->local != 0 ? "local" : "peer";
+		return k->local != 0 ? "no port has this address"
+				     : "not on a connected subnet (single hop)";
+	}
+	k->local = cfg->port[port].ip;
+	k->port_idx = (uint16_t)port;
+	for (uint32_t j = 0; j < n_before; j++)
+		if (cfg->bfd[j].name[0] != '\0' && cfg->bfd[j].peer == k->peer &&
+				cfg->bfd[j].local == k->local) {
+			*key = "peer";
+			snprintf(why, sizeof(why), "same addresses as [bfd.%s]", cfg->bfd[j].name);
+			return why;
+		}
+	return NULL;
+}
+
+const char *
+ns_bfd_auth_from_words(
+		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out)
+{
+	int t = ns_bfd_auth_parse_name(type);
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (t < 0)
+		return "unknown type (none, simple, md5, meticulous-md5, sha1, meticulous-sha1)";
+	if (t == NS_BFD_AUTH_NONE)
+		return NULL;
+	if (key == NULL || *key == '\0')
+		return "key missing (text, or 0x and hex digits)";
+	if (key_id > 255)
+		return "key id above 255";
+	out->type = (uint8_t)t;
+	out->key_id = (uint8_t)key_id;
+	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
+		key += 2;
+		n = strlen(key);
+		if (n == 0 || n % 2 != 0 || n / 2 > NS_BFD_AUTH_KEY_MAX)
+			return "key: 0x needs an even number of hex digits, at most 20 bytes";
+		for (size_t i = 0; i < n / 2; i++) {
+			unsigned int byte;
+
+			if (!isxdigit((unsigned char)key[2 * i]) ||
+					!isxdigit((unsigned char)key[2 * i + 1]) ||
+					sscanf(key + 2 * i, "%2x", &byte) != 1)
+				return "key: not a hex digit after 0x";
+			out->key[i] = (uint8_t)byte;
+		}
+		out->key_len = (uint8_t)(n / 2);
+	} else {
+		n = strlen(key);
+		if (n > NS_BFD_AUTH_KEY_MAX)
+			return "key: at most 20 bytes";
+		memcpy(out->key, key, n);
+		out->key_len = (uint8_t)n;
+	}
+	if (!ns_bfd_auth_cfg_valid(out))
+		return t == NS_BFD_AUTH_KEYED_SHA1 || t == NS_BFD_AUTH_MET_SHA1
+				       ? "key: 1-20 bytes for sha1"
+				       : "key: 1-16 bytes for simple and md5";
+	return NULL;
 }
 
 const char *
@@ -784,33 +878,15 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 	}
 	for (uint16_t i = 0; i < cfg->n_bfd; i++) {
 		struct ns_bfd_cfg *k = &cfg->bfd[i];
+		const char *key, *why;
 		char sec[CFG_NAME_LEN];
-		int port = -1;
 
 		snprintf(sec, sizeof(sec), "bfd.%s", k->name);
-		for (uint16_t j = 0; j < cfg->n_ports; j++) {
-			const struct ns_port_cfg *p = &cfg->port[j];
-			uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
-
-			if (p->forward >= 0 || p->ip == 0)
-				continue;
-			if (k->local != 0 ? p->ip == k->local : (p->ip & mask) == (k->peer & mask))
-				port = j;
-		}
-		if (port < 0) {
-			cfg_error(&c, sec, k->local != 0 ? "local" : "peer",
-					k->local != 0 ? "no port has this address"
-						      : "not on a connected subnet (single hop)");
+		why = ns_bfd_cfg_resolve(cfg, k, i, &key);
+		if (why != NULL) {
+			cfg_error(&c, sec, key, "%s", why);
 			goto out;
 		}
-		k->local = cfg->port[port].ip;
-		k->port_idx = (uint16_t)port;
-		for (uint16_t j = 0; j < i; j++)
-			if (cfg->bfd[j].peer == k->peer && cfg->bfd[j].local == k->local) {
-				cfg_error(&c, sec, "peer", "same addresses as [bfd.%s]",
-						cfg->bfd[j].name);
-				goto out;
-			}
 	}
 	rc = 0;
 out:

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "bfd_auth.h"
 #include <rte_ether.h>
 #include <rte_lcore.h>
 
@@ -50,7 +52,7 @@ struct ns_listener_cfg {
 	uint64_t bytes; /* source: bytes to send per connection (0: until the peer closes) */
 };
 
-#define NS_MAX_BFD 64
+#define NS_MAX_BFD 1024
 
 /* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
 struct ns_bfd_cfg {
@@ -60,7 +62,20 @@ struct ns_bfd_cfg {
 	uint32_t tx_ms, rx_ms;
 	uint8_t multiplier;
 	bool passive;
+	struct ns_bfd_auth_cfg auth; /* auth, auth_key_id, auth_key */
 };
+
+/* Find the port of session k (from its local address or the peer's subnet)
+ * and check that none of the first n_before sessions has its addresses;
+ * returns an error text (and the key it is about) or NULL. */
+struct ns_config;
+const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
+		const char **key);
+
+/* Authentication of a BFD session from its words (config file and console):
+ * type name, key ("text" or 0x-hex) and key id; returns an error text or NULL. */
+const char *ns_bfd_auth_from_words(
+		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out);
 
 #define NS_MAX_CLIENTS 8
 

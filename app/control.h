@@ -71,8 +71,9 @@ int ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_bfd_stats(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_health(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_bfd_session(struct ns_out *o, int argc, char **argv);
+int ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv);
+int ns_cmd_bfd_session_del(struct ns_out *o, int argc, char **argv);
 
 /* Shared printers (commands and --dump-counters). */
 void ns_print_counters(struct ns_out *o, int all, int raw);

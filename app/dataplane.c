@@ -91,10 +91,41 @@ ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	worker_tx(w, port_idx, m);
 }
 
+/* The port's ARP cache is the one of the worker polling its queue 0, where
+ * replies land.  Other lcores read it without locks; on a miss the frame goes
+ * to that worker, which resolves the next hop and sends it. */
+static int arp_owner[NS_MAX_PORTS];
+
+static bool
+send_via_arp_owner(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh)
+{
+	int o = arp_owner[port_idx];
+	struct ns_wmsg msg = {.type = NS_WMSG_SEND_IP, .port_idx = port_idx, .dst = nh, .ptr = m};
+	struct rte_ether_addr mac;
+
+	if (o < 0 || (uint32_t)o == w->idx)
+		return false;
+	if (ns_arp_lookup(&app.worker[o].host[port_idx].arp, nh, &mac)) {
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr = mac;
+		worker_tx(w, port_idx, m);
+		return true;
+	}
+	if (ns_worker_post((uint32_t)o, &msg) == 0) {
+		w->dp_ctr[NS_DP_tx_via_owner]++;
+	} else {
+		w->dp_ctr[NS_DP_tx_via_owner_full]++;
+		rte_pktmbuf_free(m);
+	}
+	return true;
+}
+
 void
 ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh)
 {
 	struct rte_ether_addr mac;
+
+	if (send_via_arp_owner(w, port_idx, m, nh))
+		return;
 
 	switch (ns_arp_resolve(&w->host[port_idx].arp, nh, m, w->now_ns, &mac)) {
 	case NS_ARP_HIT:
@@ -142,7 +173,12 @@ worker_msgs(struct ns_worker *w)
 			ns_tcp_knob_apply(w, m.knob, m.value);
 			break;
 		case NS_WMSG_BFD_SET:
+		case NS_WMSG_BFD_ADD:
+		case NS_WMSG_BFD_DEL:
 			ns_bfd_worker_msg(w, &m);
+			break;
+		case NS_WMSG_SEND_IP:
+			ns_worker_send_ip(w, m.port_idx, m.ptr, m.dst);
 			break;
 		default:
 			break;
@@ -173,12 +209,16 @@ worker_init(struct ns_worker *w, uint32_t widx)
 
 	char name[RTE_RING_NAMESIZE];
 
-	w->lcore = cfg->workers[widx];
+	w->idx = widx;
+	w->fastpath = widx >= cfg->n_workers;
+	w->lcore = w->fastpath ? (unsigned int)cfg->fastpath_lcore : cfg->workers[widx];
 	w->txq = (uint16_t)widx;
 	snprintf(name, sizeof(name), "ns_wmsg_%u", widx);
-	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 64,
-			rte_lcore_to_socket_id(w->lcore), RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w->msgq == NULL || ns_tcp_worker_init(w) < 0 || ns_bfd_worker_init(w) < 0)
+	/* Producers: the control path, and other lcores handing frames over. */
+	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 1024,
+			rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
+	if (w->msgq == NULL || (!w->fastpath && ns_tcp_worker_init(w) < 0) ||
+			ns_bfd_worker_init(w) < 0)
 		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
@@ -204,6 +244,25 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	return 0;
 }
 
+void
+ns_dataplane_plan(void)
+{
+	const struct ns_config *cfg = &app.cfg;
+
+	/* A fast-path lcore that is also a worker hosts the engine in that worker's
+	 * loop; one of its own gets a loop (and a tx queue per port) of its own. */
+	app.n_loops = cfg->n_workers;
+	app.bfd_owner = 0;
+	if (cfg->fastpath_lcore < 0)
+		return;
+	for (uint32_t i = 0; i < cfg->n_workers; i++)
+		if (cfg->workers[i] == (unsigned int)cfg->fastpath_lcore) {
+			app.bfd_owner = (int)i;
+			return;
+		}
+	app.bfd_owner = (int)app.n_loops++;
+}
+
 int
 ns_dataplane_init(void)
 {
@@ -212,20 +271,24 @@ ns_dataplane_init(void)
 
 	ns_per_cycle_q32 = (uint64_t)(((__uint128_t)1000000000ull << 32) / app.tsc_hz);
 	ns_app_init();
-	app.worker = rte_zmalloc(
-			"workers", sizeof(*app.worker) * cfg->n_workers, RTE_CACHE_LINE_SIZE);
+	app.worker = rte_zmalloc("workers", sizeof(*app.worker) * app.n_loops, RTE_CACHE_LINE_SIZE);
 	if (app.worker == NULL)
 		return -1;
-	for (uint32_t i = 0; i < cfg->n_workers; i++)
+	for (uint32_t i = 0; i < app.n_loops; i++)
 		if (worker_init(&app.worker[i], i) < 0)
 			return -1;
 	/* Spread every (port, rx queue) round-robin over the workers. */
-	for (uint16_t p = 0; p < cfg->n_ports; p++)
+	for (uint16_t p = 0; p < cfg->n_ports; p++) {
+		arp_owner[p] = -1;
 		for (uint16_t q = 0; q < cfg->port[p].rxq; q++) {
-			struct ns_worker *w = &app.worker[next++ % cfg->n_workers];
+			uint32_t wi = next++ % cfg->n_workers;
+			struct ns_worker *w = &app.worker[wi];
 
+			if (q == 0)
+				arp_owner[p] = (int)wi;
 			w->rxq[w->n_rxq++] = (struct ns_rxq){p, app.port[p].port_id, q};
 		}
+	}
 	return 0;
 }
 
@@ -234,7 +297,7 @@ ns_dataplane_fini(void)
 {
 	if (app.worker == NULL)
 		return;
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+	for (uint32_t i = 0; i < app.n_loops; i++) {
 		struct ns_worker *w = &app.worker[i];
 
 		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
@@ -256,7 +319,7 @@ ns_counters_sum(uint64_t net[NS_NET__MAX], uint64_t dp[NS_DP__MAX])
 	memset(dp, 0, sizeof(uint64_t) * NS_DP__MAX);
 	if (app.worker == NULL)
 		return;
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+	for (uint32_t i = 0; i < app.n_loops; i++) {
 		for (uint16_t p = 0; p < app.cfg.n_ports; p++)
 			ns_ctr_accumulate(net, app.worker[i].net_ctr[p], NS_NET__MAX);
 		ns_ctr_accumulate(dp, app.worker[i].dp_ctr, NS_DP__MAX);
@@ -304,6 +367,7 @@ static inline void
 host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	struct ns_l4_info l4;
+	bool taken = false;
 	uint16_t len;
 
 	if (unlikely(m->nb_segs != 1)) {
@@ -331,10 +395,10 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
-		else if (l4.proto == IPPROTO_UDP &&
-				ns_bfd_worker_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4))
-			; /* BFD control */
-		else
+		else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
+			if (taken) /* to the fast-path lcore */
+				return;
+		} else
 			w->dp_ctr[NS_DP_l4_no_handler]++;
 		/* fall through */
 	case NS_V_DROP:
@@ -383,9 +447,12 @@ worker_poll(struct ns_worker *w)
 	}
 	if (unlikely(!rte_ring_empty(w->msgq)))
 		worker_msgs(w);
+	if (w->bfd != NULL)
+		total += ns_bfd_drain(w);
 	ns_ping_tick(w);
 	ns_bfd_worker_poll(w);
-	ns_tcp_worker_poll(w);
+	if (!w->fastpath)
+		ns_tcp_worker_poll(w);
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 

@@ -23,6 +23,7 @@
 
 #include "app.h"
 #include "control.h"
+#include "health.h"
 
 struct ns_app app = {.ts_dynfield = -1, .ts_to_ns = 1};
 int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
@@ -119,6 +120,7 @@ ns_control_poll(void)
 {
 	ns_console_poll();
 	ns_ctl_poll();
+	ns_health_poll();
 }
 
 static void
@@ -197,6 +199,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: --replay needs exactly one worker (use -l 0)\n");
 		goto out_eal;
 	}
+	ns_dataplane_plan();
+	if (app.replay && app.n_loops != 1) {
+		fprintf(stderr, "nonstop: --replay runs on one lcore: [lcores] fastpath must be "
+				"the worker's\n");
+		goto out_eal;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	app.tsc_hz = rte_get_tsc_hz();
@@ -212,7 +220,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: %s: %s\n", opt_config, err);
 		goto out_ports;
 	}
-	if (ns_dataplane_init() < 0) {
+	if (ns_health_init() < 0 || ns_dataplane_init() < 0) {
 		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
 		goto out_ports;
 	}
@@ -245,7 +253,7 @@ main(int argc, char **argv)
 		NS_LOGT(ctl, INFO, "control socket %s", app.ctl_path);
 	}
 
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+	for (uint32_t i = 0; i < app.n_loops; i++) {
 		struct ns_worker *w = &app.worker[i];
 
 		if (w->lcore == rte_get_main_lcore())
@@ -253,8 +261,10 @@ main(int argc, char **argv)
 		else
 			rte_eal_remote_launch(ns_worker_main, w, w->lcore);
 	}
-	NS_LOG(INFO, "running: %u port(s), %u worker(s), idle %s", app.cfg.n_ports,
-			app.cfg.n_workers, ns_idle_name(app.cfg.idle));
+	NS_LOG(INFO, "running: %u port(s), %u worker(s)%s, idle %s", app.cfg.n_ports,
+			app.cfg.n_workers,
+			app.n_loops > app.cfg.n_workers ? " and a fast-path lcore" : "",
+			ns_idle_name(app.cfg.idle));
 	if (opt_cmdfile != NULL && ns_console_run_file(opt_cmdfile) < 0)
 		NS_LOG(ERR, "--cmdline-file %s: cannot open", opt_cmdfile);
 
@@ -277,6 +287,7 @@ out_dp:
 	if (pdump_ok)
 		rte_pdump_uninit();
 	ns_dataplane_fini();
+	ns_health_fini();
 out_ports:
 	ns_ports_fini();
 	rte_mempool_free(app.pool);

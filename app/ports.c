@@ -56,7 +56,7 @@ port_setup(uint16_t idx, char *err, size_t errlen)
 		snprintf(err, errlen, "[port.%s]: dev_info_get: %s", pc->name, rte_strerror(-rc));
 		return -1;
 	}
-	p->nb_txq = (uint16_t)app.cfg.n_workers;
+	p->nb_txq = (uint16_t)app.n_loops; /* one per worker, and the fast path's */
 	if (pc->rxq > info.max_rx_queues || p->nb_txq > info.max_tx_queues) {
 		snprintf(err, errlen,
 				"[port.%s] rxq: %s supports %u rx / %u tx queues, asked %u rx / %u "

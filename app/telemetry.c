@@ -85,7 +85,7 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd, (void)params;
 	rte_tel_data_start_dict(d);
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+	for (uint32_t i = 0; i < app.n_loops; i++) {
 		const struct ns_worker *w = &app.worker[i];
 		struct rte_tel_data *c = rte_tel_data_alloc();
 		char key[32], q[512] = "";
@@ -96,6 +96,8 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_int(c, "lcore", (int)w->lcore);
 		rte_tel_data_add_dict_int(c, "main", w->lcore == rte_get_main_lcore());
+		rte_tel_data_add_dict_int(c, "fastpath", w->fastpath);
+		rte_tel_data_add_dict_int(c, "bfd", (int)i == app.bfd_owner);
 		for (uint16_t k = 0; k < w->n_rxq && n < sizeof(q) - 16; k++)
 			n += snprintf(q + n, sizeof(q) - n, "%s%u:%u", k ? " " : "",
 					w->rxq[k].port_id, w->rxq[k].queue);

@@ -268,3 +268,35 @@ ns_arp_read_slot(const struct ns_arp_cache *c, uint32_t i, struct ns_arp_entry *
 	} while (1);
 	return out->state != NS_ARP_FREE;
 }
+
+bool
+ns_arp_lookup(const struct ns_arp_cache *c, rte_be32_t ip, struct rte_ether_addr *mac)
+{
+	uint32_t i = arp_hash(c, ip);
+
+	/* Bounded probe; a concurrent backward shift may hide an entry (a miss). */
+	for (uint32_t n = 0; n <= c->mask; n++, i = (i + 1) & c->mask) {
+		const struct ns_arp_entry *e = &c->slot[i];
+		uint32_t s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE), s2;
+		struct rte_ether_addr m;
+		rte_be32_t eip;
+		uint8_t st;
+
+		if (s1 & 1)
+			return false;
+		eip = e->ip;
+		st = e->state;
+		m = e->mac;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&e->seq, __ATOMIC_RELAXED);
+		if (s1 != s2 || st == NS_ARP_FREE)
+			return false;
+		if (eip == ip) {
+			if (st != NS_ARP_REACHABLE)
+				return false;
+			*mac = m;
+			return true;
+		}
+	}
+	return false;
+}

@@ -95,6 +95,10 @@ void ns_arp_flush(struct ns_arp_cache *c);
 /* Reader side: consistent copy of slot i (false when free). */
 bool ns_arp_read_slot(const struct ns_arp_cache *c, uint32_t i, struct ns_arp_entry *out);
 
+/* Reader side, from another lcore: the MAC of a REACHABLE entry for ip.  A
+ * miss (also while the writer moves the entry) is the caller's to handle. */
+bool ns_arp_lookup(const struct ns_arp_cache *c, rte_be32_t ip, struct rte_ether_addr *mac);
+
 static inline uint32_t
 ns_arp_capacity(const struct ns_arp_cache *c)
 {

@@ -11,7 +11,9 @@
 #   topo_ini [LINE...]       an instance's INI on stdout ([global] idle = adaptive,
 #                            [port.p0] on net_af_packet0, $DP_IP/24, $DP_MAC), LINEs appended
 #   topo_start_nonstop INI   nonstop on net_af_packet inside $NS_DP; waits (bounded)
-#                            until 'nonstopctl show version' answers
+#                            until 'nonstopctl show version' answers.  EAL lcores
+#                            from $TOPO_LCORES (default 0), extra devargs (",k=v")
+#                            from $TOPO_VDEV_ARGS
 #   topo_stop_nonstop        SIGTERM, SIGKILL after TOPO_STOP_TIMEOUT s; $NONSTOP_RC
 #   nsctl WORDS...           nonstopctl on that instance (bounded by NSCTL_TIMEOUT s)
 #   topo_capture FILE        tcpdump on $VETH_PEER until topo_capture_stop or cleanup
@@ -19,6 +21,8 @@
 #   topo_loss PCT            drop PCT% of TCP both ways in the peer (nftables numgen)
 #   topo_expert_errors PCAP  tshark's problems in the frames nonstop sent (empty: none)
 #   topo_check DESC COND     eval COND: print "PASS: DESC" or "FAIL: DESC" and count
+#   check DESC CMD...        run CMD: "ok   DESC" or "FAIL DESC", fail=1 on failure
+#   peer CMD...              CMD in the peer's namespace
 #   topo_summary             last line of a test; returns 1 if any check failed
 #
 # Addresses: documentation ranges only (RFC 5737): 192.0.2.0/24 here (nonstop
@@ -211,8 +215,8 @@ topo_start_nonstop() {
 		return 1
 	fi
 	ip netns exec "$NS_DP" "$NONSTOP" --no-huge -m 512 --no-pci --no-shconf \
-		--file-prefix "$TOPO_TAG" -l 0 --log-level=lib.eal:warning \
-		--vdev "net_af_packet0,iface=$VETH_DP,framecnt=4096" -- \
+		--file-prefix "$TOPO_TAG" -l "${TOPO_LCORES:-0}" --log-level=lib.eal:warning \
+		--vdev "net_af_packet0,iface=$VETH_DP,framecnt=4096${TOPO_VDEV_ARGS:-}" -- \
 		--config "$ini" --ctl-socket "$CTL_SOCK" </dev/null >"$TOPO_TMP/nonstop.log" 2>&1 &
 	NONSTOP_PID=$!
 	end=$((SECONDS + TOPO_START_TIMEOUT))
@@ -326,6 +330,18 @@ topo_tcp_verdict() {
 		rc=1
 	fi
 	return $rc
+}
+
+# peer CMD...: run CMD in the peer's namespace.
+peer() { ip netns exec "$NS_PEER" "$@"; }
+
+# check DESCRIPTION CMD...: run CMD (no eval); "ok   DESCRIPTION" or
+# "FAIL DESCRIPTION", and fail=1 on failure (the script's exit status).
+fail=0
+check() {
+	local d=$1
+	shift
+	if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
 }
 
 # topo_check DESCRIPTION CONDITION: CONDITION is eval'ed (quote it).

@@ -157,6 +157,51 @@ dev = net_ring0
 ip = 192.0.2.2/24
 checksum = maybe
 INI
+expect bfd_auth_type '@:6: [bfd.b] auth: unknown type (none, simple, md5, meticulous-md5, sha1, meticulous-sha1)' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+auth = sha256
+auth_key = k
+INI
+expect bfd_md5_key_long '@:7: [bfd.b] auth_key: key: 1-16 bytes for simple and md5' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+auth = md5
+auth_key = 0123456789abcdefXYZ
+INI
+expect bfd_key_bad_hex '@:7: [bfd.b] auth_key: key: not a hex digit after 0x' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+auth = sha1
+auth_key = 0x00zz
+INI
+expect bfd_key_without_auth '@:6: [bfd.b] auth_key: set without '"'"'auth'"'"' (the type)' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+auth_key = secret
+INI
+expect bfd_key_id_range '@:8: [bfd.b] auth_key_id: ' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+auth = simple
+auth_key = pw
+auth_key_id = 256
+INI
 
 # A file that does not exist.
 n=$((n + 1))
