@@ -65,6 +65,12 @@ struct ns_bfd_session {
 	bool poll_active, final_pending;
 	uint64_t last_rx_ns, last_change_ns;
 	uint64_t detect_deadline_ns; /* last_rx + detection time (the timer checks it lazily) */
+	/* Header prediction: while Up, the peer's periodic packet is the same
+	 * bytes every time; one equal to the last fully processed one only moves
+	 * the heartbeat (ns_bfd_input). */
+	bool rx_predict;
+	uint8_t rx_last[NS_BFD_HDR_LEN];
+	uint64_t detect_ns; /* detection time of that packet */
 	uint32_t ups, downs;
 	uint64_t rx, tx;
 	struct ns_bfd_auth_state auth;

@@ -7,6 +7,7 @@
 
 #define NS_BFD_COUNTERS(X)                                                                      \
 	X(rx_packets, INFO, "BFD control packets received")                                     \
+	X(rx_predicted, INFO, "received packets equal to the session's last one (fast path)")   \
 	X(rx_bad_udp, DROP, "UDP length or checksum wrong (counted at the edge)")               \
 	X(tx_packets, INFO, "BFD control packets sent")                                         \
 	X(rx_bad_version, DROP, "version is not 1")                                             \
@@ -23,7 +24,7 @@
 	X(rx_auth_bad_type, DROP, "authentication type differs from the session's")             \
 	X(rx_auth_bad_len, DROP, "Auth Len wrong for its type, or not filling the packet")      \
 	X(rx_auth_bad_key_id, DROP, "Key ID differs from the session's")                        \
-	X(rx_auth_bad_seq, DROP, "sequence number outside the window of RFC 5880 6.7.3/6.7.4")   \
+	X(rx_auth_bad_seq, DROP, "sequence number outside the window of RFC 5880 6.7.3/6.7.4")  \
 	X(rx_auth_bad_digest, DROP, "digest or password wrong")                                 \
 	X(rx_admin_down_local, DROP, "received while the session is AdminDown")                 \
 	X(poll_sent, INFO, "Poll sequences started")                                            \

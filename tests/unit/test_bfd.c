@@ -157,6 +157,8 @@ test_jitter_bounds_and_stability(void)
 	CHECK(A.min_gap < 40000000); /* the spread is used, not a constant */
 	CHECK_EQ(A.b.ctr[NS_BFD_C_state_down], 0);
 	CHECK_EQ(A.changes, 2); /* Down -> Init -> Up only */
+	/* The steady state takes the header-prediction path. */
+	CHECK(A.b.ctr[NS_BFD_C_rx_predicted] * 10 > A.b.ctr[NS_BFD_C_rx_packets] * 9);
 }
 
 /* A silent peer is declared down after the detection time, within a tick + the link. */
@@ -210,6 +212,8 @@ test_admin_down(void)
 {
 	setup(50000, 50000, 3);
 	run_until(now + 3000 * MS);
+	/* B predicts A's packets; the first one that differs (AdminDown) is not. */
+	CHECK(B.b.ctr[NS_BFD_C_rx_predicted] > 0);
 	CHECK_EQ(ns_bfd_session_admin(&A.b, da, true, now), 0);
 	run_until(now + 100 * MS);
 	CHECK_EQ(ns_bfd_session_get(&A.b, da)->state, NS_BFD_ADMIN_DOWN);
