@@ -17,6 +17,8 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 
+#include <rte_cycles.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_telemetry.h>
 #include <rte_mbuf.h>
@@ -128,10 +130,14 @@ slot_add(struct ns_worker *w, uint32_t i)
 	__atomic_store_n(&app.bfd_slot_state[i], NS_BFD_SLOT_ACTIVE, __ATOMIC_RELEASE);
 }
 
+/* Sessions of the config file (slots 0 .. n_config - 1); later ones come
+ * with their NS_WMSG_BFD_ADD. */
+static uint32_t n_config;
+
 static void
 add_sessions(struct ns_worker *w)
 {
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++)
+	for (uint32_t i = 0; i < n_config; i++)
 		if (app.bfd_slot_state[i] == NS_BFD_SLOT_ADDING)
 			slot_add(w, i);
 	w->bfd_started = true;
@@ -150,16 +156,20 @@ ns_bfd_worker_init(struct ns_worker *w)
 				RING_F_SP_ENQ | RING_F_SC_DEQ);
 		return w->to_bfd != NULL ? 0 : -1;
 	}
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++)
+	n_config = app.cfg.n_bfd;
+	for (uint32_t i = 0; i < n_config; i++)
 		app.bfd_slot_state[i] = NS_BFD_SLOT_ADDING;
 	w->bfd = rte_zmalloc("bfd", sizeof(*w->bfd), RTE_CACHE_LINE_SIZE);
 	/* Replay: virtual time from the pcap, and a fixed jitter seed (deterministic output). */
-	if (w->bfd == NULL ||
-			ns_bfd_init(w->bfd, NS_MAX_BFD, &ops, w, app.replay ? 0 : ns_now_ns()) != 0)
+	if (w->bfd == NULL || ns_bfd_init(w->bfd, app.cfg.bfd_max, &ops, w,
+					      app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
-	/* The sessions are created by the first pass of the loop (replay: with the
-	 * capture's clock at its first packet, not at 0 with decades of timers to
-	 * catch up). */
+	/* Replay: the sessions start with the capture's clock, at its first packet
+	 * (ns_bfd_worker_poll), not at 0 with decades of timers to catch up. */
+	if (!app.replay) {
+		w->now_ns = ns_now_ns();
+		add_sessions(w);
+	}
 	return 0;
 }
 
@@ -387,6 +397,16 @@ ns_cmd_show_bfd_stats(struct ns_out *o, int argc, char **argv)
 static int
 post(struct ns_out *o, struct ns_wmsg *m)
 {
+	struct ns_worker *w = &app.worker[app.bfd_owner];
+
+	/* The control path runs on the engine's lcore (between its polls, or
+	 * before its loop starts): apply the change here, in that thread. */
+	if (w->lcore == rte_lcore_id()) {
+		if (!app.replay)
+			w->now_ns = ns_now_ns();
+		ns_bfd_worker_msg(w, m);
+		return 0;
+	}
 	if (ns_worker_post((uint32_t)app.bfd_owner, m) != 0) {
 		ns_out_printf(o, "error: the BFD lcore's message ring is full\n");
 		return -1;
@@ -528,26 +548,44 @@ ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "error: %s: %s\n", what, why);
 		return -1;
 	}
-	for (slot = 0; slot < NS_MAX_BFD; slot++)
+	for (slot = 0; slot < app.cfg.bfd_max; slot++)
 		if (__atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE) ==
 				NS_BFD_SLOT_FREE)
 			break;
-	if (slot == NS_MAX_BFD) {
-		ns_out_printf(o, "error: %d BFD sessions exist (the most there can be)\n",
-				NS_MAX_BFD);
+	if (slot == app.cfg.bfd_max) {
+		ns_out_printf(o, "error: %u BFD sessions exist ([global] bfd_max_sessions)\n",
+				app.cfg.bfd_max);
 		return -1;
 	}
 	app.cfg.bfd[slot] = k;
 	app.bfd_slot_state[slot] = NS_BFD_SLOT_ADDING;
 	if (slot >= app.cfg.n_bfd)
-		app.cfg.n_bfd = (uint16_t)(slot + 1);
+		app.cfg.n_bfd = slot + 1;
 	m.knob = slot;
 	if (post(o, &m) != 0) {
 		app.bfd_slot_state[slot] = NS_BFD_SLOT_FREE;
 		return -1;
 	}
-	ns_out_printf(o, "bfd %s: added\n", k.name);
-	return 0;
+	/* The engine's lcore answers within a pass of its loop. */
+	for (int t = 0; t < 10000 && __atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE) ==
+						     NS_BFD_SLOT_ADDING;
+			t++)
+		rte_delay_us_sleep(100);
+	switch (__atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE)) {
+	case NS_BFD_SLOT_ACTIVE:
+		ns_out_printf(o, "bfd %s: added\n", k.name);
+		return 0;
+	case NS_BFD_SLOT_FREE:
+		ns_out_printf(o,
+				"error: bfd %s: the engine refused the session (same addresses "
+				"as another?)\n",
+				k.name);
+		return -1;
+	default:
+		ns_out_printf(o, "bfd %s: queued (the BFD lcore has not answered in 1 s)\n",
+				k.name);
+		return 0;
+	}
 }
 
 int

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +183,7 @@ parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
 
 static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
 		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
-		"ttl", NULL};
+		"ttl", "bfd_max_sessions", NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
 static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "wscale",
 		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
@@ -190,7 +191,7 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
 static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
-		"multiplier", "passive", "auth", "auth_key", "auth_key_id", NULL};
+		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
@@ -265,6 +266,8 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 	if (get_u32(c, s, "ttl", &x, 1, 255) < 0)
 		return -1;
 	cfg->ttl = (uint8_t)x;
+	if (get_u32(c, s, "bfd_max_sessions", &cfg->bfd_max, 1, NS_MAX_BFD) < 0)
+		return -1;
 	return 0;
 }
 
@@ -470,6 +473,11 @@ load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
 			get_bool(c, sec, "passive", &k->passive) < 0)
 		return -1;
 	k->multiplier = (uint8_t)m;
+	k->count = 1;
+	if (get_u32(c, sec, "count", &k->count, 1, NS_MAX_BFD) < 0)
+		return -1;
+	if (k->count > 1 && strlen(k->name) > 23)
+		return cfg_error(c, sec, "count", "a range's name must be at most 23 characters");
 	v = rte_cfgfile_get_entry(c->f, sec, "auth");
 	if (v != NULL) {
 		const char *key = rte_cfgfile_get_entry(c->f, sec, "auth_key"), *why;
@@ -492,31 +500,41 @@ ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n
 		const char **key)
 {
 	static char why[96];
+	uint32_t n = k->count > 1 ? k->count : 1, lo = rte_be_to_cpu_32(k->peer), mask = 0;
 	int port = -1;
 
 	for (uint16_t j = 0; j < cfg->n_ports; j++) {
 		const struct ns_port_cfg *p = &cfg->port[j];
-		uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+		uint32_t m = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
 
 		if (p->forward >= 0 || p->ip == 0)
 			continue;
-		if (k->local != 0 ? p->ip == k->local : (p->ip & mask) == (k->peer & mask))
+		if (k->local != 0 ? p->ip == k->local : (p->ip & m) == (k->peer & m)) {
 			port = j;
+			mask = rte_be_to_cpu_32(m);
+		}
 	}
 	if (port < 0) {
 		*key = k->local != 0 ? "local" : "peer";
 		return k->local != 0 ? "no port has this address"
 				     : "not on a connected subnet (single hop)";
 	}
+	if (n > 1 && (lo + n - 1 < lo || ((lo + n - 1) & mask) != (lo & mask))) {
+		*key = "count";
+		return "the range of peers leaves the port's subnet";
+	}
 	k->local = cfg->port[port].ip;
 	k->port_idx = (uint16_t)port;
-	for (uint32_t j = 0; j < n_before; j++)
-		if (cfg->bfd[j].name[0] != '\0' && cfg->bfd[j].peer == k->peer &&
-				cfg->bfd[j].local == k->local) {
-			*key = "peer";
-			snprintf(why, sizeof(why), "same addresses as [bfd.%s]", cfg->bfd[j].name);
-			return why;
-		}
+	for (uint32_t j = 0; j < n_before; j++) {
+		const struct ns_bfd_cfg *o = &cfg->bfd[j];
+		uint32_t olo = rte_be_to_cpu_32(o->peer), on = o->count > 1 ? o->count : 1;
+
+		if (o->name[0] == '\0' || o->local != k->local || lo + n <= olo || olo + on <= lo)
+			continue;
+		*key = "peer";
+		snprintf(why, sizeof(why), "same addresses as [bfd.%s]", o->name);
+		return why;
+	}
 	return NULL;
 }
 
@@ -679,6 +697,7 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->arp_retry_ms = 1000;
 	cfg->arp_tries = 3;
 	cfg->ttl = 64;
+	cfg->bfd_max = 4096;
 	cfg->fastpath_lcore = -1;
 	cfg->replication_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
@@ -786,13 +805,16 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			continue;
 		}
 		if (strncmp(s, "bfd.", 4) == 0) {
-			if (cfg->n_bfd == NS_MAX_BFD) {
-				cfg_error(&c, s, NULL, "more than %d BFD sessions", NS_MAX_BFD);
+			struct ns_bfd_cfg k;
+
+			if (load_bfd(&c, s, &k) < 0)
+				goto out;
+			if (k.count > NS_MAX_BFD - cfg->n_bfd) {
+				cfg_error(&c, s, k.count > 1 ? "count" : NULL,
+						"more than %d BFD sessions", NS_MAX_BFD);
 				goto out;
 			}
-			if (load_bfd(&c, s, &cfg->bfd[cfg->n_bfd]) < 0)
-				goto out;
-			cfg->n_bfd++;
+			cfg->bfd[cfg->n_bfd++] = k;
 			continue;
 		}
 		if (strncmp(s, "client.", 7) == 0) {
@@ -876,7 +898,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		k->src = cfg->port[port].ip;
 		k->port_idx = (uint16_t)port;
 	}
-	for (uint16_t i = 0; i < cfg->n_bfd; i++) {
+	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
 		struct ns_bfd_cfg *k = &cfg->bfd[i];
 		const char *key, *why;
 		char sec[CFG_NAME_LEN];
@@ -886,6 +908,37 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		if (why != NULL) {
 			cfg_error(&c, sec, key, "%s", why);
 			goto out;
+		}
+	}
+	{
+		uint64_t total = 0;
+
+		for (uint32_t i = 0; i < cfg->n_bfd; i++)
+			total += cfg->bfd[i].count;
+		if (total > cfg->bfd_max) {
+			cfg_error(&c, "global", "bfd_max_sessions",
+					"%" PRIu64 " BFD sessions configured, more than %u: raise "
+					"it (at most %d)",
+					total, cfg->bfd_max, NS_MAX_BFD);
+			goto out;
+		}
+	}
+	/* Ranges: NAME-0 .. NAME-(count - 1) on consecutive peers, after the sections. */
+	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
+		struct ns_bfd_cfg *k = &cfg->bfd[i];
+		char base[NS_NAME_LEN];
+
+		if (k->count <= 1)
+			continue;
+		snprintf(base, sizeof(base), "%s", k->name);
+		snprintf(k->name, sizeof(k->name), "%.23s-0", base);
+		for (uint32_t j = 1; j < k->count; j++) {
+			struct ns_bfd_cfg *m = &cfg->bfd[cfg->n_bfd++];
+
+			*m = *k;
+			m->count = 0;
+			m->peer = rte_cpu_to_be_32(rte_be_to_cpu_32(k->peer) + j);
+			snprintf(m->name, sizeof(m->name), "%.23s-%u", base, j & 0xfffff);
 		}
 	}
 	rc = 0;

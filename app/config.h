@@ -52,7 +52,7 @@ struct ns_listener_cfg {
 	uint64_t bytes; /* source: bytes to send per connection (0: until the peer closes) */
 };
 
-#define NS_MAX_BFD 1024
+#define NS_MAX_BFD 131072 /* sessions (slots) */
 
 /* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
 struct ns_bfd_cfg {
@@ -63,11 +63,13 @@ struct ns_bfd_cfg {
 	uint8_t multiplier;
 	bool passive;
 	struct ns_bfd_auth_cfg auth; /* auth, auth_key_id, auth_key */
+	uint32_t count; /* first of a range ('count = N': peers peer .. peer + N - 1), else 0 */
 };
 
-/* Find the port of session k (from its local address or the peer's subnet)
- * and check that none of the first n_before sessions has its addresses;
- * returns an error text (and the key it is about) or NULL. */
+/* Find the port of session k (from its local address or the peer's subnet;
+ * a range must stay on it) and check that no session among the first
+ * n_before has its addresses (ranges compared as ranges); returns an error
+ * text (and the key it is about) or NULL. */
 struct ns_config;
 const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
 		const char **key);
@@ -115,6 +117,7 @@ struct ns_config {
 	uint32_t arp_entries, arp_timeout_s, arp_retry_ms;
 	uint8_t arp_tries;
 	uint8_t ttl;
+	uint32_t bfd_max; /* [global] bfd_max_sessions: the engine's table */
 	/* [lcores] */
 	uint32_t n_workers;
 	unsigned int workers[NS_MAX_WORKERS];
@@ -129,7 +132,7 @@ struct ns_config {
 	struct ns_listener_cfg listener[NS_MAX_LISTENERS];
 	uint16_t n_clients;
 	struct ns_client_cfg client[NS_MAX_CLIENTS];
-	uint16_t n_bfd;
+	uint32_t n_bfd; /* slots in use or used (bfd[]) */
 	struct ns_bfd_cfg bfd[NS_MAX_BFD];
 };
 
