@@ -363,7 +363,8 @@ pkt_time(struct ns_worker *w, struct rte_mbuf *m)
 	return w->now_ns;
 }
 
-static inline void
+/* One received frame; returns true when the caller is to free it (in bulk). */
+static inline bool
 host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	struct ns_l4_info l4;
@@ -372,8 +373,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 
 	if (unlikely(m->nb_segs != 1)) {
 		w->dp_ctr[NS_DP_rx_multiseg]++;
-		rte_pktmbuf_free(m);
-		return;
+		return true;
 	}
 	if (app.replay) {
 		/* Virtual time: what was due before this packet happens first. */
@@ -388,7 +388,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		m->data_len = len;
 		m->pkt_len = len;
 		worker_tx(w, port_idx, m);
-		return;
+		return false;
 	case NS_V_L4:
 		if (l4.proto == IPPROTO_TCP)
 			ns_tcp_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
@@ -397,15 +397,27 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
 		else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
 			if (taken) /* to the fast-path lcore */
-				return;
+				return false;
 		} else
 			w->dp_ctr[NS_DP_l4_no_handler]++;
 		/* fall through */
 	case NS_V_DROP:
 	default:
-		rte_pktmbuf_free(m);
-		return;
+		return true;
 	}
+}
+
+/* If m looks like a BFD control packet (IPv4 without options, UDP 3784),
+ * start loading the session it names (the checks come later, in order). */
+static inline void
+bfd_prefetch(const struct ns_bfd *b, const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->data_len >= 14 + 20 + 8 + 12 && d[12] == 0x08 && d[13] == 0x00 && d[14] == 0x45 &&
+			d[23] == IPPROTO_UDP && d[36] == (NS_BFD_PORT >> 8) &&
+			d[37] == (NS_BFD_PORT & 0xff))
+		ns_bfd_prefetch(b, d + 14 + 20 + 8);
 }
 
 /* One pass over this worker's queues; returns the number of packets received. */
@@ -413,8 +425,8 @@ static inline uint32_t
 worker_poll(struct ns_worker *w)
 {
 	const struct ns_config *cfg = &app.cfg;
-	struct rte_mbuf *pkts[512];
-	uint32_t total = 0;
+	struct rte_mbuf *pkts[512], *dead[512];
+	uint32_t total = 0, n_dead = 0;
 
 	for (uint16_t i = 0; i < w->n_rxq; i++) {
 		const struct ns_rxq *q = &w->rxq[i];
@@ -428,6 +440,12 @@ worker_poll(struct ns_worker *w)
 			continue;
 		total += n;
 		w->dp_ctr[NS_DP_rx_packets] += n;
+		if (fwd < 0)
+			for (uint16_t k = 0; k < 2 && k < n; k++) {
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[k], void *));
+				rte_prefetch0(rte_pktmbuf_mtod(pkts[k], char *) +
+						RTE_CACHE_LINE_SIZE);
+			}
 		if (fwd >= 0) {
 			/* io forwarding, as testpmd's iofwd: no inspection. */
 			uint16_t sent = rte_eth_tx_burst(app.port[fwd].port_id, w->txq, pkts, n);
@@ -440,9 +458,23 @@ worker_poll(struct ns_worker *w)
 			continue;
 		}
 		for (uint16_t k = 0; k < n; k++) {
-			if (k + 1 < n)
-				rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 1], void *));
-			host_rx(w, q->port_idx, pkts[k]);
+			/* Two stages ahead: the frame of k + 2 (headers and the start of
+			 * a BFD payload often end past its first line: 14 + 20 + 8 + 24
+			 * bytes), and the BFD session that k + 1, loaded by now, names. */
+			if (k + 2 < n) {
+				const uint8_t *d = rte_pktmbuf_mtod(pkts[k + 2], const uint8_t *);
+
+				rte_prefetch0(d);
+				rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
+			}
+			if (w->bfd != NULL && k + 1 < n)
+				bfd_prefetch(w->bfd, pkts[k + 1]);
+			if (host_rx(w, q->port_idx, pkts[k]))
+				dead[n_dead++] = pkts[k];
+		}
+		if (n_dead != 0) {
+			rte_pktmbuf_free_bulk(dead, n_dead);
+			n_dead = 0;
 		}
 	}
 	if (unlikely(!rte_ring_empty(w->msgq)))

@@ -358,7 +358,6 @@ ns_bfd_session_add(struct ns_bfd *b, const struct ns_bfd_session_cfg *cfg, uint6
 	s->last_change_ns = now;
 	b->by_addr[slot] = i + 1;
 	b->n_sessions++;
-	memset(&b->health[i], 0, offsetof(struct ns_bfd_health, state)); /* keep seq */
 	publish(b, s);
 	if (!cfg->passive) /* the first packet on the next timer run, not from inside add */
 		ns_tw_start(&b->wheel, &s->tx_timer, now);

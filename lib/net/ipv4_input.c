@@ -3,6 +3,7 @@
 #include <rte_ip.h>
 
 #include "host_internal.h"
+#include "ns_cksum.h"
 
 enum ns_verdict
 ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, struct ns_l4_info *l4)
@@ -23,7 +24,7 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 		return NS_DROP(h, ip_bad_ihl);
 	if (hlen > avail)
 		return NS_DROP(h, ip_truncated);
-	if (rte_raw_cksum(ip, hlen) != 0xffff)
+	if (ns_cksum_raw(ip, hlen, 0) != 0xffff)
 		return NS_DROP(h, ip_bad_cksum);
 	if (hlen != sizeof(*ip))
 		return NS_DROP(h, ip_options);
