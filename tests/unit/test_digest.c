@@ -13,6 +13,13 @@ hex(const uint8_t *d, unsigned int n, char *out)
 		sprintf(out + 2 * i, "%02x", d[i]);
 }
 
+/* Out of line: GCC's sanitizer build misreads the buffers as possibly null. */
+__attribute__((noinline)) static void
+report(const char *what, const char *in, const char *got, const char *want)
+{
+	fprintf(stderr, "%s(\"%s\") = %s, want %s\n", what, in, got, want);
+}
+
 static void
 test_md5_rfc1321(void)
 {
@@ -36,7 +43,7 @@ test_md5_rfc1321(void)
 		ns_md5(v[i][0], strlen(v[i][0]), d);
 		hex(d, NS_MD5_LEN, h);
 		if (strcmp(h, v[i][1]) != 0)
-			fprintf(stderr, "md5(\"%s\") = %s, want %s\n", v[i][0], h, v[i][1]);
+			report("md5", v[i][0], h, v[i][1]);
 		CHECK(strcmp(h, v[i][1]) == 0);
 	}
 }
@@ -59,7 +66,7 @@ test_sha1_fips180(void)
 		ns_sha1(v[i][0], strlen(v[i][0]), d);
 		hex(d, NS_SHA1_LEN, h);
 		if (strcmp(h, v[i][1]) != 0)
-			fprintf(stderr, "sha1(\"%s\") = %s, want %s\n", v[i][0], h, v[i][1]);
+			report("sha1", v[i][0], h, v[i][1]);
 		CHECK(strcmp(h, v[i][1]) == 0);
 	}
 	/* one million 'a', fed 1000 at a time */
