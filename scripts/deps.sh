@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
 	build-essential pkg-config meson ninja-build
-	libdpdk-dev dpdk-dev dpdk libnuma-dev libpcap-dev
+	libdpdk-dev dpdk-dev dpdk libnuma-dev libpcap-dev libssl-dev
 	clang libclang-rt-14-dev
 	python3 python3-scapy tshark tcpdump
 	iproute2 iputils-ping iputils-arping ethtool nftables socat

@@ -163,6 +163,8 @@ void
 ns_tcp_abort(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
 {
 	s->now = now;
+	if (c->state == NS_TCP_CLOSED)
+		return; /* already freed: nothing to abort */
 	if (c->state != NS_TCP_SYN_SENT && c->state != NS_TCP_CLOSED &&
 			c->state != NS_TCP_TIME_WAIT)
 		ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 0);

@@ -88,6 +88,7 @@ struct ns_tcp_stack {
 	struct ns_tcb *pool; /* cfg.max_conns TCBs */
 	uint8_t *bufmem;     /* FIFO storage of the pool */
 	uint32_t *free_ids;  /* stack of free pool slots */
+	uint32_t *free_pos;  /* where each id sits in free_ids (UINT32_MAX: in use) */
 	uint32_t n_free;
 	uint32_t *table; /* open addressing: pool id + 1, 0 = empty */
 	uint32_t table_mask;
@@ -149,6 +150,15 @@ void ns_tcp_close(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
 void ns_tcp_abort(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
 
 struct ns_tcb *ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
+
+/*
+ * Shadows (replication standby): a TCB in slot id, with the active's id,
+ * outside the 4-tuple table and without timers, filled in by the standby
+ * from replicated images; no segment reaches it and it sends nothing.
+ */
+struct ns_tcb *ns_tcp_shadow_alloc(
+		struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t);
+void ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c);
 
 /*
  * The single point where a connection's changes become visible: hands the

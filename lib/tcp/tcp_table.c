@@ -89,10 +89,11 @@ ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct n
 		cap <<= 1;
 	s->pool = calloc(cfg->max_conns, sizeof(*s->pool));
 	s->free_ids = calloc(cfg->max_conns, sizeof(*s->free_ids));
+	s->free_pos = calloc(cfg->max_conns, sizeof(*s->free_pos));
 	s->table = calloc(cap, sizeof(*s->table));
 	s->bufmem = malloc(per * cfg->max_conns);
-	if (s->pool == NULL || s->free_ids == NULL || s->table == NULL || s->bufmem == NULL ||
-			ns_tw_init(&s->wheel, 4096, 1000000, now) != 0) {
+	if (s->pool == NULL || s->free_ids == NULL || s->free_pos == NULL || s->table == NULL ||
+			s->bufmem == NULL || ns_tw_init(&s->wheel, 4096, 1000000, now) != 0) {
 		ns_tcp_fini(s);
 		return -1;
 	}
@@ -108,6 +109,7 @@ ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct n
 		for (int k = 0; k < NS_TCPT__N; k++)
 			c->tmr[k].kind = (uint32_t)k;
 		s->free_ids[i] = cfg->max_conns - 1 - i; /* pop gives id 0 first */
+		s->free_pos[cfg->max_conns - 1 - i] = i;
 	}
 	s->n_free = cfg->max_conns;
 	return 0;
@@ -119,10 +121,12 @@ ns_tcp_fini(struct ns_tcp_stack *s)
 	ns_tw_fini(&s->wheel);
 	free(s->pool);
 	free(s->free_ids);
+	free(s->free_pos);
 	free(s->table);
 	free(s->bufmem);
 	s->pool = NULL;
 	s->free_ids = NULL;
+	s->free_pos = NULL;
 	s->table = NULL;
 	s->bufmem = NULL;
 }
@@ -140,19 +144,30 @@ ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
 	}
 }
 
-struct ns_tcb *
-ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
+/* Take slot id off the free stack in O(1) (the last entry fills its place). */
+static void
+take_free(struct ns_tcp_stack *s, uint32_t id)
 {
-	struct ns_tcb *c;
-	uint32_t i, id;
-	uint8_t *sb, *rb;
+	uint32_t pos = s->free_pos[id], last = s->free_ids[--s->n_free];
 
-	if (s->n_free == 0)
-		return NULL;
-	id = s->free_ids[--s->n_free];
-	c = &s->pool[id];
-	sb = c->sndq.buf;
-	rb = c->rcvq.buf;
+	s->free_ids[pos] = last;
+	s->free_pos[last] = pos;
+	s->free_pos[id] = UINT32_MAX;
+}
+
+static void
+put_free(struct ns_tcp_stack *s, uint32_t id)
+{
+	s->free_pos[id] = s->n_free;
+	s->free_ids[s->n_free++] = id;
+}
+
+static struct ns_tcb *
+tcb_reset(struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t)
+{
+	struct ns_tcb *c = &s->pool[id];
+	uint8_t *sb = c->sndq.buf, *rb = c->rcvq.buf;
+
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->t = *t;
@@ -160,10 +175,48 @@ ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
 	c->rcvq = (struct ns_fifo){rb, s->cfg.rcvbuf, 0, 0};
 	for (int k = 0; k < NS_TCPT__N; k++)
 		c->tmr[k].kind = (uint32_t)k;
-	for (i = tuple_hash(t, s->table_mask); s->table[i] != 0; i = (i + 1) & s->table_mask)
-		;
-	s->table[i] = id + 1;
 	return c;
+}
+
+static void
+table_insert(struct ns_tcp_stack *s, const struct ns_tcb *c)
+{
+	uint32_t i;
+
+	for (i = tuple_hash(&c->t, s->table_mask); s->table[i] != 0; i = (i + 1) & s->table_mask)
+		;
+	s->table[i] = c->id + 1;
+}
+
+struct ns_tcb *
+ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
+{
+	struct ns_tcb *c;
+	uint32_t id;
+
+	if (s->n_free == 0)
+		return NULL;
+	id = s->free_ids[s->n_free - 1];
+	take_free(s, id);
+	c = tcb_reset(s, id, t);
+	table_insert(s, c);
+	return c;
+}
+
+struct ns_tcb *
+ns_tcp_shadow_alloc(struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t)
+{
+	if (id >= s->cfg.max_conns || s->free_pos[id] == UINT32_MAX)
+		return NULL;
+	take_free(s, id);
+	return tcb_reset(s, id, t);
+}
+
+void
+ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	c->state = NS_TCP_CLOSED;
+	put_free(s, c->id);
 }
 
 void
@@ -185,7 +238,7 @@ ns_tcp_tcb_free(struct ns_tcp_stack *s, struct ns_tcb *c)
 	for (int k = 0; k < NS_TCPT__N; k++)
 		ns_tw_stop(&s->wheel, &c->tmr[k]);
 	c->state = NS_TCP_CLOSED;
-	s->free_ids[s->n_free++] = c->id;
+	put_free(s, c->id);
 }
 
 int

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The active end: what the TCP core's commit point reports becomes events.
+ * A connection the standby does not have yet gets a checkpoint (its data,
+ * then its image); one it has gets the bytes appended to its queues since
+ * the last commit, then its image if any replicated field changed (compared
+ * with the image last queued, so a change the core forgot to mark is not
+ * lost).  An image still in the frame being filled is rewritten in place:
+ * one image per connection per frame, however many segments it took.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "repl.h"
+
+#define BULK_PER_POLL 256
+
+int
+ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,
+		const struct ns_repl_active_ops *ops, void *user, uint32_t epoch)
+{
+	uint32_t n = tcp->cfg.max_conns;
+
+	memset(a, 0, sizeof(*a));
+	a->ch = ch;
+	a->tcp = tcp;
+	if (ops != NULL)
+		a->ops = *ops;
+	a->user = user;
+	a->epoch = epoch;
+	a->bulk_per_poll = BULK_PER_POLL;
+	a->conn = calloc(n, sizeof(*a->conn));
+	a->ready_q = calloc(2 * n, sizeof(*a->ready_q));
+	a->ready_seq = calloc(2 * n, sizeof(*a->ready_seq));
+	if (a->conn == NULL || a->ready_q == NULL || a->ready_seq == NULL) {
+		ns_repl_active_fini(a);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ns_repl_active_fini(struct ns_repl_active *a)
+{
+	free(a->conn);
+	free(a->ready_q);
+	free(a->ready_seq);
+	memset(a, 0, sizeof(*a));
+}
+
+static uint8_t *
+event(struct ns_repl_active *a, uint8_t type, uint32_t body, uint32_t conn)
+{
+	uint8_t *p = ns_repl_chan_reserve(a->ch, NS_REPL_EV_HDR + body);
+
+	if (p == NULL) {
+		a->overrun = true; /* the standby cannot be trusted any more: resync */
+		return NULL;
+	}
+	ns_repl_ev_hdr(p, type, NS_REPL_EV_HDR + body, conn);
+	return p + NS_REPL_EV_HDR;
+}
+
+/* Bytes [from, to) of a queue, in events that fit a frame. */
+static bool
+data(struct ns_repl_active *a, uint8_t type, const struct ns_fifo *q, uint32_t id, uint32_t from,
+		uint32_t to)
+{
+	uint32_t max = ns_repl_chan_event_max(a->ch) - NS_REPL_EV_HDR - 4;
+
+	while (from != to) {
+		uint32_t n = to - from < max ? to - from : max;
+		uint8_t *p = event(a, type, 4 + n, id);
+
+		if (p == NULL)
+			return false;
+		ns_repl_put32(p, from);
+		ns_fifo_get_at(q, from, p + 4, n);
+		from += n;
+	}
+	return true;
+}
+
+static void
+image(struct ns_repl_active *a, const struct ns_tcb *c, bool force)
+{
+	struct ns_repl_aconn *k = &a->conn[c->id];
+	uint8_t img[NS_REPL_IMG_MAX];
+	uint8_t *p;
+
+	ns_repl_img_encode(c, a->off_ns, img);
+	if (!force && memcmp(img, k->last, NS_REPL_IMG_LEN) == 0)
+		return;
+	memcpy(k->last, img, NS_REPL_IMG_LEN);
+	if (!force && k->img_seq == ns_repl_chan_open_seq(a->ch) &&
+			k->img_off + NS_REPL_EV_HDR + NS_REPL_IMG_LEN <=
+					ns_repl_chan_open_len(a->ch)) {
+		memcpy(ns_repl_chan_open_at(a->ch, k->img_off + NS_REPL_EV_HDR), img,
+				NS_REPL_IMG_LEN);
+		return;
+	}
+	p = event(a, NS_REPL_EV_IMG, NS_REPL_IMG_LEN, c->id);
+	if (p == NULL)
+		return;
+	memcpy(p, img, NS_REPL_IMG_LEN);
+	k->img_seq = ns_repl_chan_open_seq(a->ch);
+	k->img_off = (uint32_t)(p - NS_REPL_EV_HDR - ns_repl_chan_open_at(a->ch, 0));
+}
+
+/* The whole connection: its queues' bytes, then its image. */
+static void
+checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
+{
+	struct ns_repl_aconn *k = &a->conn[c->id];
+
+	memset(k, 0, sizeof(*k));
+	k->live = 1;
+	k->img_seq = ns_repl_chan_open_seq(a->ch) - 1; /* none in the open frame */
+	if (!data(a, NS_REPL_EV_SND_DATA, &c->sndq, c->id, c->sndq.head, c->sndq.tail) ||
+			!data(a, NS_REPL_EV_RCV_DATA, &c->rcvq, c->id, c->rcvq.head, c->rcvq.tail))
+		return;
+	k->snd_tail = c->sndq.tail;
+	k->rcv_tail = c->rcvq.tail;
+	image(a, c, true);
+	if (a->ops.app_state != NULL) {
+		uint8_t st[256];
+		uint32_t n = a->ops.app_state(a->user, c, st, sizeof(st));
+		uint8_t *p = n != 0 ? event(a, NS_REPL_EV_APP, n, c->id) : NULL;
+
+		if (p != NULL)
+			memcpy(p, st, n);
+	}
+	/* READY once the frame holding the image is acknowledged. */
+	if (a->ready_tail - a->ready_head == 2 * a->tcp->cfg.max_conns) {
+		a->overrun = true; /* the standby has not acknowledged a table's worth */
+		return;
+	}
+	a->ready_q[a->ready_tail % (2 * a->tcp->cfg.max_conns)] = c->id;
+	a->ready_seq[a->ready_tail % (2 * a->tcp->cfg.max_conns)] = ns_repl_chan_open_seq(a->ch);
+	a->ready_tail++;
+}
+
+void
+ns_repl_active_observe(struct ns_repl_active *a, const struct ns_tcb *c, uint32_t groups)
+{
+	struct ns_repl_aconn *k = &a->conn[c->id];
+
+	if (a->state != NS_REPL_A_SYNCED || a->overrun)
+		return;
+	if (groups & NS_TCBG_FREE) {
+		if (k->live && event(a, NS_REPL_EV_FREE, 0, c->id) != NULL)
+			k->live = 0;
+		return;
+	}
+	if (!k->live) {
+		checkpoint(a, c);
+		return;
+	}
+	/* Bytes the application queued, and bytes received in order. */
+	if (c->sndq.tail != k->snd_tail) {
+		/* Acknowledged before they were replicated cannot happen (the output
+		 * hold); bytes already below the head need not be sent. */
+		uint32_t from = (int32_t)(k->snd_tail - c->sndq.head) < 0 ? c->sndq.head
+									  : k->snd_tail;
+
+		if (!data(a, NS_REPL_EV_SND_DATA, &c->sndq, c->id, from, c->sndq.tail))
+			return;
+		k->snd_tail = c->sndq.tail;
+	}
+	if (c->rcvq.tail != k->rcv_tail) {
+		uint32_t from = (int32_t)(k->rcv_tail - c->rcvq.head) < 0 ? c->rcvq.head
+									  : k->rcv_tail;
+
+		if (!data(a, NS_REPL_EV_RCV_DATA, &c->rcvq, c->id, from, c->rcvq.tail))
+			return;
+		k->rcv_tail = c->rcvq.tail;
+	}
+	image(a, c, false);
+}
+
+static void
+start_session(struct ns_repl_active *a, uint32_t nonce, uint64_t now)
+{
+	uint8_t hello[20];
+
+	a->session = (uint32_t)(now * 0x9e3779b97f4a7c15ull >> 32) ^ nonce ^ 0x5bd1e995u;
+	if (a->session == 0)
+		a->session = 1;
+	a->nonce = nonce;
+	ns_repl_put32(hello, nonce);
+	ns_repl_put32(hello + 4, a->session);
+	ns_repl_put32(hello + 8, a->tcp->cfg.max_conns);
+	ns_repl_put32(hello + 12, a->tcp->cfg.sndbuf);
+	ns_repl_put32(hello + 16, a->tcp->cfg.rcvbuf);
+	ns_repl_chan_control(a->ch, NS_REPL_F_HELLO, a->epoch, a->session, hello, sizeof(hello));
+	a->state = NS_REPL_A_HELLO;
+	a->hello_ns = now;
+}
+
+static void
+begin_sync(struct ns_repl_active *a, uint64_t now)
+{
+	uint32_t live = 0;
+	uint8_t *p;
+
+	ns_repl_chan_reset(a->ch, a->epoch, a->session);
+	memset(a->conn, 0, sizeof(*a->conn) * a->tcp->cfg.max_conns);
+	a->ready_head = a->ready_tail = 0;
+	a->overrun = false;
+	a->state = NS_REPL_A_SYNCED;
+	for (uint32_t i = 0; i < a->tcp->cfg.max_conns; i++)
+		live += a->tcp->pool[i].state != NS_TCP_CLOSED;
+	a->bulk = true;
+	a->bulk_acked = false;
+	a->bulk_cursor = 0;
+	a->bulk_sent = 0;
+	a->bulk_start_ns = now;
+	p = event(a, NS_REPL_EV_BULK_BEGIN, 4, 0);
+	if (p != NULL)
+		ns_repl_put32(p, live);
+}
+
+void
+ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, uint32_t session,
+		const uint8_t *p, uint32_t len, uint64_t now)
+{
+	if (epoch != a->epoch)
+		return; /* a standby of another epoch: not ours (issue 6 decides more) */
+	if (type == NS_REPL_F_JOIN && len >= 4) {
+		/* A standby (re)joins: a new session and a full bulk sync.  A replayed
+		 * JOIN costs a resync at most; do not let them come faster than this. */
+		if (a->last_join_ns != 0 && now - a->last_join_ns < 100000000ull &&
+				ns_repl_get32(p) == a->nonce)
+			return;
+		a->last_join_ns = now;
+		start_session(a, ns_repl_get32(p), now);
+	} else if (type == NS_REPL_F_HELLO_ACK && a->state == NS_REPL_A_HELLO &&
+			session == a->session && len >= 4 && ns_repl_get32(p) == a->nonce) {
+		begin_sync(a, now);
+	}
+}
+
+void
+ns_repl_active_deliver(struct ns_repl_active *a, const uint8_t *p, uint32_t len, uint64_t now)
+{
+	(void)now;
+	while (len >= NS_REPL_EV_HDR) {
+		uint32_t elen = ns_repl_get16(p + 2), id = ns_repl_get32(p + 4);
+
+		if (elen < NS_REPL_EV_HDR || elen > len) {
+			a->ch->ctr[NS_REPL_C_ev_bad]++;
+			return;
+		}
+		if (p[0] == NS_REPL_EV_FLAG && elen >= NS_REPL_EV_HDR + 5 &&
+				id < a->tcp->cfg.max_conns && a->conn[id].live) {
+			struct ns_repl_aconn *k = &a->conn[id];
+			const struct ns_tcb *c = &a->tcp->pool[id];
+			uint8_t *d;
+
+			k->flag = p[8];
+			k->lag_us = ns_repl_get32(p + 9);
+			a->ch->ctr[NS_REPL_C_ev_applied]++;
+			if (a->ops.flag != NULL)
+				a->ops.flag(a->user, c, k->flag, k->lag_us);
+			/* The session's details go back to the standby. */
+			d = event(a, NS_REPL_EV_DETAILS, 25, id);
+			if (d != NULL) {
+				d[0] = k->flag;
+				ns_repl_put32(d + 1, k->lag_us);
+				ns_repl_put32(d + 5, c->state);
+				ns_repl_put32(d + 9, c->snd_una);
+				ns_repl_put32(d + 13, c->snd_max);
+				ns_repl_put32(d + 17, c->rcv_nxt);
+				ns_repl_put32(d + 21, c->rcvq.head);
+			}
+		} else {
+			a->ch->ctr[NS_REPL_C_ev_bad]++;
+		}
+		p += elen;
+		len -= elen;
+	}
+}
+
+void
+ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
+{
+	uint32_t q = 2 * a->tcp->cfg.max_conns;
+
+	if (a->state == NS_REPL_A_HELLO && now - a->hello_ns > 50000000ull)
+		start_session(a, a->nonce, now); /* HELLO lost: say it again */
+	if (a->state != NS_REPL_A_SYNCED)
+		return;
+	if (a->overrun) {
+		/* An event did not fit the ring: the standby misses it.  Start over. */
+		a->resyncs++;
+		a->state = NS_REPL_A_IDLE;
+		start_session(a, a->nonce, now);
+		return;
+	}
+	if (a->bulk) {
+		uint32_t n = 0;
+
+		while (a->bulk_cursor < a->tcp->cfg.max_conns && n < a->bulk_per_poll &&
+				ns_repl_chan_room(a->ch) > 8) {
+			const struct ns_tcb *c = &a->tcp->pool[a->bulk_cursor++];
+
+			if (c->state == NS_TCP_CLOSED || a->conn[c->id].live)
+				continue;
+			checkpoint(a, c);
+			a->bulk_sent++;
+			n++;
+		}
+		if (a->bulk_cursor == a->tcp->cfg.max_conns) {
+			uint8_t *p = event(a, NS_REPL_EV_BULK_END, 4, 0);
+
+			if (p != NULL) {
+				ns_repl_put32(p, a->bulk_sent);
+				a->bulk = false;
+				a->bulk_end_seq = ns_repl_chan_open_seq(a->ch);
+			}
+		}
+	} else if (!a->bulk_acked && ns_repl_chan_acked(a->ch, a->bulk_end_seq + 1)) {
+		a->bulk_acked = true;
+		a->bulk_ns = now - a->bulk_start_ns;
+	}
+	/* Standby ready, per connection, once its checkpoint is acknowledged: with
+	 * the last sequence the active application had read by then (patent 002's
+	 * notification and sequence number). */
+	while (a->ready_head != a->ready_tail &&
+			ns_repl_chan_acked(a->ch, a->ready_seq[a->ready_head % q] + 1)) {
+		uint32_t id = a->ready_q[a->ready_head++ % q];
+		const struct ns_tcb *c = &a->tcp->pool[id];
+		uint8_t *p;
+
+		if (!a->conn[id].live || a->conn[id].ready)
+			continue;
+		p = event(a, NS_REPL_EV_READY, 4, id);
+		if (p == NULL)
+			break;
+		ns_repl_put32(p, c->rcvq.head - 1);
+		a->conn[id].ready = 1;
+	}
+	ns_repl_chan_flush(a->ch, now);
+}
