@@ -80,7 +80,8 @@ struct ns_appconn {
 	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
 	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
 	uint32_t msg;	 /* echo-check: request size, next one when it came back (0: stream) */
-	uint64_t digest; /* CRC-32C state of the bytes received (sink) */
+	uint64_t digest; /* CRC-32C state of the bytes consumed (sink, echo) */
+	uint8_t backup;	 /* a standby's shadow: the backup application mirrors the active's */
 };
 
 /* Per worker and [client.*]: what its connections did. */
@@ -116,6 +117,7 @@ struct ns_worker {
 	struct ns_bfd *bfd;	 /* the BFD engine, on the lcore that owns it (app.bfd_owner) */
 	bool bfd_started;	 /* sessions created (replay: at the first packet) */
 	bool fastpath;		 /* the dedicated fast-path loop: no rx queues, no TCP */
+	struct ns_repl_w *repl;	 /* TCB replication of this worker's stack (NULL: off) */
 	struct rte_ring *to_bfd; /* BFD packets for the owner, when that is another lcore */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
@@ -192,6 +194,28 @@ void ns_ping_tick(struct ns_worker *w);
 void ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4);
 /* Queue a frame we originate: resolve the next hop through the ARP cache. */
 void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh);
+
+/* repl_glue.c: TCB replication at the edge (one channel per worker). */
+struct ns_repl_w;
+int ns_repl_worker_init(struct ns_worker *w);
+void ns_repl_worker_fini(struct ns_worker *w);
+/* A frame of the replication EtherType (consumed: the caller forgets m). */
+void ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+void ns_repl_worker_poll(struct ns_worker *w);
+/* TCP glue: hold this segment for the standby? (true: it is held, in sync mode) */
+bool ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh);
+/* TCP glue: may a segment be processed (false: dropped, counted)? */
+bool ns_repl_worker_accept(struct ns_worker *w);
+void ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups);
+bool ns_repl_is_standby(void);
+/* repl_cmds.c: the replication counters of every worker's channel. */
+void ns_repl_stats_sum(uint64_t *out);
+
+/* tcp_apps.c: the backup application of a shadow (standby). */
+void ns_app_shadow_new(struct ns_worker *w, struct ns_tcb *c);
+uint32_t ns_app_backup(struct ns_worker *w, struct ns_tcb *c, uint32_t from, uint32_t to);
+uint32_t ns_app_state(struct ns_worker *w, const struct ns_tcb *c, uint8_t *buf, uint32_t max);
+void ns_app_restore(struct ns_worker *w, struct ns_tcb *c, const uint8_t *buf, uint32_t len);
 
 /* tcp_glue.c */
 int ns_tcp_worker_init(struct ns_worker *w);

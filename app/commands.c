@@ -448,6 +448,25 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_health},
 		{"show health events", "Display", "the last 64 BFD state changes, oldest first",
 				ns_cmd_show_health_events},
+		{"show repl status", "Display",
+				"replication: role, epoch, per channel state, in flight, hold "
+				"delay, "
+				"bulk sync",
+				ns_cmd_show_repl_status},
+		{"show repl sessions", "Display",
+				"replicated connections: ready, session flag, backup lag, last "
+				"delivered",
+				ns_cmd_show_repl_sessions},
+		{"show repl stats", "Display", "non-zero replication counters",
+				ns_cmd_show_repl_stats},
+		{"show repl stats all", "Display", "every replication counter with its meaning",
+				ns_cmd_show_repl_stats},
+		{"show ha", "Display", "high availability: role, epoch, peer, channels in sync",
+				ns_cmd_show_ha},
+		{"set repl backup pause|resume", "Control",
+				"stop or restart the backup applications (a slow standby, for "
+				"tests)",
+				ns_cmd_set_repl_backup},
 		{"bfd session add <name> <options...>", "Control",
 				"add a session: peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS] "
 				"[multiplier N] [passive] [auth TYPE key KEY [key-id N]]",

@@ -189,7 +189,9 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
-static const char *const listener_keys[] = {"port", "address", "app", "bytes", NULL};
+static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
+static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
+		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms", NULL};
 static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
 		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
 static const char *const client_keys[] = {
@@ -389,7 +391,98 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 	if (get_app(c, sec, false, &l->app) < 0 ||
 			get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
 		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "repl");
+	if (v != NULL) {
+		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
+			return cfg_error(c, sec, "repl", "'%s' is neither sync nor async", v);
+		l->repl_async = !strcmp(v, "async");
+		l->repl_set = true;
+	}
 	return 0;
+}
+
+static const char *parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len);
+
+/* [repl]: after the ports, whose names it refers to. */
+static int
+load_repl(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	const char *s = "repl", *v, *why;
+	struct ns_repl_cfg *r = &cfg->repl;
+	int port = -1;
+
+	r->epoch = 1;
+	r->frame_max = 2034; /* with its Ethernet header, one 2 KB buffer */
+	r->window = 256;
+	r->ring = 2048;
+	r->warn_ms = 50;
+	r->crit_ms = 500;
+	r->standby_timeout_ms = 100;
+	if (!rte_cfgfile_has_section(c->f, s))
+		return 0;
+	if (check_keys(c, s, repl_keys) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, s, "role");
+	if (v == NULL)
+		return cfg_error(c, s, "role", "missing: active, standby or none");
+	if (!strcmp(v, "active"))
+		r->role = NS_REPL_ROLE_ACTIVE;
+	else if (!strcmp(v, "standby"))
+		r->role = NS_REPL_ROLE_STANDBY;
+	else if (strcmp(v, "none") != 0)
+		return cfg_error(c, s, "role", "'%s' is not active, standby or none", v);
+	if (r->role == NS_REPL_ROLE_NONE)
+		return 0;
+	v = rte_cfgfile_get_entry(c->f, s, "port");
+	for (uint16_t i = 0; v != NULL && i < cfg->n_ports; i++)
+		if (!strcmp(cfg->port[i].name, v))
+			port = i;
+	if (v == NULL || port < 0)
+		return cfg_error(c, s, "port", "'%s' is not a port's name", v ? v : "");
+	if (cfg->port[port].role != NS_ROLE_REPLICATION)
+		return cfg_error(c, s, "port", "[port.%s] needs role = replication", v);
+	r->port_idx = (uint16_t)port;
+	snprintf(r->port_name, sizeof(r->port_name), "%s", v);
+	v = rte_cfgfile_get_entry(c->f, s, "key");
+	if (v == NULL)
+		return cfg_error(c, s, "key", "missing: the HMAC key both instances share");
+	why = parse_key(v, r->key, sizeof(r->key), &r->key_len);
+	if (why != NULL)
+		return cfg_error(c, s, "key", "%s", why);
+	if (r->key_len < 16)
+		return cfg_error(c, s, "key", "at least 16 bytes");
+	if (get_u32(c, s, "epoch", &r->epoch, 1, UINT32_MAX - 1) < 0 ||
+			get_u32(c, s, "frame_max", &r->frame_max, 256, 9000) < 0 ||
+			get_u32(c, s, "window", &r->window, 4, 4096) < 0 ||
+			get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
+			get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
+			get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
+			get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) < 0)
+		return -1;
+	if (r->window >= r->ring)
+		return cfg_error(c, s, "window", "%u must be below ring (%u)", r->window, r->ring);
+	v = rte_cfgfile_get_entry(c->f, s, "mode");
+	if (v != NULL) {
+		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
+			return cfg_error(c, s, "mode", "'%s' is neither sync nor async", v);
+		r->async = !strcmp(v, "async");
+	}
+	v = rte_cfgfile_get_entry(c->f, s, "peer_mac");
+	if (v != NULL) {
+		if (rte_ether_unformat_addr(v, &r->peer_mac) != 0)
+			return cfg_error(c, s, "peer_mac", "'%s' is not a MAC address", v);
+		r->has_peer_mac = true;
+	}
+	for (uint16_t i = 0; i < cfg->n_listeners; i++)
+		if (!cfg->listener[i].repl_set)
+			cfg->listener[i].repl_async = r->async;
+	return 0;
+}
+
+const char *
+ns_repl_role_name(enum ns_repl_role r)
+{
+	return r == NS_REPL_ROLE_ACTIVE ? "active" : r == NS_REPL_ROLE_STANDBY ? "standby" : "none";
 }
 
 static int
@@ -538,12 +631,52 @@ ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n
 	return NULL;
 }
 
+/* A key: text, or 0x and an even number of hex digits; at most max bytes. */
+static const char *
+parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
+{
+	static char why[80];
+	size_t n;
+
+	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
+		key += 2;
+		n = strlen(key);
+		if (n == 0 || n % 2 != 0 || n / 2 > max) {
+			snprintf(why, sizeof(why),
+					"key: 0x needs an even number of hex digits, at most %zu "
+					"bytes",
+					max);
+			return why;
+		}
+		for (size_t i = 0; i < n / 2; i++) {
+			unsigned int byte;
+
+			if (!isxdigit((unsigned char)key[2 * i]) ||
+					!isxdigit((unsigned char)key[2 * i + 1]) ||
+					sscanf(key + 2 * i, "%2x", &byte) != 1)
+				return "key: not a hex digit after 0x";
+			out[i] = (uint8_t)byte;
+		}
+		*len = (uint32_t)(n / 2);
+		return NULL;
+	}
+	n = strlen(key);
+	if (n > max) {
+		snprintf(why, sizeof(why), "key: at most %zu bytes", max);
+		return why;
+	}
+	memcpy(out, key, n);
+	*len = (uint32_t)n;
+	return NULL;
+}
+
 const char *
 ns_bfd_auth_from_words(
 		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out)
 {
 	int t = ns_bfd_auth_parse_name(type);
-	size_t n;
+	const char *why;
+	uint32_t n;
 
 	memset(out, 0, sizeof(*out));
 	if (t < 0)
@@ -556,28 +689,10 @@ ns_bfd_auth_from_words(
 		return "key id above 255";
 	out->type = (uint8_t)t;
 	out->key_id = (uint8_t)key_id;
-	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
-		key += 2;
-		n = strlen(key);
-		if (n == 0 || n % 2 != 0 || n / 2 > NS_BFD_AUTH_KEY_MAX)
-			return "key: 0x needs an even number of hex digits, at most 20 bytes";
-		for (size_t i = 0; i < n / 2; i++) {
-			unsigned int byte;
-
-			if (!isxdigit((unsigned char)key[2 * i]) ||
-					!isxdigit((unsigned char)key[2 * i + 1]) ||
-					sscanf(key + 2 * i, "%2x", &byte) != 1)
-				return "key: not a hex digit after 0x";
-			out->key[i] = (uint8_t)byte;
-		}
-		out->key_len = (uint8_t)(n / 2);
-	} else {
-		n = strlen(key);
-		if (n > NS_BFD_AUTH_KEY_MAX)
-			return "key: at most 20 bytes";
-		memcpy(out->key, key, n);
-		out->key_len = (uint8_t)n;
-	}
+	why = parse_key(key, out->key, sizeof(out->key), &n);
+	if (why != NULL)
+		return why;
+	out->key_len = (uint8_t)n;
 	if (!ns_bfd_auth_cfg_valid(out))
 		return t == NS_BFD_AUTH_KEYED_SHA1 || t == NS_BFD_AUTH_MET_SHA1
 				       ? "key: 1-20 bytes for sha1"
@@ -782,7 +897,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 	for (int i = 0; i < nsec; i++) {
 		const char *s = names[i];
 
-		if (!strcmp(s, "global") || !strcmp(s, "lcores") || !strcmp(s, "tcp"))
+		if (!strcmp(s, "global") || !strcmp(s, "lcores") || !strcmp(s, "tcp") ||
+				!strcmp(s, "repl"))
 			continue;
 		if (strncmp(s, "listener.", 9) == 0) {
 			if (cfg->n_listeners == NS_MAX_LISTENERS) {
@@ -829,7 +945,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		}
 		if (strncmp(s, "port.", 5) != 0) {
 			cfg_error(&c, s, NULL,
-					"unknown section (expected global, lcores, tcp, port.NAME, "
+					"unknown section (expected global, lcores, tcp, repl, "
+					"port.NAME, "
 					"listener.NAME, client.NAME, bfd.NAME)");
 			goto out;
 		}
@@ -898,6 +1015,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		k->src = cfg->port[port].ip;
 		k->port_idx = (uint16_t)port;
 	}
+	if (load_repl(&c, cfg) < 0)
+		goto out;
 	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
 		struct ns_bfd_cfg *k = &cfg->bfd[i];
 		const char *key, *why;

@@ -49,7 +49,9 @@ struct ns_listener_cfg {
 	uint16_t port;		/* host order */
 	rte_be32_t addr;	/* 0: every address of ours */
 	enum ns_tcp_app_kind app;
-	uint64_t bytes; /* source: bytes to send per connection (0: until the peer closes) */
+	uint64_t bytes;	 /* source: bytes to send per connection (0: until the peer closes) */
+	bool repl_async; /* [listener.NAME] repl = async: segments not held for the standby */
+	bool repl_set;	 /* repl given (else [repl] mode) */
 };
 
 #define NS_MAX_BFD 131072 /* sessions (slots) */
@@ -106,6 +108,26 @@ struct ns_tcp_knobs {
 	uint32_t keepalive_idle_ms, keepalive_intvl_ms, keepalive_cnt;
 };
 
+enum ns_repl_role { NS_REPL_ROLE_NONE, NS_REPL_ROLE_ACTIVE, NS_REPL_ROLE_STANDBY };
+
+/* [repl]: TCB replication to (or from) the other instance. */
+struct ns_repl_cfg {
+	enum ns_repl_role role;
+	uint16_t port_idx; /* the replication-role port that carries it */
+	char port_name[NS_NAME_LEN];
+	uint8_t key[64];
+	uint32_t key_len;
+	uint32_t epoch;
+	uint32_t frame_max, window, ring;
+	uint32_t warn_ms, crit_ms;   /* backup application lag thresholds */
+	uint32_t standby_timeout_ms; /* silence after which the active goes on alone */
+	bool async;		     /* the default mode of listeners and clients */
+	bool has_peer_mac;
+	struct rte_ether_addr peer_mac;
+};
+
+const char *ns_repl_role_name(enum ns_repl_role r);
+
 struct ns_config {
 	char path[256];
 	/* [global] */
@@ -132,6 +154,7 @@ struct ns_config {
 	struct ns_listener_cfg listener[NS_MAX_LISTENERS];
 	uint16_t n_clients;
 	struct ns_client_cfg client[NS_MAX_CLIENTS];
+	struct ns_repl_cfg repl;
 	uint32_t n_bfd; /* slots in use or used (bfd[]) */
 	struct ns_bfd_cfg bfd[NS_MAX_BFD];
 };

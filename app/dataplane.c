@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "control.h"
+#include "repl_chan.h"
 
 const struct ns_ctr_desc ns_dp_ctr_desc[NS_DP__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
@@ -218,7 +219,7 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 1024,
 			rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
 	if (w->msgq == NULL || (!w->fastpath && ns_tcp_worker_init(w) < 0) ||
-			ns_bfd_worker_init(w) < 0)
+			ns_bfd_worker_init(w) < 0 || ns_repl_worker_init(w) < 0)
 		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
@@ -305,6 +306,7 @@ ns_dataplane_fini(void)
 			rte_free(w->txb[p]);
 		}
 		rte_ring_free(w->msgq);
+		ns_repl_worker_fini(w);
 		ns_tcp_worker_fini(w);
 		ns_bfd_worker_fini(w);
 	}
@@ -382,6 +384,12 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		ns_bfd_worker_poll(w);
 	}
 	len = rte_pktmbuf_data_len(m);
+	if (unlikely(len >= RTE_ETHER_HDR_LEN &&
+			    rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
+					    RTE_BE16(NS_REPL_ETHERTYPE))) {
+		ns_repl_worker_rx(w, port_idx, m); /* the replication channel */
+		return false;
+	}
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:
@@ -483,8 +491,10 @@ worker_poll(struct ns_worker *w)
 		total += ns_bfd_drain(w);
 	ns_ping_tick(w);
 	ns_bfd_worker_poll(w);
-	if (!w->fastpath)
+	if (!w->fastpath) {
 		ns_tcp_worker_poll(w);
+		ns_repl_worker_poll(w);
+	}
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 

@@ -65,6 +65,7 @@ run_echo(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
 		n = ns_tcp_send(&w->tcp, c, p, n, w->now_ns);
 		if (n == 0 || c->state == NS_TCP_CLOSED)
 			break;
+		a->digest = crc32c((uint32_t)a->digest, p, n);
 		ns_tcp_recv_consume(&w->tcp, c, n, w->now_ns);
 		a->bytes += n;
 	}
@@ -322,4 +323,83 @@ ns_app_start_clients(struct ns_worker *w)
 		more |= cs->opened + cs->refused < mine;
 	}
 	return more;
+}
+
+/* --- backup applications (replication standby) ---------------------------- */
+
+/* What a backup application needs to continue where the active one is. */
+struct app_state {
+	uint8_t kind, client, active, failed;
+	uint32_t msg;
+	uint64_t bytes, sent, goal, digest;
+};
+
+void
+ns_app_shadow_new(struct ns_worker *w, struct ns_tcb *c)
+{
+	struct ns_appconn *a = &w->appc[c->id];
+
+	memset(a, 0, sizeof(*a));
+	a->backup = 1;
+	a->digest = 0xffffffffu;
+	if ((c->flags & NS_TCBF_PASSIVE) && c->listener < app.cfg.n_listeners) {
+		const struct ns_listener_cfg *l = &app.cfg.listener[c->listener];
+
+		a->kind = (uint8_t)l->app;
+		a->goal = l->bytes;
+		a->active = 1;
+	}
+}
+
+/* The active application read [from, to): the backup consumes the same bytes
+ * from the shadow's receive queue, where they still are. */
+uint32_t
+ns_app_backup(struct ns_worker *w, struct ns_tcb *c, uint32_t from, uint32_t to)
+{
+	struct ns_appconn *a = &w->appc[c->id];
+
+	while (from != to) {
+		uint32_t off = from & (c->rcvq.size - 1), n = to - from;
+
+		if (n > c->rcvq.size - off)
+			n = c->rcvq.size - off;
+		if (a->kind == NS_APP_SINK || a->kind == NS_APP_ECHO)
+			a->digest = crc32c((uint32_t)a->digest, c->rcvq.buf + off, n);
+		a->bytes += n;
+		from += n;
+	}
+	return to;
+}
+
+uint32_t
+ns_app_state(struct ns_worker *w, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
+{
+	const struct ns_appconn *a = &w->appc[c->id];
+	struct app_state st = {a->kind, a->client, a->active, a->failed, a->msg, a->bytes, a->sent,
+			a->goal, a->digest};
+
+	if (!a->active || max < sizeof(st))
+		return 0; /* not attached yet: the standby derives it from the listener */
+	memcpy(buf, &st, sizeof(st));
+	return sizeof(st);
+}
+
+void
+ns_app_restore(struct ns_worker *w, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
+{
+	struct ns_appconn *a = &w->appc[c->id];
+	struct app_state st;
+
+	if (len != sizeof(st))
+		return;
+	memcpy(&st, buf, sizeof(st));
+	a->kind = st.kind;
+	a->client = st.client;
+	a->active = st.active;
+	a->failed = st.failed;
+	a->msg = st.msg;
+	a->bytes = st.bytes;
+	a->sent = st.sent;
+	a->goal = st.goal;
+	a->digest = st.digest;
 }

@@ -57,8 +57,9 @@ ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 						(c->flags & NS_TCBF_SACK) ? "on" : "off", c->cwnd,
 						c->ssthresh, c->srtt_us / 1e3, c->rttvar_us / 1e3,
 						c->rto_us / 1000, c->backoff);
-				if (a->active && a->kind == NS_APP_SINK)
-					ns_out_printf(o, "    sink digest crc32c %08" PRIx64 "\n",
+				if (a->active && (a->kind == NS_APP_SINK || a->kind == NS_APP_ECHO))
+					ns_out_printf(o, "    %s digest crc32c %08" PRIx64 "\n",
+							ns_app_name(a->kind),
 							a->digest ^ 0xffffffffu);
 			}
 			n++;

@@ -73,7 +73,16 @@ tcp_xmit(void *user, void *handle, uint16_t len)
 	}
 	eth->src_addr = app.port[port].mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	/* Sync mode: out only once the standby holds what this segment reflects. */
+	if (ns_repl_worker_hold(w, m, (uint16_t)port, ip->dst_addr))
+		return;
 	ns_worker_send_ip(w, (uint16_t)port, m, ip->dst_addr);
+}
+
+static void
+tcp_observe(void *user, const struct ns_tcb *c, uint32_t groups)
+{
+	ns_repl_worker_observe(user, c, groups);
 }
 
 static void
@@ -135,6 +144,7 @@ int
 ns_tcp_worker_init(struct ns_worker *w)
 {
 	static const struct ns_tcp_ops ops = {tcp_tx_alloc, tcp_xmit, tcp_event, NULL};
+	static const struct ns_tcp_ops repl_ops = {tcp_tx_alloc, tcp_xmit, tcp_event, tcp_observe};
 	const struct ns_tcp_knobs *k = &app.cfg.tcp;
 	struct ns_tcp_cfg cfg;
 
@@ -161,7 +171,8 @@ ns_tcp_worker_init(struct ns_worker *w)
 	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
 	for (int i = 0; i < 16; i++)
 		cfg.isn_key[i] = app.replay ? (uint8_t)(0x5a ^ i) : (uint8_t)rte_rand();
-	if (ns_tcp_init(&w->tcp, &cfg, &ops, w, app.replay ? 0 : ns_now_ns()) != 0)
+	if (ns_tcp_init(&w->tcp, &cfg, app.cfg.repl.role == NS_REPL_ROLE_ACTIVE ? &repl_ops : &ops,
+			    w, app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
 	w->appc = rte_zmalloc("appc", sizeof(*w->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
 	w->ready = rte_zmalloc("ready", sizeof(*w->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
@@ -191,6 +202,10 @@ void
 ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip, uint16_t ip_len,
 		uint64_t ol_flags)
 {
+	/* A standby answers nothing; an active whose frame ring is nearly full
+	 * lets the peer retransmit rather than lose an event. */
+	if (!ns_repl_worker_accept(w))
+		return;
 	/* A NIC that verified the checksum, or a trusted link, saves the software
 	 * pass over the payload. */
 	if ((ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD ||
@@ -204,7 +219,7 @@ void
 ns_tcp_worker_poll(struct ns_worker *w)
 {
 	ns_tcp_timers(&w->tcp, w->now_ns);
-	if (!w->clients_started)
+	if (!w->clients_started && !ns_repl_is_standby())
 		w->clients_started = !ns_app_start_clients(w);
 	/* Applications run here, outside the stack's callbacks. */
 	for (uint32_t i = 0; i < w->n_ready; i++) {

@@ -123,6 +123,13 @@ tel_bfd(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+tel_repl(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	return ns_repl_telemetry_status(d);
+}
+
+static int
 tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct ns_config *c = &app.cfg;
@@ -175,4 +182,7 @@ ns_telemetry_init(void)
 	rte_telemetry_register_cmd("/nonstop/bfd/sessions", tel_bfd,
 			"BFD sessions from the health table (state, discriminators, timers). No "
 			"parameters");
+	rte_telemetry_register_cmd("/nonstop/repl/status", tel_repl,
+			"Replication: role, epoch, per channel state, hold delay, bulk sync; "
+			"counters. No parameters");
 }

@@ -82,6 +82,10 @@ struct ns_repl_active {
 	uint32_t ready_head, ready_tail;
 	bool overrun; /* an event did not fit: resynchronize */
 	uint64_t resyncs;
+	/* Nothing authentic from the standby for this long: it is gone, the
+	 * active goes on alone (its held segments leave) until a JOIN. */
+	uint64_t lost_ns;
+	uint64_t standby_losses;
 };
 
 int ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,

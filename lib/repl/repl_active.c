@@ -29,6 +29,7 @@ ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns
 	a->user = user;
 	a->epoch = epoch;
 	a->bulk_per_poll = BULK_PER_POLL;
+	a->lost_ns = 100000000ull; /* 100 ms */
 	a->conn = calloc(n, sizeof(*a->conn));
 	a->ready_q = calloc(2 * n, sizeof(*a->ready_q));
 	a->ready_seq = calloc(2 * n, sizeof(*a->ready_seq));
@@ -127,8 +128,12 @@ checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
 		uint32_t n = a->ops.app_state(a->user, c, st, sizeof(st));
 		uint8_t *p = n != 0 ? event(a, NS_REPL_EV_APP, n, c->id) : NULL;
 
-		if (p != NULL)
+		if (p != NULL) {
 			memcpy(p, st, n);
+			/* The state is that of this image: a later change gets an image
+			 * of its own after it, not a rewrite of this one before it. */
+			k->img_seq = ns_repl_chan_open_seq(a->ch) - 1;
+		}
 	}
 	/* READY once the frame holding the image is acknowledged. */
 	if (a->ready_tail - a->ready_head == 2 * a->tcp->cfg.max_conns) {
@@ -204,6 +209,7 @@ begin_sync(struct ns_repl_active *a, uint64_t now)
 	uint8_t *p;
 
 	ns_repl_chan_reset(a->ch, a->epoch, a->session);
+	a->ch->last_rx_ns = now;
 	memset(a->conn, 0, sizeof(*a->conn) * a->tcp->cfg.max_conns);
 	a->ready_head = a->ready_tail = 0;
 	a->overrun = false;
@@ -290,6 +296,13 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 		start_session(a, a->nonce, now); /* HELLO lost: say it again */
 	if (a->state != NS_REPL_A_SYNCED)
 		return;
+	if (a->lost_ns != 0 && now - a->ch->last_rx_ns > a->lost_ns) {
+		/* The standby is gone: replicating to nobody would stall every
+		 * connection in sync mode.  Alone until a standby joins again. */
+		a->state = NS_REPL_A_IDLE;
+		a->standby_losses++;
+		return;
+	}
 	if (a->overrun) {
 		/* An event did not fit the ring: the standby misses it.  Start over. */
 		a->resyncs++;

@@ -23,6 +23,8 @@
 #   topo_check DESC COND     eval COND: print "PASS: DESC" or "FAIL: DESC" and count
 #   check DESC CMD...        run CMD: "ok   DESC" or "FAIL DESC", fail=1 on failure
 #   peer CMD...              CMD in the peer's namespace
+#   wait_for SECONDS CMD...  poll CMD every 0.1 s until it succeeds (bounded)
+#   topo_instance_start NAME INI VDEV...  a named instance (ictl NAME, topo_instance_stop)
 #   topo_summary             last line of a test; returns 1 if any check failed
 #
 # Addresses: documentation ranges only (RFC 5737): 192.0.2.0/24 here (nonstop
@@ -127,6 +129,9 @@ topo_cleanup() {
 	TOPO_CLEANED=1
 	topo_capture_stop
 	topo_stop_nonstop
+	for ns in "${!TOPO_INST_PID[@]}"; do
+		topo_instance_stop "$ns"
+	done
 	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -s "$TOPO_TMP/nonstop.log" ]; then
 		echo "--- nonstop log (last 30 lines of $TOPO_TMP/nonstop.log)"
 		tail -n 30 "$TOPO_TMP/nonstop.log"
@@ -260,6 +265,56 @@ nsctl() {
 	timeout --foreground -k 2 "$NSCTL_TIMEOUT" "$NONSTOPCTL" -s "$CTL_SOCK" "$@"
 }
 
+# Several instances in $NS_DP (replication, failover): each NAME has its own
+# file prefix, ctl socket $TOPO_TMP/NAME.sock and log $TOPO_TMP/NAME.log.
+declare -A TOPO_INST_PID=()
+
+# topo_instance_start NAME INI VDEV...: waits (bounded) until its ctl answers
+topo_instance_start() {
+	local name=$1 ini=$2 v i end
+	local args=()
+	shift 2
+	for v in "$@"; do args+=(--vdev "$v"); done
+	rm -f "$TOPO_TMP/$name.sock"
+	ip netns exec "$NS_DP" "$NONSTOP" --no-huge -m 512 --no-pci --no-shconf \
+		--file-prefix "$TOPO_TAG-$name" -l "${TOPO_LCORES:-0}" --log-level=lib.eal:warning \
+		"${args[@]}" -- --config "$ini" --ctl-socket "$TOPO_TMP/$name.sock" \
+		</dev/null >>"$TOPO_TMP/$name.log" 2>&1 &
+	TOPO_INST_PID[$name]=$!
+	end=$((SECONDS + TOPO_START_TIMEOUT))
+	for ((i = 0; i < 10 * TOPO_START_TIMEOUT && SECONDS < end; i++)); do
+		timeout 2 "$NONSTOPCTL" -s "$TOPO_TMP/$name.sock" show version >/dev/null 2>&1 && return 0
+		topo_child_alive "${TOPO_INST_PID[$name]}" || break
+		sleep 0.1
+	done
+	echo "FAIL: nonstop '$name' did not start; its log:"
+	tail -n 20 "$TOPO_TMP/$name.log"
+	return 1
+}
+
+# ictl NAME WORDS...: nonstopctl on instance NAME
+ictl() {
+	local name=$1
+	shift
+	timeout --foreground -k 2 "$NSCTL_TIMEOUT" "$NONSTOPCTL" -s "$TOPO_TMP/$name.sock" "$@"
+}
+
+# topo_instance_stop NAME [KILL]: SIGTERM (then SIGKILL), or SIGKILL at once
+topo_instance_stop() {
+	local pid=${TOPO_INST_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	if [ "${2:-}" = KILL ]; then
+		kill -KILL "$pid" 2>/dev/null
+	elif topo_child_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		topo_wait_exit "$pid" "$TOPO_STOP_TIMEOUT" || kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	TOPO_INST_PID[$1]=
+	rm -rf "/var/run/dpdk/$TOPO_TAG-$1"
+	return 0
+}
+
 topo_capture() {
 	local file=$1 log pid i
 	topo_require_tools tcpdump
@@ -330,6 +385,17 @@ topo_tcp_verdict() {
 		rc=1
 	fi
 	return $rc
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s), at most SECONDS.
+wait_for() {
+	local i n=$1
+	shift
+	for ((i = 0; i < n * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # peer CMD...: run CMD in the peer's namespace.

@@ -36,15 +36,6 @@ bird_conf "meticulous keyed sha1" "nonstop-sha1-key"
 peer bird -c "$B/bird.conf" -s "$B/bird.ctl" -P "$B/bird.pid" || { echo "FAIL: bird did not start"; exit 1; }
 bird_state() { peer birdc -s "$B/bird.ctl" show bfd sessions 2>/dev/null | awk -v ip="$DP_IP" '$1 == ip {print $3}'; }
 ns_state() { nsctl show bfd sessions | awk -v n="$1" '$1 == n {print $5}'; }
-wait_for() { # seconds command...: until the command succeeds
-	local i n=$1
-	shift
-	for ((i = 0; i < n * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 both_up() { [ "$(ns_state "$1")" = Up ] && [ "$(bird_state)" = Up ]; }
 ctr() { nsctl show bfd stats all | awk -v k="bfd.$1" '$1 == k {print $2}'; }
 

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCB replication at the DPDK edge ([repl], lib/repl).  Every worker has its
+ * own channel (its index is the channel id) to the same worker of the other
+ * instance, over the replication port: frames of EtherType 0x88b5 sent on
+ * the worker's own tx queue; received frames of another worker's channel are
+ * handed to it through a ring.  The active worker's TCP stack reports every
+ * commit (observe); its segments wait in the output hold until the standby
+ * has acknowledged the frame that was open when they were made (sync mode;
+ * a listener with repl = async sends at once).  The standby's stack holds
+ * shadows, and its backup applications consume what the active ones read.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "repl.h"
+#include "repl_glue.h"
+
+void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+
+#define HOLD_Q	       (1u << 16)
+#define HANDOFF_RING   1024
+#define ROOM_FOR_INPUT 64 /* frames the ring must have free before a segment is processed */
+
+static int64_t
+wall_offset_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
+	       (int64_t)ns_now_ns();
+}
+
+bool
+ns_repl_is_standby(void)
+{
+	return app.cfg.repl.role == NS_REPL_ROLE_STANDBY;
+}
+
+static void
+chan_xmit(void *user, const uint8_t *frame, uint32_t len)
+{
+	struct ns_repl_w *r = user;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+	struct rte_ether_hdr *eth;
+	uint16_t p = app.cfg.repl.port_idx;
+
+	if (m == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_append(
+					  m, (uint16_t)(sizeof(*eth) + len))) == NULL) {
+		rte_pktmbuf_free(m);
+		r->ch.ctr[NS_REPL_C_tx_no_mbuf]++;
+		return;
+	}
+	eth->dst_addr = r->peer;
+	eth->src_addr = app.port[p].mac;
+	eth->ether_type = RTE_BE16(NS_REPL_ETHERTYPE);
+	memcpy(eth + 1, frame, len);
+	ns_worker_tx(r->w, p, m);
+}
+
+static void
+chan_deliver(void *user, const uint8_t *p, uint32_t len, uint64_t now)
+{
+	struct ns_repl_w *r = user;
+
+	if (r->active)
+		ns_repl_active_deliver(&r->act, p, len, now);
+	else
+		ns_repl_standby_deliver(&r->sb, p, len, now);
+}
+
+static void
+chan_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uint8_t *p,
+		uint32_t len, uint64_t now)
+{
+	struct ns_repl_w *r = user;
+
+	if (r->active)
+		ns_repl_active_control(&r->act, type, epoch, session, p, len, now);
+	else
+		ns_repl_standby_control(&r->sb, type, epoch, session, p, len, now);
+}
+
+/* --- the applications' side ------------------------------------------------ */
+
+static void
+a_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us)
+{
+	struct ns_repl_w *r = user;
+
+	r->flags_heard++;
+	NS_LOGT(app, WARNING, "repl: worker %u conn %u: the standby flags it %s (lag %u us)",
+			r->w->idx, c->id, ns_repl_flag_name(level), lag_us);
+}
+
+static uint32_t
+a_state(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
+{
+	struct ns_repl_w *r = user;
+
+	return ns_app_state(r->w, c, buf, max);
+}
+
+static void
+s_new(void *user, struct ns_tcb *c)
+{
+	struct ns_repl_w *r = user;
+
+	ns_app_shadow_new(r->w, c);
+}
+
+static void
+s_free(void *user, struct ns_tcb *c)
+{
+	struct ns_repl_w *r = user;
+
+	memset(&r->w->appc[c->id], 0, sizeof(r->w->appc[c->id]));
+}
+
+static uint32_t
+s_backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
+{
+	struct ns_repl_w *r = user;
+
+	if (r->backup_paused)
+		return from; /* a slow backup application (set repl backup pause) */
+	return ns_app_backup(r->w, c, from, to);
+}
+
+static void
+s_restore(void *user, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
+{
+	struct ns_repl_w *r = user;
+
+	ns_app_restore(r->w, c, buf, len);
+}
+
+static void
+s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool from_active)
+{
+	struct ns_repl_w *r = user;
+
+	if (from_active) {
+		r->details_heard++;
+		NS_LOGT(app, WARNING, "repl: worker %u conn %u: the active confirms %s (lag %u us)",
+				r->w->idx, c->id, ns_repl_flag_name(level), lag_us);
+	} else {
+		r->flags_raised++;
+		NS_LOGT(app, WARNING, "repl: worker %u conn %u: backup application lag %u us: %s",
+				r->w->idx, c->id, lag_us, ns_repl_flag_name(level));
+	}
+}
+
+const char *
+ns_repl_flag_name(unsigned int level)
+{
+	return level == NS_REPL_FLAG_CRITICAL ? "critical"
+	       : level == NS_REPL_FLAG_WARN   ? "warn"
+					      : "ok";
+}
+
+/* --- worker side ----------------------------------------------------------- */
+
+int
+ns_repl_worker_init(struct ns_worker *w)
+{
+	static const struct ns_repl_chan_ops chops = {chan_xmit, chan_deliver, chan_control};
+	static const struct ns_repl_active_ops aops = {a_flag, a_state};
+	static const struct ns_repl_standby_ops sops = {
+			.shadow_new = s_new,
+			.shadow_free = s_free,
+			.backup = s_backup,
+			.flag = s_flag,
+			.app_restore = s_restore,
+	};
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+	struct ns_repl_chan_cfg cc = {
+			.chan = (uint16_t)w->idx,
+			.frame_max = rc->frame_max,
+			.ring = rc->ring,
+			.window = rc->window,
+			.rto_min_ns = 5000000ull,    /* 5 ms: a burst of frames takes the standby a
+							while */
+			.rto_max_ns = 200000000ull,  /* 200 ms */
+			.keepalive_ns = 20000000ull, /* 20 ms: silence means trouble */
+			.key = rc->key,
+			.key_len = rc->key_len,
+	};
+	struct ns_repl_w *r;
+	char name[RTE_RING_NAMESIZE];
+	uint32_t room = rte_pktmbuf_data_room_size(app.pool) - RTE_PKTMBUF_HEADROOM -
+			RTE_ETHER_HDR_LEN;
+
+	if (rc->role == NS_REPL_ROLE_NONE || w->fastpath)
+		return 0;
+	/* A frame must fit one mbuf (received multi-segment frames are dropped). */
+	if (cc.frame_max > room) {
+		if (w->idx == 0)
+			NS_LOGT(app, WARNING,
+					"repl: frame_max %u above one mbuf's %u bytes: using %u",
+					cc.frame_max, room, room);
+		cc.frame_max = room;
+	}
+	r = rte_zmalloc("repl", sizeof(*r), RTE_CACHE_LINE_SIZE);
+	if (r == NULL)
+		return -1;
+	w->repl = r;
+	r->w = w;
+	r->active = rc->role == NS_REPL_ROLE_ACTIVE;
+	if (rc->has_peer_mac)
+		r->peer = rc->peer_mac;
+	else
+		memset(&r->peer, 0xff, sizeof(r->peer)); /* until the peer's first frame */
+	snprintf(name, sizeof(name), "ns_repl_rx_%u", w->idx);
+	r->rx = rte_ring_create(
+			name, HANDOFF_RING, rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
+	if (r->rx == NULL || ns_repl_chan_init(&r->ch, &cc, &chops, r) != 0 ||
+			ns_repl_hold_init(&r->hold, HOLD_Q) != 0)
+		return -1;
+	if (r->active) {
+		if (ns_repl_active_init(&r->act, &r->ch, &w->tcp, &aops, r, rc->epoch) != 0)
+			return -1;
+		r->act.off_ns = wall_offset_ns();
+		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
+		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
+	} else {
+		if (ns_repl_standby_init(&r->sb, &r->ch, &w->tcp, &sops, r,
+				    (uint64_t)rc->warn_ms * 1000000ull,
+				    (uint64_t)rc->crit_ms * 1000000ull) != 0)
+			return -1;
+		r->sb.off_ns = wall_offset_ns();
+		r->sb.epoch = rc->epoch;
+		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
+	}
+	return 0;
+}
+
+static void
+free_held(void *arg, void *pkt, uint64_t held_ns)
+{
+	(void)arg, (void)held_ns;
+	rte_pktmbuf_free(pkt);
+}
+
+void
+ns_repl_worker_fini(struct ns_worker *w)
+{
+	struct ns_repl_w *r = w->repl;
+	struct rte_mbuf *m;
+
+	if (r == NULL)
+		return;
+	if (r->hold.pkt != NULL)
+		ns_repl_hold_drain(&r->hold, free_held, NULL, 0);
+	ns_repl_hold_fini(&r->hold);
+	if (r->active)
+		ns_repl_active_fini(&r->act);
+	else
+		ns_repl_standby_fini(&r->sb);
+	if (r->ch.slot != NULL)
+		ns_repl_chan_fini(&r->ch);
+	while (r->rx != NULL && rte_ring_dequeue(r->rx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r->rx);
+	rte_free(r);
+	w->repl = NULL;
+}
+
+static void
+frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	uint64_t auth_before = r->ch.ctr[NS_REPL_C_rx_bad_mac];
+
+	ns_repl_chan_input(&r->ch, (const uint8_t *)(eth + 1),
+			rte_pktmbuf_data_len(m) - (uint32_t)sizeof(*eth), r->w->now_ns);
+	/* Learn where the other instance is from its first authentic frame. */
+	if (!app.cfg.repl.has_peer_mac && r->ch.ctr[NS_REPL_C_rx_bad_mac] == auth_before &&
+			r->ch.last_rx_ns == r->w->now_ns &&
+			rte_is_unicast_ether_addr(&eth->src_addr))
+		r->peer = eth->src_addr;
+	rte_pktmbuf_free(m);
+}
+
+void
+ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_HDR_LEN;
+	uint32_t chan;
+
+	if (port_idx != app.cfg.repl.port_idx || app.cfg.repl.role == NS_REPL_ROLE_NONE ||
+			rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + NS_REPL_HDR_LEN) {
+		w->dp_ctr[NS_DP_l4_no_handler]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	chan = (uint32_t)f[2] << 8 | f[3];
+	if (chan == w->idx && w->repl != NULL) {
+		frame_in(w->repl, m);
+		return;
+	}
+	/* Another worker's channel: its ring (a frame for no worker: dropped). */
+	if (chan >= app.cfg.n_workers || app.worker[chan].repl == NULL) {
+		if (w->repl != NULL)
+			w->repl->ch.ctr[NS_REPL_C_rx_bad_chan]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_ring_enqueue(app.worker[chan].repl->rx, m) != 0) {
+		app.worker[chan].repl->ch.ctr[NS_REPL_C_handoff_full]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+bool
+ns_repl_worker_accept(struct ns_worker *w)
+{
+	struct ns_repl_w *r = w->repl;
+
+	if (r == NULL)
+		return true;
+	if (!r->active) {
+		r->ch.ctr[NS_REPL_C_standby_tcp_drop]++;
+		return false;
+	}
+	if (r->act.state == NS_REPL_A_SYNCED && ns_repl_chan_room(&r->ch) < ROOM_FOR_INPUT) {
+		r->ch.ctr[NS_REPL_C_in_backpressure]++;
+		return false;
+	}
+	return true;
+}
+
+void
+ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups)
+{
+	if (w->repl != NULL && w->repl->active)
+		ns_repl_active_observe(&w->repl->act, c, groups);
+}
+
+static bool
+conn_async(const struct ns_tcb *c)
+{
+	if (c->flags & NS_TCBF_PASSIVE)
+		return c->listener < app.cfg.n_listeners &&
+		       app.cfg.listener[c->listener].repl_async;
+	return app.cfg.repl.async;
+}
+
+bool
+ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
+{
+	struct ns_repl_w *r = w->repl;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	struct ns_tcp_tuple t;
+	struct ns_tcb *c;
+
+	if (r == NULL || !r->active || r->act.state != NS_REPL_A_SYNCED)
+		return false;
+	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) +
+					   RTE_ETHER_HDR_LEN);
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	t = (struct ns_tcp_tuple){ip->src_addr, ip->dst_addr, th->src_port, th->dst_port};
+	c = ns_tcp_lookup(&w->tcp, &t);
+	/* A connection the standby does not have yet (bulk sync not there), or in
+	 * async mode, or no connection at all (a RST): nothing to wait for. */
+	if (c == NULL || !r->act.conn[c->id].live || conn_async(c))
+		return false;
+	m->port = port_idx;
+	m->hash.usr = nh;
+	if (!ns_repl_hold_push(&r->hold, m, w->now_ns)) {
+		r->ch.ctr[NS_REPL_C_hold_full]++;
+		return false;
+	}
+	r->ch.ctr[NS_REPL_C_hold_push]++;
+	return true;
+}
+
+static void
+release(void *arg, void *pkt, uint64_t held_ns)
+{
+	struct ns_repl_w *r = arg;
+	struct rte_mbuf *m = pkt;
+	unsigned int b = 0;
+
+	/* ACK-delay histogram: log2 buckets of nanoseconds held. */
+	while (b + 1 < RTE_DIM(r->held_hist) && (held_ns >> (b + 1)) != 0)
+		b++;
+	r->held_hist[b]++;
+	ns_worker_send_ip(r->w, m->port, m, m->hash.usr);
+}
+
+void
+ns_repl_worker_poll(struct ns_worker *w)
+{
+	struct ns_repl_w *r = w->repl;
+	struct rte_mbuf *m[32];
+	unsigned int n;
+
+	if (r == NULL)
+		return;
+	n = rte_ring_dequeue_burst(r->rx, (void **)m, RTE_DIM(m), NULL);
+	for (unsigned int i = 0; i < n; i++)
+		frame_in(r, m[i]);
+	ns_repl_chan_timers(&r->ch, w->now_ns);
+	if (r->active) {
+		uint32_t session = r->act.session;
+
+		/* This pass's segments depend on every event written so far. */
+		ns_repl_hold_mark(&r->hold, ns_repl_chan_horizon(&r->ch));
+		ns_repl_active_poll(&r->act, w->now_ns);
+		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
+			/* A new session: what waited for the old standby goes now. */
+			ns_repl_hold_drain(&r->hold, release, r, w->now_ns);
+		ns_repl_hold_release(&r->hold, &r->ch, release, r, w->now_ns);
+	} else {
+		ns_repl_standby_poll(&r->sb, w->now_ns);
+	}
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The replication state of one worker (repl_glue.c), read by the commands. */
+#ifndef NS_REPL_GLUE_H
+#define NS_REPL_GLUE_H
+
+#include <rte_ether.h>
+#include <rte_ring.h>
+
+#include "repl.h"
+
+struct ns_worker;
+
+struct ns_repl_w {
+	struct ns_worker *w;
+	bool active;
+	struct ns_repl_chan ch;
+	struct ns_repl_active act;
+	struct ns_repl_standby sb;
+	struct ns_repl_hold_q hold;
+	struct rte_ring *rx; /* frames of this channel received by another worker */
+	struct rte_ether_addr peer;
+	volatile bool backup_paused; /* set repl backup pause|resume (tests) */
+	uint64_t held_hist[32];	     /* ACK delay: segments held 2^b .. 2^(b+1) ns */
+	uint64_t flags_heard, flags_raised, details_heard;
+};
+
+const char *ns_repl_flag_name(unsigned int level);
+
+#endif /* NS_REPL_GLUE_H */
