@@ -284,6 +284,12 @@ consume(struct ns_repl_standby *sb, uint32_t id, uint64_t now)
 	struct ns_tcb *c = &sb->tcp->pool[id];
 	uint64_t worst = 0;
 
+	/* More than the ring holds was read: those bytes are gone here (the
+	 * backup fell that far behind, or the image is nonsense). */
+	if (c->rcvq.head - k->app_pos > c->rcvq.size) {
+		sb->ch->ctr[NS_REPL_C_ev_bad]++;
+		k->app_pos = c->rcvq.head - c->rcvq.size;
+	}
 	if (k->app_pos != c->rcvq.head && sb->ops.backup != NULL)
 		k->app_pos = sb->ops.backup(sb->user, c, k->app_pos, c->rcvq.head);
 	else

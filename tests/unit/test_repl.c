@@ -271,10 +271,15 @@ s_new(void *user, struct ns_tcb *c)
 	backup_digest[c->id] = 0;
 }
 
+static bool backup_paused;
+static int flags_at_active[3], flags_at_standby[3], details_at_standby[3];
+
 static uint32_t
 s_backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
 {
 	(void)user;
+	if (backup_paused)
+		return from;
 	for (uint32_t s = from; s != to; s++) {
 		uint8_t b;
 
@@ -293,8 +298,18 @@ s_restore(void *user, struct ns_tcb *c, const uint8_t *b, uint32_t len)
 		memcpy(&backup_digest[c->id], b, len);
 }
 
+static void
+s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool from_active)
+{
+	(void)user, (void)c, (void)lag_us;
+	if (from_active)
+		details_at_standby[level]++;
+	else
+		flags_at_standby[level]++;
+}
+
 static const struct ns_repl_standby_ops s_sbops = {
-		.shadow_new = s_new, .backup = s_backup, .app_restore = s_restore};
+		.shadow_new = s_new, .backup = s_backup, .app_restore = s_restore, .flag = s_flag};
 
 static uint32_t
 a_state(void *user, const struct ns_tcb *c, uint8_t *b, uint32_t max)
@@ -306,7 +321,14 @@ a_state(void *user, const struct ns_tcb *c, uint8_t *b, uint32_t max)
 	return sizeof(uint64_t);
 }
 
-static const struct ns_repl_active_ops a_raops = {NULL, a_state};
+static void
+a_flagged(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us)
+{
+	(void)user, (void)c, (void)lag_us;
+	flags_at_active[level]++;
+}
+
+static const struct ns_repl_active_ops a_raops = {a_flagged, a_state};
 
 /* --- the world ------------------------------------------------------------ */
 
@@ -687,11 +709,80 @@ test_property_faulty_channel(void)
 	CHECK(ch_a.ctr[NS_REPL_C_tx_retransmits] == 0 || true);
 }
 
+/* A slow backup application: its lag crosses 50 ms (warn) then 500 ms
+ * (critical); the flag goes to the active, whose details come back; the
+ * standby is not ready for that session while critical; a backup that
+ * catches up clears it, on both sides. */
+static void
+test_lag_flags(void)
+{
+	struct pconn *k = &pc[0];
+	const struct ns_repl_sconn *sc;
+	uint8_t buf[1000];
+	uint32_t id;
+
+	setup(7);
+	tcp_loss_pct = repl_loss_pct = repl_dup_pct = repl_reorder_pct = repl_corrupt_pct = 0;
+	memset(flags_at_active, 0, sizeof(flags_at_active));
+	memset(flags_at_standby, 0, sizeof(flags_at_standby));
+	memset(details_at_standby, 0, sizeof(details_at_standby));
+	standby_on = true;
+	for (int i = 0; i < 2000 && !(ns_repl_active_in_sync(&ra) && rs.state == NS_REPL_S_SYNCED);
+			i++)
+		step();
+	k->c = ns_tcp_connect(&P, P_IP, A_IP, 7, 0, NULL, now);
+	for (int i = 0; i < 200; i++)
+		step();
+	CHECK(k->c != NULL && k->c->state == NS_TCP_ESTABLISHED);
+	id = 0;
+	while (id < A.cfg.max_conns && A.pool[id].state != NS_TCP_ESTABLISHED)
+		id++;
+	CHECK(id < A.cfg.max_conns);
+	if (id == A.cfg.max_conns)
+		return;
+	backup_paused = true;
+	memset(buf, 'x', sizeof(buf));
+	ns_tcp_send(&P, k->c, buf, sizeof(buf), now);
+	for (int i = 0; i < 100; i++)
+		step();
+	a_app(&A.pool[id], sizeof(buf)); /* the active application reads it */
+	for (int i = 0; i < 600; i++)	 /* 30 ms */
+		step();
+	sc = &rs.conn[id];
+	CHECK_EQ(sc->flag, NS_REPL_FLAG_NONE);
+	for (int i = 0; i < 1000; i++) /* 80 ms: past 50 */
+		step();
+	CHECK_EQ(sc->flag, NS_REPL_FLAG_WARN);
+	CHECK_EQ(flags_at_standby[NS_REPL_FLAG_WARN], 1);
+	CHECK_EQ(ra.conn[id].flag, NS_REPL_FLAG_WARN);
+	CHECK_EQ(flags_at_active[NS_REPL_FLAG_WARN], 1);
+	CHECK_EQ(details_at_standby[NS_REPL_FLAG_WARN], 1);
+	for (int i = 0; i < 10000; i++) /* past 500 ms */
+		step();
+	CHECK_EQ(sc->flag, NS_REPL_FLAG_CRITICAL);
+	CHECK_EQ(ra.conn[id].flag, NS_REPL_FLAG_CRITICAL);
+	CHECK_EQ(details_at_standby[NS_REPL_FLAG_CRITICAL], 1);
+	CHECK(sc->lag_us > 500000);
+	backup_paused = false; /* it catches up: the next round of data clears the flag */
+	ns_tcp_send(&P, k->c, buf, sizeof(buf), now);
+	for (int i = 0; i < 100; i++)
+		step();
+	a_app(&A.pool[id], sizeof(buf));
+	for (int i = 0; i < 200; i++)
+		step();
+	CHECK_EQ(sc->flag, NS_REPL_FLAG_NONE);
+	CHECK_EQ(ra.conn[id].flag, NS_REPL_FLAG_NONE);
+	CHECK_EQ(flags_at_active[NS_REPL_FLAG_NONE], 1);
+	CHECK_EQ(backup_digest[id], active_digest[id]);
+	teardown();
+}
+
 int
 main(void)
 {
 	RUN(test_property_clean_channel);
 	RUN(test_property_faulty_channel);
+	RUN(test_lag_flags);
 	printf("checks %llu, quiescent comparisons %llu, segments held %llu, shadows %llu, "
 	       "backup bytes %llu\n",
 			(unsigned long long)checks, (unsigned long long)quiescent_compares,
