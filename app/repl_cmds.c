@@ -10,24 +10,6 @@
 #include "control.h"
 #include "repl_glue.h"
 
-/* p-th percentile (0..100) of a log2 histogram, as the bucket's upper bound in ns. */
-static uint64_t
-hist_pct(const uint64_t *h, unsigned int n, unsigned int p)
-{
-	uint64_t total = 0, acc = 0;
-
-	for (unsigned int i = 0; i < n; i++)
-		total += h[i];
-	if (total == 0)
-		return 0;
-	for (unsigned int i = 0; i < n; i++) {
-		acc += h[i];
-		if (acc * 100 >= total * p)
-			return 2ull << i;
-	}
-	return 2ull << (n - 1);
-}
-
 static const char *
 astate_name(enum ns_repl_astate s)
 {
@@ -90,8 +72,8 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 				r->ch.session, mac, r->ch.snd_nxt - r->ch.snd_una,
 				r->ch.snd_top - r->ch.snd_nxt, ns_repl_hold_len(&r->hold),
 				r->ch.ctr[NS_REPL_C_tx_retransmits],
-				hist_pct(r->held_hist, RTE_DIM(r->held_hist), 50) / 1e3,
-				hist_pct(r->held_hist, RTE_DIM(r->held_hist), 99) / 1e3, bulk);
+				(double)ns_repl_hold_pct(r, 50), (double)ns_repl_hold_pct(r, 99),
+				bulk);
 	}
 	ns_repl_stats_sum(v);
 	ns_out_printf(o,
@@ -100,8 +82,8 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 			" received\n",
 			v[NS_REPL_C_tx_frames], v[NS_REPL_C_rx_frames], v[NS_REPL_C_tx_events],
 			v[NS_REPL_C_ev_applied], v[NS_REPL_C_tx_bytes], v[NS_REPL_C_rx_bytes]);
-	ns_out_printf(o, "(lag: time a segment waited for the standby's acknowledgement, log2 "
-			 "buckets)\n");
+	ns_out_printf(o, "(lag: how long segments waited for the standby's acknowledgement, 1 us "
+			 "buckets up to 1 ms)\n");
 	return 0;
 }
 
@@ -242,10 +224,8 @@ ns_repl_telemetry_status(struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(c, "session", r->ch.session);
 		rte_tel_data_add_dict_u64(c, "in_flight", r->ch.snd_nxt - r->ch.snd_una);
 		rte_tel_data_add_dict_u64(c, "held", ns_repl_hold_len(&r->hold));
-		rte_tel_data_add_dict_u64(c, "hold_p50_ns",
-				hist_pct(r->held_hist, RTE_DIM(r->held_hist), 50));
-		rte_tel_data_add_dict_u64(c, "hold_p99_ns",
-				hist_pct(r->held_hist, RTE_DIM(r->held_hist), 99));
+		rte_tel_data_add_dict_u64(c, "hold_p50_us", ns_repl_hold_pct(r, 50));
+		rte_tel_data_add_dict_u64(c, "hold_p99_us", ns_repl_hold_pct(r, 99));
 		if (r->active) {
 			rte_tel_data_add_dict_u64(c, "bulk_sent", r->act.bulk_sent);
 			rte_tel_data_add_dict_u64(c, "bulk_ns", r->act.bulk_ns);

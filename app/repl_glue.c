@@ -369,9 +369,13 @@ ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, 
 	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
 	t = (struct ns_tcp_tuple){ip->src_addr, ip->dst_addr, th->src_port, th->dst_port};
 	c = ns_tcp_lookup(&w->tcp, &t);
-	/* A connection the standby does not have yet (bulk sync not there), or in
-	 * async mode, or no connection at all (a RST): nothing to wait for. */
-	if (c == NULL || !r->act.conn[c->id].live || conn_async(c))
+	/* A connection the standby does not have yet (bulk sync not there), or no
+	 * connection at all (a RST): nothing to wait for.  Async mode waits only
+	 * when half the window is unacknowledged: what a failover can lose is
+	 * bounded by that, and replication cannot fall behind without limit. */
+	if (c == NULL || !r->act.conn[c->id].live)
+		return false;
+	if (conn_async(c) && ns_repl_chan_unacked(&r->ch) <= r->ch.cfg.window / 2)
 		return false;
 	m->port = port_idx;
 	m->hash.usr = nh;
@@ -388,12 +392,17 @@ release(void *arg, void *pkt, uint64_t held_ns)
 {
 	struct ns_repl_w *r = arg;
 	struct rte_mbuf *m = pkt;
-	unsigned int b = 0;
+	uint64_t us = held_ns / 1000;
+	unsigned int b;
 
-	/* ACK-delay histogram: log2 buckets of nanoseconds held. */
-	while (b + 1 < RTE_DIM(r->held_hist) && (held_ns >> (b + 1)) != 0)
-		b++;
-	r->held_hist[b]++;
+	if (us < 1024) {
+		b = (unsigned int)us;
+	} else {
+		b = 1024;
+		while (b + 1 < RTE_DIM(r->held_us) && (us >> (b - 1024 + 11)) != 0)
+			b++;
+	}
+	r->held_us[b]++;
 	ns_worker_send_ip(r->w, m->port, m, m->hash.usr);
 }
 
@@ -414,7 +423,7 @@ ns_repl_worker_poll(struct ns_worker *w)
 		uint32_t session = r->act.session;
 
 		/* This pass's segments depend on every event written so far. */
-		ns_repl_hold_mark(&r->hold, ns_repl_chan_horizon(&r->ch));
+		ns_repl_hold_mark(&r->hold, ns_repl_active_horizon(&r->act));
 		ns_repl_active_poll(&r->act, w->now_ns);
 		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
 			/* A new session: what waited for the old standby goes now. */
@@ -423,4 +432,21 @@ ns_repl_worker_poll(struct ns_worker *w)
 	} else {
 		ns_repl_standby_poll(&r->sb, w->now_ns);
 	}
+}
+
+uint64_t
+ns_repl_hold_pct(const struct ns_repl_w *r, unsigned int p)
+{
+	uint64_t total = 0, acc = 0;
+
+	for (unsigned int i = 0; i < RTE_DIM(r->held_us); i++)
+		total += r->held_us[i];
+	if (total == 0)
+		return 0;
+	for (unsigned int i = 0; i < RTE_DIM(r->held_us); i++) {
+		acc += r->held_us[i];
+		if (acc * 100 >= total * p)
+			return i < 1024 ? i + 1 : 1ull << (i - 1024 + 11);
+	}
+	return 0;
 }

@@ -20,10 +20,13 @@ struct ns_repl_w {
 	struct rte_ring *rx; /* frames of this channel received by another worker */
 	struct rte_ether_addr peer;
 	volatile bool backup_paused; /* set repl backup pause|resume (tests) */
-	uint64_t held_hist[32];	     /* ACK delay: segments held 2^b .. 2^(b+1) ns */
+	/* ACK delay: segments held b .. b+1 us (b < 1024), or 2^(b-1024+10) us and more */
+	uint32_t held_us[1024 + 22];
 	uint64_t flags_heard, flags_raised, details_heard;
 };
 
 const char *ns_repl_flag_name(unsigned int level);
+/* p-th percentile (0..100) of a worker's hold times, in microseconds (bucket's top). */
+uint64_t ns_repl_hold_pct(const struct ns_repl_w *r, unsigned int p);
 
 #endif /* NS_REPL_GLUE_H */

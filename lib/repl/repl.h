@@ -37,6 +37,7 @@
 
 struct ns_repl_aconn {
 	uint8_t live;  /* the standby has (or is about to have) it */
+	uint8_t dirty; /* changed since its last image (on the dirty list) */
 	uint8_t ready; /* READY sent */
 	uint8_t flag;  /* enum ns_repl_flag_level, from the standby */
 	uint32_t lag_us;
@@ -80,6 +81,8 @@ struct ns_repl_active {
 	uint32_t *ready_q;
 	uint32_t *ready_seq;
 	uint32_t ready_head, ready_tail;
+	uint32_t *dirty_q; /* connections whose image is due */
+	uint32_t n_dirty;
 	bool overrun; /* an event did not fit: resynchronize */
 	uint64_t resyncs;
 	/* Nothing authentic from the standby for this long: it is gone, the
@@ -98,7 +101,13 @@ void ns_repl_active_deliver(struct ns_repl_active *a, const uint8_t *p, uint32_t
 /* Control frames (JOIN, HELLO_ACK). */
 void ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch,
 		uint32_t session, const uint8_t *p, uint32_t len, uint64_t now);
-/* Once per poll: bulk sync progress, READY notifications, channel flush. */
+/* The images of every connection changed since the last call, then the
+ * channel's horizon: what a segment made so far depends on (for
+ * ns_repl_hold_mark).  Images are written once per call, however many
+ * commits changed a connection in between. */
+uint32_t ns_repl_active_horizon(struct ns_repl_active *a);
+/* Once per poll, after ns_repl_active_horizon: bulk sync progress, READY
+ * notifications, channel flush. */
 void ns_repl_active_poll(struct ns_repl_active *a, uint64_t now);
 /* A standby is attached and every connection is on it. */
 static inline bool

@@ -31,9 +31,10 @@ ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns
 	a->bulk_per_poll = BULK_PER_POLL;
 	a->lost_ns = 100000000ull; /* 100 ms */
 	a->conn = calloc(n, sizeof(*a->conn));
+	a->dirty_q = calloc(n, sizeof(*a->dirty_q));
 	a->ready_q = calloc(2 * n, sizeof(*a->ready_q));
 	a->ready_seq = calloc(2 * n, sizeof(*a->ready_seq));
-	if (a->conn == NULL || a->ready_q == NULL || a->ready_seq == NULL) {
+	if (a->conn == NULL || a->ready_q == NULL || a->ready_seq == NULL || a->dirty_q == NULL) {
 		ns_repl_active_fini(a);
 		return -1;
 	}
@@ -44,6 +45,7 @@ void
 ns_repl_active_fini(struct ns_repl_active *a)
 {
 	free(a->conn);
+	free(a->dirty_q);
 	free(a->ready_q);
 	free(a->ready_seq);
 	memset(a, 0, sizeof(*a));
@@ -69,8 +71,14 @@ data(struct ns_repl_active *a, uint8_t type, const struct ns_fifo *q, uint32_t i
 {
 	uint32_t max = ns_repl_chan_event_max(a->ch) - NS_REPL_EV_HDR - 4;
 
+	/* Events fill the frames: one is cut where a frame ends rather than leave
+	 * the end of the frame empty. */
 	while (from != to) {
 		uint32_t n = to - from < max ? to - from : max;
+		uint32_t room = ns_repl_chan_open_room(a->ch);
+
+		if (n + NS_REPL_EV_HDR + 4 > room && room >= NS_REPL_EV_HDR + 4 + 128)
+			n = room - NS_REPL_EV_HDR - 4;
 		uint8_t *p = event(a, type, 4 + n, id);
 
 		if (p == NULL)
@@ -113,8 +121,10 @@ static void
 checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
 {
 	struct ns_repl_aconn *k = &a->conn[c->id];
+	uint8_t dirty = k->dirty; /* it may still be on the dirty list */
 
 	memset(k, 0, sizeof(*k));
+	k->dirty = dirty;
 	k->live = 1;
 	k->img_seq = ns_repl_chan_open_seq(a->ch) - 1; /* none in the open frame */
 	if (!data(a, NS_REPL_EV_SND_DATA, &c->sndq, c->id, c->sndq.head, c->sndq.tail) ||
@@ -180,7 +190,28 @@ ns_repl_active_observe(struct ns_repl_active *a, const struct ns_tcb *c, uint32_
 			return;
 		k->rcv_tail = c->rcvq.tail;
 	}
-	image(a, c, false);
+	/* The image waits for ns_repl_active_horizon: one per poll, not per commit
+	 * (data events before it carry their own positions). */
+	if (!k->dirty) {
+		k->dirty = 1;
+		a->dirty_q[a->n_dirty++] = c->id;
+	}
+}
+
+uint32_t
+ns_repl_active_horizon(struct ns_repl_active *a)
+{
+	for (uint32_t i = 0; i < a->n_dirty; i++) {
+		uint32_t id = a->dirty_q[i];
+		struct ns_repl_aconn *k = &a->conn[id];
+
+		k->dirty = 0;
+		if (a->state == NS_REPL_A_SYNCED && !a->overrun && k->live &&
+				a->tcp->pool[id].state != NS_TCP_CLOSED)
+			image(a, &a->tcp->pool[id], false);
+	}
+	a->n_dirty = 0;
+	return ns_repl_chan_horizon(a->ch);
 }
 
 static void
@@ -211,6 +242,7 @@ begin_sync(struct ns_repl_active *a, uint64_t now)
 	ns_repl_chan_reset(a->ch, a->epoch, a->session);
 	a->ch->last_rx_ns = now;
 	memset(a->conn, 0, sizeof(*a->conn) * a->tcp->cfg.max_conns);
+	a->n_dirty = 0;
 	a->ready_head = a->ready_tail = 0;
 	a->overrun = false;
 	a->state = NS_REPL_A_SYNCED;

@@ -135,6 +135,12 @@ ns_repl_chan_open_len(const struct ns_repl_chan *ch)
 {
 	return ch->open_len;
 }
+/* Bytes an event can still take in the frame being filled. */
+static inline uint32_t
+ns_repl_chan_open_room(const struct ns_repl_chan *ch)
+{
+	return ch->cfg.frame_max - NS_REPL_HDR_LEN - NS_REPL_MAC_LEN - ch->open_len;
+}
 /* Frames that can still be opened before the ring is full. */
 static inline uint32_t
 ns_repl_chan_room(const struct ns_repl_chan *ch)
