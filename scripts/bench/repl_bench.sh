@@ -65,6 +65,9 @@ $tcp
 [listener.sink]
 port = 9
 app = sink
+[listener.echo]
+port = 7
+app = echo
 [repl]
 role = $role_a
 port = r
@@ -88,6 +91,9 @@ $tcp
 [listener.sink]
 port = 9
 app = sink
+[listener.echo]
+port = 7
+app = echo
 [repl]
 role = $role_s
 port = r
@@ -102,7 +108,7 @@ INI
 start_b() { # tcp knobs, client section
 	inst b 1 --vdev "net_memif0,role=client,id=0,socket=$tmp/svc.sock" <<INI
 [global]
-idle = $idle
+idle = ${b_idle:-$idle}
 mbufs = 65535
 [port.m]
 dev = net_memif0
@@ -133,7 +139,9 @@ rcvbuf = 1048576
 max_conns = 64'
 printf '%-6s %12s %10s %12s %12s %14s\n' mode Mbit/s ratio hold-p50-us hold-p99-us repl-B/payload-B
 off_mbps=
-for mode in off sync async; do
+modes="off sync async"
+[ "$streams" -gt 0 ] || modes=
+for mode in $modes; do
 	start_a_s "$mode" "$tcp"
 	start_b "$tcp" "[client.bulk]
 connect = 198.51.100.1:9
@@ -153,6 +161,26 @@ conns = $streams"
 		"$(awk -v a="$mbps" -v b="$off_mbps" 'BEGIN{printf "%.3f", a / b}')" "$p50" "$p99" "$ratio_b"
 	stop_all
 done
+
+# ACK delay of the hold alone: A and S busy-polling, B (adaptive, mostly
+# asleep) doing 64-byte request/response through A's echo: each response
+# waits for the standby's acknowledgement of the request's frame.
+if [ "$streams" -gt 0 ]; then
+	saved=$idle
+	idle=busy
+	start_a_s sync "$tcp"
+	b_idle=adaptive start_b "$tcp" "[client.rr]
+connect = 198.51.100.1:7
+app = echo-check
+msg = 64
+bytes = 6400000
+conns = 1"
+	row=$(wait_client rr 300) || { stop_all; exit 1; }
+	read -r p50 p99 <<<"$(ctl a show repl status | awk '$1 == "0" {print $9, $10}')"
+	echo "request/response 64 B, A and S busy: hold p50 $p50 us, p99 $p99 us ($(ctl b show tcp apps | awk '$1 == "rr" {print $NF}') trans/s)"
+	stop_all
+	idle=$saved
+fi
 
 # Bulk sync: CONNS idle connections (7 listener ports x ephemeral ports), then
 # a standby that joins: the active's 'show repl status' gives the time from

@@ -67,6 +67,7 @@ topo_instance_start standby "$TOPO_TMP/standby.ini" net_ring0 \
 check "the restarted standby joins again and bulk-syncs while the peer streams" \
 	wait_for 10 in_sync
 retrans0=$(ictl active show repl stats all | awk '$1 == "repl.tx_retransmits" {print $2}')
+frames0=$(ictl active show repl stats all | awk '$1 == "repl.tx_frames" {print $2}')
 check "the peer streams and gets every echo back (quiescence) within 60 s" wait_for 60 test -s "$quiet"
 sleep 0.1
 detail() { # instance: one line per connection, sorted
@@ -91,8 +92,10 @@ check "no forged or garbled frame, no bad event, no session flag" \
 	test "$(stat standby rx_bad_mac)$(stat standby ev_bad)$(stat active rx_bad_mac)" = 000
 check "segments were held for the standby ($(stat active hold_push))" \
 	test "$(stat active hold_push)" -gt "$((CONNS * 10))"
-check "no frame retransmitted on the lossless link since the rejoin ($(($(stat active tx_retransmits) - retrans0)))" \
-	test "$(($(stat active tx_retransmits) - retrans0))" -lt 10
+# On a lossless link only timeouts of a starved standby retransmit (both
+# instances, the peer and the kernel share two cores here).
+re=$(($(stat active tx_retransmits) - retrans0)) fr=$(($(stat active tx_frames) - frames0))
+check "frames retransmitted since the rejoin: $re of $fr (at most 2 %)" test $((re * 50)) -le "$fr"
 touch "$release"
 wait "$ppid"
 prc=$?
