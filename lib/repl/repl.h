@@ -220,6 +220,10 @@ void ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t 
 		uint32_t session, const uint8_t *p, uint32_t len, uint64_t now);
 /* Once per poll: JOIN while unsynced or silent, lag thresholds, flush. */
 void ns_repl_standby_poll(struct ns_repl_standby *sb, uint64_t now);
+/* Takeover: every shadow with an image becomes a live connection of the
+ * stack (ns_tcp_activate); returns how many (failed: those that could not). */
+uint32_t ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, uint32_t *failed);
+
 /* The shadow of the active's connection id, or NULL. */
 static inline struct ns_tcb *
 ns_repl_standby_shadow(struct ns_repl_standby *sb, uint32_t id)

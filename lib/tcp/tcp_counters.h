@@ -28,6 +28,8 @@
 	X(bad_hdr, DROP, "TCP header length or flags invalid")                                    \
 	X(bad_opts, DROP, "malformed TCP options")                                                \
 	X(no_conn, DROP, "segment for no connection or listener (RST sent unless RST)")           \
+	X(no_conn_quiet, DROP, "segment for no connection in a takeover's grace period (no RST)") \
+	X(activated, INFO, "shadows taken over (a standby's promotion)")                          \
 	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                  \
 	X(bad_ack, DROP, "ACK for data never sent")                                               \
 	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                          \

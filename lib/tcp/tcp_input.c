@@ -795,6 +795,10 @@ tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t 
 		}
 		if (li < 0 || (g.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_SYN_FLAG)) !=
 						RTE_TCP_SYN_FLAG) {
+			if (s->now < s->quiet_until_ns) {
+				NS_TCP_CTR(s, no_conn_quiet); /* a takeover's grace period */
+				return;
+			}
 			NS_TCP_CTR(s, no_conn);
 			if (!(g.flags & RTE_TCP_RST_FLAG) &&
 					(li < 0 || (g.flags & RTE_TCP_ACK_FLAG)))

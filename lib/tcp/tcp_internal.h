@@ -17,6 +17,7 @@
 /* tcp_table.c */
 struct ns_tcb *ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
 void ns_tcp_tcb_free(struct ns_tcp_stack *s, struct ns_tcb *c);
+void ns_tcp_table_insert(struct ns_tcp_stack *s, const struct ns_tcb *c);
 int ns_tcp_listener_match(const struct ns_tcp_stack *s, uint32_t laddr, uint16_t lport);
 uint32_t ns_tcp_isn(const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, uint64_t now);
 

@@ -96,6 +96,9 @@ struct ns_tcp_stack {
 	struct ns_tw wheel;
 	uint64_t now; /* the clock of the event being processed */
 	uint16_t ip_id;
+	/* After a takeover: until then, segments of unknown flows are dropped, not
+	 * answered with RST (the standby may lack connections the peer has). */
+	uint64_t quiet_until_ns;
 	uint64_t chack_second; /* RFC 5961 7: the second being counted, and its count */
 	uint32_t chack_count;
 	uint64_t ctr[NS_TCP_C__MAX];
@@ -159,6 +162,9 @@ struct ns_tcb *ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *
 struct ns_tcb *ns_tcp_shadow_alloc(
 		struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t);
 void ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c);
+/* Takeover: the shadow becomes a live connection (table, timers from its
+ * deadlines, an ACK and the first unacknowledged segment); -1 if it cannot. */
+int ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
 
 /*
  * The single point where a connection's changes become visible: hands the

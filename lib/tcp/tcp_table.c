@@ -178,8 +178,8 @@ tcb_reset(struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t)
 	return c;
 }
 
-static void
-table_insert(struct ns_tcp_stack *s, const struct ns_tcb *c)
+void
+ns_tcp_table_insert(struct ns_tcp_stack *s, const struct ns_tcb *c)
 {
 	uint32_t i;
 
@@ -199,7 +199,7 @@ ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
 	id = s->free_ids[s->n_free - 1];
 	take_free(s, id);
 	c = tcb_reset(s, id, t);
-	table_insert(s, c);
+	ns_tcp_table_insert(s, c);
 	return c;
 }
 

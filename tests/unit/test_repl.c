@@ -60,6 +60,8 @@ static uint64_t tcp_delay = 1 * MS, repl_delay = 20 * US; /* one way */
 static uint64_t checks, violations, quiescent_compares, held_total, shadow_news, backup_bytes;
 static const char *first_violation;
 
+static bool active_dead; /* test_takeover: the active is gone, the standby took over */
+static int p_resets;
 static const int64_t OFF_A = 1700000000123456789ll, OFF_S = 1700000000003456789ll - 7 * (int64_t)MS;
 
 static uint32_t
@@ -138,6 +140,10 @@ a_xmit(void *user, void *h, uint16_t len)
 
 	(void)user;
 	k->len = len;
+	if (active_dead) { /* what a dead instance "sends" goes nowhere */
+		free(k);
+		return;
+	}
 	if (ra.state == NS_REPL_A_SYNCED && ns_repl_hold_push(&hold, k, now)) {
 		held_total++;
 		return;
@@ -173,6 +179,7 @@ p_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 				if (pc[i].c == c)
 					pc[i].got += n;
 	}
+	p_resets += ev == NS_TCPE_RESET;
 	if (ev == NS_TCPE_CLOSED || ev == NS_TCPE_RESET)
 		for (int i = 0; i < NCONN; i++)
 			if (pc[i].c == c)
@@ -194,7 +201,35 @@ a_observe(void *user, const struct ns_tcb *c, uint32_t groups)
 
 static const struct ns_tcp_ops p_ops = {p_alloc, p_xmit, p_event, NULL};
 static const struct ns_tcp_ops a_ops = {a_alloc, a_xmit, a_event, a_observe};
-static const struct ns_tcp_ops s_ops = {p_alloc, p_xmit, NULL, NULL}; /* shadows send nothing */
+/* The standby's stack: shadows send nothing; after a takeover it is the
+ * peer's other end (test_takeover routes the link to it). */
+static uint8_t scratch_s[2048];
+
+static uint8_t *
+s_alloc(void *user, uint16_t len, void **h)
+{
+	(void)user;
+	*h = NULL;
+	return len <= sizeof(scratch_s) ? scratch_s : NULL;
+}
+
+static void
+s_xmit(void *user, void *h, uint16_t len)
+{
+	(void)user, (void)h;
+	tcp_push(scratch_s, len, 0);
+}
+
+static int s_resets;
+
+static void
+s_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
+{
+	(void)user, (void)c;
+	s_resets += ev == NS_TCPE_RESET;
+}
+
+static const struct ns_tcp_ops s_ops = {s_alloc, s_xmit, s_event, NULL};
 
 /* --- the replication link ------------------------------------------------- */
 
@@ -376,6 +411,13 @@ setup(uint64_t seed)
 }
 
 static void
+free_held_pkt(void *arg, void *pkt, uint64_t held_ns)
+{
+	(void)arg, (void)held_ns;
+	free(pkt);
+}
+
+static void
 teardown(void)
 {
 	ns_repl_hold_drain(&hold, release, NULL, now);
@@ -510,7 +552,9 @@ step(void)
 			link_q[w++] = *k;
 			continue;
 		}
-		if (k->to_active) {
+		if (k->to_active && active_dead) {
+			ns_tcp_input(&S, k->buf, k->len, now); /* the new active */
+		} else if (k->to_active) {
 			/* backpressure: the edge drops input while the ring is nearly full */
 			if (ns_repl_chan_room(&ch_a) > 64)
 				ns_tcp_input(&A, k->buf, k->len, now);
@@ -531,12 +575,17 @@ step(void)
 			rq[w++] = *k;
 			continue;
 		}
-		ns_repl_chan_input(k->to_standby ? &ch_s : &ch_a, k->buf, k->len, now);
+		if (!active_dead)
+			ns_repl_chan_input(k->to_standby ? &ch_s : &ch_a, k->buf, k->len, now);
 	}
 	for (uint32_t i = n; i < rq_n; i++)
 		rq[w++] = rq[i];
 	rq_n = w;
 	ns_tcp_timers(&P, now);
+	if (active_dead) {
+		ns_tcp_timers(&S, now);
+		return;
+	}
 	ns_tcp_timers(&A, now);
 	a_done();
 	ns_repl_chan_timers(&ch_a, now);
@@ -797,6 +846,119 @@ test_property_far_standby(void)
 	CHECK_EQ(violations, before);
 }
 
+/* The pattern's digest over its first n bytes, as the applications compute it. */
+static uint64_t
+pattern_digest(uint32_t n)
+{
+	uint64_t d = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		d = d * 131 + pattern(i) + 1;
+	return d;
+}
+
+/* The active dies at a random moment of random traffic (frames and segments
+ * in flight are lost with it); the standby promotes: its shadows become the
+ * peer's connections.  No RST anywhere; every byte the peer wrote is read
+ * once, in order, by the active then the new active (the digest of what the
+ * applications read is the pattern's); the peer's data is all acknowledged. */
+static void
+test_takeover(void)
+{
+	uint32_t promoted = 0, failed = 0, checked = 0, bad = 0;
+
+	for (uint64_t seed = 300; seed < 310; seed++) {
+		uint32_t kill_at;
+
+		setup(seed);
+		tcp_loss_pct = repl_loss_pct = repl_dup_pct = repl_reorder_pct = repl_corrupt_pct =
+				0;
+		active_dead = false;
+		p_resets = s_resets = 0;
+		standby_on = true;
+		for (int i = 0; i < 400; i++)
+			step();
+		kill_at = 500 + rnd(3000);
+		for (uint32_t t = 0; t < kill_at; t++) {
+			if (rnd(3) == 0) {
+				int i = (int)rnd(NCONN);
+				struct pconn *k = &pc[i];
+
+				if (k->c == NULL && rnd(4) == 0) {
+					k->c = ns_tcp_connect(&P, P_IP, A_IP, 7, 0, NULL, now);
+					k->wrote = 0;
+				} else if (k->c != NULL && k->c->state == NS_TCP_ESTABLISHED) {
+					uint8_t buf[3000];
+					uint32_t n = 1 + rnd(sizeof(buf));
+
+					for (uint32_t j = 0; j < n; j++)
+						buf[j] = pattern(k->wrote + j);
+					k->wrote += ns_tcp_send(&P, k->c, buf, n, now);
+				}
+			}
+			if (rnd(2) == 0) {
+				uint32_t id = rnd(A.cfg.max_conns);
+
+				if (A.pool[id].state == NS_TCP_ESTABLISHED)
+					a_app(&A.pool[id], rnd(8000));
+			}
+			step();
+		}
+		/* The active dies; the standby promotes. */
+		active_dead = true;
+		ns_repl_hold_drain(&hold, free_held_pkt, NULL, now);
+		promoted += ns_repl_standby_promote(&rs, now, &failed);
+		/* The new active's applications go on from their backup's state (what
+		 * the dead one read but never replicated, they read again). */
+		memcpy(active_digest, backup_digest, sizeof(active_digest));
+		/* The new active's applications read everything, the peer goes on. */
+		for (int t = 0; t < 20000; t++) {
+			for (uint32_t id = 0; id < S.cfg.max_conns; id++)
+				if (S.pool[id].state == NS_TCP_ESTABLISHED ||
+						S.pool[id].state == NS_TCP_CLOSE_WAIT) {
+					uint8_t buf[8192];
+					uint32_t got = ns_tcp_recv(
+							&S, &S.pool[id], buf, sizeof(buf), now);
+
+					for (uint32_t i = 0; i < got; i++)
+						active_digest[id] = active_digest[id] * 131 +
+								    buf[i] + 1;
+				}
+			step();
+		}
+		for (int i = 0; i < NCONN; i++) {
+			const struct ns_tcb *p = pc[i].c;
+			struct ns_tcp_tuple t;
+			struct ns_tcb *c;
+
+			if (p == NULL || p->state != NS_TCP_ESTABLISHED)
+				continue;
+			t = (struct ns_tcp_tuple){p->t.raddr, p->t.laddr, p->t.rport, p->t.lport};
+			c = ns_tcp_lookup(&S, &t);
+			checked++;
+			if (c == NULL || p->snd_una != p->snd_max ||
+					active_digest[c->id] != pattern_digest(pc[i].wrote)) {
+				fprintf(stderr, "seed %llu conn %d: %s\n", (unsigned long long)seed,
+						i,
+						c == NULL ? "not on the new active"
+						: p->snd_una != p->snd_max
+								? "peer data unacknowledged"
+								: "bytes read differ");
+				bad++;
+			}
+		}
+		CHECK_EQ(p_resets, 0);
+		CHECK_EQ(s_resets, 0);
+		teardown();
+		active_dead = false;
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(failed, 0);
+	CHECK(checked >= 20);
+	CHECK(promoted >= checked);
+	printf("takeover: %u connections promoted, %u checked\n", promoted, checked);
+}
+
 int
 main(void)
 {
@@ -804,6 +966,7 @@ main(void)
 	RUN(test_property_faulty_channel);
 	RUN(test_property_far_standby);
 	RUN(test_lag_flags);
+	RUN(test_takeover);
 	printf("checks %llu, quiescent comparisons %llu, segments held %llu, shadows %llu, "
 	       "backup bytes %llu\n",
 			(unsigned long long)checks, (unsigned long long)quiescent_compares,
