@@ -34,10 +34,11 @@ enum ns_wmsg_type {
 	NS_WMSG_PING_START = 1,
 	NS_WMSG_PING_STOP,
 	NS_WMSG_TCP_SET,
-	NS_WMSG_BFD_SET, /* knob = [bfd] slot; value, count, size = tx ms, rx ms, multiplier */
-	NS_WMSG_BFD_ADD, /* knob = slot (its app.cfg.bfd[] entry is filled in) */
-	NS_WMSG_BFD_DEL, /* knob = slot */
-	NS_WMSG_SEND_IP, /* another lcore's frame (ptr) for next hop dst on port_idx */
+	NS_WMSG_BFD_SET,  /* knob = [bfd] slot; value, count, size = tx ms, rx ms, multiplier */
+	NS_WMSG_BFD_ADD,  /* knob = slot (its app.cfg.bfd[] entry is filled in) */
+	NS_WMSG_BFD_DEL,  /* knob = slot */
+	NS_WMSG_SEND_IP,  /* another lcore's frame (ptr) for next hop dst on port_idx */
+	NS_WMSG_TAKEOVER, /* the standby takes over now */
 };
 
 struct ns_wmsg {
@@ -206,6 +207,11 @@ void ns_repl_worker_poll(struct ns_worker *w);
 bool ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh);
 /* TCP glue: may a segment be processed (false: dropped, counted)? */
 bool ns_repl_worker_accept(struct ns_worker *w);
+/* A frame on service port port_idx: false when this instance must not see it
+ * (a standby: it answers nothing there, ARP included). */
+bool ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx);
+/* Take over now (console 'ha takeover', or the active's silence). */
+void ns_repl_worker_takeover(struct ns_worker *w, const char *why);
 void ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups);
 bool ns_repl_is_standby(void);
 /* repl_cmds.c: the replication counters of every worker's channel. */
@@ -223,6 +229,8 @@ void ns_tcp_worker_fini(struct ns_worker *w);
 void ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip, uint16_t ip_len,
 		uint64_t ol_flags);
 void ns_tcp_worker_poll(struct ns_worker *w);
+/* Let the connection's application run after this pass. */
+void ns_tcp_worker_mark_ready(struct ns_worker *w, const struct ns_tcb *c);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 /* bfd_glue.c.  Slots of app.cfg.bfd[]: the control path claims a free one
  * and fills it in (ADDING), the engine's lcore creates the session (ACTIVE);

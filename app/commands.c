@@ -461,8 +461,11 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_repl_stats},
 		{"show repl stats all", "Display", "every replication counter with its meaning",
 				ns_cmd_show_repl_stats},
-		{"show ha", "Display", "high availability: role, epoch, peer, channels in sync",
+		{"show ha", "Display",
+				"high availability: role, epoch, peer, channels in sync, takeovers",
 				ns_cmd_show_ha},
+		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
+				ns_cmd_ha_takeover},
 		{"set repl backup pause|resume", "Control",
 				"stop or restart the backup applications (a slow standby, for "
 				"tests)",

@@ -191,7 +191,8 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
 static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
-		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms", NULL};
+		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
+		"failover_ms", "grace_ms", NULL};
 static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
 		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
 static const char *const client_keys[] = {
@@ -418,6 +419,8 @@ load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	r->warn_ms = 50;
 	r->crit_ms = 500;
 	r->standby_timeout_ms = 100;
+	r->failover_ms = 30;
+	r->grace_ms = 3000;
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
 	if (check_keys(c, s, repl_keys) < 0)
@@ -457,7 +460,10 @@ load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 			get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
 			get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
 			get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
-			get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) < 0)
+			get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
+					0 ||
+			get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
+			get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0)
 		return -1;
 	if (r->window >= r->ring)
 		return cfg_error(c, s, "window", "%u must be below ring (%u)", r->window, r->ring);

@@ -121,6 +121,8 @@ struct ns_repl_cfg {
 	uint32_t frame_max, window, ring;
 	uint32_t warn_ms, crit_ms;   /* backup application lag thresholds */
 	uint32_t standby_timeout_ms; /* silence after which the active goes on alone */
+	uint32_t failover_ms;	     /* silence of the active after which the standby takes over */
+	uint32_t grace_ms;	     /* after a takeover: unknown flows dropped, not reset */
 	bool async;		     /* the default mode of listeners and clients */
 	bool has_peer_mac;
 	struct rte_ether_addr peer_mac;

@@ -181,6 +181,9 @@ worker_msgs(struct ns_worker *w)
 		case NS_WMSG_SEND_IP:
 			ns_worker_send_ip(w, m.port_idx, m.ptr, m.dst);
 			break;
+		case NS_WMSG_TAKEOVER:
+			ns_repl_worker_takeover(w, "asked from the console");
+			break;
 		default:
 			break;
 		}
@@ -390,6 +393,8 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		ns_repl_worker_rx(w, port_idx, m); /* the replication channel */
 		return false;
 	}
+	if (unlikely(w->repl != NULL && !ns_repl_worker_service_open(w, port_idx)))
+		return true; /* a standby is silent on the service ports */
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:

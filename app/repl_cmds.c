@@ -187,6 +187,46 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 			synced, chans);
 	if (rc->role == NS_REPL_ROLE_STANDBY)
 		ns_out_printf(o, "shadows %u, ready for %u\n", shadows, ready);
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		const struct ns_repl_w *r = app.worker[i].repl;
+
+		if (r == NULL)
+			continue;
+		if (r->takeovers != 0)
+			ns_out_printf(o,
+					"worker %u: took over %" PRIu64
+					" time(s); last: active silent "
+					"%.1f ms, %u connections activated in %.1f us, %u failed\n",
+					i, r->takeovers, r->last_silence_ns / 1e6,
+					r->last_activated, r->last_activate_ns / 1e3,
+					r->last_failed);
+		if (r->active && r->act.fenced)
+			ns_out_printf(o,
+					"worker %u: FENCED: an instance of a newer epoch took "
+					"over; "
+					"silent on the service ports\n",
+					i);
+	}
+	return 0;
+}
+
+/* 'ha takeover': this standby becomes the active now (planned, or tests). */
+int
+ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
+{
+	struct ns_wmsg m = {.type = NS_WMSG_TAKEOVER};
+	uint32_t n = 0;
+
+	(void)argc, (void)argv;
+	if (app.cfg.repl.role != NS_REPL_ROLE_STANDBY) {
+		ns_out_printf(o, "error: this instance is not a standby (role %s)\n",
+				ns_repl_role_name(app.cfg.repl.role));
+		return -1;
+	}
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
+			n++;
+	ns_out_printf(o, "takeover asked of %u worker(s)\n", n);
 	return 0;
 }
 

@@ -186,10 +186,12 @@ ns_repl_worker_init(struct ns_worker *w)
 			.frame_max = rc->frame_max,
 			.ring = rc->ring,
 			.window = rc->window,
-			.rto_min_ns = 5000000ull,    /* 5 ms: a burst of frames takes the standby a
-							while */
-			.rto_max_ns = 200000000ull,  /* 200 ms */
-			.keepalive_ns = 20000000ull, /* 20 ms: silence means trouble */
+			.rto_min_ns = 5000000ull,   /* 5 ms: a burst of frames takes the standby a
+						       while */
+			.rto_max_ns = 200000000ull, /* 200 ms */
+			/* four keepalives in the standby's failover time */
+			.keepalive_ns = rc->failover_ms >= 8 ? (uint64_t)rc->failover_ms * 250000ull
+							     : 2000000ull,
 			.key = rc->key,
 			.key_len = rc->key_len,
 	};
@@ -278,6 +280,7 @@ frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint64_t auth_before = r->ch.ctr[NS_REPL_C_rx_bad_mac];
+	uint64_t old_epoch = r->ch.ctr[NS_REPL_C_rx_old_epoch];
 
 	ns_repl_chan_input(&r->ch, (const uint8_t *)(eth + 1),
 			rte_pktmbuf_data_len(m) - (uint32_t)sizeof(*eth), r->w->now_ns);
@@ -286,6 +289,16 @@ frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 			r->ch.last_rx_ns == r->w->now_ns &&
 			rte_is_unicast_ether_addr(&eth->src_addr))
 		r->peer = eth->src_addr;
+	/* Frames of an older epoch: an instance that was taken over still talks.
+	 * Tell it (a control frame of our epoch fences it), at most every 10 ms. */
+	if (r->active && r->ch.ctr[NS_REPL_C_rx_old_epoch] != old_epoch &&
+			r->w->now_ns - r->fence_sent_ns > 10000000ull) {
+		uint8_t nothing[4] = {0};
+
+		r->fence_sent_ns = r->w->now_ns;
+		ns_repl_chan_control(
+				&r->ch, NS_REPL_F_HELLO, r->ch.epoch, 0, nothing, sizeof(nothing));
+	}
 	rte_pktmbuf_free(m);
 }
 
@@ -317,6 +330,92 @@ ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		app.worker[chan].repl->ch.ctr[NS_REPL_C_handoff_full]++;
 		rte_pktmbuf_free(m);
 	}
+}
+
+bool
+ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx)
+{
+	struct ns_repl_w *r = w->repl;
+
+	if (r == NULL || port_idx == app.cfg.repl.port_idx || (r->active && !r->act.fenced))
+		return true;
+	r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
+	return false;
+}
+
+/* A gratuitous ARP on every service port: the service address moved here. */
+static void
+send_garp(struct ns_worker *w)
+{
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		struct rte_mbuf *m;
+		uint8_t *buf;
+
+		if (p == app.cfg.repl.port_idx || app.cfg.port[p].ip == 0 ||
+				app.cfg.port[p].forward >= 0)
+			continue;
+		m = rte_pktmbuf_alloc(app.pool);
+		if (m == NULL)
+			continue;
+		buf = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+		if (buf == NULL) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		memset(buf, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+		ns_arp_build_request(&w->host[p], w->host[p].ip, buf);
+		ns_worker_tx(w, p, m);
+	}
+}
+
+void
+ns_repl_worker_takeover(struct ns_worker *w, const char *why)
+{
+	static const struct ns_repl_active_ops aops = {a_flag, a_state};
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+	struct ns_repl_w *r = w->repl;
+	uint64_t t0 = ns_now_ns(), silence;
+	uint32_t epoch, n, failed = 0;
+
+	if (r == NULL || r->active)
+		return;
+	silence = w->now_ns - r->ch.last_rx_ns;
+	epoch = r->sb.epoch + 1; /* frames and heartbeats of the old one are refused */
+	n = ns_repl_standby_promote(&r->sb, w->now_ns, &failed);
+	/* The backup applications become the applications. */
+	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
+		struct ns_tcb *c = &w->tcp.pool[id];
+
+		if (c->state == NS_TCP_CLOSED)
+			continue;
+		w->appc[id].backup = 0;
+		ns_tcp_worker_mark_ready(w, c);
+	}
+	w->tcp.quiet_until_ns = w->now_ns + (uint64_t)rc->grace_ms * 1000000ull;
+	ns_repl_standby_fini(&r->sb);
+	r->active = true;
+	if (ns_repl_active_init(&r->act, &r->ch, &w->tcp, &aops, r, epoch) == 0) {
+		r->act.off_ns = wall_offset_ns();
+		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
+	}
+	ns_repl_chan_reset(&r->ch, epoch, 0);
+	r->ch.ctr[NS_REPL_C_takeovers]++;
+	r->takeovers++;
+	r->last_silence_ns = silence;
+	r->last_activated = n;
+	r->last_failed = failed;
+	r->last_activate_ns = ns_now_ns() - t0;
+	if (w->idx == 0) {
+		app.cfg.repl.role = NS_REPL_ROLE_ACTIVE;
+		app.cfg.repl.epoch = epoch;
+		send_garp(w);
+		r->garp_left = 2; /* twice more, in case the first is lost */
+		r->garp_next_ns = w->now_ns + 20000000ull;
+	}
+	NS_LOGT(app, WARNING,
+			"repl: worker %u takes over (%s, active silent %.1f ms): %u connections "
+			"activated in %.1f us, %u failed; epoch %u",
+			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch);
 }
 
 bool
@@ -362,6 +461,11 @@ ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, 
 	struct ns_tcp_tuple t;
 	struct ns_tcb *c;
 
+	if (r != NULL && r->active && r->act.fenced) {
+		rte_pktmbuf_free(m); /* taken over: this instance must stay silent */
+		r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
+		return true;
+	}
 	if (r == NULL || !r->active || r->act.state != NS_REPL_A_SYNCED)
 		return false;
 	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) +
@@ -429,8 +533,18 @@ ns_repl_worker_poll(struct ns_worker *w)
 			/* A new session: what waited for the old standby goes now. */
 			ns_repl_hold_drain(&r->hold, release, r, w->now_ns);
 		ns_repl_hold_release(&r->hold, &r->ch, release, r, w->now_ns);
+		if (r->garp_left != 0 && w->now_ns >= r->garp_next_ns) {
+			send_garp(w);
+			r->garp_left--;
+			r->garp_next_ns = w->now_ns + 80000000ull;
+		}
 	} else {
 		ns_repl_standby_poll(&r->sb, w->now_ns);
+		/* The active went silent while this standby had everything: take over. */
+		if (app.cfg.repl.failover_ms != 0 && r->sb.state == NS_REPL_S_SYNCED &&
+				w->now_ns - r->ch.last_rx_ns >
+						(uint64_t)app.cfg.repl.failover_ms * 1000000ull)
+			ns_repl_worker_takeover(w, "the active is silent");
 	}
 }
 

@@ -23,6 +23,14 @@ struct ns_repl_w {
 	/* ACK delay: segments held b .. b+1 us (b < 1024), or 2^(b-1024+10) us and more */
 	uint32_t held_us[1024 + 22];
 	uint64_t flags_heard, flags_raised, details_heard;
+	/* Takeover (issue 6): when and how it went. */
+	uint64_t takeovers;
+	uint64_t last_silence_ns;  /* the active's silence when it was declared dead */
+	uint64_t last_activate_ns; /* time to activate every shadow */
+	uint32_t last_activated, last_failed;
+	uint64_t garp_next_ns;	/* gratuitous ARPs after a takeover */
+	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
+	uint8_t garp_left;
 };
 
 const char *ns_repl_flag_name(unsigned int level);

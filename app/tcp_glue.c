@@ -85,8 +85,8 @@ tcp_observe(void *user, const struct ns_tcb *c, uint32_t groups)
 	ns_repl_worker_observe(user, c, groups);
 }
 
-static void
-mark_ready(struct ns_worker *w, const struct ns_tcb *c)
+void
+ns_tcp_worker_mark_ready(struct ns_worker *w, const struct ns_tcb *c)
 {
 	struct ns_appconn *a = &w->appc[c->id];
 
@@ -113,7 +113,7 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 				.digest = 0xffffffffu};
 		if (app.cfg.tcp.nodelay)
 			c->flags |= NS_TCBF_NODELAY;
-		mark_ready(w, c); /* data may have come with the handshake's ACK */
+		ns_tcp_worker_mark_ready(w, c); /* data may have come with the handshake's ACK */
 		break;
 	}
 	case NS_TCPE_CONNECTED:
@@ -121,11 +121,11 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 			w->cst[a->client - 1].connected++;
 			a->up = 1;
 		}
-		mark_ready(w, c);
+		ns_tcp_worker_mark_ready(w, c);
 		break;
 	case NS_TCPE_READABLE:
 	case NS_TCPE_WRITABLE:
-		mark_ready(w, c);
+		ns_tcp_worker_mark_ready(w, c);
 		break;
 	case NS_TCPE_RESET:
 		a->failed = 1;
@@ -171,8 +171,8 @@ ns_tcp_worker_init(struct ns_worker *w)
 	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
 	for (int i = 0; i < 16; i++)
 		cfg.isn_key[i] = app.replay ? (uint8_t)(0x5a ^ i) : (uint8_t)rte_rand();
-	if (ns_tcp_init(&w->tcp, &cfg, app.cfg.repl.role == NS_REPL_ROLE_ACTIVE ? &repl_ops : &ops,
-			    w, app.replay ? 0 : ns_now_ns()) != 0)
+	if (ns_tcp_init(&w->tcp, &cfg, app.cfg.repl.role != NS_REPL_ROLE_NONE ? &repl_ops : &ops, w,
+			    app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
 	w->appc = rte_zmalloc("appc", sizeof(*w->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
 	w->ready = rte_zmalloc("ready", sizeof(*w->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);

@@ -89,6 +89,8 @@ struct ns_repl_active {
 	 * active goes on alone (its held segments leave) until a JOIN. */
 	uint64_t lost_ns;
 	uint64_t standby_losses;
+	/* A control frame of a newer epoch arrived: another instance took over. */
+	bool fenced;
 };
 
 int ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,

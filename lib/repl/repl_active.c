@@ -262,8 +262,13 @@ void
 ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, uint32_t session,
 		const uint8_t *p, uint32_t len, uint64_t now)
 {
-	if (epoch != a->epoch)
-		return; /* a standby of another epoch: not ours (issue 6 decides more) */
+	/* A standby of an older epoch (one that was active before a takeover, now
+	 * restarted) may join: the HELLO tells it the epoch.  A newer epoch means
+	 * this instance was taken over: it must not go on (fencing, the edge). */
+	if ((int32_t)(epoch - a->epoch) > 0) {
+		a->fenced = true;
+		return;
+	}
 	if (type == NS_REPL_F_JOIN && len >= 4) {
 		/* A standby (re)joins: a new session and a full bulk sync.  A replayed
 		 * JOIN costs a resync at most; do not let them come faster than this. */
@@ -273,7 +278,8 @@ ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, u
 		a->last_join_ns = now;
 		start_session(a, ns_repl_get32(p), now);
 	} else if (type == NS_REPL_F_HELLO_ACK && a->state == NS_REPL_A_HELLO &&
-			session == a->session && len >= 4 && ns_repl_get32(p) == a->nonce) {
+			epoch == a->epoch && session == a->session && len >= 4 &&
+			ns_repl_get32(p) == a->nonce) {
 		begin_sync(a, now);
 	}
 }

@@ -33,7 +33,9 @@
 	X(in_backpressure, DROP, "segments dropped on input: the frame ring was nearly full")    \
 	X(standby_tcp_drop, DROP, "TCP segments reaching a standby (it answers none)")           \
 	X(handoff_full, DROP, "frames for another worker's channel dropped: its ring was full")  \
-	X(tx_no_mbuf, DROP, "frames not sent: no mbuf")
+	X(tx_no_mbuf, DROP, "frames not sent: no mbuf")                                          \
+	X(standby_rx_drop, DROP, "frames on a service port of a standby (it answers nothing)")   \
+	X(takeovers, INFO, "takeovers: this standby became the active")
 
 enum ns_repl_ctr {
 #define X(name, kind, help) NS_CTR_ENUM(NS_REPL_C_, name, kind, help)

@@ -106,7 +106,7 @@ ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch
 		sb->sessions++;
 	}
 	ns_repl_put32(ack, sb->nonce);
-	ns_repl_chan_control(sb->ch, NS_REPL_F_HELLO_ACK, epoch, session, ack, sizeof(ack));
+	ns_repl_chan_control(sb->ch, NS_REPL_F_HELLO_ACK, sb->epoch, session, ack, sizeof(ack));
 	sb->ch->last_rx_ns = now;
 }
 

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Unplanned failover (issue 6): two nonstop instances share the service
+# address and MAC on one L2 segment (a bridge in the peer's namespace); the
+# active replicates to the standby over a veth pair of their own (af_packet:
+# unlike memif, the link outlives either process).  A Linux kernel peer
+# streams 20 connections both ways through 'echo'; the active is killed
+# (SIGKILL) mid-stream; the standby notices the silence of the replication
+# channel (failover_ms), takes over (shadows activated, gratuitous ARP, grace
+# period without RST) and the peer's connections carry on: every byte echoed
+# unchanged (sha256), no RST on the wire.  Then the killed instance restarts
+# as the standby, rejoins (bulk sync while the peer streams), and the next
+# round kills the other one.  FAILOVER_ROUNDS rounds (default 2).
+set -uo pipefail
+. "$(dirname "$0")/../../scripts/netns/topo.sh"
+topo_init fo tcpdump tshark
+ROUNDS=${FAILOVER_ROUNDS:-2}
+CONNS=${FAILOVER_CONNS:-20}
+
+# Two veths from the instances' namespace into a bridge in the peer's.
+topo_ns_add "$NS_DP" || exit 1
+topo_ns_add "$NS_PEER" || exit 1
+br=br0
+topo_do ip -n "$NS_PEER" link add "$br" type bridge || exit 1
+for x in a b; do
+	topo_do ip -n "$NS_DP" link add "${VETH_DP}$x" type veth peer name "${VETH_PEER}$x" \
+		netns "$NS_PEER" || exit 1
+	topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" master "$br" || exit 1
+	topo_do ip -n "$NS_DP" link set "${VETH_DP}$x" up || exit 1
+	topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" up || exit 1
+	topo_do ip netns exec "$NS_PEER" ethtool -K "${VETH_PEER}$x" tx off || exit 1
+done
+# The replication link: a veth pair inside the instances' namespace.
+topo_do ip -n "$NS_DP" link add "${VETH_DP}r" type veth peer name "${VETH_DP}s" || exit 1
+topo_do ip -n "$NS_DP" link set "${VETH_DP}r" up || exit 1
+topo_do ip -n "$NS_DP" link set "${VETH_DP}s" up || exit 1
+topo_do ip -n "$NS_PEER" addr add "$PEER_IP/24" dev "$br" || exit 1
+topo_do ip -n "$NS_PEER" link set "$br" up || exit 1
+topo_do ip netns exec "$NS_PEER" ethtool -K "$br" tx off || exit 1
+
+key=0x00112233445566778899aabbccddeeff0123456789abcdef
+ini() { # name role replication-host
+	cat <<INI
+[global]
+idle = adaptive
+[port.p0]
+dev = net_af_packet0
+ip = $DP_IP/24
+mac = $DP_MAC
+[port.r0]
+dev = net_af_packet1
+role = replication
+ip = 203.0.113.$3/24
+mac = 02:00:00:00:01:0$3
+[tcp]
+max_conns = 256
+[listener.echo]
+port = 7
+app = echo
+[repl]
+role = $2
+port = r0
+key = $key
+failover_ms = 30
+frame_max = 1500
+INI
+}
+start() { # name role
+	local host=1 rl=r
+	[ "$1" = b ] && host=2 rl=s
+	ini "$1" "$2" $host >"$TOPO_TMP/$1.ini"
+	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
+		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
+		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
+}
+in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }
+active_is() { ictl "$1" show ha | grep -q "^role active"; }
+
+start a active || exit 1
+start b standby || exit 1
+check "the standby joins and syncs" wait_for 10 in_sync a
+VETH_PEER=$br # captures on the bridge: both instances' frames
+topo_capture "$TOPO_TMP/peer.pcap" || exit 1
+
+act=a sby=b
+for round in $(seq 1 "$ROUNDS"); do
+	quiet=$TOPO_TMP/quiet$round release=$TOPO_TMP/release$round
+	peer /usr/bin/python3 "$(dirname "$0")/stream_peer.py" "$DP_IP" 7 "$CONNS" 4 100 \
+		"$quiet" "$release" >"$TOPO_TMP/peer$round.out" 2>&1 &
+	ppid=$!
+	sleep "$(awk -v r="$RANDOM" 'BEGIN{printf "%.2f", 1.0 + (r % 200) / 100}')"
+	[ -n "${FAILOVER_DEBUG:-}" ] && { ictl "$sby" show ha; ictl "$act" show repl status; ictl "$act" show tcp conns | tail -2; ictl "$sby" show repl stats; }
+	t_kill=$(date +%s.%N)
+	topo_instance_stop "$act" KILL
+	check "round $round: $sby takes over" wait_for 5 active_is "$sby"
+	t_up=$(date +%s.%N)
+	ictl "$sby" show ha | grep "took over" | sed 's/^/    /'
+	check "round $round: the peer gets every echo back" wait_for 60 test -s "$quiet"
+	touch "$release"
+	wait "$ppid"
+	prc=$?
+	check "round $round: every connection echoed every byte, unchanged ($(tail -1 "$TOPO_TMP/peer$round.out"))" \
+		test "$prc" = 0
+	awk '/stall/ {for (i = 1; i <= NF; i++) if ($i == "stall") print $(i + 1)}' "$TOPO_TMP/peer$round.out" |
+		sort -n | awk -v r="$round" -v k="$t_kill" -v u="$t_up" '{v[NR] = $1} END {
+			printf "    round %d: takeover seen by ctl %.0f ms after the kill; stall per connection p50 %.1f ms, max %.1f ms\n",
+				r, (u - k) * 1000, v[int((NR + 1) / 2)], v[NR]}'
+	# The killed one comes back as the standby and rejoins.
+	if [ "$round" -lt "$ROUNDS" ]; then
+		start "$act" standby || exit 1
+		check "round $round: $act rejoins as the standby and syncs" wait_for 10 in_sync "$sby"
+		if ! in_sync "$sby"; then
+			ictl "$sby" show repl status | sed 's/^/    active: /'
+			ictl "$sby" show repl stats | sed 's/^/    active: /'
+			ictl "$act" show repl status | sed 's/^/    standby: /'
+			ictl "$act" show repl stats | sed 's/^/    standby: /'
+			ictl "$sby" show port stats all | grep -i "packets" | sed 's/^/    active: /'
+		fi
+		t=$act act=$sby sby=$t
+	fi
+done
+topo_capture_stop
+rst=$(tshark -r "$TOPO_TMP/peer.pcap" -Y "tcp.flags.reset == 1" 2>/dev/null | wc -l)
+check "no RST on the wire over $ROUNDS round(s)" test "$rst" = 0
+ictl "$act" show ha 2>/dev/null | sed 's/^/    /'
+exit $fail
