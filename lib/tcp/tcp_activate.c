@@ -5,8 +5,8 @@
  * are armed from their replicated deadlines (one already past fires at the
  * next run), the keepalive bookkeeping starts afresh, its timestamp clock
  * moves forward a little (a TSval a peer saw must not be repeated), and it
- * tells the peer it is there: an ACK with the current window, and the first
- * unacknowledged segment again when data is outstanding.
+ * tells the peer it is there: the first unacknowledged segment again when
+ * data is outstanding, and three ACKs of its receive point.
  */
 #include "tcp_internal.h"
 
@@ -49,6 +49,12 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
 		c->flags |= NS_TCBF_ACK_NOW;
 	}
 	ns_tcp_output(s, c);
+	/* Two more ACKs of the same sequence: with the first, three duplicates
+	 * (RFC 5681 3.2), so a peer whose last segments died with the old
+	 * instance retransmits them now rather than after its timeout. */
+	if (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT)
+		for (int i = 0; i < 2; i++)
+			ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
 	ns_tcp_commit(s, c);
 	NS_TCP_CTR(s, activated);
 	return 0;
