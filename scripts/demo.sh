@@ -4,7 +4,9 @@
 #   ./scripts/demo.sh      (root: it creates namespaces; cleans up on exit)
 # Shows: ping from the Linux host, nonstop pinging back (ARP resolution),
 # a TCP transfer through nonstop's userspace stack to its echo application,
-# then the console's port stats, counters, ARP cache and TCP state.
+# then the console's port stats, counters, ARP cache and TCP state; then
+# scripts/demo_ha.sh: an active and a standby, the active killed mid-stream,
+# the Linux host's connections carrying on.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -54,3 +56,7 @@ show show tcp stats
 show show lcores
 
 say "Done: stopping nonstop and removing the namespaces"
+topo_cleanup
+trap - EXIT INT TERM HUP
+# Act two: the same connections survive the death of the instance that holds them.
+exec "$top/scripts/demo_ha.sh"

@@ -430,3 +430,74 @@ topo_summary() {
 	echo "FAIL: $TOPO_FAILS of $TOPO_CHECKS checks failed"
 	return 1
 }
+
+# --- an active/standby pair (failover tests, demo) -------------------------
+# topo_ha_pair: the peer's namespace gets a bridge ($PEER_IP) with one veth to
+# each instance (both carry $DP_IP and $DP_MAC: the service address moves with
+# the active); a veth pair inside $NS_DP is the replication link.  Captures
+# (topo_capture) are on the bridge afterwards.
+topo_ha_pair() {
+	local x
+	topo_ns_add "$NS_DP" || return 1
+	topo_ns_add "$NS_PEER" || return 1
+	topo_do ip -n "$NS_PEER" link add br0 type bridge || return 1
+	for x in a b; do
+		topo_do ip -n "$NS_DP" link add "${VETH_DP}$x" type veth peer name "${VETH_PEER}$x" \
+			netns "$NS_PEER" || return 1
+		topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" master br0 || return 1
+		topo_do ip -n "$NS_DP" link set "${VETH_DP}$x" up || return 1
+		topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" up || return 1
+		topo_do ip netns exec "$NS_PEER" ethtool -K "${VETH_PEER}$x" tx off || return 1
+	done
+	topo_do ip -n "$NS_DP" link add "${VETH_DP}r" type veth peer name "${VETH_DP}s" || return 1
+	topo_do ip -n "$NS_DP" link set "${VETH_DP}r" up || return 1
+	topo_do ip -n "$NS_DP" link set "${VETH_DP}s" up || return 1
+	topo_do ip -n "$NS_PEER" addr add "$PEER_IP/24" dev br0 || return 1
+	topo_do ip -n "$NS_PEER" link set br0 up || return 1
+	topo_do ip netns exec "$NS_PEER" ethtool -K br0 tx off || return 1
+	VETH_PEER=br0
+}
+
+# topo_ha_ini NAME ROLE [LINE...]: the config of instance a or b (echo on port 7)
+topo_ha_ini() {
+	local host=1
+	[ "$1" = b ] && host=2
+	cat <<INI
+[global]
+idle = adaptive
+[port.p0]
+dev = net_af_packet0
+ip = $DP_IP/24
+mac = $DP_MAC
+[port.r0]
+dev = net_af_packet1
+role = replication
+ip = 203.0.113.$host/24
+mac = 02:00:00:00:01:0$host
+[tcp]
+max_conns = 256
+[listener.echo]
+port = 7
+app = echo
+[repl]
+role = $2
+port = r0
+key = 0x00112233445566778899aabbccddeeff0123456789abcdef
+failover_ms = 30
+frame_max = 1500
+INI
+	shift 2
+	[ $# -eq 0 ] || printf '%s\n' "$@"
+}
+
+# topo_ha_start NAME ROLE: instance a or b (topo_instance_start; ictl NAME)
+topo_ha_start() {
+	local rl=r
+	[ "$1" = b ] && rl=s
+	topo_ha_ini "$1" "$2" >"$TOPO_TMP/$1.ini"
+	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
+		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
+		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
+}
+topo_ha_in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }
+topo_ha_is_active() { ictl "$1" show ha | grep -q "^role active"; }

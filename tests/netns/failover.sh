@@ -16,69 +16,14 @@ topo_init fo tcpdump tshark
 ROUNDS=${FAILOVER_ROUNDS:-2}
 CONNS=${FAILOVER_CONNS:-20}
 
-# Two veths from the instances' namespace into a bridge in the peer's.
-topo_ns_add "$NS_DP" || exit 1
-topo_ns_add "$NS_PEER" || exit 1
-br=br0
-topo_do ip -n "$NS_PEER" link add "$br" type bridge || exit 1
-for x in a b; do
-	topo_do ip -n "$NS_DP" link add "${VETH_DP}$x" type veth peer name "${VETH_PEER}$x" \
-		netns "$NS_PEER" || exit 1
-	topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" master "$br" || exit 1
-	topo_do ip -n "$NS_DP" link set "${VETH_DP}$x" up || exit 1
-	topo_do ip -n "$NS_PEER" link set "${VETH_PEER}$x" up || exit 1
-	topo_do ip netns exec "$NS_PEER" ethtool -K "${VETH_PEER}$x" tx off || exit 1
-done
-# The replication link: a veth pair inside the instances' namespace.
-topo_do ip -n "$NS_DP" link add "${VETH_DP}r" type veth peer name "${VETH_DP}s" || exit 1
-topo_do ip -n "$NS_DP" link set "${VETH_DP}r" up || exit 1
-topo_do ip -n "$NS_DP" link set "${VETH_DP}s" up || exit 1
-topo_do ip -n "$NS_PEER" addr add "$PEER_IP/24" dev "$br" || exit 1
-topo_do ip -n "$NS_PEER" link set "$br" up || exit 1
-topo_do ip netns exec "$NS_PEER" ethtool -K "$br" tx off || exit 1
+topo_ha_pair || exit 1
+in_sync() { topo_ha_in_sync "$1"; }
+active_is() { topo_ha_is_active "$1"; }
 
-key=0x00112233445566778899aabbccddeeff0123456789abcdef
-ini() { # name role replication-host
-	cat <<INI
-[global]
-idle = adaptive
-[port.p0]
-dev = net_af_packet0
-ip = $DP_IP/24
-mac = $DP_MAC
-[port.r0]
-dev = net_af_packet1
-role = replication
-ip = 203.0.113.$3/24
-mac = 02:00:00:00:01:0$3
-[tcp]
-max_conns = 256
-[listener.echo]
-port = 7
-app = echo
-[repl]
-role = $2
-port = r0
-key = $key
-failover_ms = 30
-frame_max = 1500
-INI
-}
-start() { # name role
-	local host=1 rl=r
-	[ "$1" = b ] && host=2 rl=s
-	ini "$1" "$2" $host >"$TOPO_TMP/$1.ini"
-	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
-		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
-		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
-}
-in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }
-active_is() { ictl "$1" show ha | grep -q "^role active"; }
-
+start() { topo_ha_start "$@"; }
 start a active || exit 1
 start b standby || exit 1
 check "the standby joins and syncs" wait_for 10 in_sync a
-VETH_PEER=$br # captures on the bridge: both instances' frames
 topo_capture "$TOPO_TMP/peer.pcap" || exit 1
 
 act=a sby=b
