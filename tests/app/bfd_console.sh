@@ -7,7 +7,7 @@
 set -uo pipefail
 nonstop=$(readlink -f "$1")
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" /var/run/dpdk/bfdcon-$$' EXIT
 cat >"$tmp/ns.ini" <<'INI'
 [global]
 idle = adaptive

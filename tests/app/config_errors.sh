@@ -5,7 +5,7 @@
 set -uo pipefail
 nonstop=$(readlink -f "$1")
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" /var/run/dpdk/cfgerr-$$ /var/run/dpdk/cfgprof-$$' EXIT
 fail=0 n=0
 
 # expect NAME 'expected message substring' <<< ini-content
