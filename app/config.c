@@ -12,14 +12,8 @@
 #include <rte_lcore.h>
 
 #include "config.h"
+#include "config_internal.h"
 #include "tcp_stack.h"
-
-struct cfg_ctx {
-	struct rte_cfgfile *f;
-	const char *path;
-	char *err;
-	size_t errlen;
-};
 
 /* rte_cfgfile keeps no line numbers: find the key's line for the message. */
 static int
@@ -60,8 +54,8 @@ cfg_line_of(const char *path, const char *section, const char *key)
 	return sec_line;
 }
 
-static int
-cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *fmt, ...)
+int
+ns_cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
@@ -77,8 +71,8 @@ cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *f
 	return -1;
 }
 
-static int
-get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+int
+ns_get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
 		uint32_t max)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
@@ -90,13 +84,13 @@ get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint
 	errno = 0;
 	x = strtoul(v, &end, 10); /* decimal: a leading 0 is not octal */
 	if (errno != 0 || end == v || *end != '\0' || x < min || x > max)
-		return cfg_error(c, sec, key, "'%s' is not an integer in [%u, %u]", v, min, max);
+		return ns_cfg_error(c, sec, key, "'%s' is not an integer in [%u, %u]", v, min, max);
 	*out = (uint32_t)x;
 	return 0;
 }
 
-static int
-get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *out, uint64_t max)
+int
+ns_get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *out, uint64_t max)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
 	char *end;
@@ -107,14 +101,14 @@ get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *out, uint
 	errno = 0;
 	x = strtoull(v, &end, 10);
 	if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || x > max)
-		return cfg_error(c, sec, key, "'%s' is not an integer in [0, %llu]", v,
+		return ns_cfg_error(c, sec, key, "'%s' is not an integer in [0, %llu]", v,
 				(unsigned long long)max);
 	*out = x;
 	return 0;
 }
 
-static int
-get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out)
+int
+ns_get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
 
@@ -125,7 +119,7 @@ get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out)
 	else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "0"))
 		*out = false;
 	else
-		return cfg_error(c, sec, key, "'%s' is not yes/no", v);
+		return ns_cfg_error(c, sec, key, "'%s' is not yes/no", v);
 	return 0;
 }
 
@@ -145,24 +139,24 @@ parse_lcore_list(struct cfg_ctx *c, const char *sec, const char *key, unsigned i
 		unsigned long a = strtoul(p, &end, 10), b = a;
 
 		if (end == p || a >= RTE_MAX_LCORE)
-			return cfg_error(c, sec, key, "'%s' is not an lcore list (e.g. 1 or 1-3,5)",
-					v);
+			return ns_cfg_error(c, sec, key,
+					"'%s' is not an lcore list (e.g. 1 or 1-3,5)", v);
 		p = end;
 		if (*p == '-') {
 			b = strtoul(p + 1, &end, 10);
 			if (end == p + 1 || b < a || b >= RTE_MAX_LCORE)
-				return cfg_error(c, sec, key, "bad range in '%s'", v);
+				return ns_cfg_error(c, sec, key, "bad range in '%s'", v);
 			p = end;
 		}
 		for (unsigned long i = a; i <= b; i++) {
 			if (*n >= max)
-				return cfg_error(c, sec, key, "more than %u lcores", max);
+				return ns_cfg_error(c, sec, key, "more than %u lcores", max);
 			out[(*n)++] = (unsigned int)i;
 		}
 		if (*p == ',')
 			p++;
 		else if (*p != '\0')
-			return cfg_error(c, sec, key, "unexpected '%c' in '%s'", *p, v);
+			return ns_cfg_error(c, sec, key, "unexpected '%c' in '%s'", *p, v);
 	}
 	return 0;
 }
@@ -190,18 +184,13 @@ static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "
 		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
 		"keepalive_intvl_ms", "keepalive_cnt", NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
-static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
-		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
-		"failover_ms", "grace_ms", NULL};
-static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
-		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 		"tx_desc", "promisc", "forward", "checksum", NULL};
 
-static int
-check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
+int
+ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
 {
 	int n = rte_cfgfile_section_num_entries(c->f, sec);
 	struct rte_cfgfile_entry *e;
@@ -210,7 +199,7 @@ check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
 		return 0;
 	e = calloc(n, sizeof(*e));
 	if (e == NULL)
-		return cfg_error(c, sec, NULL, "out of memory");
+		return ns_cfg_error(c, sec, NULL, "out of memory");
 	rte_cfgfile_section_entries(c->f, sec, e, n);
 	for (int i = 0; i < n; i++) {
 		int ok = 0;
@@ -222,7 +211,7 @@ check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
 
 			snprintf(name, sizeof(name), "%s", e[i].name);
 			free(e);
-			return cfg_error(c, sec, name, "unknown key");
+			return ns_cfg_error(c, sec, name, "unknown key");
 		}
 	}
 	free(e);
@@ -237,7 +226,7 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
-	if (check_keys(c, s, global_keys) < 0)
+	if (ns_check_keys(c, s, global_keys) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, s, "idle");
 	if (v != NULL) {
@@ -246,30 +235,30 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 		else if (!strcmp(v, "adaptive"))
 			cfg->idle = NS_IDLE_ADAPTIVE;
 		else
-			return cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
+			return ns_cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
 	}
-	if (get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
-			get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) <
+	if (ns_get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
+			ns_get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) <
 					0 ||
-			get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
-			get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
-			get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
-			get_u32(c, s, "arp_timeout_s", &cfg->arp_timeout_s, 1, 86400) < 0 ||
-			get_u32(c, s, "arp_retry_ms", &cfg->arp_retry_ms, 10, 60000) < 0)
+			ns_get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
+			ns_get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
+			ns_get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
+			ns_get_u32(c, s, "arp_timeout_s", &cfg->arp_timeout_s, 1, 86400) < 0 ||
+			ns_get_u32(c, s, "arp_retry_ms", &cfg->arp_retry_ms, 10, 60000) < 0)
 		return -1;
 	x = cfg->burst;
-	if (get_u32(c, s, "burst", &x, 1, 512) < 0)
+	if (ns_get_u32(c, s, "burst", &x, 1, 512) < 0)
 		return -1;
 	cfg->burst = (uint16_t)x;
 	x = cfg->arp_tries;
-	if (get_u32(c, s, "arp_tries", &x, 1, 255) < 0)
+	if (ns_get_u32(c, s, "arp_tries", &x, 1, 255) < 0)
 		return -1;
 	cfg->arp_tries = (uint8_t)x;
 	x = cfg->ttl;
-	if (get_u32(c, s, "ttl", &x, 1, 255) < 0)
+	if (ns_get_u32(c, s, "ttl", &x, 1, 255) < 0)
 		return -1;
 	cfg->ttl = (uint8_t)x;
-	if (get_u32(c, s, "bfd_max_sessions", &cfg->bfd_max, 1, NS_MAX_BFD) < 0)
+	if (ns_get_u32(c, s, "bfd_max_sessions", &cfg->bfd_max, 1, NS_MAX_BFD) < 0)
 		return -1;
 	return 0;
 }
@@ -281,7 +270,7 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
-	if (check_keys(c, s, lcore_keys) < 0 ||
+	if (ns_check_keys(c, s, lcore_keys) < 0 ||
 			parse_lcore_list(c, s, "workers", cfg->workers, &cfg->n_workers,
 					NS_MAX_WORKERS) < 0 ||
 			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0 ||
@@ -290,19 +279,19 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
 		for (uint32_t j = i + 1; j < cfg->n_workers; j++)
 			if (cfg->workers[i] == cfg->workers[j])
-				return cfg_error(c, s, "workers", "lcore %u listed twice",
+				return ns_cfg_error(c, s, "workers", "lcore %u listed twice",
 						cfg->workers[i]);
 	return 0;
 }
 
-static int
-get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+int
+ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
 		uint32_t max)
 {
-	if (get_u32(c, sec, key, out, min, max) < 0)
+	if (ns_get_u32(c, sec, key, out, min, max) < 0)
 		return -1;
 	if (*out & (*out - 1))
-		return cfg_error(c, sec, key, "%u is not a power of two", *out);
+		return ns_cfg_error(c, sec, key, "%u is not a power of two", *out);
 	return 0;
 }
 
@@ -314,27 +303,27 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
-	if (check_keys(c, s, tcp_keys) < 0 ||
-			get_u32(c, s, "max_conns", &k->max_conns, 1, 1u << 20) < 0 ||
-			get_pow2(c, s, "sndbuf", &k->sndbuf, 1024, 1u << 24) < 0 ||
-			get_pow2(c, s, "rcvbuf", &k->rcvbuf, 1024, 1u << 24) < 0 ||
-			get_u32(c, s, "mss", &k->mss, 88, 9000) < 0 ||
-			get_u32(c, s, "wscale", &k->wscale, 0, 14) < 0 ||
-			get_bool(c, s, "timestamps", &k->ts) < 0 ||
-			get_bool(c, s, "sack", &k->sack) < 0 ||
-			get_bool(c, s, "window_scaling", &k->ws) < 0 ||
-			get_bool(c, s, "nodelay", &k->nodelay) < 0 ||
-			get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
-			get_u32(c, s, "rto_init_ms", &k->rto_init_ms, 1, 60000) < 0 ||
-			get_u32(c, s, "delack_ms", &k->delack_ms, 1, 500) < 0 ||
-			get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0 ||
-			get_u32(c, s, "syn_backlog", &k->syn_backlog, 0, 1u << 20) < 0 ||
-			get_bool(c, s, "syncookies", &k->syncookies) < 0 ||
-			get_u32(c, s, "keepalive_idle_ms", &k->keepalive_idle_ms, 0, 86400000) <
+	if (ns_check_keys(c, s, tcp_keys) < 0 ||
+			ns_get_u32(c, s, "max_conns", &k->max_conns, 1, 1u << 20) < 0 ||
+			ns_get_pow2(c, s, "sndbuf", &k->sndbuf, 1024, 1u << 24) < 0 ||
+			ns_get_pow2(c, s, "rcvbuf", &k->rcvbuf, 1024, 1u << 24) < 0 ||
+			ns_get_u32(c, s, "mss", &k->mss, 88, 9000) < 0 ||
+			ns_get_u32(c, s, "wscale", &k->wscale, 0, 14) < 0 ||
+			ns_get_bool(c, s, "timestamps", &k->ts) < 0 ||
+			ns_get_bool(c, s, "sack", &k->sack) < 0 ||
+			ns_get_bool(c, s, "window_scaling", &k->ws) < 0 ||
+			ns_get_bool(c, s, "nodelay", &k->nodelay) < 0 ||
+			ns_get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
+			ns_get_u32(c, s, "rto_init_ms", &k->rto_init_ms, 1, 60000) < 0 ||
+			ns_get_u32(c, s, "delack_ms", &k->delack_ms, 1, 500) < 0 ||
+			ns_get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0 ||
+			ns_get_u32(c, s, "syn_backlog", &k->syn_backlog, 0, 1u << 20) < 0 ||
+			ns_get_bool(c, s, "syncookies", &k->syncookies) < 0 ||
+			ns_get_u32(c, s, "keepalive_idle_ms", &k->keepalive_idle_ms, 0, 86400000) <
 					0 ||
-			get_u32(c, s, "keepalive_intvl_ms", &k->keepalive_intvl_ms, 1, 3600000) <
+			ns_get_u32(c, s, "keepalive_intvl_ms", &k->keepalive_intvl_ms, 1, 3600000) <
 					0 ||
-			get_u32(c, s, "keepalive_cnt", &k->keepalive_cnt, 1, 255) < 0)
+			ns_get_u32(c, s, "keepalive_cnt", &k->keepalive_cnt, 1, 255) < 0)
 		return -1;
 	return 0;
 }
@@ -359,7 +348,7 @@ get_app(struct cfg_ctx *c, const char *sec, bool client, enum ns_tcp_app_kind *o
 			*out = (enum ns_tcp_app_kind)i;
 			return 0;
 		}
-	return cfg_error(c, sec, "app", "'%s' is not an application (%s)", v,
+	return ns_cfg_error(c, sec, "app", "'%s' is not an application (%s)", v,
 			client ? "echo, sink, source, echo-check" : "echo, sink, source");
 }
 
@@ -371,14 +360,14 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 
 	memset(l, 0, sizeof(*l));
 	if (strlen(sec) - 9 == 0 || strlen(sec) - 9 >= sizeof(l->name))
-		return cfg_error(c, sec, NULL, "listener name must be 1-%zu characters",
+		return ns_cfg_error(c, sec, NULL, "listener name must be 1-%zu characters",
 				sizeof(l->name) - 1);
 	snprintf(l->name, sizeof(l->name), "%s", sec + 9);
-	if (check_keys(c, sec, listener_keys) < 0)
+	if (ns_check_keys(c, sec, listener_keys) < 0)
 		return -1;
 	if (rte_cfgfile_get_entry(c->f, sec, "port") == NULL)
-		return cfg_error(c, sec, "port", "missing: the TCP port to listen on");
-	if (get_u32(c, sec, "port", &port, 1, 65535) < 0)
+		return ns_cfg_error(c, sec, "port", "missing: the TCP port to listen on");
+	if (ns_get_u32(c, sec, "port", &port, 1, 65535) < 0)
 		return -1;
 	l->port = (uint16_t)port;
 	v = rte_cfgfile_get_entry(c->f, sec, "address");
@@ -386,109 +375,20 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 		struct in_addr a;
 
 		if (inet_pton(AF_INET, v, &a) != 1)
-			return cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
+			return ns_cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
 		l->addr = a.s_addr;
 	}
 	if (get_app(c, sec, false, &l->app) < 0 ||
-			get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
+			ns_get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, sec, "repl");
 	if (v != NULL) {
 		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
-			return cfg_error(c, sec, "repl", "'%s' is neither sync nor async", v);
+			return ns_cfg_error(c, sec, "repl", "'%s' is neither sync nor async", v);
 		l->repl_async = !strcmp(v, "async");
 		l->repl_set = true;
 	}
 	return 0;
-}
-
-static const char *parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len);
-
-/* [repl]: after the ports, whose names it refers to. */
-static int
-load_repl(struct cfg_ctx *c, struct ns_config *cfg)
-{
-	const char *s = "repl", *v, *why;
-	struct ns_repl_cfg *r = &cfg->repl;
-	int port = -1;
-
-	r->epoch = 1;
-	r->frame_max = 2034; /* with its Ethernet header, one 2 KB buffer */
-	r->window = 256;
-	r->ring = 2048;
-	r->warn_ms = 50;
-	r->crit_ms = 500;
-	r->standby_timeout_ms = 100;
-	r->failover_ms = 30;
-	r->grace_ms = 3000;
-	if (!rte_cfgfile_has_section(c->f, s))
-		return 0;
-	if (check_keys(c, s, repl_keys) < 0)
-		return -1;
-	v = rte_cfgfile_get_entry(c->f, s, "role");
-	if (v == NULL)
-		return cfg_error(c, s, "role", "missing: active, standby or none");
-	if (!strcmp(v, "active"))
-		r->role = NS_REPL_ROLE_ACTIVE;
-	else if (!strcmp(v, "standby"))
-		r->role = NS_REPL_ROLE_STANDBY;
-	else if (strcmp(v, "none") != 0)
-		return cfg_error(c, s, "role", "'%s' is not active, standby or none", v);
-	if (r->role == NS_REPL_ROLE_NONE)
-		return 0;
-	v = rte_cfgfile_get_entry(c->f, s, "port");
-	for (uint16_t i = 0; v != NULL && i < cfg->n_ports; i++)
-		if (!strcmp(cfg->port[i].name, v))
-			port = i;
-	if (v == NULL || port < 0)
-		return cfg_error(c, s, "port", "'%s' is not a port's name", v ? v : "");
-	if (cfg->port[port].role != NS_ROLE_REPLICATION)
-		return cfg_error(c, s, "port", "[port.%s] needs role = replication", v);
-	r->port_idx = (uint16_t)port;
-	snprintf(r->port_name, sizeof(r->port_name), "%s", v);
-	v = rte_cfgfile_get_entry(c->f, s, "key");
-	if (v == NULL)
-		return cfg_error(c, s, "key", "missing: the HMAC key both instances share");
-	why = parse_key(v, r->key, sizeof(r->key), &r->key_len);
-	if (why != NULL)
-		return cfg_error(c, s, "key", "%s", why);
-	if (r->key_len < 16)
-		return cfg_error(c, s, "key", "at least 16 bytes");
-	if (get_u32(c, s, "epoch", &r->epoch, 1, UINT32_MAX - 1) < 0 ||
-			get_u32(c, s, "frame_max", &r->frame_max, 256, 9000) < 0 ||
-			get_u32(c, s, "window", &r->window, 4, 4096) < 0 ||
-			get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
-			get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
-			get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
-			get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
-					0 ||
-			get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
-			get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0)
-		return -1;
-	if (r->window >= r->ring)
-		return cfg_error(c, s, "window", "%u must be below ring (%u)", r->window, r->ring);
-	v = rte_cfgfile_get_entry(c->f, s, "mode");
-	if (v != NULL) {
-		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
-			return cfg_error(c, s, "mode", "'%s' is neither sync nor async", v);
-		r->async = !strcmp(v, "async");
-	}
-	v = rte_cfgfile_get_entry(c->f, s, "peer_mac");
-	if (v != NULL) {
-		if (rte_ether_unformat_addr(v, &r->peer_mac) != 0)
-			return cfg_error(c, s, "peer_mac", "'%s' is not a MAC address", v);
-		r->has_peer_mac = true;
-	}
-	for (uint16_t i = 0; i < cfg->n_listeners; i++)
-		if (!cfg->listener[i].repl_set)
-			cfg->listener[i].repl_async = r->async;
-	return 0;
-}
-
-const char *
-ns_repl_role_name(enum ns_repl_role r)
-{
-	return r == NS_REPL_ROLE_ACTIVE ? "active" : r == NS_REPL_ROLE_STANDBY ? "standby" : "none";
 }
 
 static int
@@ -503,207 +403,41 @@ load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
 	k->conns = 1;
 	k->app = NS_APP_SOURCE;
 	if (strlen(sec) - 7 == 0 || strlen(sec) - 7 >= sizeof(k->name))
-		return cfg_error(c, sec, NULL, "client name must be 1-%zu characters",
+		return ns_cfg_error(c, sec, NULL, "client name must be 1-%zu characters",
 				sizeof(k->name) - 1);
 	snprintf(k->name, sizeof(k->name), "%s", sec + 7);
-	if (check_keys(c, sec, client_keys) < 0)
+	if (ns_check_keys(c, sec, client_keys) < 0)
 		return -1;
 	if (v == NULL)
-		return cfg_error(c, sec, "connect", "missing: the A.B.C.D:PORT to connect to");
+		return ns_cfg_error(c, sec, "connect", "missing: the A.B.C.D:PORT to connect to");
 	colon = strchr(v, ':');
 	if (colon == NULL || (size_t)(colon - v) >= sizeof(host))
-		return cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
+		return ns_cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
 	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
 	x = 0;
 	if (inet_pton(AF_INET, host, &a) != 1 || sscanf(colon + 1, "%u", &x) != 1 || x == 0 ||
 			x > 65535)
-		return cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
+		return ns_cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
 	k->dst = a.s_addr;
 	k->port = (uint16_t)x;
 	v = rte_cfgfile_get_entry(c->f, sec, "source");
 	if (v != NULL) {
 		if (inet_pton(AF_INET, v, &a) != 1)
-			return cfg_error(c, sec, "source", "'%s' is not an IPv4 address", v);
+			return ns_cfg_error(c, sec, "source", "'%s' is not an IPv4 address", v);
 		k->src = a.s_addr;
 	}
 	if (get_app(c, sec, true, &k->app) < 0 ||
-			get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
-			get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0 ||
-			get_u32(c, sec, "msg", &k->msg, 0, 65536) < 0)
+			ns_get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
+			ns_get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0 ||
+			ns_get_u32(c, sec, "msg", &k->msg, 0, 65536) < 0)
 		return -1;
 	if (k->msg != 0 && k->app != NS_APP_ECHO_CHECK)
-		return cfg_error(c, sec, "msg", "request/response messages need app = echo-check");
+		return ns_cfg_error(
+				c, sec, "msg", "request/response messages need app = echo-check");
 	if (k->msg != 0 && k->bytes % k->msg != 0)
-		return cfg_error(c, sec, "msg", "bytes (%llu) is not a multiple of msg (%u)",
+		return ns_cfg_error(c, sec, "msg", "bytes (%llu) is not a multiple of msg (%u)",
 				(unsigned long long)k->bytes, k->msg);
 	return 0;
-}
-
-static int
-load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
-{
-	const char *v;
-	struct in_addr a;
-	uint32_t m = 3;
-
-	memset(k, 0, sizeof(*k));
-	k->tx_ms = k->rx_ms = 300; /* FRR's default */
-	if (strlen(sec) - 4 == 0 || strlen(sec) - 4 >= sizeof(k->name))
-		return cfg_error(c, sec, NULL, "session name must be 1-%zu characters",
-				sizeof(k->name) - 1);
-	snprintf(k->name, sizeof(k->name), "%s", sec + 4);
-	if (check_keys(c, sec, bfd_keys) < 0)
-		return -1;
-	v = rte_cfgfile_get_entry(c->f, sec, "peer");
-	if (v == NULL)
-		return cfg_error(c, sec, "peer", "missing: the peer's IPv4 address");
-	if (inet_pton(AF_INET, v, &a) != 1)
-		return cfg_error(c, sec, "peer", "'%s' is not an IPv4 address", v);
-	k->peer = a.s_addr;
-	v = rte_cfgfile_get_entry(c->f, sec, "local");
-	if (v != NULL) {
-		if (inet_pton(AF_INET, v, &a) != 1)
-			return cfg_error(c, sec, "local", "'%s' is not an IPv4 address", v);
-		k->local = a.s_addr;
-	}
-	if (get_u32(c, sec, "tx_interval_ms", &k->tx_ms, 1, 60000) < 0 ||
-			get_u32(c, sec, "rx_interval_ms", &k->rx_ms, 0, 60000) < 0 ||
-			get_u32(c, sec, "multiplier", &m, 1, 255) < 0 ||
-			get_bool(c, sec, "passive", &k->passive) < 0)
-		return -1;
-	k->multiplier = (uint8_t)m;
-	k->count = 1;
-	if (get_u32(c, sec, "count", &k->count, 1, NS_MAX_BFD) < 0)
-		return -1;
-	if (k->count > 1 && strlen(k->name) > 23)
-		return cfg_error(c, sec, "count", "a range's name must be at most 23 characters");
-	v = rte_cfgfile_get_entry(c->f, sec, "auth");
-	if (v != NULL) {
-		const char *key = rte_cfgfile_get_entry(c->f, sec, "auth_key"), *why;
-		uint32_t id = 1;
-
-		if (get_u32(c, sec, "auth_key_id", &id, 0, 255) < 0)
-			return -1;
-		why = ns_bfd_auth_from_words(v, key, id, &k->auth);
-		if (why != NULL)
-			return cfg_error(c, sec, strstr(why, "key") == why ? "auth_key" : "auth",
-					"%s", why);
-	} else if (rte_cfgfile_get_entry(c->f, sec, "auth_key") != NULL) {
-		return cfg_error(c, sec, "auth_key", "set without 'auth' (the type)");
-	}
-	return 0;
-}
-
-const char *
-ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
-		const char **key)
-{
-	static char why[96];
-	uint32_t n = k->count > 1 ? k->count : 1, lo = rte_be_to_cpu_32(k->peer), mask = 0;
-	int port = -1;
-
-	for (uint16_t j = 0; j < cfg->n_ports; j++) {
-		const struct ns_port_cfg *p = &cfg->port[j];
-		uint32_t m = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
-
-		if (p->forward >= 0 || p->ip == 0)
-			continue;
-		if (k->local != 0 ? p->ip == k->local : (p->ip & m) == (k->peer & m)) {
-			port = j;
-			mask = rte_be_to_cpu_32(m);
-		}
-	}
-	if (port < 0) {
-		*key = k->local != 0 ? "local" : "peer";
-		return k->local != 0 ? "no port has this address"
-				     : "not on a connected subnet (single hop)";
-	}
-	if (n > 1 && (lo + n - 1 < lo || ((lo + n - 1) & mask) != (lo & mask))) {
-		*key = "count";
-		return "the range of peers leaves the port's subnet";
-	}
-	k->local = cfg->port[port].ip;
-	k->port_idx = (uint16_t)port;
-	for (uint32_t j = 0; j < n_before; j++) {
-		const struct ns_bfd_cfg *o = &cfg->bfd[j];
-		uint32_t olo = rte_be_to_cpu_32(o->peer), on = o->count > 1 ? o->count : 1;
-
-		if (o->name[0] == '\0' || o->local != k->local || lo + n <= olo || olo + on <= lo)
-			continue;
-		*key = "peer";
-		snprintf(why, sizeof(why), "same addresses as [bfd.%s]", o->name);
-		return why;
-	}
-	return NULL;
-}
-
-/* A key: text, or 0x and an even number of hex digits; at most max bytes. */
-static const char *
-parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
-{
-	static char why[80];
-	size_t n;
-
-	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
-		key += 2;
-		n = strlen(key);
-		if (n == 0 || n % 2 != 0 || n / 2 > max) {
-			snprintf(why, sizeof(why),
-					"key: 0x needs an even number of hex digits, at most %zu "
-					"bytes",
-					max);
-			return why;
-		}
-		for (size_t i = 0; i < n / 2; i++) {
-			unsigned int byte;
-
-			if (!isxdigit((unsigned char)key[2 * i]) ||
-					!isxdigit((unsigned char)key[2 * i + 1]) ||
-					sscanf(key + 2 * i, "%2x", &byte) != 1)
-				return "key: not a hex digit after 0x";
-			out[i] = (uint8_t)byte;
-		}
-		*len = (uint32_t)(n / 2);
-		return NULL;
-	}
-	n = strlen(key);
-	if (n > max) {
-		snprintf(why, sizeof(why), "key: at most %zu bytes", max);
-		return why;
-	}
-	memcpy(out, key, n);
-	*len = (uint32_t)n;
-	return NULL;
-}
-
-const char *
-ns_bfd_auth_from_words(
-		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out)
-{
-	int t = ns_bfd_auth_parse_name(type);
-	const char *why;
-	uint32_t n;
-
-	memset(out, 0, sizeof(*out));
-	if (t < 0)
-		return "unknown type (none, simple, md5, meticulous-md5, sha1, meticulous-sha1)";
-	if (t == NS_BFD_AUTH_NONE)
-		return NULL;
-	if (key == NULL || *key == '\0')
-		return "key missing (text, or 0x and hex digits)";
-	if (key_id > 255)
-		return "key id above 255";
-	out->type = (uint8_t)t;
-	out->key_id = (uint8_t)key_id;
-	why = parse_key(key, out->key, sizeof(out->key), &n);
-	if (why != NULL)
-		return why;
-	out->key_len = (uint8_t)n;
-	if (!ns_bfd_auth_cfg_valid(out))
-		return t == NS_BFD_AUTH_KEYED_SHA1 || t == NS_BFD_AUTH_MET_SHA1
-				       ? "key: 1-20 bytes for sha1"
-				       : "key: 1-16 bytes for simple and md5";
-	return NULL;
 }
 
 const char *
@@ -725,23 +459,23 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	p->tx_desc = 1024;
 	p->promisc = true;
 	if (strlen(sec) - 5 == 0 || strlen(sec) - 5 >= sizeof(p->name))
-		return cfg_error(c, sec, NULL, "port name must be 1-%zu characters",
+		return ns_cfg_error(c, sec, NULL, "port name must be 1-%zu characters",
 				sizeof(p->name) - 1);
 	snprintf(p->name, sizeof(p->name), "%s", sec + 5);
-	if (check_keys(c, sec, port_keys) < 0)
+	if (ns_check_keys(c, sec, port_keys) < 0)
 		return -1;
 
 	v = rte_cfgfile_get_entry(c->f, sec, "dev");
 	if (v == NULL || *v == '\0')
-		return cfg_error(c, sec, "dev",
+		return ns_cfg_error(c, sec, "dev",
 				"missing: name the ethdev (e.g. net_null0, 0000:03:00.0)");
 	if (strlen(v) >= sizeof(p->dev))
-		return cfg_error(c, sec, "dev", "too long");
+		return ns_cfg_error(c, sec, "dev", "too long");
 	snprintf(p->dev, sizeof(p->dev), "%s", v);
 	v = rte_cfgfile_get_entry(c->f, sec, "args");
 	if (v != NULL) {
 		if (strlen(v) >= sizeof(p->args))
-			return cfg_error(c, sec, "args", "too long");
+			return ns_cfg_error(c, sec, "args", "too long");
 		snprintf(p->args, sizeof(p->args), "%s", v);
 	}
 
@@ -751,7 +485,7 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	else if (!strcmp(v, "replication"))
 		p->role = NS_ROLE_REPLICATION;
 	else
-		return cfg_error(c, sec, "role", "'%s' is neither service nor replication", v);
+		return ns_cfg_error(c, sec, "role", "'%s' is neither service nor replication", v);
 
 	v = rte_cfgfile_get_entry(c->f, sec, "ip");
 	if (v != NULL) {
@@ -762,11 +496,12 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 		snprintf(buf, sizeof(buf), "%s", v);
 		slash = strchr(buf, '/');
 		if (slash == NULL)
-			return cfg_error(c, sec, "ip", "'%s' needs a prefix length (A.B.C.D/N)", v);
+			return ns_cfg_error(
+					c, sec, "ip", "'%s' needs a prefix length (A.B.C.D/N)", v);
 		*slash = '\0';
 		pl = strtol(slash + 1, &slash, 10);
 		if (inet_pton(AF_INET, buf, &a) != 1 || *slash != '\0' || pl < 1 || pl > 32)
-			return cfg_error(c, sec, "ip", "'%s' is not A.B.C.D/N", v);
+			return ns_cfg_error(c, sec, "ip", "'%s' is not A.B.C.D/N", v);
 		p->ip = a.s_addr;
 		p->prefix = (uint8_t)pl;
 	}
@@ -774,26 +509,26 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	if (v != NULL) {
 		if (rte_ether_unformat_addr(v, &p->mac) != 0 ||
 				!rte_is_valid_assigned_ether_addr(&p->mac))
-			return cfg_error(c, sec, "mac", "'%s' is not a unicast MAC address", v);
+			return ns_cfg_error(c, sec, "mac", "'%s' is not a unicast MAC address", v);
 		p->has_mac = true;
 	}
 	x = p->rxq;
-	if (get_u32(c, sec, "rxq", &x, 1, NS_MAX_WORKERS) < 0)
+	if (ns_get_u32(c, sec, "rxq", &x, 1, NS_MAX_WORKERS) < 0)
 		return -1;
 	p->rxq = (uint16_t)x;
 	x = p->rx_desc;
-	if (get_u32(c, sec, "rx_desc", &x, 32, 16384) < 0)
+	if (ns_get_u32(c, sec, "rx_desc", &x, 32, 16384) < 0)
 		return -1;
 	p->rx_desc = (uint16_t)x;
 	x = p->tx_desc;
-	if (get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
+	if (ns_get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
 		return -1;
 	p->tx_desc = (uint16_t)x;
-	if (get_bool(c, sec, "promisc", &p->promisc) < 0)
+	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, sec, "checksum");
 	if (v != NULL && strcmp(v, "auto") != 0 && strcmp(v, "trust") != 0)
-		return cfg_error(c, sec, "checksum", "'%s' is neither auto nor trust", v);
+		return ns_cfg_error(c, sec, "checksum", "'%s' is neither auto nor trust", v);
 	p->csum_trust = v != NULL && strcmp(v, "trust") == 0;
 	v = rte_cfgfile_get_entry(c->f, sec, "forward");
 	if (v != NULL)
@@ -908,7 +643,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			continue;
 		if (strncmp(s, "listener.", 9) == 0) {
 			if (cfg->n_listeners == NS_MAX_LISTENERS) {
-				cfg_error(&c, s, NULL, "more than %d listeners", NS_MAX_LISTENERS);
+				ns_cfg_error(&c, s, NULL, "more than %d listeners",
+						NS_MAX_LISTENERS);
 				goto out;
 			}
 			if (load_listener(&c, s, &cfg->listener[cfg->n_listeners]) < 0)
@@ -918,7 +654,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 						cfg->listener[j].addr ==
 								cfg->listener[cfg->n_listeners]
 										.addr) {
-					cfg_error(&c, s, "port", "%u already used by [listener.%s]",
+					ns_cfg_error(&c, s, "port",
+							"%u already used by [listener.%s]",
 							cfg->listener[j].port,
 							cfg->listener[j].name);
 					goto out;
@@ -929,10 +666,10 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		if (strncmp(s, "bfd.", 4) == 0) {
 			struct ns_bfd_cfg k;
 
-			if (load_bfd(&c, s, &k) < 0)
+			if (ns_cfg_load_bfd(&c, s, &k) < 0)
 				goto out;
 			if (k.count > NS_MAX_BFD - cfg->n_bfd) {
-				cfg_error(&c, s, k.count > 1 ? "count" : NULL,
+				ns_cfg_error(&c, s, k.count > 1 ? "count" : NULL,
 						"more than %d BFD sessions", NS_MAX_BFD);
 				goto out;
 			}
@@ -941,7 +678,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		}
 		if (strncmp(s, "client.", 7) == 0) {
 			if (cfg->n_clients == NS_MAX_CLIENTS) {
-				cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
+				ns_cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
 				goto out;
 			}
 			if (load_client(&c, s, &cfg->client[cfg->n_clients]) < 0)
@@ -950,14 +687,14 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			continue;
 		}
 		if (strncmp(s, "port.", 5) != 0) {
-			cfg_error(&c, s, NULL,
+			ns_cfg_error(&c, s, NULL,
 					"unknown section (expected global, lcores, tcp, repl, "
 					"port.NAME, "
 					"listener.NAME, client.NAME, bfd.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
-			cfg_error(&c, s, NULL, "more than %d ports", NS_MAX_PORTS);
+			ns_cfg_error(&c, s, NULL, "more than %d ports", NS_MAX_PORTS);
 			goto out;
 		}
 		if (load_port(&c, s, &cfg->port[cfg->n_ports]) < 0)
@@ -978,8 +715,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		snprintf(sec, sizeof(sec), "port.%s", p->name);
 		for (uint16_t j = 0; j < i; j++)
 			if (!strcmp(cfg->port[j].dev, p->dev)) {
-				cfg_error(&c, sec, "dev", "'%s' already used by [port.%s]", p->dev,
-						cfg->port[j].name);
+				ns_cfg_error(&c, sec, "dev", "'%s' already used by [port.%s]",
+						p->dev, cfg->port[j].name);
 				goto out;
 			}
 		if (p->forward_name[0] != '\0') {
@@ -987,12 +724,12 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 				if (!strcmp(cfg->port[j].name, p->forward_name))
 					p->forward = j;
 			if (p->forward < 0 || p->forward == i) {
-				cfg_error(&c, sec, "forward", "'%s' is not another port's name",
+				ns_cfg_error(&c, sec, "forward", "'%s' is not another port's name",
 						p->forward_name);
 				goto out;
 			}
 		} else if (p->ip == 0) {
-			cfg_error(&c, sec, "ip",
+			ns_cfg_error(&c, sec, "ip",
 					"missing: a port that does not forward needs an address");
 			goto out;
 		}
@@ -1013,7 +750,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 				port = j;
 		}
 		if (port < 0) {
-			cfg_error(&c, sec, k->src != 0 ? "source" : "connect",
+			ns_cfg_error(&c, sec, k->src != 0 ? "source" : "connect",
 					k->src != 0 ? "no port has this address"
 						    : "no port's subnet holds this address");
 			goto out;
@@ -1021,51 +758,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		k->src = cfg->port[port].ip;
 		k->port_idx = (uint16_t)port;
 	}
-	if (load_repl(&c, cfg) < 0)
+	if (ns_cfg_load_repl(&c, cfg) < 0 || ns_cfg_bfd_finish(&c, cfg) < 0)
 		goto out;
-	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
-		struct ns_bfd_cfg *k = &cfg->bfd[i];
-		const char *key, *why;
-		char sec[CFG_NAME_LEN];
-
-		snprintf(sec, sizeof(sec), "bfd.%s", k->name);
-		why = ns_bfd_cfg_resolve(cfg, k, i, &key);
-		if (why != NULL) {
-			cfg_error(&c, sec, key, "%s", why);
-			goto out;
-		}
-	}
-	{
-		uint64_t total = 0;
-
-		for (uint32_t i = 0; i < cfg->n_bfd; i++)
-			total += cfg->bfd[i].count;
-		if (total > cfg->bfd_max) {
-			cfg_error(&c, "global", "bfd_max_sessions",
-					"%" PRIu64 " BFD sessions configured, more than %u: raise "
-					"it (at most %d)",
-					total, cfg->bfd_max, NS_MAX_BFD);
-			goto out;
-		}
-	}
-	/* Ranges: NAME-0 .. NAME-(count - 1) on consecutive peers, after the sections. */
-	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
-		struct ns_bfd_cfg *k = &cfg->bfd[i];
-		char base[NS_NAME_LEN];
-
-		if (k->count <= 1)
-			continue;
-		snprintf(base, sizeof(base), "%s", k->name);
-		snprintf(k->name, sizeof(k->name), "%.23s-0", base);
-		for (uint32_t j = 1; j < k->count; j++) {
-			struct ns_bfd_cfg *m = &cfg->bfd[cfg->n_bfd++];
-
-			*m = *k;
-			m->count = 0;
-			m->peer = rte_cpu_to_be_32(rte_be_to_cpu_32(k->peer) + j);
-			snprintf(m->name, sizeof(m->name), "%.23s-%u", base, j & 0xfffff);
-		}
-	}
 	rc = 0;
 out:
 	if (names != NULL)

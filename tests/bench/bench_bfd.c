@@ -56,7 +56,8 @@ main(int argc, char **argv)
 	if (pkts == NULL || disc == NULL || ns_bfd_init(&b, n, &ops, NULL, now) != 0)
 		return 1;
 	for (uint32_t i = 0; i < n; i++) {
-		struct ns_bfd_session_cfg c = {1, 0x0a000000u + i, 10000, 10000, 3, false, NULL, {0}};
+		struct ns_bfd_session_cfg c = {
+				1, 0x0a000000u + i, 10000, 10000, 3, false, NULL, {0}};
 
 		disc[i] = ns_bfd_session_add(&b, &c, now);
 	}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The [bfd.NAME] and [repl] sections of the configuration (config.c has the rest). */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cfgfile.h>
+
+#include "config.h"
+#include "config_internal.h"
+
+static const char *parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len);
+
+static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
+		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
+		"failover_ms", "grace_ms", NULL};
+static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
+		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
+
+/* [repl]: after the ports, whose names it refers to. */
+int
+ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	const char *s = "repl", *v, *why;
+	struct ns_repl_cfg *r = &cfg->repl;
+	int port = -1;
+
+	r->epoch = 1;
+	r->frame_max = 2034; /* with its Ethernet header, one 2 KB buffer */
+	r->window = 256;
+	r->ring = 2048;
+	r->warn_ms = 50;
+	r->crit_ms = 500;
+	r->standby_timeout_ms = 100;
+	r->failover_ms = 30;
+	r->grace_ms = 3000;
+	if (!rte_cfgfile_has_section(c->f, s))
+		return 0;
+	if (ns_check_keys(c, s, repl_keys) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, s, "role");
+	if (v == NULL)
+		return ns_cfg_error(c, s, "role", "missing: active, standby or none");
+	if (!strcmp(v, "active"))
+		r->role = NS_REPL_ROLE_ACTIVE;
+	else if (!strcmp(v, "standby"))
+		r->role = NS_REPL_ROLE_STANDBY;
+	else if (strcmp(v, "none") != 0)
+		return ns_cfg_error(c, s, "role", "'%s' is not active, standby or none", v);
+	if (r->role == NS_REPL_ROLE_NONE)
+		return 0;
+	v = rte_cfgfile_get_entry(c->f, s, "port");
+	for (uint16_t i = 0; v != NULL && i < cfg->n_ports; i++)
+		if (!strcmp(cfg->port[i].name, v))
+			port = i;
+	if (v == NULL || port < 0)
+		return ns_cfg_error(c, s, "port", "'%s' is not a port's name", v ? v : "");
+	if (cfg->port[port].role != NS_ROLE_REPLICATION)
+		return ns_cfg_error(c, s, "port", "[port.%s] needs role = replication", v);
+	r->port_idx = (uint16_t)port;
+	snprintf(r->port_name, sizeof(r->port_name), "%s", v);
+	v = rte_cfgfile_get_entry(c->f, s, "key");
+	if (v == NULL)
+		return ns_cfg_error(c, s, "key", "missing: the HMAC key both instances share");
+	why = parse_key(v, r->key, sizeof(r->key), &r->key_len);
+	if (why != NULL)
+		return ns_cfg_error(c, s, "key", "%s", why);
+	if (r->key_len < 16)
+		return ns_cfg_error(c, s, "key", "at least 16 bytes");
+	if (ns_get_u32(c, s, "epoch", &r->epoch, 1, UINT32_MAX - 1) < 0 ||
+			ns_get_u32(c, s, "frame_max", &r->frame_max, 256, 9000) < 0 ||
+			ns_get_u32(c, s, "window", &r->window, 4, 4096) < 0 ||
+			ns_get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
+			ns_get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
+			ns_get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
+			ns_get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
+					0 ||
+			ns_get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
+			ns_get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0)
+		return -1;
+	if (r->window >= r->ring)
+		return ns_cfg_error(
+				c, s, "window", "%u must be below ring (%u)", r->window, r->ring);
+	v = rte_cfgfile_get_entry(c->f, s, "mode");
+	if (v != NULL) {
+		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
+			return ns_cfg_error(c, s, "mode", "'%s' is neither sync nor async", v);
+		r->async = !strcmp(v, "async");
+	}
+	v = rte_cfgfile_get_entry(c->f, s, "peer_mac");
+	if (v != NULL) {
+		if (rte_ether_unformat_addr(v, &r->peer_mac) != 0)
+			return ns_cfg_error(c, s, "peer_mac", "'%s' is not a MAC address", v);
+		r->has_peer_mac = true;
+	}
+	for (uint16_t i = 0; i < cfg->n_listeners; i++)
+		if (!cfg->listener[i].repl_set)
+			cfg->listener[i].repl_async = r->async;
+	return 0;
+}
+
+const char *
+ns_repl_role_name(enum ns_repl_role r)
+{
+	return r == NS_REPL_ROLE_ACTIVE ? "active" : r == NS_REPL_ROLE_STANDBY ? "standby" : "none";
+}
+
+int
+ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
+{
+	const char *v;
+	struct in_addr a;
+	uint32_t m = 3;
+
+	memset(k, 0, sizeof(*k));
+	k->tx_ms = k->rx_ms = 300; /* FRR's default */
+	if (strlen(sec) - 4 == 0 || strlen(sec) - 4 >= sizeof(k->name))
+		return ns_cfg_error(c, sec, NULL, "session name must be 1-%zu characters",
+				sizeof(k->name) - 1);
+	snprintf(k->name, sizeof(k->name), "%s", sec + 4);
+	if (ns_check_keys(c, sec, bfd_keys) < 0)
+		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "peer");
+	if (v == NULL)
+		return ns_cfg_error(c, sec, "peer", "missing: the peer's IPv4 address");
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return ns_cfg_error(c, sec, "peer", "'%s' is not an IPv4 address", v);
+	k->peer = a.s_addr;
+	v = rte_cfgfile_get_entry(c->f, sec, "local");
+	if (v != NULL) {
+		if (inet_pton(AF_INET, v, &a) != 1)
+			return ns_cfg_error(c, sec, "local", "'%s' is not an IPv4 address", v);
+		k->local = a.s_addr;
+	}
+	if (ns_get_u32(c, sec, "tx_interval_ms", &k->tx_ms, 1, 60000) < 0 ||
+			ns_get_u32(c, sec, "rx_interval_ms", &k->rx_ms, 0, 60000) < 0 ||
+			ns_get_u32(c, sec, "multiplier", &m, 1, 255) < 0 ||
+			ns_get_bool(c, sec, "passive", &k->passive) < 0)
+		return -1;
+	k->multiplier = (uint8_t)m;
+	k->count = 1;
+	if (ns_get_u32(c, sec, "count", &k->count, 1, NS_MAX_BFD) < 0)
+		return -1;
+	if (k->count > 1 && strlen(k->name) > 23)
+		return ns_cfg_error(
+				c, sec, "count", "a range's name must be at most 23 characters");
+	v = rte_cfgfile_get_entry(c->f, sec, "auth");
+	if (v != NULL) {
+		const char *key = rte_cfgfile_get_entry(c->f, sec, "auth_key"), *why;
+		uint32_t id = 1;
+
+		if (ns_get_u32(c, sec, "auth_key_id", &id, 0, 255) < 0)
+			return -1;
+		why = ns_bfd_auth_from_words(v, key, id, &k->auth);
+		if (why != NULL)
+			return ns_cfg_error(c, sec, strstr(why, "key") == why ? "auth_key" : "auth",
+					"%s", why);
+	} else if (rte_cfgfile_get_entry(c->f, sec, "auth_key") != NULL) {
+		return ns_cfg_error(c, sec, "auth_key", "set without 'auth' (the type)");
+	}
+	return 0;
+}
+
+const char *
+ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
+		const char **key)
+{
+	static char why[96];
+	uint32_t n = k->count > 1 ? k->count : 1, lo = rte_be_to_cpu_32(k->peer), mask = 0;
+	int port = -1;
+
+	for (uint16_t j = 0; j < cfg->n_ports; j++) {
+		const struct ns_port_cfg *p = &cfg->port[j];
+		uint32_t m = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+
+		if (p->forward >= 0 || p->ip == 0)
+			continue;
+		if (k->local != 0 ? p->ip == k->local : (p->ip & m) == (k->peer & m)) {
+			port = j;
+			mask = rte_be_to_cpu_32(m);
+		}
+	}
+	if (port < 0) {
+		*key = k->local != 0 ? "local" : "peer";
+		return k->local != 0 ? "no port has this address"
+				     : "not on a connected subnet (single hop)";
+	}
+	if (n > 1 && (lo + n - 1 < lo || ((lo + n - 1) & mask) != (lo & mask))) {
+		*key = "count";
+		return "the range of peers leaves the port's subnet";
+	}
+	k->local = cfg->port[port].ip;
+	k->port_idx = (uint16_t)port;
+	for (uint32_t j = 0; j < n_before; j++) {
+		const struct ns_bfd_cfg *o = &cfg->bfd[j];
+		uint32_t olo = rte_be_to_cpu_32(o->peer), on = o->count > 1 ? o->count : 1;
+
+		if (o->name[0] == '\0' || o->local != k->local || lo + n <= olo || olo + on <= lo)
+			continue;
+		*key = "peer";
+		snprintf(why, sizeof(why), "same addresses as [bfd.%s]", o->name);
+		return why;
+	}
+	return NULL;
+}
+
+/* A key: text, or 0x and an even number of hex digits; at most max bytes. */
+static const char *
+parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
+{
+	static char why[80];
+	size_t n;
+
+	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
+		key += 2;
+		n = strlen(key);
+		if (n == 0 || n % 2 != 0 || n / 2 > max) {
+			snprintf(why, sizeof(why),
+					"key: 0x needs an even number of hex digits, at most %zu "
+					"bytes",
+					max);
+			return why;
+		}
+		for (size_t i = 0; i < n / 2; i++) {
+			unsigned int byte;
+
+			if (!isxdigit((unsigned char)key[2 * i]) ||
+					!isxdigit((unsigned char)key[2 * i + 1]) ||
+					sscanf(key + 2 * i, "%2x", &byte) != 1)
+				return "key: not a hex digit after 0x";
+			out[i] = (uint8_t)byte;
+		}
+		*len = (uint32_t)(n / 2);
+		return NULL;
+	}
+	n = strlen(key);
+	if (n > max) {
+		snprintf(why, sizeof(why), "key: at most %zu bytes", max);
+		return why;
+	}
+	memcpy(out, key, n);
+	*len = (uint32_t)n;
+	return NULL;
+}
+
+const char *
+ns_bfd_auth_from_words(
+		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out)
+{
+	int t = ns_bfd_auth_parse_name(type);
+	const char *why;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (t < 0)
+		return "unknown type (none, simple, md5, meticulous-md5, sha1, meticulous-sha1)";
+	if (t == NS_BFD_AUTH_NONE)
+		return NULL;
+	if (key == NULL || *key == '\0')
+		return "key missing (text, or 0x and hex digits)";
+	if (key_id > 255)
+		return "key id above 255";
+	out->type = (uint8_t)t;
+	out->key_id = (uint8_t)key_id;
+	why = parse_key(key, out->key, sizeof(out->key), &n);
+	if (why != NULL)
+		return why;
+	out->key_len = (uint8_t)n;
+	if (!ns_bfd_auth_cfg_valid(out))
+		return t == NS_BFD_AUTH_KEYED_SHA1 || t == NS_BFD_AUTH_MET_SHA1
+				       ? "key: 1-20 bytes for sha1"
+				       : "key: 1-16 bytes for simple and md5";
+	return NULL;
+}
+
+/* After every section: ports of the BFD sessions, the table bound, ranges expanded. */
+int
+ns_cfg_bfd_finish(struct cfg_ctx *c, struct ns_config *cfg)
+{
+	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
+		struct ns_bfd_cfg *k = &cfg->bfd[i];
+		const char *key, *why;
+		char sec[CFG_NAME_LEN];
+
+		snprintf(sec, sizeof(sec), "bfd.%s", k->name);
+		why = ns_bfd_cfg_resolve(cfg, k, i, &key);
+		if (why != NULL) {
+			ns_cfg_error(c, sec, key, "%s", why);
+			return -1;
+		}
+	}
+	{
+		uint64_t total = 0;
+
+		for (uint32_t i = 0; i < cfg->n_bfd; i++)
+			total += cfg->bfd[i].count;
+		if (total > cfg->bfd_max) {
+			ns_cfg_error(c, "global", "bfd_max_sessions",
+					"%" PRIu64 " BFD sessions configured, more than %u: raise "
+					"it (at most %d)",
+					total, cfg->bfd_max, NS_MAX_BFD);
+			return -1;
+		}
+	}
+	/* Ranges: NAME-0 .. NAME-(count - 1) on consecutive peers, after the sections. */
+	for (uint32_t i = 0, sections = cfg->n_bfd; i < sections; i++) {
+		struct ns_bfd_cfg *k = &cfg->bfd[i];
+		char base[NS_NAME_LEN];
+
+		if (k->count <= 1)
+			continue;
+		snprintf(base, sizeof(base), "%s", k->name);
+		snprintf(k->name, sizeof(k->name), "%.23s-0", base);
+		for (uint32_t j = 1; j < k->count; j++) {
+			struct ns_bfd_cfg *m = &cfg->bfd[cfg->n_bfd++];
+
+			*m = *k;
+			m->count = 0;
+			m->peer = rte_cpu_to_be_32(rte_be_to_cpu_32(k->peer) + j);
+			snprintf(m->name, sizeof(m->name), "%.23s-%u", base, j & 0xfffff);
+		}
+	}
+	return 0;
+}

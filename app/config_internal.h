@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared by the configuration loader's files (config.c, config_ha.c). */
+#ifndef NS_CONFIG_INTERNAL_H
+#define NS_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct rte_cfgfile;
+struct ns_config;
+struct ns_bfd_cfg;
+
+struct cfg_ctx {
+	struct rte_cfgfile *f;
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+/* "FILE:LINE: [section] key: message" into c->err; returns -1. */
+int ns_cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
+/* Each returns 0 when the key is absent or valid (out set), -1 after ns_cfg_error. */
+int ns_get_u32(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+		uint32_t max);
+int ns_get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *out, uint64_t max);
+int ns_get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out);
+int ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
+		uint32_t max);
+/* Every key of the section is one of known (NULL-terminated). */
+int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
+
+/* config_ha.c */
+int ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k);
+int ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg);
+int ns_cfg_bfd_finish(struct cfg_ctx *c, struct ns_config *cfg);
+
+#endif /* NS_CONFIG_INTERNAL_H */
