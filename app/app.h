@@ -252,6 +252,8 @@ uint32_t ns_bfd_drain(struct ns_worker *w);
 void ns_bfd_worker_poll(struct ns_worker *w);
 void ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m);
 void ns_bfd_stats_sum(uint64_t out[NS_BFD_C__MAX]);
+/* The health entry of [bfd] slot i when it holds a session (control path). */
+bool ns_bfd_slot_health(uint32_t i, struct ns_bfd_health *h);
 struct rte_tel_data;
 int ns_bfd_telemetry(struct rte_tel_data *d);
 

@@ -308,8 +308,8 @@ engine(void)
 }
 
 /* A consistent health entry of an active slot. */
-static bool
-slot_health(uint32_t i, struct ns_bfd_health *h)
+bool
+ns_bfd_slot_health(uint32_t i, struct ns_bfd_health *h)
 {
 	const struct ns_bfd *b = engine();
 
@@ -342,7 +342,7 @@ ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv)
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN], local[INET_ADDRSTRLEN];
 
-		if (!slot_health(i, &h))
+		if (!ns_bfd_slot_health(i, &h))
 			continue;
 		inet_ntop(AF_INET, &k->peer, peer, sizeof(peer));
 		ns_out_printf(o,
@@ -621,7 +621,7 @@ ns_bfd_telemetry(struct rte_tel_data *d)
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN];
 
-		if (!slot_health(i, &h))
+		if (!ns_bfd_slot_health(i, &h))
 			continue;
 		c = rte_tel_data_alloc();
 		if (c == NULL)

@@ -150,12 +150,7 @@ ns_worker_post(uint32_t widx, const struct ns_wmsg *m)
 int
 ns_worker_of_port(uint16_t port_idx)
 {
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		for (uint16_t k = 0; k < app.worker[i].n_rxq; k++)
-			if (app.worker[i].rxq[k].port_idx == port_idx &&
-					app.worker[i].rxq[k].queue == 0)
-				return (int)i;
-	return -1;
+	return port_idx < NS_MAX_PORTS ? arp_owner[port_idx] : -1;
 }
 
 static void

@@ -86,33 +86,21 @@ ns_health_poll(void)
 			subs[i].fn(subs[i].arg, &e);
 }
 
-static const struct ns_bfd *
-engine(void)
-{
-	return app.worker != NULL ? app.worker[app.bfd_owner].bfd : NULL;
-}
-
 /* Health per peer, as the control plane derives it from the health table. */
 int
 ns_cmd_show_health(struct ns_out *o, int argc, char **argv)
 {
-	const struct ns_bfd *b = engine();
 	uint64_t now = ns_now_ns();
 
 	(void)argc, (void)argv;
 	ns_out_printf(o, "%-12s %-16s %-8s %12s %10s %12s\n", "session", "peer", "health",
 			"since-s", "flaps", "last-rx-ms");
-	for (uint32_t i = 0; b != NULL && i < app.cfg.n_bfd; i++) {
+	for (uint32_t i = 0; i < app.cfg.n_bfd; i++) {
 		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN];
 
-		if (__atomic_load_n(&app.bfd_slot_state[i], __ATOMIC_ACQUIRE) !=
-						NS_BFD_SLOT_ACTIVE ||
-				!ns_bfd_health_read(b,
-						(app.bfd_disc[i] & ((1u << NS_BFD_IDX_BITS) - 1)) -
-								1,
-						&h))
+		if (!ns_bfd_slot_health(i, &h))
 			continue;
 		inet_ntop(AF_INET, &k->peer, peer, sizeof(peer));
 		ns_out_printf(o, "%-12s %-16s %-8s %12.1f %10u %12.1f\n", k->name, peer,

@@ -456,10 +456,7 @@ bool
 ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
 {
 	struct ns_repl_w *r = w->repl;
-	const struct rte_ipv4_hdr *ip;
-	const struct rte_tcp_hdr *th;
-	struct ns_tcp_tuple t;
-	struct ns_tcb *c;
+	const struct ns_tcb *c;
 
 	if (r != NULL && r->active && r->act.fenced) {
 		rte_pktmbuf_free(m); /* taken over: this instance must stay silent */
@@ -468,11 +465,7 @@ ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, 
 	}
 	if (r == NULL || !r->active || r->act.state != NS_REPL_A_SYNCED)
 		return false;
-	ip = (const struct rte_ipv4_hdr *)(rte_pktmbuf_mtod(m, const uint8_t *) +
-					   RTE_ETHER_HDR_LEN);
-	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + rte_ipv4_hdr_len(ip));
-	t = (struct ns_tcp_tuple){ip->src_addr, ip->dst_addr, th->src_port, th->dst_port};
-	c = ns_tcp_lookup(&w->tcp, &t);
+	c = w->tcp.xmit_conn; /* the stack says whose segment this is */
 	/* A connection the standby does not have yet (bulk sync not there), or no
 	 * connection at all (a RST): nothing to wait for.  Async mode waits only
 	 * when half the window is unacknowledged: what a failover can lose is

@@ -95,7 +95,6 @@ struct ns_repl_chan {
 	uint32_t peer_wnd;
 	struct ns_repl_slot *slot; /* ring, indexed by seq */
 	uint64_t srtt_ns, rttvar_ns, rto_ns;
-	uint32_t sack_seen; /* the last SACK bitmap and its base, for fast retransmit */
 	/* receiver */
 	uint32_t rcv_nxt;
 	struct ns_repl_hold *hold; /* window entries, indexed by seq */

@@ -126,7 +126,9 @@ ns_tcp_send_segment(
 	NS_TCP_CTR(s, segs_out);
 	if (flags & RTE_TCP_RST_FLAG)
 		NS_TCP_CTR(s, rst_out);
+	s->xmit_conn = c;
 	s->ops.xmit(s->user, handle, tot);
+	s->xmit_conn = NULL;
 }
 
 static inline uint32_t

@@ -30,7 +30,8 @@ struct ns_tcp_stack;
 struct ns_tcp_ops {
 	/* A buffer for one outgoing IPv4 packet of up to len bytes; NULL if none. */
 	uint8_t *(*tx_alloc)(void *user, uint16_t len, void **handle);
-	/* Send the packet built in the buffer (len bytes from the IPv4 header). */
+	/* Send the packet built in the buffer (len bytes from the IPv4 header);
+	 * the stack's xmit_conn names its connection (NULL: a RST for none). */
 	void (*xmit)(void *user, void *handle, uint16_t len);
 	/* Application events; for NS_TCPE_ACCEPTED, c->app is set by the callee. */
 	void (*event)(void *user, struct ns_tcb *c, enum ns_tcp_event ev);
@@ -99,7 +100,8 @@ struct ns_tcp_stack {
 	/* After a takeover: until then, segments of unknown flows are dropped, not
 	 * answered with RST (the standby may lack connections the peer has). */
 	uint64_t quiet_until_ns;
-	uint64_t chack_second; /* RFC 5961 7: the second being counted, and its count */
+	const struct ns_tcb *xmit_conn; /* during ops->xmit: the segment's connection */
+	uint64_t chack_second;		/* RFC 5961 7: the second being counted, and its count */
 	uint32_t chack_count;
 	uint64_t ctr[NS_TCP_C__MAX];
 };

@@ -28,8 +28,6 @@ stop_all() {
 trap 'stop_all; rm -rf "$tmp"' EXIT
 key=0x0123456789abcdef0123456789abcdef
 
-# ini NAME IP MAC EXTRA...: a config with one memif service port (and the
-# replication port for A and S)
 inst() { # name lcore vdevs... -- ini text on stdin
 	local name=$1 core=$2
 	shift 2
@@ -44,61 +42,48 @@ inst() { # name lcore vdevs... -- ini text on stdin
 ctl() { local n=$1; shift; "$bin/nonstopctl" -s "$tmp/$n.sock" "$@"; }
 stat() { ctl "$1" show repl stats all | awk -v k="repl.$2" '$1 == k {print $2}'; }
 
+# pair_ini SIDE(a|s) ROLE TCP_TEXT LISTENER_TEXT REPL_EXTRA: the config of A or S
+# (the same service address; S's service port is an empty net_ring)
+pair_ini() {
+	local dev=net_memif0 host=1
+	[ "$1" = s ] && dev=net_ring0 host=2
+	cat <<INI
+[global]
+idle = $idle
+mbufs = 65535
+[port.m]
+dev = $dev
+ip = 198.51.100.1/24
+mac = 02:00:00:00:01:01
+[port.r]
+dev = net_memif1
+role = replication
+ip = 203.0.113.$host/24
+mac = 02:00:00:00:02:0$host
+$3
+$4
+[repl]
+role = $2
+port = r
+key = $key
+$5
+INI
+}
+lst_gp='[listener.sink]
+port = 9
+app = sink
+[listener.echo]
+port = 7
+app = echo'
 start_a_s() { # mode: off, sync, async; tcp knobs
 	local mode=$1 tcp=$2 role_a=active role_s=standby
 	[ "$mode" = off ] && role_a=none role_s=none
+	# (not in a pipeline: inst must run in this shell to record its pid)
 	inst a 0 --vdev "net_memif0,role=server,id=0,socket=$tmp/svc.sock" \
-		--vdev "net_memif1,role=server,id=0,socket=$tmp/repl.sock" <<INI
-[global]
-idle = $idle
-mbufs = 65535
-[port.m]
-dev = net_memif0
-ip = 198.51.100.1/24
-mac = 02:00:00:00:01:01
-[port.r]
-dev = net_memif1
-role = replication
-ip = 203.0.113.1/24
-mac = 02:00:00:00:02:01
-$tcp
-[listener.sink]
-port = 9
-app = sink
-[listener.echo]
-port = 7
-app = echo
-[repl]
-role = $role_a
-port = r
-key = $key
-mode = ${mode/off/sync}
-INI
-	inst s 1 --vdev net_ring0 --vdev "net_memif1,role=client,id=0,socket=$tmp/repl.sock" <<INI
-[global]
-idle = $idle
-mbufs = 65535
-[port.m]
-dev = net_ring0
-ip = 198.51.100.1/24
-mac = 02:00:00:00:01:01
-[port.r]
-dev = net_memif1
-role = replication
-ip = 203.0.113.2/24
-mac = 02:00:00:00:02:02
-$tcp
-[listener.sink]
-port = 9
-app = sink
-[listener.echo]
-port = 7
-app = echo
-[repl]
-role = $role_s
-port = r
-key = $key
-INI
+		--vdev "net_memif1,role=server,id=0,socket=$tmp/repl.sock" \
+		< <(pair_ini a "$role_a" "$tcp" "$lst_gp" "mode = ${mode/off/sync}")
+	inst s 1 --vdev net_ring0 --vdev "net_memif1,role=client,id=0,socket=$tmp/repl.sock" \
+		< <(pair_ini s "$role_s" "$tcp" "$lst_gp" "")
 	if [ "$mode" != off ]; then
 		for _ in $(seq 100); do ctl a show ha | grep -q "1 of 1 channels in sync" && return 0; sleep 0.1; done
 		echo "the standby did not sync"; ctl a show repl status; exit 1
@@ -198,29 +183,10 @@ cli=$(for k in 0 1 2 3 4 5 6; do
 	[ $n -gt 0 ] && printf '[client.c%s]\nconnect = 198.51.100.1:%s\napp = sink\nconns = %s\n' $k $((9000 + k)) $n
 done)
 idle=adaptive
+big='ring = 65536
+window = 1024'
 inst a 0 --vdev "net_memif0,role=server,id=0,socket=$tmp/svc.sock" \
-	--vdev "net_memif1,role=server,id=0,socket=$tmp/repl.sock" <<INI
-[global]
-idle = $idle
-mbufs = 65535
-[port.m]
-dev = net_memif0
-ip = 198.51.100.1/24
-mac = 02:00:00:00:01:01
-[port.r]
-dev = net_memif1
-role = replication
-ip = 203.0.113.1/24
-mac = 02:00:00:00:02:01
-$ctcp
-$lst
-[repl]
-role = active
-port = r
-key = $key
-ring = 65536
-window = 1024
-INI
+	--vdev "net_memif1,role=server,id=0,socket=$tmp/repl.sock" < <(pair_ini a active "$ctcp" "$lst" "$big")
 start_b "$ctcp" "$cli"
 for _ in $(seq 600); do
 	up=$(ctl a show tcp conns | tail -1 | awk '{print $1}')
@@ -228,28 +194,8 @@ for _ in $(seq 600); do
 	sleep 0.2
 done
 echo "active: $up connections established; the standby joins"
-inst s 1 --vdev net_ring0 --vdev "net_memif1,role=client,id=0,socket=$tmp/repl.sock" <<INI
-[global]
-idle = $idle
-mbufs = 65535
-[port.m]
-dev = net_ring0
-ip = 198.51.100.1/24
-mac = 02:00:00:00:01:01
-[port.r]
-dev = net_memif1
-role = replication
-ip = 203.0.113.2/24
-mac = 02:00:00:00:02:02
-$ctcp
-$lst
-[repl]
-role = standby
-port = r
-key = $key
-ring = 65536
-window = 1024
-INI
+inst s 1 --vdev net_ring0 --vdev "net_memif1,role=client,id=0,socket=$tmp/repl.sock" \
+	< <(pair_ini s standby "$ctcp" "$lst" "$big")
 for _ in $(seq 600); do ctl a show ha | grep -q "1 of 1 channels in sync" && break; sleep 0.1; done
 ctl a show repl status | awk '$1 == "0" {print "bulk sync: " $11, $12, $13, $14}'
 ctl s show ha | tail -1
