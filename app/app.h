@@ -119,6 +119,7 @@ struct ns_worker {
 	bool bfd_started;	 /* sessions created (replay: at the first packet) */
 	bool fastpath;		 /* the dedicated fast-path loop: no rx queues, no TCP */
 	struct ns_repl_w *repl;	 /* TCB replication of this worker's stack (NULL: off) */
+	bool service_closed;	 /* a standby (or a fenced active): silent on service ports */
 	struct rte_ring *to_bfd; /* BFD packets for the owner, when that is another lcore */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;

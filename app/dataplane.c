@@ -388,7 +388,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		ns_repl_worker_rx(w, port_idx, m); /* the replication channel */
 		return false;
 	}
-	if (unlikely(w->repl != NULL && !ns_repl_worker_service_open(w, port_idx)))
+	if (unlikely(w->service_closed && !ns_repl_worker_service_open(w, port_idx)))
 		return true; /* a standby is silent on the service ports */
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {

@@ -239,6 +239,7 @@ ns_repl_worker_init(struct ns_worker *w)
 			return -1;
 		r->sb.off_ns = wall_offset_ns();
 		r->sb.epoch = rc->epoch;
+		w->service_closed = true;
 		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
 	}
 	return 0;
@@ -394,6 +395,7 @@ ns_repl_worker_takeover(struct ns_worker *w, const char *why)
 	w->tcp.quiet_until_ns = w->now_ns + (uint64_t)rc->grace_ms * 1000000ull;
 	ns_repl_standby_fini(&r->sb);
 	r->active = true;
+	w->service_closed = false;
 	if (ns_repl_active_init(&r->act, &r->ch, &w->tcp, &aops, r, epoch) == 0) {
 		r->act.off_ns = wall_offset_ns();
 		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
@@ -518,6 +520,14 @@ ns_repl_worker_poll(struct ns_worker *w)
 	ns_repl_chan_timers(&r->ch, w->now_ns);
 	if (r->active) {
 		uint32_t session = r->act.session;
+
+		if (r->act.fenced && !w->service_closed) {
+			w->service_closed = true; /* a newer epoch took over */
+			NS_LOGT(app, WARNING,
+					"repl: worker %u fenced: an instance of a newer "
+					"epoch is the active",
+					w->idx);
+		}
 
 		/* This pass's segments depend on every event written so far. */
 		ns_repl_hold_mark(&r->hold, ns_repl_active_horizon(&r->act));
