@@ -200,6 +200,11 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					i, r->takeovers, r->last_silence_ns / 1e6,
 					r->last_activated, r->last_activate_ns / 1e3,
 					r->last_failed);
+		if (r->neigh_sent != 0 || r->neigh_learned != 0)
+			ns_out_printf(o,
+					"worker %u: neighbours sent to the standby %" PRIu64
+					", learned from the active %" PRIu64 "\n",
+					i, r->neigh_sent, r->neigh_learned);
 		if (r->active && r->act.fenced)
 			ns_out_printf(o,
 					"worker %u: FENCED: an instance of a newer epoch took "

@@ -142,6 +142,53 @@ s_restore(void *user, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
 	ns_app_restore(r->w, c, buf, len);
 }
 
+/* The active's neighbours, learned by the worker that owns the port's ARP
+ * cache: after a takeover the first segments need no resolution (pending
+ * packets per unresolved neighbour are few, connections may be thousands). */
+static void
+s_neigh(void *user, uint16_t port, uint32_t ip, const uint8_t mac[6])
+{
+	struct ns_repl_w *r = user;
+	struct rte_ether_addr ea;
+
+	if (port >= app.cfg.n_ports || port == app.cfg.repl.port_idx ||
+			ns_worker_of_port(port) != (int)r->w->idx)
+		return;
+	memcpy(ea.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	if (ns_arp_learn(&r->w->host[port].arp, ip, &ea, true, r->w->now_ns))
+		r->neigh_learned++;
+}
+
+/* Every NEIGH_PERIOD_NS, the resolved entries of the service ports whose ARP
+ * cache this worker owns go to the standby (they also refresh its ages). */
+#define NEIGH_PERIOD_NS 100000000ull
+
+static void
+send_neighbours(struct ns_repl_w *r)
+{
+	struct ns_worker *w = r->w;
+
+	if (r->act.state != NS_REPL_A_SYNCED || w->now_ns < r->neigh_next_ns)
+		return;
+	r->neigh_next_ns = w->now_ns + NEIGH_PERIOD_NS;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		const struct ns_arp_cache *ac = &w->host[p].arp;
+
+		if (p == app.cfg.repl.port_idx || ns_worker_of_port(p) != (int)w->idx ||
+				ac->slot == NULL)
+			continue;
+		for (uint32_t i = 0; i <= ac->mask; i++) {
+			const struct ns_arp_entry *e = &ac->slot[i];
+
+			if (e->state != NS_ARP_REACHABLE)
+				continue;
+			if (ns_repl_active_neigh(&r->act, p, e->ip, e->mac.addr_bytes) != 0)
+				return; /* no room: the next pass */
+			r->neigh_sent++;
+		}
+	}
+}
+
 static void
 s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool from_active)
 {
@@ -179,6 +226,7 @@ ns_repl_worker_init(struct ns_worker *w)
 			.backup = s_backup,
 			.flag = s_flag,
 			.app_restore = s_restore,
+			.neigh = s_neigh,
 	};
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	struct ns_repl_chan_cfg cc = {
@@ -532,6 +580,7 @@ ns_repl_worker_poll(struct ns_worker *w)
 		/* This pass's segments depend on every event written so far. */
 		ns_repl_hold_mark(&r->hold, ns_repl_active_horizon(&r->act));
 		ns_repl_active_poll(&r->act, w->now_ns);
+		send_neighbours(r);
 		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
 			/* A new session: what waited for the old standby goes now. */
 			ns_repl_hold_drain(&r->hold, release, r, w->now_ns);

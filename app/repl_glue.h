@@ -30,6 +30,8 @@ struct ns_repl_w {
 	uint32_t last_activated, last_failed;
 	uint64_t garp_next_ns;	/* gratuitous ARPs after a takeover */
 	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
+	uint64_t neigh_next_ns; /* next pass of the service ports' ARP caches to the standby */
+	uint64_t neigh_sent, neigh_learned;
 	uint8_t garp_left;
 };
 

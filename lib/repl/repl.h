@@ -108,6 +108,10 @@ void ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epo
  * ns_repl_hold_mark).  Images are written once per call, however many
  * commits changed a connection in between. */
 uint32_t ns_repl_active_horizon(struct ns_repl_active *a);
+/* A neighbour of a service port (NS_REPL_EV_NEIGH), when a standby is in
+ * sync; ip in network order.  Returns 0 when written. */
+int ns_repl_active_neigh(
+		struct ns_repl_active *a, uint16_t port, uint32_t ip, const uint8_t mac[6]);
 /* Once per poll, after ns_repl_active_horizon: bulk sync progress, READY
  * notifications, channel flush. */
 void ns_repl_active_poll(struct ns_repl_active *a, uint64_t now);
@@ -192,6 +196,8 @@ struct ns_repl_standby_ops {
 	/* A session flag changed here, or the active's details about it arrived. */
 	void (*flag)(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us,
 			bool from_active);
+	/* A neighbour the active resolved (ip in network order). */
+	void (*neigh)(void *user, uint16_t port, uint32_t ip, const uint8_t mac[6]);
 };
 
 struct ns_repl_standby {

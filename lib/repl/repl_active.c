@@ -155,6 +155,23 @@ checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
 	a->ready_tail++;
 }
 
+int
+ns_repl_active_neigh(struct ns_repl_active *a, uint16_t port, uint32_t ip, const uint8_t mac[6])
+{
+	uint8_t *p;
+
+	/* Never at the cost of a resync: only while the ring has room to spare. */
+	if (a->state != NS_REPL_A_SYNCED || a->overrun || ns_repl_chan_room(a->ch) < 8)
+		return -1;
+	p = event(a, NS_REPL_EV_NEIGH, 12, 0);
+	if (p == NULL)
+		return -1;
+	ns_repl_put16(p, port);
+	memcpy(p + 2, &ip, 4);
+	memcpy(p + 6, mac, 6);
+	return 0;
+}
+
 void
 ns_repl_active_observe(struct ns_repl_active *a, const struct ns_tcb *c, uint32_t groups)
 {

@@ -26,7 +26,10 @@ enum ns_repl_ev {
 	NS_REPL_EV_FLAG = 8,	   /* standby -> active; body: u8 level, u32 lag (us) */
 	NS_REPL_EV_DETAILS = 9,	   /* active -> standby; body: u8 level, u32 lag, state, snd_una,
 				      snd_max, rcv_nxt, rcvq.head */
-	NS_REPL_EV_APP = 10, /* body: the application's own state at the checkpoint (opaque) */
+	NS_REPL_EV_APP = 10,   /* body: the application's own state at the checkpoint (opaque) */
+	NS_REPL_EV_NEIGH = 11, /* active -> standby, connection 0; body: u16 port, be32 IPv4
+				  address, 6-byte MAC: a resolved neighbour of a service port,
+				  so the standby's first segments after a takeover need no ARP */
 };
 
 enum ns_repl_flag_level {

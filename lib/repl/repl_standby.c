@@ -243,6 +243,16 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 		if (sb->ops.flag != NULL)
 			sb->ops.flag(sb->user, c, b[0], ns_repl_get32(b + 1), true);
 		break;
+	case NS_REPL_EV_NEIGH:
+		if (blen < 12)
+			goto bad;
+		if (sb->ops.neigh != NULL) {
+			uint32_t ip;
+
+			memcpy(&ip, b + 2, 4);
+			sb->ops.neigh(sb->user, ns_repl_get16(b), ip, b + 6);
+		}
+		break;
 	default:
 		goto bad;
 	}

@@ -70,6 +70,9 @@ ns_repl_img_encode(const struct ns_tcb *c, int64_t off_ns, uint8_t *p)
 		p = put(p, used ? c->sacked[k].left : 0, 32);
 		p = put(p, used ? c->sacked[k].right : 0, 32);
 	}
+	/* Last: not compared by ns_repl_img_diff (segments move it without
+	 * changing what an image is written for). */
+	p = put(p, c->ts_sent, 32);
 }
 
 void
@@ -111,6 +114,8 @@ ns_repl_img_decode(struct ns_tcb *c, int64_t off_ns, const uint8_t *p)
 		p = get(p, &v, 32);
 		c->sacked[k].right = (uint32_t)v;
 	}
+	p = get(p, &v, 32);
+	c->ts_sent = (uint32_t)v;
 	c->n_ooo = 0;
 }
 

@@ -68,9 +68,9 @@
 	X(32, rcvq.tail)
 
 /* Bytes: the scalars, the tuple (12), ts_offset (4), rtt_start_ns (8), the
- * deadlines (8 each), the SACK scoreboard (8 per block). */
+ * deadlines (8 each), the SACK scoreboard (8 per block), ts_sent (4). */
 #define NS_REPL_IMG_LEN \
-	(ns_repl_img_scalar_len() + 12 + 4 + 8 + 8 * NS_TCPT__N + 8 * NS_TCP_SACKED_MAX)
+	(ns_repl_img_scalar_len() + 12 + 4 + 8 + 8 * NS_TCPT__N + 8 * NS_TCP_SACKED_MAX + 4)
 #define NS_REPL_IMG_MAX 256
 
 uint32_t ns_repl_img_scalar_len(void);

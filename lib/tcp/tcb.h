@@ -82,6 +82,7 @@ struct ns_tcb {
 	uint32_t ts_recent;
 	uint32_t last_ack_sent; /* RFC 7323 4.3: the ACK field of our latest segment */
 	uint32_t ts_offset;	/* our TSval = now_ms + ts_offset (RFC 7323 5.4) */
+	uint32_t ts_sent;	/* the TSval of our latest segment (a takeover goes on above it) */
 
 	/* RTT estimator and RTO (RFC 6298), microseconds */
 	uint32_t srtt_us, rttvar_us, rto_us;

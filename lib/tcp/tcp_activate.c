@@ -5,8 +5,8 @@
  * are armed from their replicated deadlines (one already past fires at the
  * next run), the keepalive bookkeeping starts afresh, its timestamp clock
  * moves forward a little (a TSval a peer saw must not be repeated), and it
- * tells the peer it is there: the first unacknowledged segment again when
- * data is outstanding, and three ACKs of its receive point.
+ * tells the peer it is there: all unacknowledged data again (as far as the
+ * windows allow), and three ACKs of its receive point.
  */
 #include "tcp_internal.h"
 
@@ -25,7 +25,16 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
 	c->last_rx_ns = now;
 	c->last_oow_ack_ns = 0;
 	c->ka_probes = 0;
+	/* Above both the old instance's clock as translated and the last TSval
+	 * it replicated (the two hosts' wall clocks may disagree): a peer's PAWS
+	 * (RFC 7323 5) drops segments whose TSval went back. */
 	c->ts_offset += TS_STEP_MS;
+	if (c->flags & NS_TCBF_TS) {
+		int32_t ahead = (int32_t)(ns_tcp_tsval(s, c) - c->ts_sent);
+
+		if (ahead < TS_STEP_MS)
+			c->ts_offset += (uint32_t)(TS_STEP_MS - ahead);
+	}
 	for (int k = 0; k < NS_TCPT__N; k++) {
 		uint64_t at = c->deadline[k];
 
@@ -36,18 +45,18 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
 		ns_tcp_commit(s, c);
 		return 0;
 	}
-	/* The peer's retransmission timer would find us in time; telling it at
-	 * once that we are here saves a timeout: the first unacknowledged
-	 * segment (or the SYN-ACK / FIN due), and a window update. */
+	/* Everything unacknowledged goes again at once, as far as the windows
+	 * allow (go-back-N from snd_una, cwnd kept: the path did not change).
+	 * Segments the old instance still held were never sent, and waiting
+	 * for the retransmission timer would stall the peer for an RTO. */
 	if (ns_seq_lt(c->snd_una, c->snd_max) && c->state != NS_TCP_SYN_RCVD) {
-		uint32_t len = c->sndq.tail - c->snd_una;
-
-		if (len > c->snd_mss)
-			len = c->snd_mss;
-		ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, len);
-	} else {
-		c->flags |= NS_TCBF_ACK_NOW;
+		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una);
+		c->rtt_seq = 0; /* Karn */
+		c->dupacks = 0;
+		c->flags &= ~NS_TCBF_IN_RECOVERY;
+		c->n_sacked = 0;
 	}
+	c->flags |= NS_TCBF_ACK_NOW;
 	ns_tcp_output(s, c);
 	/* Two more ACKs of the same sequence: with the first, three duplicates
 	 * (RFC 5681 3.2), so a peer whose last segments died with the old

@@ -89,6 +89,8 @@ ns_tcp_send_segment(
 		NS_TCP_CTR(s, tx_alloc_failed);
 		return;
 	}
+	if (c->flags & NS_TCBF_TS)
+		c->ts_sent = ns_tcp_tsval(s, c);
 	ip = (struct rte_ipv4_hdr *)buf;
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	fill_ip(s, ip, c->t.laddr, c->t.raddr, tot);

@@ -865,7 +865,7 @@ pattern_digest(uint32_t n)
 static void
 test_takeover(void)
 {
-	uint32_t promoted = 0, failed = 0, checked = 0, bad = 0;
+	uint32_t promoted = 0, failed = 0, checked = 0, bad = 0, outstanding = 0, late = 0;
 
 	for (uint64_t seed = 300; seed < 310; seed++) {
 		uint32_t kill_at;
@@ -912,7 +912,18 @@ test_takeover(void)
 		 * the dead one read but never replicated, they read again). */
 		memcpy(active_digest, backup_digest, sizeof(active_digest));
 		/* The new active's applications read everything, the peer goes on. */
+		for (uint32_t id = 0; id < S.cfg.max_conns; id++)
+			outstanding += S.pool[id].state == NS_TCP_ESTABLISHED &&
+				       S.pool[id].snd_una != S.pool[id].snd_max;
 		for (int t = 0; t < 20000; t++) {
+			/* 60 ms on (the peer's delayed ACK, 40 ms, and an RTT): what
+			 * the old instance held or sent and the peer did not
+			 * acknowledge has gone again, without waiting for a
+			 * retransmission timeout (200 ms at least). */
+			if (t == 1200)
+				for (uint32_t id = 0; id < S.cfg.max_conns; id++)
+					late += S.pool[id].state == NS_TCP_ESTABLISHED &&
+						S.pool[id].snd_una != S.pool[id].snd_max;
 			for (uint32_t id = 0; id < S.cfg.max_conns; id++)
 				if (S.pool[id].state == NS_TCP_ESTABLISHED ||
 						S.pool[id].state == NS_TCP_CLOSE_WAIT) {
@@ -956,7 +967,11 @@ test_takeover(void)
 	CHECK_EQ(failed, 0);
 	CHECK(checked >= 20);
 	CHECK(promoted >= checked);
-	printf("takeover: %u connections promoted, %u checked\n", promoted, checked);
+	CHECK(outstanding > 0);
+	CHECK_EQ(late, 0);
+	printf("takeover: %u connections promoted, %u checked, %u with unacknowledged data, "
+	       "%u still 60 ms later\n",
+			promoted, checked, outstanding, late);
 }
 
 int
