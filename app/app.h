@@ -34,11 +34,12 @@ enum ns_wmsg_type {
 	NS_WMSG_PING_START = 1,
 	NS_WMSG_PING_STOP,
 	NS_WMSG_TCP_SET,
-	NS_WMSG_BFD_SET,  /* knob = [bfd] slot; value, count, size = tx ms, rx ms, multiplier */
-	NS_WMSG_BFD_ADD,  /* knob = slot (its app.cfg.bfd[] entry is filled in) */
-	NS_WMSG_BFD_DEL,  /* knob = slot */
-	NS_WMSG_SEND_IP,  /* another lcore's frame (ptr) for next hop dst on port_idx */
-	NS_WMSG_TAKEOVER, /* the standby takes over now */
+	NS_WMSG_BFD_SET,    /* knob = [bfd] slot; value, count, size = tx ms, rx ms, multiplier */
+	NS_WMSG_BFD_ADD,    /* knob = slot (its app.cfg.bfd[] entry is filled in) */
+	NS_WMSG_BFD_DEL,    /* knob = slot */
+	NS_WMSG_SEND_IP,    /* another lcore's frame (ptr) for next hop dst on port_idx */
+	NS_WMSG_TAKEOVER,   /* the standby takes over now */
+	NS_WMSG_SWITCHOVER, /* the active steps down: its standby takes over */
 };
 
 struct ns_wmsg {
@@ -120,6 +121,7 @@ struct ns_worker {
 	bool fastpath;		 /* the dedicated fast-path loop: no rx queues, no TCP */
 	struct ns_repl_w *repl;	 /* TCB replication of this worker's stack (NULL: off) */
 	bool service_closed;	 /* a standby (or a fenced active): silent on service ports */
+	bool tcp_frozen;	 /* a stepping-down active: no timers, no applications */
 	struct rte_ring *to_bfd; /* BFD packets for the owner, when that is another lcore */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	volatile bool running;
@@ -213,6 +215,8 @@ bool ns_repl_worker_accept(struct ns_worker *w);
 bool ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx);
 /* Take over now (console 'ha takeover', or the active's silence). */
 void ns_repl_worker_takeover(struct ns_worker *w, const char *why);
+/* Planned switchover on the active: freeze, drain to the standby, step down. */
+void ns_repl_worker_step_down(struct ns_worker *w);
 void ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups);
 bool ns_repl_is_standby(void);
 /* repl_cmds.c: the replication counters of every worker's channel. */

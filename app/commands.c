@@ -466,6 +466,10 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_ha},
 		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
 				ns_cmd_ha_takeover},
+		{"ha switchover", "Control",
+				"planned: the active drains to its standby, which takes over; "
+				"the active becomes the standby",
+				ns_cmd_ha_switchover},
 		{"set repl backup pause|resume", "Control",
 				"stop or restart the backup applications (a slow standby, for "
 				"tests)",

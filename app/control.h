@@ -80,6 +80,7 @@ int ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_ha(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv);
 int ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv);
+int ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv);
 struct rte_tel_data;
 int ns_repl_telemetry_status(struct rte_tel_data *d);
 int ns_cmd_bfd_session_del(struct ns_out *o, int argc, char **argv);

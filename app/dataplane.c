@@ -179,6 +179,9 @@ worker_msgs(struct ns_worker *w)
 		case NS_WMSG_TAKEOVER:
 			ns_repl_worker_takeover(w, "asked from the console");
 			break;
+		case NS_WMSG_SWITCHOVER:
+			ns_repl_worker_step_down(w);
+			break;
 		default:
 			break;
 		}

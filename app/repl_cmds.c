@@ -200,6 +200,16 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					i, r->takeovers, r->last_silence_ns / 1e6,
 					r->last_activated, r->last_activate_ns / 1e3,
 					r->last_failed);
+		if (r->takeovers != 0)
+			ns_out_printf(o, "worker %u: last takeover done at wall %" PRIu64 " ns\n",
+					i, r->takeover_wall_ns);
+		if (r->stepdowns != 0 || r->sw_refused != 0 || r->sw_aborted != 0)
+			ns_out_printf(o,
+					"worker %u: stepped down %" PRIu64 " time(s) (%" PRIu64
+					" refused, %" PRIu64 " aborted); last: frozen at wall "
+					"%" PRIu64 " ns, drained in %.1f us\n",
+					i, r->stepdowns, r->sw_refused, r->sw_aborted,
+					r->sw_freeze_wall_ns, r->last_drain_ns / 1e3);
 		if (r->neigh_sent != 0 || r->neigh_learned != 0)
 			ns_out_printf(o,
 					"worker %u: neighbours sent to the standby %" PRIu64
@@ -232,6 +242,38 @@ ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
 		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
 			n++;
 	ns_out_printf(o, "takeover asked of %u worker(s)\n", n);
+	return 0;
+}
+
+/* 'ha switchover': the active hands everything to its standby and becomes
+ * the standby (planned; no connection notices more than a pause). */
+int
+ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
+{
+	struct ns_wmsg m = {.type = NS_WMSG_SWITCHOVER};
+	uint32_t n = 0;
+
+	(void)argc, (void)argv;
+	if (app.cfg.repl.role != NS_REPL_ROLE_ACTIVE) {
+		ns_out_printf(o, "error: this instance is not the active (role %s)\n",
+				ns_repl_role_name(app.cfg.repl.role));
+		return -1;
+	}
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
+		const struct ns_repl_w *r = app.worker[i].repl;
+
+		if (r != NULL && !ns_repl_active_in_sync(&r->act)) {
+			ns_out_printf(o,
+					"error: worker %u's standby is not in sync (show repl "
+					"status)\n",
+					i);
+			return -1;
+		}
+	}
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
+			n++;
+	ns_out_printf(o, "switchover asked of %u worker(s)\n", n);
 	return 0;
 }
 

@@ -28,6 +28,15 @@ void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 #define HANDOFF_RING   1024
 #define ROOM_FOR_INPUT 64 /* frames the ring must have free before a segment is processed */
 
+static uint64_t
+wall_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int64_t
 wall_offset_ns(void)
 {
@@ -82,10 +91,24 @@ chan_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const u
 {
 	struct ns_repl_w *r = user;
 
-	if (r->active)
+	if (r->active) {
 		ns_repl_active_control(&r->act, type, epoch, session, p, len, now);
-	else
-		ns_repl_standby_control(&r->sb, type, epoch, session, p, len, now);
+		return;
+	}
+	/* A JOIN of a newer epoch while in sync: the active stepped down (a
+	 * planned switchover) and asks to be this one's standby.  Taken over at
+	 * the next poll (not inside the channel's own receive path); the JOIN is
+	 * then answered as the active. */
+	if (type == NS_REPL_F_JOIN && r->sb.state == NS_REPL_S_SYNCED &&
+			(int32_t)(epoch - r->sb.epoch) > 0 && len <= sizeof(r->stepdown_join)) {
+		r->stepdown_heard = true;
+		r->stepdown_epoch = epoch;
+		r->stepdown_session = session;
+		r->stepdown_len = len;
+		memcpy(r->stepdown_join, p, len);
+		return;
+	}
+	ns_repl_standby_control(&r->sb, type, epoch, session, p, len, now);
 }
 
 /* --- the applications' side ------------------------------------------------ */
@@ -215,11 +238,10 @@ ns_repl_flag_name(unsigned int level)
 
 /* --- worker side ----------------------------------------------------------- */
 
-int
-ns_repl_worker_init(struct ns_worker *w)
+/* This worker becomes (or starts as) a standby of the given epoch. */
+static int
+standby_start(struct ns_repl_w *r, uint32_t epoch)
 {
-	static const struct ns_repl_chan_ops chops = {chan_xmit, chan_deliver, chan_control};
-	static const struct ns_repl_active_ops aops = {a_flag, a_state};
 	static const struct ns_repl_standby_ops sops = {
 			.shadow_new = s_new,
 			.shadow_free = s_free,
@@ -228,6 +250,25 @@ ns_repl_worker_init(struct ns_worker *w)
 			.app_restore = s_restore,
 			.neigh = s_neigh,
 	};
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+
+	if (ns_repl_standby_init(&r->sb, &r->ch, &r->w->tcp, &sops, r,
+			    (uint64_t)rc->warn_ms * 1000000ull,
+			    (uint64_t)rc->crit_ms * 1000000ull) != 0)
+		return -1;
+	r->active = false;
+	r->sb.off_ns = wall_offset_ns();
+	r->sb.epoch = epoch;
+	r->w->service_closed = true;
+	ns_repl_chan_reset(&r->ch, epoch, 0);
+	return 0;
+}
+
+int
+ns_repl_worker_init(struct ns_worker *w)
+{
+	static const struct ns_repl_chan_ops chops = {chan_xmit, chan_deliver, chan_control};
+	static const struct ns_repl_active_ops aops = {a_flag, a_state};
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	struct ns_repl_chan_cfg cc = {
 			.chan = (uint16_t)w->idx,
@@ -280,15 +321,8 @@ ns_repl_worker_init(struct ns_worker *w)
 		r->act.off_ns = wall_offset_ns();
 		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
 		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
-	} else {
-		if (ns_repl_standby_init(&r->sb, &r->ch, &w->tcp, &sops, r,
-				    (uint64_t)rc->warn_ms * 1000000ull,
-				    (uint64_t)rc->crit_ms * 1000000ull) != 0)
-			return -1;
-		r->sb.off_ns = wall_offset_ns();
-		r->sb.epoch = rc->epoch;
-		w->service_closed = true;
-		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
+	} else if (standby_start(r, rc->epoch) != 0) {
+		return -1;
 	}
 	return 0;
 }
@@ -455,6 +489,7 @@ ns_repl_worker_takeover(struct ns_worker *w, const char *why)
 	r->last_activated = n;
 	r->last_failed = failed;
 	r->last_activate_ns = ns_now_ns() - t0;
+	r->takeover_wall_ns = wall_now_ns();
 	if (w->idx == 0) {
 		app.cfg.repl.role = NS_REPL_ROLE_ACTIVE;
 		app.cfg.repl.epoch = epoch;
@@ -466,6 +501,98 @@ ns_repl_worker_takeover(struct ns_worker *w, const char *why)
 			"repl: worker %u takes over (%s, active silent %.1f ms): %u connections "
 			"activated in %.1f us, %u failed; epoch %u",
 			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch);
+}
+
+/*
+ * Planned switchover, on the active.  Step 1 (here): freeze — the service
+ * ports stop taking frames and the stack runs no timers and no applications,
+ * so the state the standby holds stops moving.  Step 2 (drain_or_step_down,
+ * every poll): once the standby acknowledged every event and the held
+ * segments went out, this worker forgets its connections (no RST: the
+ * standby has them), becomes a standby of the next epoch and says JOIN; the
+ * standby takes that for the step-down and takes over.  The pause the peers
+ * see is the drain (a replication round trip) plus the takeover.
+ */
+static void release(void *arg, void *pkt, uint64_t held_ns);
+
+#define DRAIN_MAX_NS 200000000ull /* a standby that does not acknowledge: abort */
+
+void
+ns_repl_worker_step_down(struct ns_worker *w)
+{
+	struct ns_repl_w *r = w->repl;
+
+	if (r == NULL || !r->active || r->sw_state != 0)
+		return;
+	if (!ns_repl_active_in_sync(&r->act) || r->act.fenced) {
+		r->sw_refused++;
+		NS_LOGT(app, WARNING, "repl: worker %u: no switchover: the standby is not in sync",
+				w->idx);
+		return;
+	}
+	r->sw_state = 1;
+	r->sw_start_ns = w->now_ns;
+	r->sw_freeze_wall_ns = wall_now_ns();
+	w->service_closed = true;
+	w->tcp_frozen = true;
+}
+
+static void
+step_down(struct ns_repl_w *r)
+{
+	struct ns_worker *w = r->w;
+	uint32_t epoch = r->act.epoch + 1, n = 0;
+
+	ns_repl_hold_drain(&r->hold, release, r, w->now_ns);
+	ns_repl_active_fini(&r->act);
+	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
+		struct ns_tcb *c = &w->tcp.pool[id];
+
+		if (c->state == NS_TCP_CLOSED)
+			continue;
+		ns_tcp_forget(&w->tcp, c);
+		memset(&w->appc[id], 0, sizeof(w->appc[id]));
+		n++;
+	}
+	w->n_ready = 0;
+	r->sw_state = 0;
+	r->last_drain_ns = w->now_ns - r->sw_start_ns;
+	r->stepdowns++;
+	if (standby_start(r, epoch) != 0) {
+		NS_LOGT(app, ERR, "repl: worker %u: cannot become a standby", w->idx);
+		return;
+	}
+	w->tcp_frozen = false;
+	if (w->idx == 0) {
+		app.cfg.repl.role = NS_REPL_ROLE_STANDBY;
+		app.cfg.repl.epoch = epoch;
+	}
+	NS_LOGT(app, WARNING,
+			"repl: worker %u steps down (planned switchover): %u connections "
+			"handed over, drained in %.1f us; standby of epoch %u",
+			w->idx, n, r->last_drain_ns / 1e3, epoch);
+}
+
+static void
+drain_or_step_down(struct ns_repl_w *r, uint32_t horizon)
+{
+	struct ns_worker *w = r->w;
+
+	if (r->sw_state == 0)
+		return;
+	if (r->act.state != NS_REPL_A_SYNCED || r->act.fenced ||
+			w->now_ns - r->sw_start_ns > DRAIN_MAX_NS) {
+		/* The standby went away or never answered: carry on as the active. */
+		r->sw_state = 0;
+		r->sw_aborted++;
+		w->tcp_frozen = false;
+		w->service_closed = r->act.fenced;
+		NS_LOGT(app, WARNING, "repl: worker %u: switchover aborted: the standby is %s",
+				w->idx, r->act.fenced ? "of a newer epoch" : "not acknowledging");
+		return;
+	}
+	if (ns_repl_chan_acked(&r->ch, horizon) && r->hold.head == r->hold.tail)
+		step_down(r);
 }
 
 bool
@@ -578,7 +705,9 @@ ns_repl_worker_poll(struct ns_worker *w)
 		}
 
 		/* This pass's segments depend on every event written so far. */
-		ns_repl_hold_mark(&r->hold, ns_repl_active_horizon(&r->act));
+		uint32_t horizon = ns_repl_active_horizon(&r->act);
+
+		ns_repl_hold_mark(&r->hold, horizon);
 		ns_repl_active_poll(&r->act, w->now_ns);
 		send_neighbours(r);
 		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
@@ -590,7 +719,17 @@ ns_repl_worker_poll(struct ns_worker *w)
 			r->garp_left--;
 			r->garp_next_ns = w->now_ns + 80000000ull;
 		}
+		drain_or_step_down(r, horizon);
 	} else {
+		if (r->stepdown_heard) {
+			r->stepdown_heard = false;
+			ns_repl_worker_takeover(w, "the active stepped down");
+			/* Its JOIN, answered now by the new active: the bulk sync starts. */
+			ns_repl_active_control(&r->act, NS_REPL_F_JOIN, r->stepdown_epoch,
+					r->stepdown_session, r->stepdown_join, r->stepdown_len,
+					w->now_ns);
+			return;
+		}
 		ns_repl_standby_poll(&r->sb, w->now_ns);
 		/* The active went silent while this standby had everything: take over. */
 		if (app.cfg.repl.failover_ms != 0 && r->sb.state == NS_REPL_S_SYNCED &&

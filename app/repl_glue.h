@@ -33,6 +33,16 @@ struct ns_repl_w {
 	uint64_t neigh_next_ns; /* next pass of the service ports' ARP caches to the standby */
 	uint64_t neigh_sent, neigh_learned;
 	uint8_t garp_left;
+	uint64_t takeover_wall_ns; /* CLOCK_REALTIME of the last takeover's end */
+	/* Planned switchover, on the active stepping down (issue 6). */
+	uint8_t sw_state; /* 0, or draining */
+	uint64_t sw_start_ns, sw_freeze_wall_ns;
+	uint64_t stepdowns, sw_refused, sw_aborted;
+	uint64_t last_drain_ns;
+	/* ... and on the standby: the JOIN of the next epoch that says it. */
+	bool stepdown_heard;
+	uint32_t stepdown_epoch, stepdown_session, stepdown_len;
+	uint8_t stepdown_join[64];
 };
 
 const char *ns_repl_flag_name(unsigned int level);

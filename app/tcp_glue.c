@@ -218,6 +218,8 @@ ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip, uint
 void
 ns_tcp_worker_poll(struct ns_worker *w)
 {
+	if (unlikely(w->tcp_frozen))
+		return; /* stepping down: the state the standby is taking must hold still */
 	ns_tcp_timers(&w->tcp, w->now_ns);
 	if (!w->clients_started && !ns_repl_is_standby())
 		w->clients_started = !ns_app_start_clients(w);

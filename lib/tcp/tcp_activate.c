@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Takeover: a shadow (a standby's replica of another instance's TCB) becomes
- * a live connection of this stack.  It enters the 4-tuple table, its timers
- * are armed from their replicated deadlines (one already past fires at the
- * next run), the keepalive bookkeeping starts afresh, its timestamp clock
- * moves forward a little (a TSval a peer saw must not be repeated), and it
- * tells the peer it is there: all unacknowledged data again (as far as the
+ * Takeover (and its converse, ns_tcp_forget): a shadow (a standby's replica of another instance's
+ * TCB) becomes a live connection of this stack.  It enters the 4-tuple table, its timers are armed
+ * from their replicated deadlines (one already past fires at the next run), the keepalive
+ * bookkeeping starts afresh, its timestamp clock moves forward a little (a TSval a peer saw must
+ * not be repeated), and it tells the peer it is there: all unacknowledged data again (as far as the
  * windows allow), and three ACKs of its receive point.
  */
 #include "tcp_internal.h"
@@ -13,6 +12,21 @@
 /* TSvals may have been sent by the old instance up to the moment it died;
  * the clocks of the two agree only within their real-time offsets. */
 #define TS_STEP_MS 10
+
+void
+ns_tcp_forget(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	if (c->state == NS_TCP_CLOSED)
+		return;
+	if (c->state == NS_TCP_SYN_RCVD && (c->flags & NS_TCBF_PASSIVE) &&
+			s->listener[c->listener].n_syn_rcvd > 0)
+		s->listener[c->listener].n_syn_rcvd--; /* its backlog place */
+	if (ns_tcp_lookup(s, &c->t) == c)
+		ns_tcp_tcb_free(s, c);
+	else
+		ns_tcp_shadow_free(s, c);
+	NS_TCP_CTR(s, forgotten);
+}
 
 int
 ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)

@@ -47,7 +47,8 @@
 	X(keepalive_probes, INFO, "keepalive probes sent")                                        \
 	X(keepalive_drops, INFO, "connections reset after unanswered keepalive probes")           \
 	X(oow_acks_throttled, DROP, "ACKs not sent for out-of-window segments (rate limit)")      \
-	X(challenge_acks_throttled, DROP, "challenge ACKs not sent (per-second limit)")
+	X(challenge_acks_throttled, DROP, "challenge ACKs not sent (per-second limit)")           \
+	X(forgotten, INFO, "connections handed to another instance by a planned switchover")
 
 enum ns_tcp_ctr {
 #define X(name, kind, help) NS_CTR_ENUM(NS_TCP_C_, name, kind, help)

@@ -167,6 +167,9 @@ void ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c);
 /* Takeover: the shadow becomes a live connection (table, timers from its
  * deadlines, an ACK and the first unacknowledged segment); -1 if it cannot. */
 int ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
+/* Step-down: the connection leaves this stack without a word to the peer or
+ * an event to the application (another instance holds it now). */
+void ns_tcp_forget(struct ns_tcp_stack *s, struct ns_tcb *c);
 
 /*
  * The single point where a connection's changes become visible: hands the

@@ -502,5 +502,29 @@ topo_ha_start() {
 		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
 		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
 }
+# topo_echo_stalls EVENTS PCAP OUT WHAT: EVENTS holds "N epoch-seconds" lines
+# (a kill, a switchover); for each and each connection of the echo service
+# (port 7) that echoed in the 100 ms before it, the longest gap between two
+# echo segments from then to 2 s after it, in the peer's capture.  OUT gets
+# "N gap_ms" sorted by the gap; a summary and one line per event are printed.
+topo_echo_stalls() {
+	tshark -r "$2" -Y "tcp.srcport == 7 && tcp.len > 0" -T fields \
+		-e tcp.stream -e frame.time_epoch 2>/dev/null >"$3.echoes"
+	awk 'FNR == NR {at[$1] = $2; n++; next}
+		{for (r = 1; r <= n; r++) {
+			if ($2 < at[r] - 0.1 || $2 > at[r] + 2) continue
+			k = r SUBSEP $1
+			if (!(k in last) && $2 >= at[r]) continue # opened after the event
+			if ((k in last) && $2 - last[k] > gap[k]) gap[k] = $2 - last[k]
+			last[k] = $2
+		}}
+		END {for (k in gap) {split(k, p, SUBSEP); printf "%d %.1f\n", p[1], gap[k] * 1000}}' \
+		"$1" "$3.echoes" | sort -k2 -n >"$3"
+	awk -v w="$4" '{v[NR] = $2} END {if (NR) printf "    wire stall over %d connection-%ss: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		NR, w, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}' "$3"
+	awk -v w="$4" '{n[$1]++; m[$1] = $2} END {for (r in n)
+		printf "    %s %d: wire stall max %.1f ms over %d connections\n", w, r, m[r], n[r]}' "$3" | sort -k2 -n
+}
+
 topo_ha_in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }
 topo_ha_is_active() { ictl "$1" show ha | grep -q "^role active"; }

@@ -60,28 +60,9 @@ for round in $(seq 1 "$ROUNDS"); do
 	fi
 done
 topo_capture_stop
-# The stall the peer sees, from its own capture: per connection, the longest
-# gap between two echo segments from 100 ms before a kill to 2 s after it
-# (connections that echoed in the 100 ms before it).
+# The stall the peer sees, from its own capture (topo_echo_stalls).
 # Limit: detection (failover_ms = 30) + 50 ms.
-tshark -r "$TOPO_TMP/peer.pcap" -Y "tcp.srcport == 7 && tcp.len > 0" -T fields \
-	-e tcp.stream -e frame.time_epoch 2>/dev/null >"$TOPO_TMP/echoes"
-awk 'FNR == NR {kill[$1] = $2; n++; next}
-	{for (r = 1; r <= n; r++) {
-		if ($2 < kill[r] - 0.1 || $2 > kill[r] + 2) continue
-		k = r SUBSEP $1
-		if (!(k in last) && $2 >= kill[r]) continue # opened after the kill
-		if ((k in last) && $2 - last[k] > gap[k]) gap[k] = $2 - last[k]
-		last[k] = $2
-	}}
-	END {for (k in gap) {split(k, p, SUBSEP); printf "%d %.1f\n", p[1], gap[k] * 1000}}' \
-	"$TOPO_TMP/kills" "$TOPO_TMP/echoes" | sort -k2 -n >"$TOPO_TMP/stalls"
-awk '{v[NR] = $2} END {if (NR) printf "    wire stall over %d connection-kills: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-	NR, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}' "$TOPO_TMP/stalls"
-for round in $(seq 1 "$ROUNDS"); do
-	awk -v r="$round" '$1 == r {v[++n] = $2} END {if (n) printf "    round %d: wire stall p50 %.1f ms, max %.1f ms (%d connections)\n",
-		r, v[int((n + 1) / 2)], v[n], n}' "$TOPO_TMP/stalls"
-done
+topo_echo_stalls "$TOPO_TMP/kills" "$TOPO_TMP/peer.pcap" "$TOPO_TMP/stalls" kill
 max=$(tail -1 "$TOPO_TMP/stalls" | awk '{print $2}')
 check "every connection echoed again within detection + 50 ms of each kill (max ${max:-none} ms <= 80)" \
 	awk -v m="${max:-999999}" 'BEGIN {exit !(m <= 80)}'
