@@ -213,6 +213,11 @@ bool ns_repl_worker_accept(struct ns_worker *w);
 /* A frame on service port port_idx: false when this instance must not see it
  * (a standby: it answers nothing there, ARP included). */
 bool ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx);
+/* A stepping-down active keeps a service port's frame for its successor
+ * (true: taken). */
+bool ns_repl_worker_keep(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* A frame processed as if received on port_idx (consumed). */
+void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* Take over now (console 'ha takeover', or the active's silence). */
 void ns_repl_worker_takeover(struct ns_worker *w, const char *why);
 /* Planned switchover on the active: freeze, drain to the standby, step down. */

@@ -366,6 +366,15 @@ pkt_time(struct ns_worker *w, struct rte_mbuf *m)
 	return w->now_ns;
 }
 
+static bool host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+
+void
+ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	if (host_rx(w, port_idx, m))
+		rte_pktmbuf_free(m);
+}
+
 /* One received frame; returns true when the caller is to free it (in bulk). */
 static inline bool
 host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
@@ -392,7 +401,9 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		return false;
 	}
 	if (unlikely(w->service_closed && !ns_repl_worker_service_open(w, port_idx)))
-		return true; /* a standby is silent on the service ports */
+		/* A standby is silent on the service ports; a stepping-down active
+		 * keeps what arrives for the one taking over. */
+		return !ns_repl_worker_keep(w, port_idx, m);
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:

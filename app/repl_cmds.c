@@ -210,6 +210,13 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					"%" PRIu64 " ns, drained in %.1f us\n",
 					i, r->stepdowns, r->sw_refused, r->sw_aborted,
 					r->sw_freeze_wall_ns, r->last_drain_ns / 1e3);
+		if (r->fwd_kept != 0 || r->fwd_injected != 0 || r->fwd_dropped != 0)
+			ns_out_printf(o,
+					"worker %u: frames received while stepping down: %" PRIu64
+					" forwarded to the successor (%" PRIu64 " sent), %" PRIu64
+					" taken from the predecessor, %" PRIu64 " dropped\n",
+					i, r->fwd_kept, r->fwd_sent, r->fwd_injected,
+					r->fwd_dropped);
 		if (r->neigh_sent != 0 || r->neigh_learned != 0)
 			ns_out_printf(o,
 					"worker %u: neighbours sent to the standby %" PRIu64

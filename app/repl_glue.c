@@ -85,12 +85,18 @@ chan_deliver(void *user, const uint8_t *p, uint32_t len, uint64_t now)
 		ns_repl_standby_deliver(&r->sb, p, len, now);
 }
 
+static void fwd_in(struct ns_repl_w *r, uint32_t epoch, const uint8_t *p, uint32_t len);
+
 static void
 chan_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uint8_t *p,
 		uint32_t len, uint64_t now)
 {
 	struct ns_repl_w *r = user;
 
+	if (type == NS_REPL_F_FWD) {
+		fwd_in(r, epoch, p, len);
+		return;
+	}
 	if (r->active) {
 		ns_repl_active_control(&r->act, type, epoch, session, p, len, now);
 		return;
@@ -426,6 +432,78 @@ ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx)
 	return false;
 }
 
+bool
+ns_repl_worker_keep(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	struct ns_repl_w *r = w->repl;
+
+	if (r == NULL || port_idx == app.cfg.repl.port_idx ||
+			(r->sw_state == 0 && w->now_ns >= r->fwd_until_ns))
+		return false;
+	if (r->n_fwd == RTE_DIM(r->fwd) ||
+			rte_pktmbuf_data_len(m) + 2u > ns_repl_chan_event_max(&r->ch)) {
+		r->fwd_dropped++;
+		return false;
+	}
+	m->port = port_idx;
+	r->fwd[r->n_fwd++] = m;
+	r->fwd_kept++;
+	return true;
+}
+
+/* The stepped-down instance's kept frames, after its JOIN. */
+static void
+fwd_send(struct ns_repl_w *r)
+{
+	uint8_t buf[2048];
+
+	for (uint32_t i = 0; i < r->n_fwd; i++) {
+		struct rte_mbuf *m = r->fwd[i];
+		uint32_t len = rte_pktmbuf_data_len(m);
+
+		if (len + 2 <= sizeof(buf)) {
+			ns_repl_put16(buf, m->port);
+			memcpy(buf + 2, rte_pktmbuf_mtod(m, const uint8_t *), len);
+			ns_repl_chan_control(&r->ch, NS_REPL_F_FWD, r->sb.epoch, 0, buf, len + 2);
+			r->fwd_sent++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	r->n_fwd = 0;
+}
+
+/* On the new active: a forwarded frame as if its service port received it
+ * (before the takeover, kept until then). */
+static void
+fwd_in(struct ns_repl_w *r, uint32_t epoch, const uint8_t *p, uint32_t len)
+{
+	struct rte_mbuf *m;
+	uint8_t *d;
+
+	if (len < 2 + RTE_ETHER_HDR_LEN || ns_repl_get16(p) >= app.cfg.n_ports ||
+			ns_repl_get16(p) == app.cfg.repl.port_idx ||
+			epoch != (r->active ? r->act.epoch : r->stepdown_epoch) ||
+			(!r->active && !r->stepdown_heard) ||
+			(!r->active && r->n_fwd == RTE_DIM(r->fwd))) {
+		r->fwd_dropped++;
+		return;
+	}
+	m = rte_pktmbuf_alloc(app.pool);
+	if (m == NULL || (d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(len - 2))) == NULL) {
+		rte_pktmbuf_free(m);
+		r->fwd_dropped++;
+		return;
+	}
+	memcpy(d, p + 2, len - 2);
+	m->port = ns_repl_get16(p);
+	if (!r->active) {
+		r->fwd[r->n_fwd++] = m;
+		return;
+	}
+	r->fwd_injected++;
+	ns_worker_inject(r->w, m->port, m);
+}
+
 /* A gratuitous ARP on every service port: the service address moved here. */
 static void
 send_garp(struct ns_worker *w)
@@ -451,8 +529,16 @@ send_garp(struct ns_worker *w)
 	}
 }
 
+static void takeover(struct ns_worker *w, const char *why, bool drained);
+
 void
 ns_repl_worker_takeover(struct ns_worker *w, const char *why)
+{
+	takeover(w, why, false);
+}
+
+static void
+takeover(struct ns_worker *w, const char *why, bool drained)
 {
 	static const struct ns_repl_active_ops aops = {a_flag, a_state};
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
@@ -464,7 +550,7 @@ ns_repl_worker_takeover(struct ns_worker *w, const char *why)
 		return;
 	silence = w->now_ns - r->ch.last_rx_ns;
 	epoch = r->sb.epoch + 1; /* frames and heartbeats of the old one are refused */
-	n = ns_repl_standby_promote(&r->sb, w->now_ns, &failed);
+	n = ns_repl_standby_promote(&r->sb, w->now_ns, drained, &failed);
 	/* The backup applications become the applications. */
 	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
 		struct ns_tcb *c = &w->tcp.pool[id];
@@ -516,6 +602,7 @@ ns_repl_worker_takeover(struct ns_worker *w, const char *why)
 static void release(void *arg, void *pkt, uint64_t held_ns);
 
 #define DRAIN_MAX_NS 200000000ull /* a standby that does not acknowledge: abort */
+#define FWD_AFTER_NS 20000000ull  /* frames forwarded after the step-down, 20 ms */
 
 void
 ns_repl_worker_step_down(struct ns_worker *w)
@@ -556,6 +643,9 @@ step_down(struct ns_repl_w *r)
 	}
 	w->n_ready = 0;
 	r->sw_state = 0;
+	/* Until the peers' frames come to the new active (its first frames move
+	 * the service MAC in the switches), what still arrives here goes on too. */
+	r->fwd_until_ns = w->now_ns + FWD_AFTER_NS;
 	r->last_drain_ns = w->now_ns - r->sw_start_ns;
 	r->stepdowns++;
 	if (standby_start(r, epoch) != 0) {
@@ -723,14 +813,22 @@ ns_repl_worker_poll(struct ns_worker *w)
 	} else {
 		if (r->stepdown_heard) {
 			r->stepdown_heard = false;
-			ns_repl_worker_takeover(w, "the active stepped down");
+			takeover(w, "the active stepped down", true);
 			/* Its JOIN, answered now by the new active: the bulk sync starts. */
 			ns_repl_active_control(&r->act, NS_REPL_F_JOIN, r->stepdown_epoch,
 					r->stepdown_session, r->stepdown_join, r->stepdown_len,
 					w->now_ns);
+			/* What reached the old one while it was frozen. */
+			for (uint32_t i = 0; i < r->n_fwd; i++) {
+				r->fwd_injected++;
+				ns_worker_inject(w, r->fwd[i]->port, r->fwd[i]);
+			}
+			r->n_fwd = 0;
 			return;
 		}
 		ns_repl_standby_poll(&r->sb, w->now_ns);
+		if (r->n_fwd != 0)
+			fwd_send(r); /* after the JOIN that made the other one active */
 		/* The active went silent while this standby had everything: take over. */
 		if (app.cfg.repl.failover_ms != 0 && r->sb.state == NS_REPL_S_SYNCED &&
 				w->now_ns - r->ch.last_rx_ns >

@@ -43,6 +43,12 @@ struct ns_repl_w {
 	bool stepdown_heard;
 	uint32_t stepdown_epoch, stepdown_session, stepdown_len;
 	uint8_t stepdown_join[64];
+	/* Frames the service ports received while frozen: handed to the new
+	 * active (NS_REPL_F_FWD) rather than lost; kept there until it is. */
+	struct rte_mbuf *fwd[256];
+	uint32_t n_fwd;
+	uint64_t fwd_until_ns;
+	uint64_t fwd_kept, fwd_sent, fwd_injected, fwd_dropped;
 };
 
 const char *ns_repl_flag_name(unsigned int level);

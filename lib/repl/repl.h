@@ -229,8 +229,11 @@ void ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t 
 /* Once per poll: JOIN while unsynced or silent, lag thresholds, flush. */
 void ns_repl_standby_poll(struct ns_repl_standby *sb, uint64_t now);
 /* Takeover: every shadow with an image becomes a live connection of the
- * stack (ns_tcp_activate); returns how many (failed: those that could not). */
-uint32_t ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, uint32_t *failed);
+ * stack (ns_tcp_activate); returns how many (failed: those that could not).
+ * drained: the old active stepped down after every segment it made left it
+ * (planned switchover), so nothing is sent again. */
+uint32_t ns_repl_standby_promote(
+		struct ns_repl_standby *sb, uint64_t now, bool drained, uint32_t *failed);
 
 /* The shadow of the active's connection id, or NULL. */
 static inline struct ns_tcb *

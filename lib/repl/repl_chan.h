@@ -41,6 +41,8 @@ enum ns_repl_ftype {
 	NS_REPL_F_JOIN = 3,	 /* control, standby -> active: start a session (a nonce) */
 	NS_REPL_F_HELLO = 4,	 /* control, active -> standby: the session, echoing the nonce */
 	NS_REPL_F_HELLO_ACK = 5, /* control, standby -> active: session accepted */
+	NS_REPL_F_FWD = 6,	 /* control, stepped-down active -> new active: a frame its
+				    service port received while frozen (u16 port, the frame) */
 };
 
 struct ns_repl_chan_cfg {

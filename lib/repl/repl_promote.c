@@ -9,7 +9,7 @@
 #include "repl.h"
 
 uint32_t
-ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, uint32_t *failed)
+ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, bool drained, uint32_t *failed)
 {
 	uint32_t n = 0, bad = 0;
 
@@ -22,7 +22,7 @@ ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, uint32_t *fail
 		if (!k->imaged || c->state == NS_TCP_CLOSED) {
 			ns_tcp_shadow_free(sb->tcp, c);
 			bad += k->imaged;
-		} else if (ns_tcp_activate(sb->tcp, c, now) == 0) {
+		} else if (ns_tcp_activate(sb->tcp, c, now, drained) == 0) {
 			n++;
 		} else {
 			ns_tcp_shadow_free(sb->tcp, c);

@@ -29,7 +29,7 @@ ns_tcp_forget(struct ns_tcp_stack *s, struct ns_tcb *c)
 }
 
 int
-ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
+ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool drained)
 {
 	s->now = now;
 	if (c->state == NS_TCP_CLOSED || c->state == NS_TCP_LISTEN ||
@@ -55,8 +55,11 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now)
 		if (at != 0)
 			ns_tcp_timer_arm(s, c, (enum ns_tcp_timer_kind)k, at > now ? at : now);
 	}
-	if (c->state == NS_TCP_TIME_WAIT) {
+	if (c->state == NS_TCP_TIME_WAIT || drained) {
+		if (drained)
+			ns_tcp_output(s, c); /* what the application queued, if any */
 		ns_tcp_commit(s, c);
+		NS_TCP_CTR(s, activated);
 		return 0;
 	}
 	/* Everything unacknowledged goes again at once, as far as the windows

@@ -165,8 +165,10 @@ struct ns_tcb *ns_tcp_shadow_alloc(
 		struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t);
 void ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c);
 /* Takeover: the shadow becomes a live connection (table, timers from its
- * deadlines, an ACK and the first unacknowledged segment); -1 if it cannot. */
-int ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now);
+ * deadlines; unless drained, every unacknowledged segment again and three
+ * ACKs); -1 if it cannot.  drained: every segment the old instance made left
+ * it (a planned switchover): what is in flight is on its way. */
+int ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool drained);
 /* Step-down: the connection leaves this stack without a word to the peer or
  * an event to the application (another instance holds it now). */
 void ns_tcp_forget(struct ns_tcp_stack *s, struct ns_tcb *c);

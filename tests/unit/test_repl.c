@@ -907,7 +907,7 @@ test_takeover(void)
 		/* The active dies; the standby promotes. */
 		active_dead = true;
 		ns_repl_hold_drain(&hold, free_held_pkt, NULL, now);
-		promoted += ns_repl_standby_promote(&rs, now, &failed);
+		promoted += ns_repl_standby_promote(&rs, now, false, &failed);
 		/* The new active's applications go on from their backup's state (what
 		 * the dead one read but never replicated, they read again). */
 		memcpy(active_digest, backup_digest, sizeof(active_digest));
