@@ -474,6 +474,10 @@ const struct ns_cmd ns_cmds[] = {
 				"stop or restart the backup applications (a slow standby, for "
 				"tests)",
 				ns_cmd_set_repl_backup},
+		{"set repl bulk pause|resume", "Control",
+				"stop or restart the active's bulk sync (connections "
+				"checkpoint only when they change, for tests)",
+				ns_cmd_set_repl_bulk},
 		{"bfd session add <name> <options...>", "Control",
 				"add a session: peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS] "
 				"[multiplier N] [passive] [auth TYPE key KEY [key-id N]]",

@@ -79,6 +79,7 @@ int ns_cmd_show_repl_stats(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_ha(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv);
+int ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv);
 int ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv);
 int ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv);
 struct rte_tel_data;

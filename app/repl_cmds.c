@@ -196,10 +196,11 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o,
 					"worker %u: took over %" PRIu64
 					" time(s); last: active silent "
-					"%.1f ms, %u connections activated in %.1f us, %u failed\n",
+					"%.1f ms, %u connections activated in %.1f us, %u failed%s\n",
 					i, r->takeovers, r->last_silence_ns / 1e6,
 					r->last_activated, r->last_activate_ns / 1e3,
-					r->last_failed);
+					r->last_failed,
+					r->last_partial ? " (bulk sync cut short)" : "");
 		if (r->takeovers != 0)
 			ns_out_printf(o, "worker %u: last takeover done at wall %" PRIu64 " ns\n",
 					i, r->takeover_wall_ns);
@@ -281,6 +282,19 @@ ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
 		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
 			n++;
 	ns_out_printf(o, "switchover asked of %u worker(s)\n", n);
+	return 0;
+}
+
+/* 'set repl bulk pause|resume': a bulk sync that stands still (tests). */
+int
+ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv)
+{
+	bool pause = !strcmp(argv[argc - 1], "pause");
+
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+		if (app.worker[i].repl != NULL)
+			app.worker[i].repl->bulk_paused = pause;
+	ns_out_printf(o, "bulk sync %s\n", pause ? "paused" : "running");
 	return 0;
 }
 

@@ -549,6 +549,7 @@ takeover(struct ns_worker *w, const char *why, bool drained)
 	if (r == NULL || r->active)
 		return;
 	silence = w->now_ns - r->ch.last_rx_ns;
+	r->last_partial = r->sb.state != NS_REPL_S_SYNCED;
 	epoch = r->sb.epoch + 1; /* frames and heartbeats of the old one are refused */
 	n = ns_repl_standby_promote(&r->sb, w->now_ns, drained, &failed);
 	/* The backup applications become the applications. */
@@ -585,8 +586,10 @@ takeover(struct ns_worker *w, const char *why, bool drained)
 	}
 	NS_LOGT(app, WARNING,
 			"repl: worker %u takes over (%s, active silent %.1f ms): %u connections "
-			"activated in %.1f us, %u failed; epoch %u",
-			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch);
+			"activated in %.1f us, %u failed; epoch %u%s",
+			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch,
+			r->last_partial ? " (bulk sync cut short: only the connections checkpointed)"
+					: "");
 }
 
 /*
@@ -798,6 +801,7 @@ ns_repl_worker_poll(struct ns_worker *w)
 		uint32_t horizon = ns_repl_active_horizon(&r->act);
 
 		ns_repl_hold_mark(&r->hold, horizon);
+		r->act.bulk_per_poll = r->bulk_paused ? 0 : NS_REPL_BULK_PER_POLL;
 		ns_repl_active_poll(&r->act, w->now_ns);
 		send_neighbours(r);
 		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
@@ -829,8 +833,10 @@ ns_repl_worker_poll(struct ns_worker *w)
 		ns_repl_standby_poll(&r->sb, w->now_ns);
 		if (r->n_fwd != 0)
 			fwd_send(r); /* after the JOIN that made the other one active */
-		/* The active went silent while this standby had everything: take over. */
-		if (app.cfg.repl.failover_ms != 0 && r->sb.state == NS_REPL_S_SYNCED &&
+		/* The active went silent: take over.  Also in the middle of a bulk sync
+		 * (the connections checkpointed so far go on; the others' peers get
+		 * a RST after the grace period, instead of hanging half-open). */
+		if (app.cfg.repl.failover_ms != 0 && r->sb.state != NS_REPL_S_JOINING &&
 				w->now_ns - r->ch.last_rx_ns >
 						(uint64_t)app.cfg.repl.failover_ms * 1000000ull)
 			ns_repl_worker_takeover(w, "the active is silent");

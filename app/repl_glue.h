@@ -20,6 +20,7 @@ struct ns_repl_w {
 	struct rte_ring *rx; /* frames of this channel received by another worker */
 	struct rte_ether_addr peer;
 	volatile bool backup_paused; /* set repl backup pause|resume (tests) */
+	volatile bool bulk_paused;   /* set repl bulk pause|resume (tests) */
 	/* ACK delay: segments held b .. b+1 us (b < 1024), or 2^(b-1024+10) us and more */
 	uint32_t held_us[1024 + 22];
 	uint64_t flags_heard, flags_raised, details_heard;
@@ -28,6 +29,7 @@ struct ns_repl_w {
 	uint64_t last_silence_ns;  /* the active's silence when it was declared dead */
 	uint64_t last_activate_ns; /* time to activate every shadow */
 	uint32_t last_activated, last_failed;
+	bool last_partial; /* taken over in the middle of a bulk sync */
 	uint64_t garp_next_ns;	/* gratuitous ARPs after a takeover */
 	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
 	uint64_t neigh_next_ns; /* next pass of the service ports' ARP caches to the standby */

@@ -53,6 +53,9 @@ enum ns_repl_astate {
 	NS_REPL_A_SYNCED, /* replicating (bulk sync may still run) */
 };
 
+/* Connections checkpointed per poll by a bulk sync (the default). */
+#define NS_REPL_BULK_PER_POLL 256
+
 struct ns_repl_active_ops {
 	/* The standby raised or cleared a session flag (the active application
 	 * hears of it; the details go back to the standby). */

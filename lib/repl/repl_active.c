@@ -13,7 +13,6 @@
 
 #include "repl.h"
 
-#define BULK_PER_POLL 256
 
 int
 ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,
@@ -28,7 +27,7 @@ ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns
 		a->ops = *ops;
 	a->user = user;
 	a->epoch = epoch;
-	a->bulk_per_poll = BULK_PER_POLL;
+	a->bulk_per_poll = NS_REPL_BULK_PER_POLL;
 	a->lost_ns = 100000000ull; /* 100 ms */
 	a->conn = calloc(n, sizeof(*a->conn));
 	a->dirty_q = calloc(n, sizeof(*a->dirty_q));
