@@ -126,6 +126,17 @@ struct ns_repl_cfg {
 	bool async;		     /* the default mode of listeners and clients */
 	bool has_peer_mac;
 	struct rte_ether_addr peer_mac;
+	/* role = auto: a standby that becomes the active when no active answers
+	 * within auto_wait_ms of the start (a restart rejoins without a change). */
+	bool auto_role;
+	uint32_t auto_wait_ms;
+	/* Liveness besides the channel: bfd = NAME... (BFD sessions to the other
+	 * instance, e.g. over the replication link), and heartbeats on the service
+	 * ports (beat, default on).  The standby takes over only when all are
+	 * silent: a dead replication link alone is not a dead active. */
+	uint32_t n_live_bfd;
+	uint32_t live_bfd[4]; /* cfg.bfd[] slots */
+	bool service_beat;
 };
 
 const char *ns_repl_role_name(enum ns_repl_role r);

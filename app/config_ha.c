@@ -16,7 +16,7 @@ static const char *parse_key(const char *key, uint8_t *out, size_t max, uint32_t
 
 static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
 		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
-		"failover_ms", "grace_ms", NULL};
+		"failover_ms", "grace_ms", "auto_wait_ms", "bfd", "service_beat", NULL};
 static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
 		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
 
@@ -37,19 +37,22 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	r->standby_timeout_ms = 100;
 	r->failover_ms = 30;
 	r->grace_ms = 3000;
+	r->auto_wait_ms = 300;
+	r->service_beat = true;
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
 	if (ns_check_keys(c, s, repl_keys) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, s, "role");
 	if (v == NULL)
-		return ns_cfg_error(c, s, "role", "missing: active, standby or none");
+		return ns_cfg_error(c, s, "role", "missing: active, standby, auto or none");
 	if (!strcmp(v, "active"))
 		r->role = NS_REPL_ROLE_ACTIVE;
-	else if (!strcmp(v, "standby"))
+	else if (!strcmp(v, "standby") || !strcmp(v, "auto"))
 		r->role = NS_REPL_ROLE_STANDBY;
 	else if (strcmp(v, "none") != 0)
-		return ns_cfg_error(c, s, "role", "'%s' is not active, standby or none", v);
+		return ns_cfg_error(c, s, "role", "'%s' is not active, standby, auto or none", v);
+	r->auto_role = !strcmp(v, "auto");
 	if (r->role == NS_REPL_ROLE_NONE)
 		return 0;
 	v = rte_cfgfile_get_entry(c->f, s, "port");
@@ -79,8 +82,33 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 			ns_get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
 					0 ||
 			ns_get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
-			ns_get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0)
+			ns_get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0 ||
+			ns_get_u32(c, s, "auto_wait_ms", &r->auto_wait_ms, 10, 600000) < 0 ||
+			ns_get_bool(c, s, "service_beat", &r->service_beat) < 0)
 		return -1;
+	v = rte_cfgfile_get_entry(c->f, s, "bfd");
+	if (v != NULL) {
+		char names[256], *save = NULL;
+
+		snprintf(names, sizeof(names), "%s", v);
+		for (char *n = strtok_r(names, " ,", &save); n != NULL;
+				n = strtok_r(NULL, " ,", &save)) {
+			uint32_t i = 0;
+
+			while (i < cfg->n_bfd && strcmp(cfg->bfd[i].name, n) != 0)
+				i++;
+			if (i == cfg->n_bfd)
+				return ns_cfg_error(
+						c, s, "bfd", "'%s' is not a [bfd.NAME] session", n);
+			if (cfg->bfd[i].count > 1)
+				return ns_cfg_error(
+						c, s, "bfd", "'%s' is a range, not one session", n);
+			if (r->n_live_bfd == RTE_DIM(r->live_bfd))
+				return ns_cfg_error(c, s, "bfd", "at most %zu sessions",
+						RTE_DIM(r->live_bfd));
+			r->live_bfd[r->n_live_bfd++] = i;
+		}
+	}
 	if (r->window >= r->ring)
 		return ns_cfg_error(
 				c, s, "window", "%u must be below ring (%u)", r->window, r->ring);

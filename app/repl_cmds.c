@@ -196,7 +196,8 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o,
 					"worker %u: took over %" PRIu64
 					" time(s); last: active silent "
-					"%.1f ms, %u connections activated in %.1f us, %u failed%s\n",
+					"%.1f ms, %u connections activated in %.1f us, %u "
+					"failed%s\n",
 					i, r->takeovers, r->last_silence_ns / 1e6,
 					r->last_activated, r->last_activate_ns / 1e3,
 					r->last_failed,
@@ -211,6 +212,13 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					"%" PRIu64 " ns, drained in %.1f us\n",
 					i, r->stepdowns, r->sw_refused, r->sw_aborted,
 					r->sw_freeze_wall_ns, r->last_drain_ns / 1e3);
+		if (r->beats_sent != 0 || r->beats_heard != 0 || r->split_avoided != 0)
+			ns_out_printf(o,
+					"worker %u: service-port heartbeats %" PRIu64
+					" sent, %" PRIu64 " heard; takeovers avoided (channel "
+							  "silent, the active alive "
+					"elsewhere) %" PRIu64 "\n",
+					i, r->beats_sent, r->beats_heard, r->split_avoided);
 		if (r->fwd_kept != 0 || r->fwd_injected != 0 || r->fwd_dropped != 0)
 			ns_out_printf(o,
 					"worker %u: frames received while stepping down: %" PRIu64

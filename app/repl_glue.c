@@ -59,7 +59,7 @@ chan_xmit(void *user, const uint8_t *frame, uint32_t len)
 	struct ns_repl_w *r = user;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
 	struct rte_ether_hdr *eth;
-	uint16_t p = app.cfg.repl.port_idx;
+	uint16_t p = r->tx_port;
 
 	if (m == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_append(
 					  m, (uint16_t)(sizeof(*eth) + len))) == NULL) {
@@ -67,7 +67,10 @@ chan_xmit(void *user, const uint8_t *frame, uint32_t len)
 		r->ch.ctr[NS_REPL_C_tx_no_mbuf]++;
 		return;
 	}
-	eth->dst_addr = r->peer;
+	if (p == app.cfg.repl.port_idx)
+		eth->dst_addr = r->peer;
+	else
+		memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr)); /* a beat: whoever listens */
 	eth->src_addr = app.port[p].mac;
 	eth->ether_type = RTE_BE16(NS_REPL_ETHERTYPE);
 	memcpy(eth + 1, frame, len);
@@ -95,6 +98,13 @@ chan_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const u
 
 	if (type == NS_REPL_F_FWD) {
 		fwd_in(r, epoch, p, len);
+		return;
+	}
+	if (type == NS_REPL_F_BEAT && !r->active) {
+		if ((int32_t)(epoch - r->sb.epoch) >= 0) {
+			r->beat_rx_ns = now;
+			r->beats_heard++;
+		}
 		return;
 	}
 	if (r->active) {
@@ -244,6 +254,93 @@ ns_repl_flag_name(unsigned int level)
 
 /* --- worker side ----------------------------------------------------------- */
 
+/* --- liveness ---------------------------------------------------------------- */
+
+/* The active's heartbeats on every service port (the second path), as often
+ * as the channel's keepalives. */
+static void
+send_beats(struct ns_repl_w *r)
+{
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+	struct ns_worker *w = r->w;
+
+	if (!rc->service_beat || r->act.fenced || w->now_ns < r->beat_next_ns)
+		return;
+	r->beat_next_ns = w->now_ns + r->ch.cfg.keepalive_ns;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		if (p == rc->port_idx || app.cfg.port[p].ip == 0 || app.cfg.port[p].forward >= 0)
+			continue;
+		r->tx_port = p;
+		ns_repl_chan_control(&r->ch, NS_REPL_F_BEAT, r->act.epoch, r->act.session, NULL, 0);
+		r->beats_sent++;
+	}
+	r->tx_port = rc->port_idx;
+}
+
+/* A liveness BFD session ([repl] bfd) is Up: the active answers on that path. */
+static const char *
+live_bfd_up(void)
+{
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+
+	for (uint32_t i = 0; i < rc->n_live_bfd; i++) {
+		struct ns_bfd_health h;
+
+		if (ns_bfd_slot_health(rc->live_bfd[i], &h) && h.state == NS_BFD_UP)
+			return app.cfg.bfd[rc->live_bfd[i]].name;
+	}
+	return NULL;
+}
+
+/*
+ * The standby's watch.  The channel silent for failover_ms is a dead active
+ * only when every other path is silent too: no heartbeat on a service port in
+ * that time and no liveness BFD session Up.  Otherwise the replication link
+ * alone died: taking over would make two actives (split brain).  With
+ * role = auto, a standby that heard nothing at all within auto_wait_ms of its
+ * start is the first instance up: it becomes the active.
+ */
+static void
+standby_watch(struct ns_repl_w *r)
+{
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+	struct ns_worker *w = r->w;
+	uint64_t fo = (uint64_t)rc->failover_ms * 1000000ull;
+	const char *bfd;
+	bool beat;
+
+	if (r->start_ns == 0)
+		r->start_ns = w->now_ns;
+	if (rc->auto_role && r->sb.state == NS_REPL_S_JOINING && r->ch.last_rx_ns == 0 &&
+			r->beat_rx_ns == 0 && r->takeovers == 0 && r->stepdowns == 0 &&
+			w->now_ns - r->start_ns > (uint64_t)rc->auto_wait_ms * 1000000ull) {
+		ns_repl_worker_takeover(w, "role auto: no active answered");
+		return;
+	}
+	/* Also in the middle of a bulk sync: the connections checkpointed so far
+	 * go on; the others' peers get a RST after the grace period, instead of
+	 * hanging half-open. */
+	if (fo == 0 || r->sb.state == NS_REPL_S_JOINING || w->now_ns - r->ch.last_rx_ns <= fo) {
+		r->split_logged = false;
+		return;
+	}
+	beat = r->beat_rx_ns != 0 && w->now_ns - r->beat_rx_ns <= fo;
+	bfd = live_bfd_up();
+	if (!beat && bfd == NULL) {
+		ns_repl_worker_takeover(w, "the active is silent");
+		return;
+	}
+	if (!r->split_logged) {
+		r->split_logged = true;
+		r->split_avoided++;
+		NS_LOGT(app, WARNING,
+				"repl: worker %u: the replication channel is silent but the active "
+				"is alive (%s%s): no takeover",
+				w->idx, beat ? "heartbeats on a service port" : "BFD session ",
+				beat ? "" : bfd);
+	}
+}
+
 /* This worker becomes (or starts as) a standby of the given epoch. */
 static int
 standby_start(struct ns_repl_w *r, uint32_t epoch)
@@ -310,6 +407,7 @@ ns_repl_worker_init(struct ns_worker *w)
 		return -1;
 	w->repl = r;
 	r->w = w;
+	r->tx_port = rc->port_idx;
 	r->active = rc->role == NS_REPL_ROLE_ACTIVE;
 	if (rc->has_peer_mac)
 		r->peer = rc->peer_mac;
@@ -374,7 +472,8 @@ frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 	ns_repl_chan_input(&r->ch, (const uint8_t *)(eth + 1),
 			rte_pktmbuf_data_len(m) - (uint32_t)sizeof(*eth), r->w->now_ns);
 	/* Learn where the other instance is from its first authentic frame. */
-	if (!app.cfg.repl.has_peer_mac && r->ch.ctr[NS_REPL_C_rx_bad_mac] == auth_before &&
+	if (!app.cfg.repl.has_peer_mac && m->port == app.port[app.cfg.repl.port_idx].port_id &&
+			r->ch.ctr[NS_REPL_C_rx_bad_mac] == auth_before &&
 			r->ch.last_rx_ns == r->w->now_ns &&
 			rte_is_unicast_ether_addr(&eth->src_addr))
 		r->peer = eth->src_addr;
@@ -397,8 +496,10 @@ ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_HDR_LEN;
 	uint32_t chan;
 
-	if (port_idx != app.cfg.repl.port_idx || app.cfg.repl.role == NS_REPL_ROLE_NONE ||
-			rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + NS_REPL_HDR_LEN) {
+	/* On a service port, only the other instance's heartbeats. */
+	if (app.cfg.repl.role == NS_REPL_ROLE_NONE ||
+			rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + NS_REPL_HDR_LEN ||
+			(port_idx != app.cfg.repl.port_idx && f[1] != NS_REPL_F_BEAT)) {
 		w->dp_ctr[NS_DP_l4_no_handler]++;
 		rte_pktmbuf_free(m);
 		return;
@@ -549,7 +650,9 @@ takeover(struct ns_worker *w, const char *why, bool drained)
 	if (r == NULL || r->active)
 		return;
 	silence = w->now_ns - r->ch.last_rx_ns;
-	r->last_partial = r->sb.state != NS_REPL_S_SYNCED;
+	if (r->ch.last_rx_ns == 0)
+		silence = 0; /* role auto: there never was an active */
+	r->last_partial = r->sb.state != NS_REPL_S_SYNCED && r->ch.last_rx_ns != 0;
 	epoch = r->sb.epoch + 1; /* frames and heartbeats of the old one are refused */
 	n = ns_repl_standby_promote(&r->sb, w->now_ns, drained, &failed);
 	/* The backup applications become the applications. */
@@ -588,7 +691,8 @@ takeover(struct ns_worker *w, const char *why, bool drained)
 			"repl: worker %u takes over (%s, active silent %.1f ms): %u connections "
 			"activated in %.1f us, %u failed; epoch %u%s",
 			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch,
-			r->last_partial ? " (bulk sync cut short: only the connections checkpointed)"
+			r->last_partial ? " (bulk sync cut short: only the connections "
+					  "checkpointed)"
 					: "");
 }
 
@@ -814,6 +918,7 @@ ns_repl_worker_poll(struct ns_worker *w)
 			r->garp_next_ns = w->now_ns + 80000000ull;
 		}
 		drain_or_step_down(r, horizon);
+		send_beats(r);
 	} else {
 		if (r->stepdown_heard) {
 			r->stepdown_heard = false;
@@ -833,13 +938,7 @@ ns_repl_worker_poll(struct ns_worker *w)
 		ns_repl_standby_poll(&r->sb, w->now_ns);
 		if (r->n_fwd != 0)
 			fwd_send(r); /* after the JOIN that made the other one active */
-		/* The active went silent: take over.  Also in the middle of a bulk sync
-		 * (the connections checkpointed so far go on; the others' peers get
-		 * a RST after the grace period, instead of hanging half-open). */
-		if (app.cfg.repl.failover_ms != 0 && r->sb.state != NS_REPL_S_JOINING &&
-				w->now_ns - r->ch.last_rx_ns >
-						(uint64_t)app.cfg.repl.failover_ms * 1000000ull)
-			ns_repl_worker_takeover(w, "the active is silent");
+		standby_watch(r);
 	}
 }
 

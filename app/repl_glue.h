@@ -29,7 +29,7 @@ struct ns_repl_w {
 	uint64_t last_silence_ns;  /* the active's silence when it was declared dead */
 	uint64_t last_activate_ns; /* time to activate every shadow */
 	uint32_t last_activated, last_failed;
-	bool last_partial; /* taken over in the middle of a bulk sync */
+	bool last_partial;	/* taken over in the middle of a bulk sync */
 	uint64_t garp_next_ns;	/* gratuitous ARPs after a takeover */
 	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
 	uint64_t neigh_next_ns; /* next pass of the service ports' ARP caches to the standby */
@@ -50,6 +50,12 @@ struct ns_repl_w {
 	struct rte_mbuf *fwd[256];
 	uint32_t n_fwd;
 	uint64_t fwd_until_ns;
+	/* Liveness on the second path: heartbeats on the service ports. */
+	uint64_t beat_next_ns, beat_rx_ns, beats_sent, beats_heard;
+	uint16_t tx_port;	/* chan_xmit's port: the replication port, or a beat's */
+	uint64_t split_avoided; /* channel silent, the active alive on another path */
+	bool split_logged;
+	uint64_t start_ns; /* role = auto: when this standby started listening */
 	uint64_t fwd_kept, fwd_sent, fwd_injected, fwd_dropped;
 };
 

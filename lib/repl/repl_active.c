@@ -13,7 +13,6 @@
 
 #include "repl.h"
 
-
 int
 ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,
 		const struct ns_repl_active_ops *ops, void *user, uint32_t epoch)

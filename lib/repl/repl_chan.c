@@ -314,7 +314,7 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 		CTR(ch, rx_short);
 		return;
 	}
-	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_FWD) {
+	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_BEAT) {
 		CTR(ch, rx_bad_version);
 		return;
 	}

@@ -43,6 +43,8 @@ enum ns_repl_ftype {
 	NS_REPL_F_HELLO_ACK = 5, /* control, standby -> active: session accepted */
 	NS_REPL_F_FWD = 6,	 /* control, stepped-down active -> new active: a frame its
 				    service port received while frozen (u16 port, the frame) */
+	NS_REPL_F_BEAT = 7,	 /* control, active -> standby, broadcast on the service ports:
+				    the active is alive (the second path; no payload) */
 };
 
 struct ns_repl_chan_cfg {

@@ -459,6 +459,8 @@ topo_ha_pair() {
 }
 
 # topo_ha_ini NAME ROLE [LINE...]: the config of instance a or b (echo on port 7).
+# Liveness: the channel, heartbeats on the service port, and the BFD session
+# 'ha' (10 ms x 3) over the replication link.
 # nodelay: an echo of a small write must not wait for the peer's delayed ACK
 # (Nagle), which would add up to 40 ms to the stall a takeover is measured by.
 topo_ha_ini() {
@@ -482,12 +484,18 @@ nodelay = true
 [listener.echo]
 port = 7
 app = echo
+[bfd.ha]
+peer = 203.0.113.$((3 - host))
+tx_interval_ms = 10
+rx_interval_ms = 10
+multiplier = 3
 [repl]
 role = $2
 port = r0
 key = 0x00112233445566778899aabbccddeeff0123456789abcdef
 failover_ms = 30
 frame_max = 1500
+bfd = ha
 INI
 	shift 2
 	[ $# -eq 0 ] || printf '%s\n' "$@"

@@ -203,6 +203,35 @@ auth_key = pw
 auth_key_id = 256
 INI
 
+expect repl_bfd_unknown '@:12: [repl] bfd: '"'"'nosuch'"'"' is not a [bfd.NAME] session' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[port.r]
+dev = net_ring1
+role = replication
+ip = 203.0.113.1/24
+[repl]
+role = auto
+port = r
+key = 0x00112233445566778899aabbccddeeff
+bfd = nosuch
+INI
+
+expect repl_role_bad '@:9: [repl] role: '"'"'primary'"'"' is not active, standby, auto or none' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[port.r]
+dev = net_ring1
+role = replication
+ip = 203.0.113.1/24
+[repl]
+role = primary
+port = r
+key = 0x00112233445566778899aabbccddeeff
+INI
+
 # A file that does not exist.
 n=$((n + 1))
 out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \

@@ -47,7 +47,7 @@ for round in $(seq 1 "$ROUNDS"); do
 		test "$prc" = 0
 	# The killed one comes back as the standby and rejoins.
 	if [ "$round" -lt "$ROUNDS" ]; then
-		start "$act" standby || exit 1
+		start "$act" auto || exit 1 # the same config as any restart: it finds the active
 		check "round $round: $act rejoins as the standby and syncs" wait_for 10 in_sync "$sby"
 		if ! in_sync "$sby"; then
 			ictl "$sby" show repl status | sed 's/^/    active: /'
