@@ -212,11 +212,16 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					"%" PRIu64 " ns, drained in %.1f us\n",
 					i, r->stepdowns, r->sw_refused, r->sw_aborted,
 					r->sw_freeze_wall_ns, r->last_drain_ns / 1e3);
+		if (r->fences != 0)
+			ns_out_printf(o,
+					"worker %u: fenced %" PRIu64
+					" time(s): an instance of a newer epoch was the active\n",
+					i, r->fences);
 		if (r->beats_sent != 0 || r->beats_heard != 0 || r->split_avoided != 0)
 			ns_out_printf(o,
 					"worker %u: service-port heartbeats %" PRIu64
 					" sent, %" PRIu64 " heard; takeovers avoided (channel "
-							  "silent, the active alive "
+					"silent, the active alive "
 					"elsewhere) %" PRIu64 "\n",
 					i, r->beats_sent, r->beats_heard, r->split_avoided);
 		if (r->fwd_kept != 0 || r->fwd_injected != 0 || r->fwd_dropped != 0)
@@ -231,12 +236,6 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					"worker %u: neighbours sent to the standby %" PRIu64
 					", learned from the active %" PRIu64 "\n",
 					i, r->neigh_sent, r->neigh_learned);
-		if (r->active && r->act.fenced)
-			ns_out_printf(o,
-					"worker %u: FENCED: an instance of a newer epoch took "
-					"over; "
-					"silent on the service ports\n",
-					i);
 	}
 	return 0;
 }

@@ -731,13 +731,16 @@ ns_repl_worker_step_down(struct ns_worker *w)
 	w->tcp_frozen = true;
 }
 
-static void
-step_down(struct ns_repl_w *r)
+/* The active becomes a standby of epoch: its connections leave this stack
+ * without a word (another instance holds them), what it held goes out
+ * (drained) or is dropped (fenced: a stale instance must stay silent). */
+static uint32_t
+demote(struct ns_repl_w *r, uint32_t epoch, bool drained)
 {
 	struct ns_worker *w = r->w;
-	uint32_t epoch = r->act.epoch + 1, n = 0;
+	uint32_t n = 0;
 
-	ns_repl_hold_drain(&r->hold, release, r, w->now_ns);
+	ns_repl_hold_drain(&r->hold, drained ? release : free_held, r, w->now_ns);
 	ns_repl_active_fini(&r->act);
 	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
 		struct ns_tcb *c = &w->tcp.pool[id];
@@ -750,20 +753,28 @@ step_down(struct ns_repl_w *r)
 	}
 	w->n_ready = 0;
 	r->sw_state = 0;
-	/* Until the peers' frames come to the new active (its first frames move
-	 * the service MAC in the switches), what still arrives here goes on too. */
-	r->fwd_until_ns = w->now_ns + FWD_AFTER_NS;
-	r->last_drain_ns = w->now_ns - r->sw_start_ns;
-	r->stepdowns++;
-	if (standby_start(r, epoch) != 0) {
+	if (standby_start(r, epoch) != 0)
 		NS_LOGT(app, ERR, "repl: worker %u: cannot become a standby", w->idx);
-		return;
-	}
 	w->tcp_frozen = false;
 	if (w->idx == 0) {
 		app.cfg.repl.role = NS_REPL_ROLE_STANDBY;
 		app.cfg.repl.epoch = epoch;
 	}
+	return n;
+}
+
+static void
+step_down(struct ns_repl_w *r)
+{
+	struct ns_worker *w = r->w;
+	uint32_t epoch = r->act.epoch + 1, n;
+
+	r->last_drain_ns = w->now_ns - r->sw_start_ns;
+	r->stepdowns++;
+	n = demote(r, epoch, true);
+	/* Until the peers' frames come to the new active (its first frames move
+	 * the service MAC in the switches), what still arrives here goes on too. */
+	r->fwd_until_ns = w->now_ns + FWD_AFTER_NS;
 	NS_LOGT(app, WARNING,
 			"repl: worker %u steps down (planned switchover): %u connections "
 			"handed over, drained in %.1f us; standby of epoch %u",
@@ -893,12 +904,18 @@ ns_repl_worker_poll(struct ns_worker *w)
 	if (r->active) {
 		uint32_t session = r->act.session;
 
-		if (r->act.fenced && !w->service_closed) {
-			w->service_closed = true; /* a newer epoch took over */
+		if (r->act.fenced) {
+			/* An instance of a newer epoch took over: silent at once, and
+			 * its standby from now on (it bulk-syncs this one). */
+			uint32_t epoch = r->act.fence_epoch, n = demote(r, epoch, false);
+
+			r->fences++;
 			NS_LOGT(app, WARNING,
-					"repl: worker %u fenced: an instance of a newer "
-					"epoch is the active",
-					w->idx);
+					"repl: worker %u fenced: an instance of epoch %u is the "
+					"active; %u connections dropped here, joining it as the "
+					"standby",
+					w->idx, epoch, n);
+			return;
 		}
 
 		/* This pass's segments depend on every event written so far. */

@@ -39,7 +39,7 @@ struct ns_repl_w {
 	/* Planned switchover, on the active stepping down (issue 6). */
 	uint8_t sw_state; /* 0, or draining */
 	uint64_t sw_start_ns, sw_freeze_wall_ns;
-	uint64_t stepdowns, sw_refused, sw_aborted;
+	uint64_t stepdowns, sw_refused, sw_aborted, fences;
 	uint64_t last_drain_ns;
 	/* ... and on the standby: the JOIN of the next epoch that says it. */
 	bool stepdown_heard;

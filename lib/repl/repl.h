@@ -94,6 +94,7 @@ struct ns_repl_active {
 	uint64_t standby_losses;
 	/* A control frame of a newer epoch arrived: another instance took over. */
 	bool fenced;
+	uint32_t fence_epoch; /* the newer epoch that fenced it */
 };
 
 int ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,

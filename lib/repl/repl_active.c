@@ -282,6 +282,7 @@ ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, u
 	 * this instance was taken over: it must not go on (fencing, the edge). */
 	if ((int32_t)(epoch - a->epoch) > 0) {
 		a->fenced = true;
+		a->fence_epoch = epoch;
 		return;
 	}
 	if (type == NS_REPL_F_JOIN && len >= 4) {

@@ -54,4 +54,35 @@ topo_instance_stop b
 topo_ha_start a auto || exit 1
 check "role auto alone: a becomes the active" wait_for 5 topo_ha_is_active a
 ictl a show ha | grep "took over" | sed 's/^/    a: /'
+
+# 6. Split brain, resolved by the epoch: the active sends no heartbeats
+#    (service_beat = false) and the replication link goes down, so the
+#    standby sees every path silent and takes over (epoch + 1).  Its
+#    heartbeats reach the old active, which learns of the newer epoch, goes
+#    silent and joins it as the standby; once the link is back it syncs.
+#    The old active held the peers' data unacknowledged meanwhile (sync mode),
+#    so the streams survive this too.
+topo_instance_stop a
+topo_ha_ini a active "service_beat = false" >"$TOPO_TMP/a.ini"
+topo_instance_start a "$TOPO_TMP/a.ini" "net_af_packet0,iface=${VETH_DP}a,framecnt=4096" \
+	"net_af_packet1,iface=${VETH_DP}r,framecnt=4096" || exit 1
+topo_ha_start b auto || exit 1
+check "split brain: b syncs as a's standby" wait_for 10 topo_ha_in_sync a
+rm -f "$TOPO_TMP/quiet" "$TOPO_TMP/release"
+peer /usr/bin/python3 "$(dirname "$0")/stream_peer.py" "$DP_IP" 7 20 5 100 \
+	"$TOPO_TMP/quiet" "$TOPO_TMP/release" >"$TOPO_TMP/peer6.out" 2>&1 &
+ppid=$!
+sleep 1
+topo_do ip -n "$NS_DP" link set "${VETH_DP}r" down
+check "split brain: b takes over (every path it watches is silent)" wait_for 5 topo_ha_is_active b
+fenced() { ictl "$1" show ha | grep -q "fenced [1-9]"; }
+check "split brain: a learns of the newer epoch and is fenced" wait_for 5 fenced a
+check "split brain: a is a standby now" is_standby a
+topo_do ip -n "$NS_DP" link set "${VETH_DP}r" up
+check "split brain: link back, a syncs as b's standby" wait_for 10 topo_ha_in_sync b
+check "split brain: the peer gets every echo back" wait_for 60 test -s "$TOPO_TMP/quiet"
+touch "$TOPO_TMP/release"
+wait "$ppid"
+prc=$?
+check "split brain: every connection echoed every byte, unchanged ($(tail -1 "$TOPO_TMP/peer6.out"))" test "$prc" = 0
 exit $fail
