@@ -40,13 +40,21 @@ say "kill -9 A (the active), in the middle of the stream"
 t0=$(date +%s.%N)
 topo_instance_stop a KILL
 wait_for 5 topo_ha_is_active b && echo "B is the active $(ms_since "$t0") ms after the kill (as seen by nonstopctl)"
-ictl b show ha | tail -1
+ictl b show ha | grep "took over"
 ictl b show tcp conns | tail -3
 
-say "A restarts and joins as the standby (bulk sync while the stream goes on)"
-topo_ha_start a standby || exit 1
+say "A restarts with role = auto and joins as the standby (bulk sync while the stream goes on)"
+topo_ha_start a auto || exit 1
 wait_for 10 topo_ha_in_sync b && echo "A is in sync $(ms_since "$t0") ms after the kill"
 ictl b show repl status | sed -n 2,3p
+
+say "Planned switchover back to A (ha switchover on B), still streaming"
+ictl b ha switchover
+wait_for 5 topo_ha_is_active a && wait_for 10 topo_ha_in_sync a
+frozen=$(ictl b show ha | sed -n 's/.*frozen at wall \([0-9]*\) ns, drained in \([0-9.]*\) us.*/\1 \2/p')
+took=$(ictl a show ha | sed -n 's/.*takeover done at wall \([0-9]*\) ns.*/\1/p')
+echo "${frozen:-0 0} ${took:-0}" | awk '{printf "pause: B froze, drained in %.0f us, A had taken over %.0f us after the freeze\n", $2, ($3 - $1) / 1000}'
+ictl b show ha | grep "frames received" || true
 
 say "The stream ends: what the Linux host saw"
 wait_for 60 test -s "$quiet"
