@@ -151,6 +151,7 @@ struct ns_app {
 	int ts_dynfield;		    /* mbuf rx timestamp field offset, or -1 */
 	uint64_t ts_dynflag;
 	uint64_t ts_to_ns; /* the timestamp unit is the driver's: net_pcap counts microseconds */
+	uint64_t netstate_served, netstate_malformed; /* netlink requests (netstate.c) */
 	volatile bool quit;
 	uint64_t tsc_hz;
 	/* 'clear counters' keeps a baseline instead of racing the owners' stores. */

@@ -466,6 +466,14 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_ha},
 		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
 				ns_cmd_ha_takeover},
+		{"netlink route|diag <pid> <hex>", "Control",
+				"one netlink request, hex (from libnonstop_netstate.so): the "
+				"kernel-format answer in hex, or 'pass'",
+				ns_cmd_netlink},
+		{"show netstate json", "Display",
+				"links, addresses, neighbours, routes and TCP connections as the "
+				"netlink service shows them, JSON",
+				ns_cmd_show_netstate},
 		{"ha switchover", "Control",
 				"planned: the active drains to its standby, which takes over; "
 				"the active becomes the standby",

@@ -19,7 +19,7 @@
 #include "app.h"
 #include "control.h"
 
-#define NS_CTL_MAX_REQ	       1024
+#define NS_CTL_MAX_REQ	       16384 /* a netlink request in hex fits */
 #define NS_CTL_READ_TIMEOUT_MS 1000
 
 static int listen_fd = -1;
@@ -114,7 +114,9 @@ serve(int fd)
 	}
 	req[len] = '\0';
 	if (len == NS_CTL_MAX_REQ && memchr(req, '\n', len) == NULL) {
-		write_all(fd, "ERR\nerror: request longer than 1024 bytes\n", 43);
+		static const char msg[] = "ERR\nerror: request longer than 16384 bytes\n";
+
+		write_all(fd, msg, sizeof(msg) - 1);
 		return;
 	}
 	rc = ns_cmd_exec_line(req, &o);

@@ -349,7 +349,7 @@ ns_arp_walk(int (*fn)(const struct ns_arp_view *v, void *arg), void *arg)
 					continue;
 				v.age_ns = t > v.e.updated_ns ? t - v.e.updated_ns : 0;
 				n++;
-				if (fn(&v, arg) != 0)
+				if (fn != NULL && fn(&v, arg) != 0)
 					return n;
 			}
 		}

@@ -185,4 +185,5 @@ ns_telemetry_init(void)
 	rte_telemetry_register_cmd("/nonstop/repl/status", tel_repl,
 			"Replication: role, epoch, per channel state, hold delay, bulk sync; "
 			"counters. No parameters");
+	ns_netstate_telemetry_init();
 }
