@@ -382,21 +382,95 @@ ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
+/* A list kept as a dict ("0", "1", ...). */
+struct tel_list {
+	struct rte_tel_data *d;
+	unsigned int n;
+};
+
+static int
+tel_add(struct tel_list *l, const char *v)
+{
+	char k[16];
+
+	snprintf(k, sizeof(k), "%u", l->n++);
+	return rte_tel_data_add_dict_string(l->d, k, v);
+}
+
+static int
+tel_neigh(const struct ns_arp_view *v, void *arg)
+{
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], e[96];
+
+	inet_ntop(AF_INET, &v->e.ip, ip, sizeof(ip));
+	rte_ether_format_addr(mac, sizeof(mac), &v->e.mac);
+	snprintf(e, sizeof(e), "%s dev %s lladdr %s %s", ip, app.cfg.port[v->port_idx].name, mac,
+			v->e.state == NS_ARP_REACHABLE ? "REACHABLE" : "INCOMPLETE");
+	return tel_add(arg, e);
+}
+
+/* /nonstop/netstate: the lists 'show netstate json' gives, one string per
+ * entry (ip/ss's wording) keyed "0", "1", ... (DPDK 22.11's telemetry nests
+ * dicts and number arrays, not string arrays), and the request counters. */
 static int
 tel_netstate(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint32_t conns = 0, neigh = 0;
+	struct tel_list links = {rte_tel_data_alloc(), 0}, addrs = {rte_tel_data_alloc(), 0},
+			neigh = {rte_tel_data_alloc(), 0}, tcp = {rte_tel_data_alloc(), 0};
+	char e[128];
 
 	(void)cmd, (void)params;
+	if (links.d == NULL || addrs.d == NULL || neigh.d == NULL || tcp.d == NULL) {
+		rte_tel_data_free(links.d);
+		rte_tel_data_free(addrs.d);
+		rte_tel_data_free(neigh.d);
+		rte_tel_data_free(tcp.d);
+		return -ENOMEM;
+	}
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_int(d, "links", app.cfg.n_ports);
-	for (uint32_t wi = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++)
-		for (uint32_t i = 0; i < app.worker[wi].tcp.cfg.max_conns; i++)
-			conns += __atomic_load_n(&app.worker[wi].tcp.pool[i].state,
-						 __ATOMIC_RELAXED) != NS_TCP_CLOSED;
-	neigh = ns_arp_walk(NULL, NULL);
-	rte_tel_data_add_dict_int(d, "neighbours", (int)neigh);
-	rte_tel_data_add_dict_int(d, "tcp_connections", (int)conns);
+	rte_tel_data_start_dict(links.d);
+	rte_tel_data_start_dict(addrs.d);
+	rte_tel_data_start_dict(neigh.d);
+	rte_tel_data_start_dict(tcp.d);
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		struct ns_nl_link l;
+		char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTRLEN];
+
+		link_of(p, &l);
+		rte_ether_format_addr(mac, sizeof(mac), &app.port[p].mac);
+		snprintf(e, sizeof(e), "%d: %s link/ether %s mtu %u state %s", l.ifindex, l.name,
+				mac, l.mtu, l.up ? "UP" : "DOWN");
+		tel_add(&links, e);
+		if (app.cfg.port[p].ip == 0)
+			continue;
+		inet_ntop(AF_INET, &app.cfg.port[p].ip, ip, sizeof(ip));
+		snprintf(e, sizeof(e), "%s inet %s/%u", l.name, ip, app.cfg.port[p].prefix);
+		tel_add(&addrs, e);
+	}
+	ns_arp_walk(tel_neigh, &neigh);
+	for (uint32_t wi = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
+		const struct ns_worker *w = &app.worker[wi];
+
+		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &w->tcp.pool[i];
+			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
+			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
+
+			if (st == NS_TCP_CLOSED)
+				continue;
+			inet_ntop(AF_INET, &c->t.laddr, l, sizeof(l));
+			inet_ntop(AF_INET, &c->t.raddr, r, sizeof(r));
+			snprintf(e, sizeof(e), "%s:%u %s:%u %s", l, rte_be_to_cpu_16(c->t.lport), r,
+					rte_be_to_cpu_16(c->t.rport),
+					ns_tcp_state_name((enum ns_tcp_state)st));
+			if (tel_add(&tcp, e) != 0)
+				break; /* the dict is full: the ctl JSON has them all */
+		}
+	}
+	rte_tel_data_add_dict_container(d, "links", links.d, 0);
+	rte_tel_data_add_dict_container(d, "addresses", addrs.d, 0);
+	rte_tel_data_add_dict_container(d, "neighbours", neigh.d, 0);
+	rte_tel_data_add_dict_container(d, "tcp", tcp.d, 0);
 	rte_tel_data_add_dict_u64(d, "netlink_served", app.netstate_served);
 	rte_tel_data_add_dict_u64(d, "netlink_malformed", app.netstate_malformed);
 	return 0;
@@ -406,6 +480,6 @@ int
 ns_netstate_telemetry_init(void)
 {
 	return rte_telemetry_register_cmd("/nonstop/netstate", tel_netstate,
-			"Network state service: links, neighbours, TCP connections, netlink "
-			"requests served and malformed");
+			"Links, addresses, neighbours, TCP connections as ip/ss see them; "
+			"netlink requests. No parameters");
 }

@@ -185,5 +185,6 @@ ns_telemetry_init(void)
 	rte_telemetry_register_cmd("/nonstop/repl/status", tel_repl,
 			"Replication: role, epoch, per channel state, hold delay, bulk sync; "
 			"counters. No parameters");
-	ns_netstate_telemetry_init();
+	if (ns_netstate_telemetry_init() != 0)
+		NS_LOGT(app, WARNING, "telemetry: /nonstop/netstate not registered");
 }

@@ -80,6 +80,15 @@ nl=$(withpre ss -Htln | grep -c ':7 ')
 check "ss -tln lists the listener on port 7" test "$nl" -ge 1
 json=$(nsctl show netstate json | js 'len(d["tcp"])')
 check "show netstate json: the same five connections" test "$json" = 5
+tel=$(printf '/nonstop/netstate\n' | /usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$TOPO_TAG" 2>/dev/null |
+	/usr/bin/python3 -c 'import json, sys
+for line in sys.stdin:
+    line = line.strip().lstrip("-> ").strip()
+    if "/nonstop/netstate" in line:
+        d = json.loads(line)["/nonstop/netstate"]
+        print(len([t for t in d["tcp"].values() if "ESTABLISHED" in t]), len(d["links"]), len(d["neighbours"]))
+        break')
+check "telemetry /nonstop/netstate: 5 connections, 1 link, 1 neighbour (${tel:-none})" test "$tel" = "5 1 1"
 touch "$TOPO_TMP/done"
 wait "$ppid"
 
