@@ -107,8 +107,11 @@ ns_nl_bc_run(const uint8_t *bc, uint32_t len, const struct ns_nl_tcp *t)
 		bool yes = true;
 
 		memcpy(&op, bc, sizeof(op));
-		/* A jump may land anywhere the audit allowed: what is read stays in. */
-		if (op_size(op.code) == 0 || op_size(op.code) > (uint32_t)left)
+		/* A 'no' jump lands on an op the audit did not walk: what is read
+		 * stays in, and every jump goes forward. */
+		if (op_size(op.code) == 0 || op_size(op.code) > (uint32_t)left || op.yes < 4 ||
+				op.yes % 4 != 0 ||
+				(op.code != INET_DIAG_BC_NOP && (op.no < 4 || op.no % 4 != 0)))
 			return false;
 		if (op.code == INET_DIAG_BC_S_COND || op.code == INET_DIAG_BC_D_COND) {
 			struct inet_diag_hostcond hc;

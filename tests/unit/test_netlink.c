@@ -141,6 +141,26 @@ test_bytecode(void)
 	bad_jump[2] = 12;
 	CHECK_EQ(diag(bad_jump, sizeof(bad_jump), &r), NS_NL_MALFORMED);
 	CHECK_EQ(diag(scond, 8, &r), NS_NL_MALFORMED);
+	/* A 'no' jump onto bytes the audit walked past (its walk follows 'yes'):
+	 * a JMP there with yes = no = 0 must end the run, not loop (found by
+	 * fuzz_netlink_req). */
+	{
+		uint8_t trap[16] = {INET_DIAG_BC_S_EQ, 12, 8, 0, 0, 0, 7, 0, INET_DIAG_BC_JMP, 0, 0,
+				0, INET_DIAG_BC_NOP, 4, 0, 0};
+
+		CHECK_EQ(diag(trap, sizeof(trap), &r), NS_NL_SERVE);
+		t.sport = 7;
+		CHECK(ns_nl_bc_run(r.bc, r.bc_len, &t));
+		t.sport = 8;
+		CHECK(!ns_nl_bc_run(r.bc, r.bc_len, &t));
+		trap[8] = INET_DIAG_BC_NOP; /* a NOP there: its yes, 0, as well */
+		CHECK_EQ(diag(trap, sizeof(trap), &r), NS_NL_SERVE);
+		CHECK(!ns_nl_bc_run(r.bc, r.bc_len, &t));
+		trap[8] = INET_DIAG_BC_JMP; /* a JMP (always 'no') with yes 4, no 0 */
+		trap[9] = 4;
+		CHECK_EQ(diag(trap, sizeof(trap), &r), NS_NL_SERVE);
+		CHECK(!ns_nl_bc_run(r.bc, r.bc_len, &t));
+	}
 }
 
 static void
