@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unicast-in-multicast overlay (issue 7), DPDK-free: the first hop wraps an
+ * application session's unicast IPv4 packets in outer IPv4 (dst = the
+ * session's group, or a last hop's unicast address for the redundant copy)
+ * / UDP (dst 4754, RFC 8086 GRE-in-UDP; src port = a hash of the inner flow;
+ * checksum 0) / GRE with the K and S bits (key = the session, sequence = a
+ * per-session counter).  The last hop parses that, takes each sequence
+ * number once (the multicast and the unicast copy: whichever comes first),
+ * holds what arrives early in a bounded window and releases in order,
+ * skipping a gap after hold_ns, and rewrites the inner destination for each
+ * of the session's clients with incremental checksum updates (RFC 1624).
+ */
+#ifndef NS_OVERLAY_H
+#define NS_OVERLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NS_OVL_UDP_PORT 4754
+#define NS_OVL_GRE_LEN	12 /* flags/proto, key, sequence */
+#define NS_OVL_HDR_LEN	(20 + 8 + NS_OVL_GRE_LEN)
+
+/* First hop: one session. */
+struct ns_ovl_tx {
+	uint32_t key;	/* GRE key */
+	uint32_t group; /* outer destination, network order */
+	uint32_t src;	/* outer source, network order */
+	uint8_t ttl;
+	uint32_t seq; /* the next packet's */
+	uint16_t ip_id;
+	uint8_t tmpl[NS_OVL_HDR_LEN]; /* the header, per-packet fields zero */
+	uint32_t tmpl_sum;	      /* one's complement sum of the template's IP header */
+	uint64_t packets, bytes;
+};
+
+void ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, uint8_t ttl);
+/* The outer header for one inner IPv4 packet into hdr (NS_OVL_HDR_LEN bytes,
+ * to be prepended: the payload is not copied); returns the sequence number
+ * it carries.  inner is read for the flow hash only. */
+uint32_t ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len);
+/* The same packet's header toward another outer destination (the redundant
+ * unicast copy): same sequence, the IP checksum updated. */
+void ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst);
+
+/* Last hop: what a received packet carries. */
+struct ns_ovl_hdr {
+	uint32_t outer_src, outer_dst;
+	uint32_t key, seq;
+	uint16_t inner_off, inner_len;
+};
+
+enum ns_ovl_bad {
+	NS_OVL_OK = 0,
+	NS_OVL_BAD_IP = -1,    /* not IPv4 / options / fragment / length */
+	NS_OVL_NOT_OURS = -2,  /* not UDP to 4754 */
+	NS_OVL_BAD_GRE = -3,   /* version, flags without K and S, routing, not IPv4 inside */
+	NS_OVL_BAD_INNER = -4, /* the inner packet is not a whole IPv4 packet */
+};
+/* ip: the outer IPv4 header onwards, len bytes. */
+int ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h);
+
+/* Last hop: in-order, once-only release of one session's packets. */
+#define NS_OVL_WIN 64 /* a power of two */
+
+struct ns_ovl_rx {
+	uint32_t key;
+	bool started;
+	uint32_t next; /* the sequence released next */
+	uint64_t hold_ns;
+	void *pkt[NS_OVL_WIN];
+	uint64_t at[NS_OVL_WIN]; /* arrival, 0: empty */
+	uint32_t held;
+	/* counters */
+	uint64_t received, delivered, duplicates, late, lost, reordered, gaps_filled;
+};
+
+/* Called for each packet released (in sequence order) or dropped. */
+struct ns_ovl_rx_ops {
+	void (*deliver)(void *user, void *pkt, uint32_t seq);
+	void (*drop)(void *user, void *pkt);
+};
+
+void ns_ovl_rx_init(struct ns_ovl_rx *r, uint32_t key, uint64_t hold_ns);
+void ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
+		const struct ns_ovl_rx_ops *ops, void *user);
+/* Gaps older than hold_ns are given up (counted lost): what waits behind them goes. */
+void ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *ops, void *user);
+/* Everything held goes (in order, skipping the holes): the session ends. */
+void ns_ovl_rx_flush(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user);
+
+/* The inner packet's destination becomes dst; IPv4 header and UDP/TCP
+ * checksums updated incrementally (a UDP checksum of 0 stays 0). */
+void ns_ovl_rewrite_dst(uint8_t *ip, uint32_t len, uint32_t dst);
+
+#endif /* NS_OVERLAY_H */

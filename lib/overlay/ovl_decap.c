@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Last hop: the outer headers checked and taken off; the inner destination
+ * rewritten for a client. */
+#include <string.h>
+
+#include "ns_overlay.h"
+#include "ovl_cksum.h"
+
+int
+ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
+{
+	uint32_t ihl, tot, off;
+	uint16_t flags;
+
+	if (len < 20 || (ip[0] >> 4) != 4)
+		return NS_OVL_BAD_IP;
+	ihl = (uint32_t)(ip[0] & 15) * 4;
+	tot = ovl_get16(ip + 2);
+	if (ihl < 20 || tot < ihl || tot > len || (ovl_get16(ip + 6) & 0x3fff) != 0)
+		return NS_OVL_BAD_IP; /* short, or a fragment */
+	if (ip[9] != 17 || tot < ihl + 8 || ovl_get16(ip + ihl + 2) != NS_OVL_UDP_PORT)
+		return NS_OVL_NOT_OURS;
+	if (ovl_get16(ip + ihl + 4) < 8 + NS_OVL_GRE_LEN || ovl_get16(ip + ihl + 4) > tot - ihl)
+		return NS_OVL_BAD_IP;
+	off = ihl + 8;
+	flags = ovl_get16(ip + off);
+	/* K and S, nothing else: no checksum, no routing, version 0. */
+	if (flags != 0x3000 || ovl_get16(ip + off + 2) != 0x0800)
+		return NS_OVL_BAD_GRE;
+	memcpy(&h->outer_src, ip + 12, 4);
+	memcpy(&h->outer_dst, ip + 16, 4);
+	h->key = (uint32_t)ip[off + 4] << 24 | (uint32_t)ip[off + 5] << 16 |
+		 (uint32_t)ip[off + 6] << 8 | ip[off + 7];
+	h->seq = (uint32_t)ip[off + 8] << 24 | (uint32_t)ip[off + 9] << 16 |
+		 (uint32_t)ip[off + 10] << 8 | ip[off + 11];
+	off += NS_OVL_GRE_LEN;
+	h->inner_off = (uint16_t)off;
+	h->inner_len = (uint16_t)(ihl + ovl_get16(ip + ihl + 4) - off);
+	/* The inner packet: IPv4, whole. */
+	if (h->inner_len < 20 || (ip[off] >> 4) != 4 || (ip[off] & 15) < 5 ||
+			ovl_get16(ip + off + 2) != h->inner_len ||
+			(uint32_t)(ip[off] & 15) * 4 > h->inner_len)
+		return NS_OVL_BAD_INNER;
+	return NS_OVL_OK;
+}
+
+void
+ns_ovl_rewrite_dst(uint8_t *ip, uint32_t len, uint32_t dst)
+{
+	uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
+	uint8_t old[4];
+
+	if (len < 20 || ihl < 20 || ihl > len)
+		return;
+	memcpy(old, ip + 16, 4);
+	if (memcmp(old, &dst, 4) == 0)
+		return;
+	ovl_put16(ip + 10, ovl_cksum_update32(ovl_get16(ip + 10), old, (const uint8_t *)&dst));
+	/* The pseudo-header holds the address: TCP always, UDP unless 0. */
+	if ((ovl_get16(ip + 6) & 0x1fff) == 0) { /* the first fragment carries the L4 header */
+		if (ip[9] == 6 && len >= ihl + 18)
+			ovl_put16(ip + ihl + 16, ovl_cksum_update32(ovl_get16(ip + ihl + 16), old,
+								 (const uint8_t *)&dst));
+		else if (ip[9] == 17 && len >= ihl + 8 && ovl_get16(ip + ihl + 6) != 0) {
+			uint16_t c = ovl_cksum_update32(
+					ovl_get16(ip + ihl + 6), old, (const uint8_t *)&dst);
+
+			ovl_put16(ip + ihl + 6, c == 0 ? 0xffff : c); /* 0 means none */
+		}
+	}
+	memcpy(ip + 16, &dst, 4);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* First hop: the outer header from a per-session template. */
+#include <string.h>
+
+#include "ns_overlay.h"
+#include "ovl_cksum.h"
+
+#define GRE_K	  0x2000
+#define GRE_S	  0x1000
+#define ETH_IPV4  0x0800
+#define IPPROTO_U 17
+
+void
+ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, uint8_t ttl)
+{
+	uint8_t *h = s->tmpl;
+
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	s->group = group;
+	s->src = src;
+	s->ttl = ttl;
+	h[0] = 0x45;
+	h[8] = ttl;
+	h[9] = IPPROTO_U;
+	memcpy(h + 12, &src, 4);
+	memcpy(h + 16, &group, 4);
+	ovl_put16(h + 20 + 2, NS_OVL_UDP_PORT);
+	ovl_put16(h + 28, GRE_K | GRE_S);
+	ovl_put16(h + 30, ETH_IPV4);
+	h[32] = (uint8_t)(key >> 24);
+	h[33] = (uint8_t)(key >> 16);
+	h[34] = (uint8_t)(key >> 8);
+	h[35] = (uint8_t)key;
+	s->tmpl_sum = ovl_sum(h, 20, 0);
+}
+
+/* Entropy for ECMP on the multicast tree's links (RFC 8086 3.2): the inner
+ * flow's addresses, protocol and ports, in the dynamic port range. */
+static uint16_t
+flow_port(const uint8_t *in, uint16_t len)
+{
+	uint32_t h = 0x811c9dc5u;
+	uint32_t n = len >= 20 ? 20 : len;
+
+	if (len >= 20) {
+		uint32_t ihl = (uint32_t)(in[0] & 15) * 4;
+
+		for (uint32_t i = 12; i < 20; i++) /* addresses */
+			h = (h ^ in[i]) * 16777619u;
+		h = (h ^ in[9]) * 16777619u;
+		if ((in[9] == 6 || in[9] == 17) && len >= ihl + 4)
+			for (uint32_t i = ihl; i < ihl + 4; i++) /* ports */
+				h = (h ^ in[i]) * 16777619u;
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			h = (h ^ in[i]) * 16777619u;
+	}
+	return (uint16_t)(0xc000 | ((h ^ (h >> 16)) & 0x3fff));
+}
+
+uint32_t
+ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len)
+{
+	uint32_t tot = NS_OVL_HDR_LEN + inner_len, seq = s->seq++;
+	uint16_t id = s->ip_id++;
+
+	memcpy(hdr, s->tmpl, NS_OVL_HDR_LEN);
+	ovl_put16(hdr + 2, (uint16_t)tot);
+	ovl_put16(hdr + 4, id);
+	ovl_put16(hdr + 10, (uint16_t)~ovl_fold(s->tmpl_sum + (tot & 0xffff) + id));
+	ovl_put16(hdr + 20, flow_port(inner, inner_len));
+	ovl_put16(hdr + 24, (uint16_t)(tot - 20));
+	hdr[36] = (uint8_t)(seq >> 24);
+	hdr[37] = (uint8_t)(seq >> 16);
+	hdr[38] = (uint8_t)(seq >> 8);
+	hdr[39] = (uint8_t)seq;
+	s->packets++;
+	s->bytes += inner_len;
+	return seq;
+}
+
+void
+ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst)
+{
+	if (out != hdr)
+		memcpy(out, hdr, NS_OVL_HDR_LEN);
+	ovl_put16(out + 10,
+			ovl_cksum_update32(ovl_get16(out + 10), hdr + 16, (const uint8_t *)&dst));
+	memcpy(out + 16, &dst, 4);
+}

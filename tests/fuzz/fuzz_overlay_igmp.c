@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target for the overlay's and IGMP's parsers (lib/overlay,
+ * lib/igmp): byte 0 picks one.  Overlay: ns_ovl_parse of the rest; when it
+ * accepts, the inner packet's bounds are checked, it goes through the
+ * reorder window (its key and sequence) and its destination is rewritten.
+ * IGMP: the rest is a received IP packet for a host that has joined two
+ * groups; ticks follow, every report it sends must be a whole IPv4 packet.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns_igmp.h"
+#include "ns_overlay.h"
+
+static void
+deliver(void *user, void *pkt, uint32_t seq)
+{
+	(void)user, (void)pkt, (void)seq;
+}
+
+static void
+drop(void *user, void *pkt)
+{
+	(void)user, (void)pkt;
+}
+
+static void
+xmit(void *user, const uint8_t *ip, uint32_t len)
+{
+	(void)user;
+	if (len < 24 || (uint32_t)(ip[2] << 8 | ip[3]) != len)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct ns_ovl_rx_ops rops = {deliver, drop};
+	static const struct ns_igmp_ops iops = {xmit};
+
+	if (size < 1 || size > 4096)
+		return 0;
+	if (data[0] & 1) {
+		static struct ns_ovl_rx rx;
+		static bool init;
+		struct ns_ovl_hdr h;
+		uint8_t buf[4096];
+
+		if (!init) {
+			ns_ovl_rx_init(&rx, 1, 1000);
+			init = true;
+		}
+		memcpy(buf, data + 1, size - 1);
+		if (ns_ovl_parse(buf, (uint32_t)(size - 1), &h) == NS_OVL_OK) {
+			if ((uint32_t)h.inner_off + h.inner_len > size - 1)
+				abort();
+			ns_ovl_rx_offer(&rx, h.seq, NULL, h.seq, &rops, NULL);
+			ns_ovl_rx_tick(&rx, h.seq + 5000, &rops, NULL);
+			ns_ovl_rewrite_dst(buf + h.inner_off, h.inner_len, 0x0100000a);
+		}
+	} else {
+		struct ns_igmp_if i;
+		uint64_t now = 1000000000ull;
+
+		ns_igmp_init(&i, 0x0200000c, &iops, NULL, size);
+		ns_igmp_join(&i, 1, 0x010101ef, now);
+		ns_igmp_set(&i, 2, 0x020202e8, NS_IGMP_INCLUDE, (const uint32_t[]){0x01020304}, 1,
+				now);
+		ns_igmp_input(&i, data + 1, (uint32_t)(size - 1), now);
+		for (int k = 1; k <= 30; k++)
+			ns_igmp_tick(&i, now + (uint64_t)k * 1000000000ull);
+	}
+	return 0;
+}

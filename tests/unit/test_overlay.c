@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* lib/overlay: the header on the wire, parse, reorder/dedup, rewrite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns_overlay.h"
+#include "ns_test.h"
+
+static uint32_t
+ip4(int a, int b, int c, int d)
+{
+	uint8_t v[4] = {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
+	uint32_t r;
+
+	memcpy(&r, v, 4);
+	return r;
+}
+
+static uint16_t
+sum16(const uint8_t *p, uint32_t len, uint32_t s)
+{
+	for (uint32_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* An inner IPv4/UDP packet with a correct UDP checksum. */
+static uint32_t
+inner_udp(uint8_t *p, uint32_t dst, uint16_t sport, uint32_t payload)
+{
+	uint32_t tot = 28 + payload, s;
+	uint32_t src = ip4(198, 51, 100, 7);
+	uint16_t c;
+
+	memset(p, 0, tot);
+	p[0] = 0x45;
+	p[2] = (uint8_t)(tot >> 8);
+	p[3] = (uint8_t)tot;
+	p[8] = 64;
+	p[9] = 17;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	c = (uint16_t)~sum16(p, 20, 0);
+	p[10] = (uint8_t)(c >> 8);
+	p[11] = (uint8_t)c;
+	p[20] = (uint8_t)(sport >> 8);
+	p[21] = (uint8_t)sport;
+	p[23] = 99;
+	p[24] = (uint8_t)((8 + payload) >> 8);
+	p[25] = (uint8_t)(8 + payload);
+	for (uint32_t i = 0; i < payload; i++)
+		p[28 + i] = (uint8_t)(i * 7);
+	s = sum16(p + 12, 8, 0) + 17 + 8 + payload;
+	c = (uint16_t)~sum16(p + 20, 8 + payload, s);
+	p[26] = (uint8_t)(c >> 8);
+	p[27] = (uint8_t)c;
+	return tot;
+}
+
+static void
+test_encap_parse(void)
+{
+	struct ns_ovl_tx s;
+	struct ns_ovl_hdr h;
+	uint8_t pkt[NS_OVL_HDR_LEN + 256], copy[NS_OVL_HDR_LEN + 256];
+	uint32_t n, g = ip4(239, 1, 2, 3), me = ip4(203, 0, 113, 1), lh = ip4(203, 0, 113, 9);
+
+	ns_ovl_tx_init(&s, 0xabcd1234, g, me, 16);
+	n = inner_udp(pkt + NS_OVL_HDR_LEN, ip4(192, 0, 2, 50), 5000, 100);
+	for (int k = 0; k < 3; k++)
+		CHECK_EQ(ns_ovl_encap(&s, pkt, pkt + NS_OVL_HDR_LEN, (uint16_t)n), (unsigned)k);
+	/* the outer IPv4 header sums to 0xffff; UDP to 4754, checksum 0; GRE K|S */
+	CHECK_EQ(sum16(pkt, 20, 0), 0xffff);
+	CHECK_EQ(pkt[8], 16);
+	CHECK_EQ(pkt[22] << 8 | pkt[23], 4754);
+	CHECK_EQ(pkt[26] << 8 | pkt[27], 0);
+	CHECK_EQ(pkt[28] << 8 | pkt[29], 0x3000);
+	CHECK(pkt[20] >= 0xc0);
+	CHECK_EQ(ns_ovl_parse(pkt, NS_OVL_HDR_LEN + n, &h), NS_OVL_OK);
+	CHECK_EQ(h.key, 0xabcd1234);
+	CHECK_EQ(h.seq, 2);
+	CHECK_EQ(h.outer_dst, g);
+	CHECK_EQ(h.inner_off, NS_OVL_HDR_LEN);
+	CHECK_EQ(h.inner_len, n);
+	CHECK(memcmp(pkt + h.inner_off, pkt + NS_OVL_HDR_LEN, n) == 0);
+	/* the redundant unicast copy: same sequence, its own destination, valid sum */
+	memcpy(copy, pkt, NS_OVL_HDR_LEN + n);
+	ns_ovl_redirect(pkt, copy, lh);
+	CHECK_EQ(sum16(copy, 20, 0), 0xffff);
+	CHECK_EQ(ns_ovl_parse(copy, NS_OVL_HDR_LEN + n, &h), NS_OVL_OK);
+	CHECK_EQ(h.seq, 2);
+	CHECK_EQ(h.outer_dst, lh);
+	/* refused: truncated, another UDP port, GRE with a checksum, a fragment */
+	CHECK_EQ(ns_ovl_parse(pkt, 30, &h), NS_OVL_BAD_IP);
+	memcpy(copy, pkt, NS_OVL_HDR_LEN + n);
+	copy[23] = 0x53;
+	CHECK_EQ(ns_ovl_parse(copy, NS_OVL_HDR_LEN + n, &h), NS_OVL_NOT_OURS);
+	memcpy(copy, pkt, NS_OVL_HDR_LEN + n);
+	copy[28] = 0xb0;
+	CHECK_EQ(ns_ovl_parse(copy, NS_OVL_HDR_LEN + n, &h), NS_OVL_BAD_GRE);
+	memcpy(copy, pkt, NS_OVL_HDR_LEN + n);
+	copy[6] = 0x20;
+	CHECK_EQ(ns_ovl_parse(copy, NS_OVL_HDR_LEN + n, &h), NS_OVL_BAD_IP);
+	memcpy(copy, pkt, NS_OVL_HDR_LEN + n);
+	copy[NS_OVL_HDR_LEN + 3]++; /* inner length disagrees */
+	CHECK_EQ(ns_ovl_parse(copy, NS_OVL_HDR_LEN + n, &h), NS_OVL_BAD_INNER);
+}
+
+static void
+test_rewrite(void)
+{
+	uint8_t p[300];
+	uint32_t n = inner_udp(p, ip4(192, 0, 2, 50), 7000, 201);
+	uint32_t s;
+
+	ns_ovl_rewrite_dst(p, n, ip4(192, 0, 2, 77));
+	CHECK_EQ(p[19], 77);
+	CHECK_EQ(sum16(p, 20, 0), 0xffff);
+	s = sum16(p + 12, 8, 0) + 17 + n - 20;
+	CHECK_EQ(sum16(p + 20, n - 20, s), 0xffff);
+	/* a UDP checksum of 0 (none) stays 0 */
+	n = inner_udp(p, ip4(192, 0, 2, 50), 7000, 10);
+	p[26] = p[27] = 0;
+	ns_ovl_rewrite_dst(p, n, ip4(10, 9, 8, 7));
+	CHECK_EQ(p[26] | p[27], 0);
+	CHECK_EQ(sum16(p, 20, 0), 0xffff);
+}
+
+/* --- reorder ------------------------------------------------------------------- */
+
+static uint32_t out[4096], n_out, n_drop;
+
+static void
+deliver(void *user, void *pkt, uint32_t seq)
+{
+	(void)user;
+	CHECK_EQ((uint32_t)(uintptr_t)pkt, seq);
+	out[n_out++ % 4096] = seq;
+}
+
+static void
+drop(void *user, void *pkt)
+{
+	(void)user, (void)pkt;
+	n_drop++;
+}
+
+static const struct ns_ovl_rx_ops rops = {deliver, drop};
+
+static void
+test_reorder(void)
+{
+	struct ns_ovl_rx r;
+	uint64_t now = 1000;
+	uint32_t seqs[] = {10, 12, 11, 11, 13, 15, 14, 9, 16};
+
+	ns_ovl_rx_init(&r, 1, 5000000);
+	n_out = n_drop = 0;
+	for (unsigned k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++)
+		ns_ovl_rx_offer(&r, seqs[k], (void *)(uintptr_t)seqs[k], now++, &rops, NULL);
+	CHECK_EQ(n_out, 7); /* 10..16 */
+	for (uint32_t k = 0; k < n_out; k++)
+		CHECK_EQ(out[k], 10 + k);
+	CHECK_EQ(n_drop, 2); /* 11 again, 9 behind */
+	CHECK_EQ(r.duplicates, 2);
+	CHECK_EQ(r.gaps_filled, 2);
+	/* a hole: 18 and 19 wait, the tick gives 17 up after hold_ns */
+	ns_ovl_rx_offer(&r, 18, (void *)18, now, &rops, NULL);
+	ns_ovl_rx_offer(&r, 19, (void *)19, now, &rops, NULL);
+	CHECK_EQ(n_out, 7);
+	ns_ovl_rx_tick(&r, now + 4000000, &rops, NULL);
+	CHECK_EQ(n_out, 7);
+	ns_ovl_rx_tick(&r, now + 5000000, &rops, NULL);
+	CHECK_EQ(n_out, 9);
+	CHECK_EQ(out[7], 18);
+	CHECK_EQ(r.lost, 1);
+	/* 17 comes late: a duplicate (given up) */
+	ns_ovl_rx_offer(&r, 17, (void *)17, now, &rops, NULL);
+	CHECK_EQ(n_drop, 3);
+	/* far ahead: the window moves, the holes behind are given up */
+	ns_ovl_rx_offer(&r, 20 + NS_OVL_WIN + 5, (void *)(uintptr_t)(20 + NS_OVL_WIN + 5), now,
+			&rops, NULL);
+	CHECK_EQ(r.next, 20 + 6);
+	CHECK_EQ(r.held, 1);
+	ns_ovl_rx_flush(&r, &rops, NULL);
+	CHECK_EQ(out[(n_out - 1) % 4096], 20 + NS_OVL_WIN + 5);
+	CHECK_EQ(r.held, 0);
+}
+
+/* Two copies of one stream (multicast losing 10 %, unicast 3 %, both
+ * reordering a little): every sequence number comes out once, in order,
+ * unless both copies lost it. */
+static void
+test_two_paths(void)
+{
+	struct ns_ovl_rx r;
+	uint64_t rng = 12345, now = 1;
+	uint32_t total = 3000, both_lost = 0, expect = 0;
+	uint8_t *lost_m = calloc(total, 1), *lost_u = calloc(total, 1);
+
+	ns_ovl_rx_init(&r, 7, 2000000);
+	n_out = n_drop = 0;
+	for (uint32_t s = 0; s < total; s++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		lost_m[s] = (rng >> 33) % 100 < 10;
+		lost_u[s] = (rng >> 45) % 100 < 3;
+		both_lost += lost_m[s] && lost_u[s];
+	}
+	for (uint32_t s = 0; s < total; s += 2) {
+		/* pairs swap on the multicast path (not the first: the session
+		 * starts where its first packet is); the unicast copy a little later */
+		for (int k = s ? 1 : 0; s ? k >= 0 : k < 2; k += s ? -1 : 1)
+			if (s + (uint32_t)k < total && !lost_m[s + k])
+				ns_ovl_rx_offer(&r, s + k, (void *)(uintptr_t)(s + k), now, &rops,
+						NULL);
+		now += 100000;
+		if (s >= 4)
+			for (int k = 0; k < 2; k++)
+				if (!lost_u[s - 4 + k])
+					ns_ovl_rx_offer(&r, s - 4 + k,
+							(void *)(uintptr_t)(s - 4 + k), now, &rops,
+							NULL);
+		ns_ovl_rx_tick(&r, now, &rops, NULL);
+	}
+	for (uint32_t s = total - 4; s < total; s++)
+		if (!lost_u[s])
+			ns_ovl_rx_offer(&r, s, (void *)(uintptr_t)s, now, &rops, NULL);
+	ns_ovl_rx_flush(&r, &rops, NULL);
+	CHECK_EQ(n_out + both_lost, total);
+	for (uint32_t k = 0, s = 0; k < n_out && k < 4096; k++) {
+		while (lost_m[s] && lost_u[s])
+			s++;
+		expect = s++;
+		if (out[k] != expect) {
+			CHECK_EQ(out[k], expect); /* the first difference only */
+			break;
+		}
+	}
+	CHECK_EQ(r.lost, both_lost);
+	printf("two paths: %u sent, %u delivered once each, %u lost on both, %llu duplicates "
+	       "dropped, %llu reorder releases\n",
+			total, n_out, both_lost, (unsigned long long)r.duplicates,
+			(unsigned long long)r.reordered);
+	free(lost_m);
+	free(lost_u);
+}
+
+int
+main(void)
+{
+	RUN(test_encap_parse);
+	RUN(test_rewrite);
+	RUN(test_reorder);
+	RUN(test_two_paths);
+	return TEST_SUMMARY();
+}
