@@ -24,7 +24,8 @@ put_msg(uint16_t type, uint16_t flags, const void *payload, uint32_t plen)
 			.nlmsg_seq = 77};
 
 	memcpy(msg, &h, sizeof(h));
-	memcpy(msg + NLMSG_HDRLEN, payload, plen);
+	if (plen != 0)
+		memcpy(msg + NLMSG_HDRLEN, payload, plen);
 	return h.nlmsg_len;
 }
 
