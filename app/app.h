@@ -40,6 +40,7 @@ enum ns_wmsg_type {
 	NS_WMSG_SEND_IP,    /* another lcore's frame (ptr) for next hop dst on port_idx */
 	NS_WMSG_TAKEOVER,   /* the standby takes over now */
 	NS_WMSG_SWITCHOVER, /* the active steps down: its standby takes over */
+	NS_WMSG_MCAST,	    /* ptr: a membership change (mcast.c), freed by the worker */
 };
 
 struct ns_wmsg {
@@ -217,6 +218,13 @@ bool ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx);
 /* A stepping-down active keeps a service port's frame for its successor
  * (true: taken). */
 bool ns_repl_worker_keep(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* A frame of this worker's out of port_idx (buffered, flushed each poll). */
+void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* mcast.c: the IGMP membership service */
+int ns_mcast_init(void);
+void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
+void ns_mcast_worker_poll(struct ns_worker *w);
+void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
 /* A frame processed as if received on port_idx (consumed). */
 void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* Take over now (console 'ha takeover', or the active's silence). */

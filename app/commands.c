@@ -466,6 +466,22 @@ const struct ns_cmd ns_cmds[] = {
 				ns_cmd_show_ha},
 		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
 				ns_cmd_ha_takeover},
+		{"mcast join|leave <port> <group>", "Control",
+				"the console (application 0) joins or leaves an IPv4 group on a "
+				"port "
+				"with igmp = true (IGMPv3 reports on the first join and last "
+				"leave)",
+				ns_cmd_mcast},
+		{"mcast app <n> join|leave|include|exclude <port> <group>", "Control",
+				"application n's filter on the group (join = exclude {}, leave = "
+				"include {})",
+				ns_cmd_mcast},
+		{"mcast app <n> include|exclude <port> <group> <sources>", "Control",
+				"application n's source filter (sources: a,b,c)", ns_cmd_mcast},
+		{"show mcast groups", "Display",
+				"per port: IGMP version, reports, queries; the groups' merged "
+				"state",
+				ns_cmd_show_mcast},
 		{"netlink route|diag <pid> <hex>", "Control",
 				"one netlink request, hex (from libnonstop_netstate.so): the "
 				"kernel-format answer in hex, or 'pass'",

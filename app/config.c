@@ -187,7 +187,7 @@ static const char *const listener_keys[] = {"port", "address", "app", "bytes", "
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-		"tx_desc", "promisc", "forward", "checksum", NULL};
+		"tx_desc", "promisc", "forward", "checksum", "igmp", NULL};
 
 int
 ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -524,7 +524,8 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	if (ns_get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
 		return -1;
 	p->tx_desc = (uint16_t)x;
-	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0)
+	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0 ||
+			ns_get_bool(c, sec, "igmp", &p->igmp) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, sec, "checksum");
 	if (v != NULL && strcmp(v, "auto") != 0 && strcmp(v, "trust") != 0)

@@ -30,6 +30,7 @@ struct ns_port_cfg {
 	uint16_t rx_desc, tx_desc;
 	bool promisc;
 	bool csum_trust; /* checksum = trust: TCP checksums neither sent nor checked */
+	bool igmp;	 /* igmp = true: the membership service (mcast join|leave) */
 	int forward;	 /* index of the port to io-forward to, or -1 */
 	char forward_name[NS_NAME_LEN];
 };

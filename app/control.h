@@ -81,6 +81,8 @@ int ns_cmd_show_ha(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv);
 int ns_cmd_netlink(struct ns_out *o, int argc, char **argv);
+int ns_cmd_mcast(struct ns_out *o, int argc, char **argv);
+int ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv);
 int ns_netstate_telemetry_init(void);
 int ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv);

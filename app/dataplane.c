@@ -182,6 +182,9 @@ worker_msgs(struct ns_worker *w)
 		case NS_WMSG_SWITCHOVER:
 			ns_repl_worker_step_down(w);
 			break;
+		case NS_WMSG_MCAST:
+			ns_mcast_worker_msg(w, m.ptr);
+			break;
 		default:
 			break;
 		}
@@ -417,6 +420,9 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
+		else if (l4.proto == IPPROTO_IGMP)
+			ns_mcast_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
+					(uint32_t)(len - l4.l3_off));
 		else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
 			if (taken) /* to the fast-path lcore */
 				return false;
@@ -508,6 +514,7 @@ worker_poll(struct ns_worker *w)
 	if (!w->fastpath) {
 		ns_tcp_worker_poll(w);
 		ns_repl_worker_poll(w);
+		ns_mcast_worker_poll(w);
 	}
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);

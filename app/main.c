@@ -224,6 +224,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
 		goto out_ports;
 	}
+	if (ns_mcast_init() < 0) {
+		fprintf(stderr, "nonstop: %s: igmp: a port without an address\n", opt_config);
+		goto out_ports;
+	}
 	pdump_ok = rte_pdump_init() == 0;
 	if (!pdump_ok)
 		NS_LOG(INFO,

@@ -22,8 +22,6 @@
 #include "repl.h"
 #include "repl_glue.h"
 
-void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
-
 #define HOLD_Q	       (1u << 16)
 #define HANDOFF_RING   1024
 #define ROOM_FOR_INPUT 64 /* frames the ring must have free before a segment is processed */

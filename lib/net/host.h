@@ -19,6 +19,7 @@ struct ns_host {
 	rte_be32_t ip;	    /* our address */
 	rte_be32_t netmask; /* of the connected subnet */
 	uint8_t ttl;	    /* for packets we originate */
+	bool igmp;	    /* IGMP delivered (multicast destinations, Router Alert) */
 	uint64_t *ctr;	    /* counter block, NS_NET__MAX entries */
 	struct ns_arp_cache arp;
 	void *user;

@@ -26,7 +26,8 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 		return NS_DROP(h, ip_truncated);
 	if (ns_cksum_raw(ip, hlen, 0) != 0xffff)
 		return NS_DROP(h, ip_bad_cksum);
-	if (hlen != sizeof(*ip))
+	/* Options: only IGMP's Router Alert (RFC 2113) is expected, and passed on. */
+	if (hlen != sizeof(*ip) && !(h->igmp && ip->next_proto_id == IPPROTO_IGMP))
 		return NS_DROP(h, ip_options);
 	tot = rte_be_to_cpu_16(ip->total_length);
 	if (tot < hlen)
@@ -42,12 +43,15 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 	if (ip->dst_addr != h->ip) {
 		uint32_t d = rte_be_to_cpu_32(ip->dst_addr);
 
-		if ((d >> 28) == 0xe)
-			return NS_DROP(h, ip_multicast);
-		if (ip->dst_addr == RTE_BE32(0xffffffff) ||
-				(ip->dst_addr | h->netmask) == RTE_BE32(0xffffffff))
+		if ((d >> 28) == 0xe) {
+			if (!(h->igmp && ip->next_proto_id == IPPROTO_IGMP))
+				return NS_DROP(h, ip_multicast);
+		} else if (ip->dst_addr == RTE_BE32(0xffffffff) ||
+				(ip->dst_addr | h->netmask) == RTE_BE32(0xffffffff)) {
 			return NS_DROP(h, ip_broadcast);
-		return NS_DROP(h, ip_not_for_us);
+		} else {
+			return NS_DROP(h, ip_not_for_us);
+		}
 	}
 
 	/* Ethernet padding beyond the IP datagram is not payload. */
@@ -60,6 +64,10 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
 		return ns_icmp_input(h, frame, len, l4);
+	case IPPROTO_IGMP:
+		if (!h->igmp)
+			return NS_DROP(h, ip_proto_unknown);
+		/* fall through */
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 		NS_CTR(h, ip_l4_deliver);

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Multicast membership service (issue 7), DPDK glue of lib/igmp: one IGMPv3
+ * host interface per port with 'igmp = true', owned by the worker that owns
+ * the port's queue 0 (where its ARP lands): received IGMP goes to it, its
+ * reports leave from it, and the control path's joins and leaves reach it
+ * as worker messages.  'show mcast groups' reads the tables as snapshots.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "app.h"
+#include "control.h"
+#include "ns_igmp.h"
+
+#define TICK_NS 5000000ull
+
+struct mc_port {
+	struct ns_igmp_if ifc;
+	uint16_t port;
+	bool on;
+	uint64_t next_tick_ns;
+	uint64_t not_owner; /* IGMP received by another worker: not handled */
+};
+
+struct mc_req {
+	uint16_t port;
+	uint32_t group, app_id;
+	uint8_t mode, n;
+	uint32_t src[NS_IGMP_MAX_SRC];
+};
+
+static struct mc_port mc[NS_MAX_PORTS];
+
+static void
+mc_xmit(void *user, const uint8_t *ip, uint32_t len)
+{
+	struct mc_port *m = user;
+	int o = ns_worker_of_port(m->port);
+	struct rte_mbuf *b;
+	struct rte_ether_hdr *eth;
+
+	if (o < 0 || (b = rte_pktmbuf_alloc(app.pool)) == NULL)
+		return;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(b, (uint16_t)(sizeof(*eth) + len));
+	if (eth == NULL) {
+		rte_pktmbuf_free(b);
+		return;
+	}
+	/* RFC 1112 6.4: 01:00:5e and the group's low 23 bits */
+	eth->dst_addr = (struct rte_ether_addr){{0x01, 0x00, 0x5e, ip[17] & 0x7f, ip[18], ip[19]}};
+	eth->src_addr = app.port[m->port].mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memcpy(eth + 1, ip, len);
+	ns_worker_tx(&app.worker[o], m->port, b);
+}
+
+int
+ns_mcast_init(void)
+{
+	static const struct ns_igmp_ops ops = {mc_xmit};
+
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		if (!app.cfg.port[p].igmp)
+			continue;
+		if (app.cfg.port[p].ip == 0) {
+			NS_LOGT(app, ERR, "port %s: igmp needs an address", app.cfg.port[p].name);
+			return -1;
+		}
+		mc[p].port = p;
+		ns_igmp_init(&mc[p].ifc, app.cfg.port[p].ip, &ops, &mc[p], rte_rdtsc() ^ p);
+		mc[p].on = true;
+		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
+			app.worker[wi].host[p].igmp = true;
+		rte_eth_allmulticast_enable(app.port[p].port_id);
+	}
+	return 0;
+}
+
+void
+ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len)
+{
+	if (port >= NS_MAX_PORTS || !mc[port].on)
+		return;
+	if (ns_worker_of_port(port) != (int)w->idx) {
+		mc[port].not_owner++;
+		return;
+	}
+	ns_igmp_input(&mc[port].ifc, ip, len, w->now_ns);
+}
+
+void
+ns_mcast_worker_poll(struct ns_worker *w)
+{
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		if (!mc[p].on || w->now_ns < mc[p].next_tick_ns ||
+				ns_worker_of_port(p) != (int)w->idx)
+			continue;
+		mc[p].next_tick_ns = w->now_ns + TICK_NS;
+		ns_igmp_tick(&mc[p].ifc, w->now_ns);
+	}
+}
+
+void
+ns_mcast_worker_msg(struct ns_worker *w, void *ptr)
+{
+	struct mc_req *q = ptr;
+
+	if (q->port < NS_MAX_PORTS && mc[q->port].on &&
+			ns_igmp_set(&mc[q->port].ifc, q->app_id, q->group, q->mode, q->src, q->n,
+					w->now_ns) != 0)
+		NS_LOGT(app, WARNING, "mcast: port %s: the group table is full",
+				app.cfg.port[q->port].name);
+	free(q);
+}
+
+/* --- commands ----------------------------------------------------------------- */
+
+static int
+port_arg(struct ns_out *o, const char *name)
+{
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++)
+		if (!strcmp(app.cfg.port[p].name, name)) {
+			if (!mc[p].on) {
+				ns_out_printf(o, "error: port %s has no igmp (set igmp = true)\n",
+						name);
+				return -1;
+			}
+			return p;
+		}
+	ns_out_printf(o, "error: no port named %s\n", name);
+	return -1;
+}
+
+static int
+post(struct ns_out *o, struct mc_req *q)
+{
+	struct ns_wmsg m = {.type = NS_WMSG_MCAST};
+	int w = ns_worker_of_port(q->port);
+	struct mc_req *heap;
+
+	if (w < 0 || (heap = malloc(sizeof(*heap))) == NULL) {
+		ns_out_printf(o, "error: no worker owns the port\n");
+		return -1;
+	}
+	*heap = *q;
+	m.ptr = heap;
+	if (ns_worker_post((uint32_t)w, &m) != 0) {
+		free(heap);
+		ns_out_printf(o, "error: the worker's queue is full, try again\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* mcast join|leave <port> <group>
+ * mcast app <n> join|leave <port> <group>
+ * mcast app <n> include|exclude <port> <group> [<sources>] */
+int
+ns_cmd_mcast(struct ns_out *o, int argc, char **argv)
+{
+	struct mc_req q = {0};
+	struct in_addr a;
+	int i = 1, p;
+	const char *mode, *gname;
+
+	if (!strcmp(argv[i], "app")) {
+		char *end;
+		unsigned long v = strtoul(argv[i + 1], &end, 10);
+
+		if (*end != '\0' || v > UINT32_MAX) {
+			ns_out_printf(o, "error: '%s' is not an application number\n", argv[i + 1]);
+			return -1;
+		}
+		q.app_id = (uint32_t)v;
+		i += 2;
+	}
+	mode = argv[i++];
+	p = port_arg(o, argv[i++]);
+	if (p < 0)
+		return -1;
+	q.port = (uint16_t)p;
+	if (inet_pton(AF_INET, argv[i], &a) != 1 || (rte_be_to_cpu_32(a.s_addr) >> 28) != 0xe) {
+		ns_out_printf(o, "error: '%s' is not an IPv4 multicast group\n", argv[i]);
+		return -1;
+	}
+	q.group = a.s_addr;
+	gname = argv[i++];
+	q.mode = !strcmp(mode, "join") || !strcmp(mode, "exclude") ? NS_IGMP_EXCLUDE
+								   : NS_IGMP_INCLUDE;
+	if (i < argc) {
+		char list[256], *save = NULL;
+
+		snprintf(list, sizeof(list), "%s", argv[i]);
+		for (char *s = strtok_r(list, ",", &save); s != NULL;
+				s = strtok_r(NULL, ",", &save)) {
+			if (q.n == NS_IGMP_MAX_SRC || inet_pton(AF_INET, s, &a) != 1) {
+				ns_out_printf(o,
+						"error: sources: at most %d IPv4 addresses, "
+						"a,b,c\n",
+						NS_IGMP_MAX_SRC);
+				return -1;
+			}
+			q.src[q.n++] = a.s_addr;
+		}
+	}
+	if (post(o, &q) != 0)
+		return -1;
+	ns_out_printf(o, "%s %s on %s (application %u)\n", mode, gname, app.cfg.port[p].name,
+			q.app_id);
+	return 0;
+}
+
+static const char *
+mode_name(uint8_t m)
+{
+	return m == NS_IGMP_EXCLUDE ? "EXCLUDE" : "INCLUDE";
+}
+
+int
+ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		const struct ns_igmp_if *i = &mc[p].ifc;
+		uint64_t now = ns_now_ns();
+
+		if (!mc[p].on)
+			continue;
+		ns_out_printf(o,
+				"port %s: IGMPv%d, reports %" PRIu64 " (%" PRIu64
+				" records), queries heard %" PRIu64 " (v1/v2 %" PRIu64
+				"), bad %" PRIu64 ", not on the owner %" PRIu64 "\n",
+				app.cfg.port[p].name, i->v2_until_ns > now ? 2 : 3, i->reports_sent,
+				i->records_sent, i->queries_heard, i->v2_queries_heard,
+				i->bad_packets, mc[p].not_owner);
+		ns_out_printf(o, "  %-16s %-8s %5s %s\n", "group", "mode", "apps", "sources");
+		for (int k = 0; k < NS_IGMP_MAX_GROUPS; k++) {
+			const struct ns_igmp_group *g = &i->g[k];
+			char gs[INET_ADDRSTRLEN], src[NS_IGMP_MAX_SRC * 16 + 1] = "";
+			size_t used = 0;
+
+			if (g->group == 0 || (g->state.mode == NS_IGMP_INCLUDE && g->state.n == 0))
+				continue;
+			inet_ntop(AF_INET, &g->group, gs, sizeof(gs));
+			for (uint8_t s = 0; s < g->state.n && used + 17 < sizeof(src); s++) {
+				char a[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET, &g->state.src[s], a, sizeof(a));
+				used += (size_t)snprintf(src + used, sizeof(src) - used, "%s%s",
+						s ? "," : "", a);
+			}
+			ns_out_printf(o, "  %-16s %-8s %5u %s\n", gs, mode_name(g->state.mode),
+					g->n_apps, used ? src : "-");
+		}
+	}
+	return 0;
+}
