@@ -35,6 +35,7 @@ struct mc_req {
 };
 
 static struct mc_port mc[NS_MAX_PORTS];
+static uint16_t n_on; /* ports with igmp: none, and the poll costs nothing */
 
 static void
 mc_xmit(void *user, const uint8_t *ip, uint32_t len)
@@ -74,6 +75,7 @@ ns_mcast_init(void)
 		mc[p].port = p;
 		ns_igmp_init(&mc[p].ifc, app.cfg.port[p].ip, &ops, &mc[p], rte_rdtsc() ^ p);
 		mc[p].on = true;
+		n_on++;
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
 			app.worker[wi].host[p].igmp = true;
 		rte_eth_allmulticast_enable(app.port[p].port_id);
@@ -96,6 +98,8 @@ ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32
 void
 ns_mcast_worker_poll(struct ns_worker *w)
 {
+	if (n_on == 0)
+		return;
 	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
 		if (!mc[p].on || w->now_ns < mc[p].next_tick_ns ||
 				ns_worker_of_port(p) != (int)w->idx)

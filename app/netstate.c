@@ -152,7 +152,8 @@ tcp_all(struct ns_nl_buf *b, const struct ns_nl_req *r)
 {
 	struct ns_tcb lc; /* a listener, dressed as a TCB for tcp_of */
 
-	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
+	/* A standby's shadows are not its connections. */
+	for (uint32_t wi = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
 		const struct ns_worker *w = &app.worker[wi];
 
 		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
@@ -160,8 +161,8 @@ tcp_all(struct ns_nl_buf *b, const struct ns_nl_req *r)
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 			struct ns_nl_tcp t;
 
-			if (st == NS_TCP_CLOSED || (w->repl != NULL && ns_repl_is_standby()))
-				continue; /* a standby's shadows are not its connections */
+			if (st == NS_TCP_CLOSED)
+				continue;
 			tcp_of(w, c, st, &t);
 			ns_nl_put_tcp(b, r, &t);
 		}
@@ -348,7 +349,7 @@ ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "],\"neighbours\":[");
 	ns_arp_walk(neigh_json, o);
 	ns_out_printf(o, "],\"tcp\":[");
-	for (uint32_t wi = 0, n = 0; wi < app.cfg.n_workers; wi++) {
+	for (uint32_t wi = 0, n = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
 		const struct ns_worker *w = &app.worker[wi];
 
 		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
@@ -357,7 +358,7 @@ ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
 			struct ns_nl_tcp t;
 
-			if (st == NS_TCP_CLOSED || ns_repl_is_standby())
+			if (st == NS_TCP_CLOSED)
 				continue;
 			tcp_of(w, c, st, &t);
 			inet_ntop(AF_INET, &t.saddr, l, sizeof(l));

@@ -431,6 +431,17 @@ ns_igmp_input(struct ns_igmp_if *i, const uint8_t *ip, uint32_t len, uint64_t no
 	}
 }
 
+/* A group's current-state record (5.2), or its v2 report. */
+static void
+current_state(struct ns_igmp_if *i, struct report *r, const struct ns_igmp_group *g, bool v2)
+{
+	if (v2)
+		v2_msg(i, T_V2_REPORT, g->group);
+	else
+		record(i, r, g->state.mode == NS_IGMP_EXCLUDE ? NS_IGMP_IS_EX : NS_IGMP_IS_IN,
+				g->group, &g->state);
+}
+
 void
 ns_igmp_tick(struct ns_igmp_if *i, uint64_t now)
 {
@@ -447,13 +458,7 @@ ns_igmp_tick(struct ns_igmp_if *i, uint64_t now)
 			if (g->group == 0 || !member(&g->state))
 				continue;
 			g->query_at_ns = 0;
-			if (v2)
-				v2_msg(i, T_V2_REPORT, g->group);
-			else
-				record(i, &r,
-						g->state.mode == NS_IGMP_EXCLUDE ? NS_IGMP_IS_EX
-										 : NS_IGMP_IS_IN,
-						g->group, &g->state);
+			current_state(i, &r, g, v2);
 		}
 	}
 	for (int k = 0; k < NS_IGMP_MAX_GROUPS; k++) {
@@ -463,13 +468,7 @@ ns_igmp_tick(struct ns_igmp_if *i, uint64_t now)
 			continue;
 		if (g->query_at_ns != 0 && now >= g->query_at_ns) {
 			g->query_at_ns = 0;
-			if (v2)
-				v2_msg(i, T_V2_REPORT, g->group);
-			else
-				record(i, &r,
-						g->state.mode == NS_IGMP_EXCLUDE ? NS_IGMP_IS_EX
-										 : NS_IGMP_IS_IN,
-						g->group, &g->state);
+			current_state(i, &r, g, v2);
 		}
 		if (g->retrans_left != 0 && now >= g->next_ns) {
 			g->retrans_left--;

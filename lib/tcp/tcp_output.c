@@ -19,7 +19,7 @@ ns_tcp_rcv_wnd(const struct ns_tcb *c)
 }
 
 static unsigned int
-build_opts(const struct ns_tcp_stack *s, const struct ns_tcb *c, uint8_t flags, uint8_t *buf)
+build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf)
 {
 	struct ns_tcp_opts o = {0};
 
@@ -50,6 +50,7 @@ build_opts(const struct ns_tcp_stack *s, const struct ns_tcb *c, uint8_t flags, 
 	}
 	if (o.present & NS_TCPO_TS) {
 		o.tsval = ns_tcp_tsval(s, c);
+		c->ts_sent = o.tsval; /* replicated: a takeover goes on above it */
 		o.tsecr = (flags & RTE_TCP_ACK_FLAG) ? c->ts_recent : 0;
 	}
 	return ns_tcp_opts_write(&o, buf);
@@ -89,8 +90,6 @@ ns_tcp_send_segment(
 		NS_TCP_CTR(s, tx_alloc_failed);
 		return;
 	}
-	if (c->flags & NS_TCBF_TS)
-		c->ts_sent = ns_tcp_tsval(s, c);
 	ip = (struct rte_ipv4_hdr *)buf;
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	fill_ip(s, ip, c->t.laddr, c->t.raddr, tot);
