@@ -15,6 +15,9 @@
 #include "dp_counters.h"
 #include "host.h"
 #include "tcp_stack.h"
+#include "ovl_counters.h"
+
+extern const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX];
 
 /* rte_log types: nonstop.app, nonstop.port, nonstop.ctl (--log-level=nonstop.*:debug). */
 extern int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
@@ -225,6 +228,22 @@ int ns_mcast_init(void);
 void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
 void ns_mcast_worker_poll(struct ns_worker *w);
 void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
+/* Join (or leave) group on port for an internal application (app_id). */
+int ns_mcast_app_set(uint16_t port, uint32_t group, uint32_t app_id, bool join);
+/* overlay.c: the multicast overlay's sessions, on the fast-path lcore */
+int ns_ovl_init(void);
+void ns_ovl_fini(void);
+extern uint32_t ns_ovl_port_mask; /* ports whose frames may be the overlay's */
+/* An overlay frame (an inner packet to a session, or GRE-in-UDP): true when
+ * taken (processed, or handed to the fast-path lcore). */
+bool ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* The fast-path lcore: a frame ns_ovl_worker_rx classified (consumed). */
+void ns_ovl_input(struct ns_worker *w, struct rte_mbuf *m);
+bool ns_ovl_is_handoff(const struct rte_mbuf *m);
+void ns_ovl_worker_poll(struct ns_worker *w);
+void ns_ovl_stats_sum(uint64_t *out);
+struct rte_tel_data;
+int ns_ovl_telemetry(struct rte_tel_data *d);
 /* A frame processed as if received on port_idx (consumed). */
 void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* Take over now (console 'ha takeover', or the active's silence). */

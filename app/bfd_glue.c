@@ -248,6 +248,10 @@ ns_bfd_drain(struct ns_worker *w)
 			continue;
 		n = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m), NULL);
 		for (unsigned int k = 0; k < n; k++) {
+			if (ns_ovl_is_handoff(m[k])) { /* the ring carries the overlay's too */
+				ns_ovl_input(w, m[k]);
+				continue;
+			}
 			struct ns_l4_info l4 = {
 					.proto = IPPROTO_UDP,
 					.l3_off = m[k]->l2_len,

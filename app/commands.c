@@ -482,6 +482,14 @@ const struct ns_cmd ns_cmds[] = {
 				"per port: IGMP version, reports, queries; the groups' merged "
 				"state",
 				ns_cmd_show_mcast},
+		{"show overlay sessions", "Display",
+				"multicast overlay sessions: packets, unicast copies, gaps filled, "
+				"duplicates dropped, reorder releases, lost",
+				ns_cmd_show_overlay},
+		{"show overlay stats", "Display", "non-zero overlay counters",
+				ns_cmd_show_overlay_stats},
+		{"show overlay stats all", "Display", "every overlay counter with its meaning",
+				ns_cmd_show_overlay_stats},
 		{"netlink route|diag <pid> <hex>", "Control",
 				"one netlink request, hex (from libnonstop_netstate.so): the "
 				"kernel-format answer in hex, or 'pass'",
@@ -498,6 +506,11 @@ const struct ns_cmd ns_cmds[] = {
 				"stop or restart the backup applications (a slow standby, for "
 				"tests)",
 				ns_cmd_set_repl_backup},
+		{"set overlay <name> request on|off", "Control",
+				"a last hop stops (or resumes) asking its first hop for the "
+				"unicast copy; the first hop stops sending it when the last "
+				"request's lifetime ends",
+				ns_cmd_set_overlay_request},
 		{"set repl bulk pause|resume", "Control",
 				"stop or restart the active's bulk sync (connections "
 				"checkpoint only when they change, for tests)",

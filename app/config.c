@@ -677,6 +677,17 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			cfg->bfd[cfg->n_bfd++] = k;
 			continue;
 		}
+		if (strncmp(s, "overlay.", 8) == 0) {
+			if (cfg->n_ovl == NS_MAX_OVL) {
+				ns_cfg_error(&c, s, NULL, "more than %d overlay sessions",
+						NS_MAX_OVL);
+				goto out;
+			}
+			if (ns_cfg_load_overlay(&c, s, &cfg->ovl[cfg->n_ovl]) < 0)
+				goto out;
+			cfg->n_ovl++;
+			continue;
+		}
 		if (strncmp(s, "client.", 7) == 0) {
 			if (cfg->n_clients == NS_MAX_CLIENTS) {
 				ns_cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
@@ -691,7 +702,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			ns_cfg_error(&c, s, NULL,
 					"unknown section (expected global, lcores, tcp, repl, "
 					"port.NAME, "
-					"listener.NAME, client.NAME, bfd.NAME)");
+					"listener.NAME, client.NAME, bfd.NAME, overlay.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {
@@ -759,7 +770,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 		k->src = cfg->port[port].ip;
 		k->port_idx = (uint16_t)port;
 	}
-	if (ns_cfg_load_repl(&c, cfg) < 0 || ns_cfg_bfd_finish(&c, cfg) < 0)
+	if (ns_cfg_load_repl(&c, cfg) < 0 || ns_cfg_bfd_finish(&c, cfg) < 0 ||
+			ns_cfg_overlay_finish(&c, cfg) < 0)
 		goto out;
 	rc = 0;
 out:

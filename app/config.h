@@ -109,6 +109,37 @@ struct ns_tcp_knobs {
 	uint32_t keepalive_idle_ms, keepalive_intvl_ms, keepalive_cnt;
 };
 
+#define NS_MAX_OVL	   64
+#define NS_OVL_MAX_CLIENTS 16
+#define NS_OVL_MAX_UNICAST 8
+
+/* [overlay.NAME]: one application session of the multicast overlay. */
+struct ns_ovl_cfg {
+	char name[NS_NAME_LEN];
+	bool decap;	   /* role = decap (last hop); else encap (first hop) */
+	uint32_t key;	   /* GRE key: the session */
+	rte_be32_t group;  /* the distribution tree's group */
+	uint16_t port_idx; /* where the overlay travels (encap: out; decap: in) */
+	char port_name[NS_NAME_LEN];
+	/* encap */
+	rte_be32_t match;    /* inner destination taken into the session */
+	uint16_t match_port; /* and its UDP/TCP destination port (host order; 0: any) */
+	uint8_t ttl;
+	uint16_t mtu;	    /* of the overlay port: inner packets over mtu - 40 dropped */
+	uint16_t mss_clamp; /* inner TCP SYNs' MSS lowered to this (0: off) */
+	uint32_t n_unicast; /* redundant copies always sent to these last hops */
+	rte_be32_t unicast[NS_OVL_MAX_UNICAST];
+	bool accept_requests; /* last hops may ask for the unicast copy */
+	/* decap */
+	uint16_t client_port_idx; /* where the clients are */
+	char client_port_name[NS_NAME_LEN];
+	uint32_t n_clients;
+	rte_be32_t clients[NS_OVL_MAX_CLIENTS];
+	rte_be32_t request;  /* ask this first hop for the unicast copy (0: no) */
+	uint32_t request_ms; /* refresh period; each request holds for 3 of them */
+	uint32_t hold_ms;    /* a gap waits this long for the other copy */
+};
+
 enum ns_repl_role { NS_REPL_ROLE_NONE, NS_REPL_ROLE_ACTIVE, NS_REPL_ROLE_STANDBY };
 
 /* [repl]: TCB replication to (or from) the other instance. */
@@ -169,6 +200,8 @@ struct ns_config {
 	uint16_t n_clients;
 	struct ns_client_cfg client[NS_MAX_CLIENTS];
 	struct ns_repl_cfg repl;
+	uint32_t n_ovl; /* [overlay.*] */
+	struct ns_ovl_cfg ovl[NS_MAX_OVL];
 	uint32_t n_bfd; /* slots in use or used (bfd[]) */
 	struct ns_bfd_cfg bfd[NS_MAX_BFD];
 };

@@ -31,6 +31,11 @@ int ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *o
 /* Every key of the section is one of known (NULL-terminated). */
 int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
 
+/* config_overlay.c: one [overlay.NAME] section (ports resolved after all are read) */
+struct ns_ovl_cfg;
+int ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o);
+int ns_cfg_overlay_finish(struct cfg_ctx *c, struct ns_config *cfg);
+
 /* config_ha.c */
 int ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k);
 int ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg);

@@ -407,6 +407,8 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		/* A standby is silent on the service ports; a stepping-down active
 		 * keeps what arrives for the one taking over. */
 		return !ns_repl_worker_keep(w, port_idx, m);
+	if (unlikely(ns_ovl_port_mask & (1u << port_idx)) && ns_ovl_worker_rx(w, port_idx, m))
+		return false; /* the overlay's (multicast overlay, issue 7) */
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:
@@ -507,8 +509,10 @@ worker_poll(struct ns_worker *w)
 	}
 	if (unlikely(!rte_ring_empty(w->msgq)))
 		worker_msgs(w);
-	if (w->bfd != NULL)
+	if (w->bfd != NULL) {
 		total += ns_bfd_drain(w);
+		ns_ovl_worker_poll(w);
+	}
 	ns_ping_tick(w);
 	ns_bfd_worker_poll(w);
 	if (!w->fastpath) {

@@ -21,7 +21,9 @@
 	X(bfd_handoff, INFO, "BFD packets passed to the fast-path lcore's ring")             \
 	X(bfd_handoff_full, DROP, "BFD packets dropped: the fast-path lcore's ring is full") \
 	X(tx_via_owner, INFO, "frames handed to the port's ARP owner (next hop unknown)")    \
-	X(tx_via_owner_full, DROP, "frames dropped: the ARP owner's message ring is full")
+	X(tx_via_owner_full, DROP, "frames dropped: the ARP owner's message ring is full")   \
+	X(ovl_handoff, INFO, "overlay frames passed to the fast-path lcore's ring")          \
+	X(ovl_handoff_full, DROP, "overlay frames dropped: the fast-path lcore's ring is full")
 
 enum ns_dp_ctr {
 #define X(name, kind, help) NS_CTR_ENUM(NS_DP_, name, kind, help)

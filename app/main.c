@@ -158,6 +158,13 @@ dump_counters(const char *path)
 	ns_tcp_stats_sum(tcp);
 	for (int i = 0; i < NS_TCP_C__MAX; i++)
 		ns_out_printf(&o, "tcp.%s %" PRIu64 "\n", ns_tcp_ctr_desc[i].name, tcp[i]);
+	if (app.cfg.n_ovl != 0) {
+		uint64_t ovl[NS_OVL_C__MAX];
+
+		ns_ovl_stats_sum(ovl);
+		for (int i = 0; i < NS_OVL_C__MAX; i++)
+			ns_out_printf(&o, "ovl.%s %" PRIu64 "\n", ns_ovl_ctr_desc[i].name, ovl[i]);
+	}
 	if (o.len)
 		fwrite(o.buf, 1, o.len, f);
 	ns_out_free(&o);
@@ -224,7 +231,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
 		goto out_ports;
 	}
-	if (ns_mcast_init() < 0) {
+	if (ns_mcast_init() < 0 || ns_ovl_init() < 0) {
 		fprintf(stderr, "nonstop: %s: igmp: a port without an address\n", opt_config);
 		goto out_ports;
 	}
@@ -290,6 +297,7 @@ out_console:
 out_dp:
 	if (pdump_ok)
 		rte_pdump_uninit();
+	ns_ovl_fini();
 	ns_dataplane_fini();
 	ns_health_fini();
 out_ports:

@@ -73,7 +73,9 @@ ns_mcast_init(void)
 			return -1;
 		}
 		mc[p].port = p;
-		ns_igmp_init(&mc[p].ifc, app.cfg.port[p].ip, &ops, &mc[p], rte_rdtsc() ^ p);
+		/* Replay: a fixed seed, the report delays are the same every run. */
+		ns_igmp_init(&mc[p].ifc, app.cfg.port[p].ip, &ops, &mc[p],
+				app.replay ? p + 1u : rte_rdtsc() ^ p);
 		mc[p].on = true;
 		n_on++;
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
@@ -159,6 +161,25 @@ post(struct ns_out *o, struct mc_req *q)
 		return -1;
 	}
 	return 0;
+}
+
+int
+ns_mcast_app_set(uint16_t port, uint32_t group, uint32_t app_id, bool join)
+{
+	struct mc_req q = {.port = port,
+			.group = group,
+			.app_id = app_id,
+			.mode = join ? NS_IGMP_EXCLUDE : NS_IGMP_INCLUDE};
+	struct ns_out o = {0};
+	int rc;
+
+	if (port >= NS_MAX_PORTS || !mc[port].on)
+		return -1;
+	rc = post(&o, &q);
+	if (rc != 0)
+		NS_LOG(ERR, "mcast: port %s: %.*s", app.cfg.port[port].name, (int)o.len, o.buf);
+	ns_out_free(&o);
+	return rc;
 }
 
 /* mcast join|leave <port> <group>

@@ -33,6 +33,7 @@ static int
 tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], bfd[NS_BFD_C__MAX];
+	uint64_t ovl[NS_OVL_C__MAX];
 	struct rte_tel_data *c;
 
 	(void)cmd, (void)params;
@@ -52,6 +53,10 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 	c = counter_dict(ns_bfd_ctr_desc, bfd, NULL, NS_BFD_C__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "bfd", c, 0);
+	ns_ovl_stats_sum(ovl);
+	c = counter_dict(ns_ovl_ctr_desc, ovl, NULL, NS_OVL_C__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "ovl", c, 0);
 	return 0;
 }
 
@@ -167,6 +172,13 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int
+tel_overlay(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	return ns_ovl_telemetry(d);
+}
+
 void
 ns_telemetry_init(void)
 {
@@ -185,6 +197,9 @@ ns_telemetry_init(void)
 	rte_telemetry_register_cmd("/nonstop/repl/status", tel_repl,
 			"Replication: role, epoch, per channel state, hold delay, bulk sync; "
 			"counters. No parameters");
+	rte_telemetry_register_cmd("/nonstop/overlay", tel_overlay,
+			"Multicast overlay sessions: role, key, packets, copies, gaps filled, "
+			"duplicates. No parameters");
 	if (ns_netstate_telemetry_init() != 0)
 		NS_LOGT(app, WARNING, "telemetry: /nonstop/netstate not registered");
 }

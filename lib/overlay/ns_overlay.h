@@ -21,6 +21,21 @@
 #define NS_OVL_GRE_LEN	12 /* flags/proto, key, sequence */
 #define NS_OVL_HDR_LEN	(20 + 8 + NS_OVL_GRE_LEN)
 
+/* Redundant unicast overlay: last hops that asked for the unicast copy
+ * (soft state: each request holds for its lifetime, refreshed by the next). */
+#define NS_OVL_MAX_SUBS 8
+
+struct ns_ovl_subs {
+	uint32_t addr[NS_OVL_MAX_SUBS]; /* network order */
+	uint64_t until[NS_OVL_MAX_SUBS];
+	uint32_t n;
+};
+
+/* 1: a new subscriber, 0: refreshed, -1: the table is full. */
+int ns_ovl_subs_refresh(struct ns_ovl_subs *s, uint32_t addr, uint64_t now, uint64_t lifetime_ns);
+/* Those whose lifetime ended go; returns how many. */
+uint32_t ns_ovl_subs_expire(struct ns_ovl_subs *s, uint64_t now);
+
 /* First hop: one session. */
 struct ns_ovl_tx {
 	uint32_t key;	/* GRE key */
@@ -32,6 +47,7 @@ struct ns_ovl_tx {
 	uint8_t tmpl[NS_OVL_HDR_LEN]; /* the header, per-packet fields zero */
 	uint32_t tmpl_sum;	      /* one's complement sum of the template's IP header */
 	uint64_t packets, bytes;
+	struct ns_ovl_subs subs;
 };
 
 void ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, uint8_t ttl);
@@ -43,12 +59,30 @@ uint32_t ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, u
  * unicast copy): same sequence, the IP checksum updated. */
 void ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst);
 
+/* An inner TCP SYN's MSS option lowered to mss (checksum updated
+ * incrementally) so that the encapsulated segments fit the MTU; returns 1
+ * when it was changed. */
+int ns_ovl_clamp_mss(uint8_t *ip, uint32_t len, uint16_t mss);
+
 /* Last hop: what a received packet carries. */
 struct ns_ovl_hdr {
 	uint32_t outer_src, outer_dst;
 	uint32_t key, seq;
 	uint16_t inner_off, inner_len;
+	uint32_t lifetime_ms; /* NS_OVL_REQUEST */
 };
+
+/*
+ * The request of a last hop for the unicast copy of session 'key': GRE-in-UDP
+ * to the first hop's address with the K bit only, protocol type 0x88B5 (IEEE
+ * local experimental), and a 12-byte body: "NSOR", version 1, 3 zero bytes,
+ * the lifetime in ms.  Refreshed well within it (soft state, as a join).
+ */
+#define NS_OVL_REQ_PROTO 0x88b5
+#define NS_OVL_REQ_LEN	 (20 + 8 + 8 + 12)
+/* Writes the IPv4 packet (NS_OVL_REQ_LEN bytes) into ip; returns its length. */
+uint32_t ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key,
+		uint32_t lifetime_ms, uint16_t ip_id);
 
 enum ns_ovl_bad {
 	NS_OVL_OK = 0,
@@ -56,6 +90,7 @@ enum ns_ovl_bad {
 	NS_OVL_NOT_OURS = -2,  /* not UDP to 4754 */
 	NS_OVL_BAD_GRE = -3,   /* version, flags without K and S, routing, not IPv4 inside */
 	NS_OVL_BAD_INNER = -4, /* the inner packet is not a whole IPv4 packet */
+	NS_OVL_REQUEST = 1,    /* a last hop's request (key, lifetime_ms, outer_src) */
 };
 /* ip: the outer IPv4 header onwards, len bytes. */
 int ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h);

@@ -24,13 +24,25 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 		return NS_OVL_BAD_IP;
 	off = ihl + 8;
 	flags = ovl_get16(ip + off);
-	/* K and S, nothing else: no checksum, no routing, version 0. */
-	if (flags != 0x3000 || ovl_get16(ip + off + 2) != 0x0800)
-		return NS_OVL_BAD_GRE;
 	memcpy(&h->outer_src, ip + 12, 4);
 	memcpy(&h->outer_dst, ip + 16, 4);
 	h->key = (uint32_t)ip[off + 4] << 24 | (uint32_t)ip[off + 5] << 16 |
 		 (uint32_t)ip[off + 6] << 8 | ip[off + 7];
+	if (flags == 0x2000 && ovl_get16(ip + off + 2) == NS_OVL_REQ_PROTO) {
+		/* A request: K only, the body whole, version 1. */
+		const uint8_t *b = ip + off + 8;
+
+		if (ovl_get16(ip + ihl + 4) != 8 + 8 + 12 || memcmp(b, "NSOR", 4) != 0 || b[4] != 1)
+			return NS_OVL_BAD_GRE;
+		h->lifetime_ms = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
+				 (uint32_t)b[10] << 8 | b[11];
+		h->seq = 0;
+		h->inner_off = h->inner_len = 0;
+		return NS_OVL_REQUEST;
+	}
+	/* Data: K and S, nothing else (no checksum, no routing, version 0). */
+	if (flags != 0x3000 || ovl_get16(ip + off + 2) != 0x0800)
+		return NS_OVL_BAD_GRE;
 	h->seq = (uint32_t)ip[off + 8] << 24 | (uint32_t)ip[off + 9] << 16 |
 		 (uint32_t)ip[off + 10] << 8 | ip[off + 11];
 	off += NS_OVL_GRE_LEN;

@@ -232,6 +232,91 @@ port = r
 key = 0x00112233445566778899aabbccddeeff
 INI
 
+# [overlay.NAME] (issue 7)
+expect ovl_no_role '@:4: [overlay.v] role: missing: encap (first hop) or decap' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+key = 1
+INI
+expect ovl_group '@:8: [overlay.v] group: '"'"'224.0.0.5'"'"' is not a routable IPv4 multicast group' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = encap
+key = 1
+match = 203.0.113.100
+group = 224.0.0.5
+port = a
+INI
+expect ovl_match_own '@:9: [overlay.v] match: port a'"'"'s own address' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = encap
+key = 1
+group = 239.1.1.1
+port = a
+match = 192.0.2.2
+INI
+expect ovl_decap_key_on_encap '@:9: [overlay.v] clients: a key of role = decap, not encap' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = encap
+key = 1
+group = 239.1.1.1
+port = a
+clients = 192.0.2.10
+match = 203.0.113.100
+INI
+expect ovl_no_igmp '@:8: [overlay.v] port: port a has no igmp' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = decap
+key = 1
+group = 239.1.1.1
+port = a
+client_port = a
+clients = 192.0.2.10
+INI
+expect ovl_client_off_link '@:11: [overlay.v] clients: a client not on port a'"'"'s subnet' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+igmp = true
+[overlay.v]
+role = decap
+key = 1
+group = 239.1.1.1
+port = a
+client_port = a
+clients = 192.0.2.10,198.51.100.1
+INI
+expect ovl_same_key '@:12: [overlay.w] key: 5 already used by [overlay.v]' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = encap
+key = 5
+group = 239.1.1.1
+port = a
+match = 203.0.113.100
+[overlay.w]
+role = encap
+key = 5
+group = 239.1.1.2
+port = a
+match = 203.0.113.101
+INI
+
 # A file that does not exist.
 n=$((n + 1))
 out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \

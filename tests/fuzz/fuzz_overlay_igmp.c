@@ -3,7 +3,9 @@
  * libFuzzer target for the overlay's and IGMP's parsers (lib/overlay,
  * lib/igmp): byte 0 picks one.  Overlay: ns_ovl_parse of the rest; when it
  * accepts, the inner packet's bounds are checked, it goes through the
- * reorder window (its key and sequence) and its destination is rewritten.
+ * reorder window (its key and sequence) and its destination is rewritten;
+ * a request refreshes a subscriber table.  Byte 0 & 2: the rest is an inner
+ * packet for the first hop's MSS clamp.
  * IGMP: the rest is a received IP packet for a host that has joined two
  * groups; ticks follow, every report it sends must be a whole IPv4 packet.
  */
@@ -46,13 +48,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static bool init;
 		struct ns_ovl_hdr h;
 		uint8_t buf[4096];
+		int rc;
 
 		if (!init) {
 			ns_ovl_rx_init(&rx, 1, 1000);
 			init = true;
 		}
 		memcpy(buf, data + 1, size - 1);
-		if (ns_ovl_parse(buf, (uint32_t)(size - 1), &h) == NS_OVL_OK) {
+		if (data[0] & 2) { /* the rest as an inner packet whose MSS the first hop clamps */
+			ns_ovl_clamp_mss(buf, (uint32_t)(size - 1), 536);
+			return 0;
+		}
+		rc = ns_ovl_parse(buf, (uint32_t)(size - 1), &h);
+		if (rc == NS_OVL_REQUEST) {
+			static struct ns_ovl_subs subs;
+
+			if (ns_ovl_subs_refresh(&subs, h.outer_src, h.key, h.lifetime_ms) < 0)
+				ns_ovl_subs_expire(&subs, UINT64_MAX);
+			if (subs.n > NS_OVL_MAX_SUBS)
+				abort();
+		}
+		if (rc == NS_OVL_OK) {
 			if ((uint32_t)h.inner_off + h.inner_len > size - 1)
 				abort();
 			ns_ovl_rx_offer(&rx, h.seq, NULL, h.seq, &rops, NULL);

@@ -3,7 +3,8 @@
 #   run_case.sh CASE_DIR NONSTOP_BIN WORK_DIR
 # CASE_DIR holds: gen.py (writes in.pcap, deterministic), nonstop.ini,
 #   fields (tshark -e fields, one per line), expected.txt (tshark fields of
-#   what nonstop sent), counters.txt (expected non-zero counters).
+#   what nonstop sent), counters.txt (expected non-zero counters), and
+#   optionally check.py IN.pcap OUT.pcap (the case's own byte checks).
 # UPDATE_GOLDEN=1 rewrites expected.txt and counters.txt from this run.
 set -euo pipefail
 
@@ -56,6 +57,11 @@ if [ -s out.pcap ]; then
 		echo "$errors"
 		rc=1
 	}
+fi
+# A case's own checks of the bytes (check.py IN OUT), when it has them.
+if [ -f "$case_dir/check.py" ] && ! "$py" "$case_dir/check.py" in.pcap out.pcap; then
+	echo "FAIL $name: check.py"
+	rc=1
 fi
 if ! diff -u "$case_dir/expected.txt" actual.txt; then
 	echo "FAIL $name: transmitted frames differ from expected.txt (above)"

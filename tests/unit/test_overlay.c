@@ -250,6 +250,105 @@ test_two_paths(void)
 	free(lost_u);
 }
 
+/* A last hop's request: parsed back; its refusals; the soft state. */
+static void
+test_request_subs(void)
+{
+	uint8_t p[NS_OVL_REQ_LEN], c[NS_OVL_REQ_LEN];
+	struct ns_ovl_hdr h;
+	struct ns_ovl_subs subs = {0};
+	uint32_t lh = ip4(198, 51, 100, 2), fh = ip4(198, 51, 100, 1);
+
+	CHECK_EQ(ns_ovl_request_build(p, lh, fh, 0x01020304, 3000, 9), NS_OVL_REQ_LEN);
+	CHECK_EQ(sum16(p, 20, 0), 0xffff);
+	CHECK_EQ(ns_ovl_parse(p, sizeof(p), &h), NS_OVL_REQUEST);
+	CHECK_EQ(h.key, 0x01020304);
+	CHECK_EQ(h.lifetime_ms, 3000);
+	CHECK_EQ(h.outer_src, lh);
+	for (uint32_t i = 0; i < sizeof(p); i++) { /* no truncation is taken */
+		int rc = ns_ovl_parse(p, i, &h);
+
+		CHECK(rc < 0);
+	}
+	memcpy(c, p, sizeof(p));
+	c[36] = 'X'; /* the magic */
+	CHECK_EQ(ns_ovl_parse(c, sizeof(c), &h), NS_OVL_BAD_GRE);
+	memcpy(c, p, sizeof(p));
+	c[40] = 2; /* version */
+	CHECK_EQ(ns_ovl_parse(c, sizeof(c), &h), NS_OVL_BAD_GRE);
+	memcpy(c, p, sizeof(p));
+	c[28] = 0x30; /* K and S with the request's protocol: neither data nor request */
+	CHECK(ns_ovl_parse(c, sizeof(c), &h) < 0);
+
+	CHECK_EQ(ns_ovl_subs_refresh(&subs, lh, 1000, 3000), 1);
+	CHECK_EQ(ns_ovl_subs_refresh(&subs, lh, 2000, 3000), 0); /* refreshed: until 5000 */
+	CHECK_EQ(ns_ovl_subs_expire(&subs, 4999), 0);
+	CHECK_EQ(subs.n, 1);
+	for (uint32_t i = 1; i < NS_OVL_MAX_SUBS; i++)
+		CHECK_EQ(ns_ovl_subs_refresh(&subs, lh + (i << 24), 4000, 100000), 1);
+	CHECK_EQ(ns_ovl_subs_refresh(&subs, ip4(10, 0, 0, 1), 4000, 100), -1);
+	CHECK_EQ(ns_ovl_subs_expire(&subs, 5000), 1); /* lh's lifetime ended */
+	CHECK_EQ(subs.n, NS_OVL_MAX_SUBS - 1);
+	for (uint32_t i = 0; i < subs.n; i++)
+		CHECK(subs.addr[i] != lh);
+}
+
+/* A TCP SYN: the MSS option lowered, the checksum still right, at an even
+ * and an odd offset (a NOP before it); a SYN with a smaller MSS, an ACK and
+ * a UDP packet are left alone. */
+static uint32_t
+tcp_syn(uint8_t *p, const uint8_t *opt, uint32_t olen, uint8_t flags)
+{
+	uint32_t doff = 20 + olen, tot = 20 + doff, s;
+	uint32_t src = ip4(198, 51, 100, 7), dst = ip4(203, 0, 113, 100);
+	uint16_t c;
+
+	memset(p, 0, tot);
+	p[0] = 0x45;
+	p[3] = (uint8_t)tot;
+	p[8] = 64;
+	p[9] = 6;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	c = (uint16_t)~sum16(p, 20, 0);
+	p[10] = (uint8_t)(c >> 8);
+	p[11] = (uint8_t)c;
+	p[20] = 0x30;
+	p[23] = 80;
+	p[32] = (uint8_t)((doff / 4) << 4);
+	p[33] = flags;
+	p[34] = 0xff;
+	memcpy(p + 40, opt, olen);
+	s = sum16(p + 12, 8, 0) + 6 + doff;
+	c = (uint16_t)~sum16(p + 20, doff, s);
+	p[36] = (uint8_t)(c >> 8);
+	p[37] = (uint8_t)c;
+	return tot;
+}
+
+static void
+test_mss_clamp(void)
+{
+	static const uint8_t even[] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
+	static const uint8_t odd[] = {1, 2, 4, 0x05, 0xb4, 1, 4, 2};
+	static const uint8_t small[] = {2, 4, 0x04, 0x00, 1, 1, 4, 2};
+	uint8_t p[80];
+	uint32_t n;
+
+	for (int k = 0; k < 2; k++) {
+		n = tcp_syn(p, k ? odd : even, 8, 0x02);
+		CHECK_EQ(ns_ovl_clamp_mss(p, n, 1400), 1);
+		CHECK_EQ(p[40 + 2 + k] << 8 | p[40 + 3 + k], 1400);
+		CHECK_EQ(sum16(p + 20, n - 20, sum16(p + 12, 8, 0) + 6 + n - 20), 0xffff);
+	}
+	n = tcp_syn(p, small, 8, 0x02);
+	CHECK_EQ(ns_ovl_clamp_mss(p, n, 1400), 0);
+	n = tcp_syn(p, even, 8, 0x10);
+	CHECK_EQ(ns_ovl_clamp_mss(p, n, 1400), 0);
+	n = inner_udp(p, ip4(192, 0, 2, 50), 7000, 10);
+	CHECK_EQ(ns_ovl_clamp_mss(p, n, 1400), 0);
+}
+
 int
 main(void)
 {
@@ -257,5 +356,7 @@ main(void)
 	RUN(test_rewrite);
 	RUN(test_reorder);
 	RUN(test_two_paths);
+	RUN(test_request_subs);
+	RUN(test_mss_clamp);
 	return TEST_SUMMARY();
 }

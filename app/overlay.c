@@ -1,0 +1,624 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Multicast overlay (issue 7), DPDK glue of lib/overlay.  The sessions live
+ * on the fast-path lcore (the BFD engine's, app.bfd_owner): one writer for
+ * each session's sequence counter and reorder window.  A worker that
+ * receives an overlay frame classifies it (O(1): a hash of the inner
+ * destination for the first hop, of the GRE key for the last hop) and, when
+ * it is not that lcore, hands the mbuf over the fast-path handoff ring.
+ *
+ * First hop: the Ethernet header is cut, the outer headers are prepended in
+ * the headroom (the payload is not copied); the redundant unicast copies
+ * share the payload (a header mbuf chained to a clone) unless it is small.
+ * Last hop: the outer headers are cut, the reorder window takes each
+ * sequence number once, and each client gets the inner packet with its own
+ * destination (the last client the received mbuf itself, the others a
+ * header copy chained to a clone of the payload).
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_telemetry.h>
+
+#include "app.h"
+#include "control.h"
+#include "ns_overlay.h"
+#include "ovl_counters.h"
+
+#define TICK_NS		1000000ull /* reorder holds, requests, subscriber lifetimes */
+#define COPY_MAX	192	   /* payloads up to this are copied, longer ones cloned */
+#define ETH_LEN		RTE_ETHER_HDR_LEN
+#define MAX_LIFETIME_MS 60000u
+
+const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX] = {
+#define X(name, kind, help) NS_CTR_DESC(name, kind, help)
+		NS_OVL_COUNTERS(X)
+#undef X
+};
+
+struct ovl_sess {
+	const struct ns_ovl_cfg *cfg;
+	uint32_t idx;
+	struct ns_ovl_tx tx; /* encap */
+	struct ns_ovl_rx rx; /* decap */
+	uint64_t next_req_ns;
+	uint16_t req_id;
+	uint64_t copies, too_big, clamped; /* encap */
+	uint64_t via_unicast, client_tx;   /* decap */
+	uint64_t lost_seen;
+	volatile bool request_off; /* the console's: stop asking (set by the control path) */
+} __rte_cache_aligned;
+
+struct match_key {
+	rte_be32_t dst;
+	uint16_t port; /* host order, 0: any */
+	uint16_t pad;
+};
+
+static struct {
+	struct ovl_sess *s;
+	struct rte_hash *by_match; /* encap: inner destination -> session */
+	struct rte_hash *by_key;   /* GRE key -> session */
+	bool encap;		   /* any encap session: frames to a match, requests */
+	bool decap_port[NS_MAX_PORTS];
+	struct ns_worker *w; /* the engine's lcore, while it processes */
+	uint64_t next_tick_ns;
+	uint64_t ctr[NS_OVL_C__MAX];
+} ovl;
+
+uint32_t ns_ovl_port_mask;
+
+static inline struct ovl_sess *
+by_key(uint32_t key)
+{
+	void *v;
+
+	return rte_hash_lookup_data(ovl.by_key, &key, &v) >= 0 ? &ovl.s[(uintptr_t)v] : NULL;
+}
+
+int
+ns_ovl_init(void)
+{
+	struct rte_hash_parameters hp = {.entries = NS_MAX_OVL * 2, .hash_func = rte_jhash};
+	const struct ns_config *cfg = &app.cfg;
+
+	if (cfg->n_ovl == 0)
+		return 0;
+	ovl.s = rte_zmalloc("ovl_sessions", sizeof(*ovl.s) * cfg->n_ovl, RTE_CACHE_LINE_SIZE);
+	hp.name = "ovl_by_match";
+	hp.key_len = sizeof(struct match_key);
+	ovl.by_match = rte_hash_create(&hp);
+	hp.name = "ovl_by_key";
+	hp.key_len = sizeof(uint32_t);
+	ovl.by_key = rte_hash_create(&hp);
+	if (ovl.s == NULL || ovl.by_match == NULL || ovl.by_key == NULL) {
+		NS_LOG(ERR, "overlay: no memory for %u sessions", cfg->n_ovl);
+		return -1;
+	}
+	for (uint32_t i = 0; i < cfg->n_ovl; i++) {
+		const struct ns_ovl_cfg *c = &cfg->ovl[i];
+		struct ovl_sess *s = &ovl.s[i];
+		uintptr_t v = i;
+
+		s->cfg = c;
+		s->idx = i;
+		if (rte_hash_add_key_data(ovl.by_key, &c->key, (void *)v) < 0)
+			return -1;
+		if (!c->decap) {
+			struct match_key k = {.dst = c->match, .port = c->match_port};
+
+			ns_ovl_tx_init(&s->tx, c->key, c->group, cfg->port[c->port_idx].ip, c->ttl);
+			if (rte_hash_add_key_data(ovl.by_match, &k, (void *)v) < 0)
+				return -1;
+			ovl.encap = true;
+			continue;
+		}
+		ns_ovl_rx_init(&s->rx, c->key, (uint64_t)c->hold_ms * 1000000);
+		ovl.decap_port[c->port_idx] = true;
+		ns_ovl_port_mask |= 1u << c->port_idx;
+		/* The last hop joins the group through the membership service, as
+		 * an application of its own (the console's are 0 and up). */
+		if (ns_mcast_app_set(c->port_idx, c->group, 0xff000000u | i, true) != 0)
+			return -1;
+	}
+	if (ovl.encap)
+		ns_ovl_port_mask = (1u << cfg->n_ports) - 1; /* inner packets come in anywhere */
+	NS_LOG(INFO, "overlay: %u sessions on the fast-path lcore %u", cfg->n_ovl,
+			app.worker[app.bfd_owner].lcore);
+	return 0;
+}
+
+void
+ns_ovl_fini(void)
+{
+	for (uint32_t i = 0; ovl.s != NULL && i < app.cfg.n_ovl; i++) {
+		struct ovl_sess *s = &ovl.s[i];
+
+		for (uint32_t k = 0; k < NS_OVL_WIN; k++)
+			if (s->rx.at[k] != 0)
+				rte_pktmbuf_free(s->rx.pkt[k]);
+	}
+	rte_hash_free(ovl.by_match);
+	rte_hash_free(ovl.by_key);
+	rte_free(ovl.s);
+	memset(&ovl, 0, sizeof(ovl));
+	ns_ovl_port_mask = 0;
+}
+
+/* --- classification (any worker) ---------------------------------------------- */
+
+enum { KIND_ENCAP = 1, KIND_OVERLAY = 2 };
+
+#define NS_HANDOFF_OVL 1 /* m->l4_len on the fast-path handoff ring: the overlay's */
+
+bool
+ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *), *ip = d + ETH_LEN;
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)d;
+	uint16_t len = rte_pktmbuf_data_len(m);
+	uint32_t ihl, kind = 0, idx = 0;
+	rte_be32_t dst;
+
+	if (len < ETH_LEN + 20 || eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+			(ip[0] >> 4) != 4)
+		return false;
+	ihl = (uint32_t)(ip[0] & 15) * 4;
+	memcpy(&dst, ip + 16, 4);
+	if (ihl >= 20 && ip[9] == IPPROTO_UDP && len >= ETH_LEN + ihl + 8 &&
+			ip[ihl + 2] == (NS_OVL_UDP_PORT >> 8) &&
+			ip[ihl + 3] == (NS_OVL_UDP_PORT & 0xff) &&
+			(dst == app.cfg.port[port_idx].ip ||
+					(ovl.decap_port[port_idx] &&
+							RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(dst)))))
+		kind = KIND_OVERLAY;
+	else if (ovl.encap && rte_is_same_ether_addr(&eth->dst_addr, &app.port[port_idx].mac) &&
+			dst != app.cfg.port[port_idx].ip) {
+		struct match_key k = {.dst = dst};
+		void *v;
+
+		if (ihl >= 20 && (ip[9] == IPPROTO_UDP || ip[9] == IPPROTO_TCP) &&
+				(ip[6] & 0x3f) == 0 && ip[7] == 0 && len >= ETH_LEN + ihl + 4)
+			k.port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+		if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0) {
+			k.port = 0;
+			if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0)
+				return false;
+		}
+		kind = KIND_ENCAP;
+		idx = (uint32_t)(uintptr_t)v;
+	} else {
+		return false;
+	}
+	m->hash.usr = kind << 24 | (uint32_t)port_idx << 16 | idx;
+	if ((int)w->idx == app.bfd_owner) {
+		ns_ovl_input(w, m);
+		return true;
+	}
+	m->l4_len = NS_HANDOFF_OVL;
+	if (rte_ring_enqueue(w->to_bfd, m) == 0) {
+		w->dp_ctr[NS_DP_ovl_handoff]++;
+	} else {
+		w->dp_ctr[NS_DP_ovl_handoff_full]++;
+		rte_pktmbuf_free(m);
+	}
+	return true;
+}
+
+bool
+ns_ovl_is_handoff(const struct rte_mbuf *m)
+{
+	return m->l4_len == NS_HANDOFF_OVL;
+}
+
+/* --- the engine (fast-path lcore) ----------------------------------------------- */
+
+/*
+ * A copy of m (one segment, data at its start) with prefix bytes of room in
+ * front: the first head bytes copied (the caller may rewrite them), the rest
+ * copied too when short, else a clone of m's buffer chained behind.
+ */
+static struct rte_mbuf *
+dup_pkt(struct rte_mbuf *m, uint16_t prefix, uint16_t head)
+{
+	uint16_t len = rte_pktmbuf_data_len(m), in = len - head <= COPY_MAX ? len : head;
+	struct rte_mbuf *h = rte_pktmbuf_alloc(app.pool), *c = NULL;
+	uint8_t *p;
+
+	if (h == NULL)
+		goto fail;
+	if (in < len) {
+		c = rte_pktmbuf_clone(m, app.pool);
+		if (c == NULL)
+			goto fail;
+		rte_pktmbuf_adj(c, head);
+	}
+	p = (uint8_t *)rte_pktmbuf_append(h, (uint16_t)(prefix + in));
+	if (p == NULL)
+		goto fail;
+	memcpy(p + prefix, rte_pktmbuf_mtod(m, const uint8_t *), in);
+	if (c != NULL && rte_pktmbuf_chain(h, c) != 0)
+		goto fail;
+	return h;
+fail:
+	rte_pktmbuf_free(c);
+	rte_pktmbuf_free(h);
+	ovl.ctr[NS_OVL_C_mbuf_alloc_failed]++;
+	return NULL;
+}
+
+static inline void
+eth_fill(struct rte_ether_hdr *e, uint16_t port_idx)
+{
+	e->src_addr = app.port[port_idx].mac;
+	e->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+}
+
+static void
+expire(struct ovl_sess *s, uint64_t now)
+{
+	uint32_t gone = ns_ovl_subs_expire(&s->tx.subs, now);
+
+	if (gone != 0) {
+		ovl.ctr[NS_OVL_C_subscribers_expired] += gone;
+		NS_LOG(INFO, "overlay %s: %u last hop(s) stopped asking for the unicast copy",
+				s->cfg->name, gone);
+	}
+}
+
+static void
+encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
+{
+	const struct ns_ovl_cfg *c = s->cfg;
+	uint8_t *inner = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN), hdr[NS_OVL_HDR_LEN];
+	uint16_t tot = (uint16_t)(inner[2] << 8 | inner[3]);
+	struct rte_ether_hdr *e;
+	uint32_t g = rte_be_to_cpu_32(c->group), n_copies;
+	struct rte_mbuf *copy[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
+	rte_be32_t copy_to[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
+
+	if (tot < (inner[0] & 15) * 4u || tot > rte_pktmbuf_data_len(m) - ETH_LEN) {
+		ovl.ctr[NS_OVL_C_not_ipv4]++;
+		goto drop;
+	}
+	if (tot + NS_OVL_HDR_LEN > c->mtu) {
+		s->too_big++;
+		ovl.ctr[NS_OVL_C_encap_too_big]++;
+		goto drop;
+	}
+	if (c->mss_clamp != 0 && ns_ovl_clamp_mss(inner, tot, c->mss_clamp)) {
+		s->clamped++;
+		ovl.ctr[NS_OVL_C_encap_mss_clamped]++;
+	}
+	rte_pktmbuf_adj(m, ETH_LEN);
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - tot)); /* Ethernet padding */
+	if (unlikely(s->tx.subs.n != 0))
+		expire(s, w->now_ns); /* a lifetime may have ended since the last tick */
+	ns_ovl_encap(&s->tx, hdr, inner, tot);
+	/* The redundant unicast copies (configured, then those that asked) are
+	 * made before the header goes in front of the payload they share, and
+	 * leave after the multicast one: that is the primary. */
+	n_copies = 0;
+	for (uint32_t k = 0; k < c->n_unicast + s->tx.subs.n; k++) {
+		rte_be32_t to = k < c->n_unicast ? c->unicast[k]
+						 : s->tx.subs.addr[k - c->n_unicast];
+		struct rte_mbuf *u = dup_pkt(m, ETH_LEN + NS_OVL_HDR_LEN, 0);
+
+		if (u == NULL)
+			continue;
+		e = rte_pktmbuf_mtod(u, struct rte_ether_hdr *);
+		eth_fill(e, c->port_idx);
+		ns_ovl_redirect(hdr, (uint8_t *)(e + 1), to);
+		copy[n_copies] = u;
+		copy_to[n_copies++] = to;
+	}
+	e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN + NS_OVL_HDR_LEN);
+	if (e == NULL) { /* no headroom: cannot happen with the pool's 128 bytes */
+		ovl.ctr[NS_OVL_C_mbuf_alloc_failed]++;
+		rte_pktmbuf_free(m);
+	} else {
+		/* RFC 1112 6.4: 01:00:5e and the group's low 23 bits */
+		e->dst_addr = (struct rte_ether_addr){{0x01, 0x00, 0x5e, (g >> 16) & 0x7f,
+				(uint8_t)(g >> 8), (uint8_t)g}};
+		eth_fill(e, c->port_idx);
+		memcpy(e + 1, hdr, NS_OVL_HDR_LEN);
+		ns_worker_tx(w, c->port_idx, m);
+		ovl.ctr[NS_OVL_C_encap_packets]++;
+	}
+	for (uint32_t k = 0; k < n_copies; k++)
+		ns_worker_send_ip(w, c->port_idx, copy[k], copy_to[k]);
+	s->copies += n_copies;
+	ovl.ctr[NS_OVL_C_encap_unicast_copies] += n_copies;
+	return;
+drop:
+	rte_pktmbuf_free(m);
+}
+
+/* The reorder window releases a packet (m: the inner IPv4 packet). */
+static void
+deliver(void *user, void *pkt, uint32_t seq)
+{
+	struct ovl_sess *s = user;
+	const struct ns_ovl_cfg *c = s->cfg;
+	struct rte_mbuf *m = pkt;
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t len = rte_pktmbuf_data_len(m), ihl = (uint16_t)((ip[0] & 15) * 4), head;
+
+	(void)seq;
+	if (m->hash.usr != 0)
+		s->via_unicast++;
+	/* What a destination rewrite touches: the IPv4 header and the L4 checksum. */
+	head = (uint16_t)RTE_MIN(len, ihl + (ip[9] == IPPROTO_TCP ? 20 : 8));
+	for (uint32_t k = 0; k < c->n_clients; k++) {
+		bool last = k + 1 == c->n_clients;
+		struct rte_mbuf *x = last ? m : dup_pkt(m, ETH_LEN, head);
+		struct rte_ether_hdr *e;
+
+		if (x == NULL)
+			continue;
+		e = last ? (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN)
+			 : rte_pktmbuf_mtod(x, struct rte_ether_hdr *);
+		eth_fill(e, c->client_port_idx);
+		ns_ovl_rewrite_dst((uint8_t *)(e + 1), rte_pktmbuf_data_len(x) - ETH_LEN,
+				c->clients[k]);
+		ns_worker_send_ip(ovl.w, c->client_port_idx, x, c->clients[k]);
+		s->client_tx++;
+		ovl.ctr[NS_OVL_C_client_tx]++;
+	}
+}
+
+static void
+dup_drop(void *user, void *pkt)
+{
+	(void)user;
+	ovl.ctr[NS_OVL_C_decap_duplicate]++;
+	rte_pktmbuf_free(pkt);
+}
+
+static const struct ns_ovl_rx_ops rx_ops = {deliver, dup_drop};
+
+static void
+count_lost(struct ovl_sess *s)
+{
+	ovl.ctr[NS_OVL_C_decap_lost] += s->rx.lost - s->lost_seen;
+	s->lost_seen = s->rx.lost;
+}
+
+static void
+overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+{
+	struct ns_ovl_hdr h;
+	struct ovl_sess *s;
+	rte_be32_t me = app.cfg.port[port_idx].ip;
+	int rc = ns_ovl_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN),
+			rte_pktmbuf_data_len(m) - ETH_LEN, &h);
+
+	if (rc == NS_OVL_REQUEST) {
+		s = by_key(h.key);
+		if (s == NULL || s->cfg->decap || !s->cfg->accept_requests || h.outer_dst != me ||
+				s->cfg->port_idx != port_idx) {
+			ovl.ctr[NS_OVL_C_requests_refused]++;
+		} else {
+			uint64_t life = RTE_MIN(h.lifetime_ms, MAX_LIFETIME_MS) * 1000000ull;
+			char a[INET_ADDRSTRLEN];
+
+			rc = ns_ovl_subs_refresh(&s->tx.subs, h.outer_src, w->now_ns, life);
+			ovl.ctr[rc < 0 ? NS_OVL_C_subscribers_full : NS_OVL_C_requests_rx]++;
+			if (rc > 0)
+				NS_LOG(INFO, "overlay %s: %s asks for the unicast copy",
+						s->cfg->name,
+						inet_ntop(AF_INET, &h.outer_src, a, sizeof(a)));
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ovl.ctr[NS_OVL_C_decap_packets]++;
+	if (rc != NS_OVL_OK) {
+		ovl.ctr[NS_OVL_C_decap_bad]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	s = by_key(h.key);
+	if (s == NULL || !s->cfg->decap || s->cfg->port_idx != port_idx) {
+		ovl.ctr[NS_OVL_C_decap_unknown_key]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (h.outer_dst != s->cfg->group && h.outer_dst != me) {
+		ovl.ctr[NS_OVL_C_decap_wrong_dst]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->hash.usr = h.outer_dst == me; /* which copy: deliver() counts the unicast ones */
+	ovl.ctr[NS_OVL_C_decap_unicast] += m->hash.usr;
+	rte_pktmbuf_adj(m, (uint16_t)(ETH_LEN + h.inner_off));
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - h.inner_len));
+	ns_ovl_rx_offer(&s->rx, h.seq, m, w->now_ns, &rx_ops, s);
+	count_lost(s);
+}
+
+void
+ns_ovl_input(struct ns_worker *w, struct rte_mbuf *m)
+{
+	uint32_t tag = m->hash.usr;
+
+	ovl.w = w;
+	if (tag >> 24 == KIND_ENCAP)
+		encap(w, &ovl.s[tag & 0xffff], m);
+	else
+		overlay_rx(w, (uint16_t)((tag >> 16) & 0xff), m);
+}
+
+static void
+send_request(struct ns_worker *w, struct ovl_sess *s)
+{
+	const struct ns_ovl_cfg *c = s->cfg;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+	struct rte_ether_hdr *e;
+
+	if (m == NULL || (e = (struct rte_ether_hdr *)rte_pktmbuf_append(
+					  m, ETH_LEN + NS_OVL_REQ_LEN)) == NULL) {
+		rte_pktmbuf_free(m);
+		ovl.ctr[NS_OVL_C_mbuf_alloc_failed]++;
+		return;
+	}
+	eth_fill(e, c->port_idx);
+	ns_ovl_request_build((uint8_t *)(e + 1), app.cfg.port[c->port_idx].ip, c->request, c->key,
+			3 * c->request_ms, s->req_id++);
+	ns_worker_send_ip(w, c->port_idx, m, c->request);
+	ovl.ctr[NS_OVL_C_requests_tx]++;
+}
+
+void
+ns_ovl_worker_poll(struct ns_worker *w)
+{
+	/* Replay: the clock starts with the capture's first packet. */
+	if (app.cfg.n_ovl == 0 || w->now_ns < ovl.next_tick_ns || (app.replay && w->now_ns == 0))
+		return;
+	ovl.next_tick_ns = w->now_ns + TICK_NS;
+	ovl.w = w;
+	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
+		struct ovl_sess *s = &ovl.s[i];
+
+		if (!s->cfg->decap) {
+			expire(s, w->now_ns);
+			continue;
+		}
+		if (s->rx.held != 0) {
+			ns_ovl_rx_tick(&s->rx, w->now_ns, &rx_ops, s);
+			count_lost(s);
+		}
+		if (s->cfg->request != 0 && !s->request_off && w->now_ns >= s->next_req_ns) {
+			s->next_req_ns = w->now_ns + (uint64_t)s->cfg->request_ms * 1000000;
+			send_request(w, s);
+		}
+	}
+}
+
+void
+ns_ovl_stats_sum(uint64_t *out)
+{
+	for (int i = 0; i < NS_OVL_C__MAX; i++)
+		out[i] = __atomic_load_n(&ovl.ctr[i], __ATOMIC_RELAXED);
+}
+
+/* --- show overlay sessions, telemetry -------------------------------------------- */
+
+#define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+int
+ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	if (app.cfg.n_ovl == 0) {
+		ns_out_printf(o, "no overlay sessions ([overlay.NAME] in the config)\n");
+		return 0;
+	}
+	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
+		const struct ovl_sess *s = &ovl.s[i];
+		const struct ns_ovl_cfg *c = s->cfg;
+		char g[INET_ADDRSTRLEN], a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->group, g, sizeof(g));
+		if (!c->decap) {
+			inet_ntop(AF_INET, &c->match, a, sizeof(a));
+			ns_out_printf(o,
+					"%s: encap key %u group %s match %s:%u out %s, packets "
+					"%" PRIu64 " bytes %" PRIu64 " next seq %u, unicast copies "
+					"%" PRIu64 " (to %u configured + %u asking), too big "
+					"%" PRIu64 ", mss clamped %" PRIu64 "\n",
+					c->name, c->key, g, a, c->match_port,
+					app.cfg.port[c->port_idx].name, LD(s->tx.packets),
+					LD(s->tx.bytes), LD(s->tx.seq), LD(s->copies), c->n_unicast,
+					LD(s->tx.subs.n), LD(s->too_big), LD(s->clamped));
+			continue;
+		}
+		ns_out_printf(o,
+				"%s: decap key %u group %s on %s -> %u clients on %s, packets "
+				"%" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " from the unicast "
+				"copy), gaps filled %" PRIu64 ", duplicates dropped %" PRIu64
+				", reorder releases %" PRIu64 ", lost %" PRIu64 ", held %u, "
+				"next seq %u, client packets %" PRIu64 "\n",
+				c->name, c->key, g, app.cfg.port[c->port_idx].name, c->n_clients,
+				app.cfg.port[c->client_port_idx].name, LD(s->rx.received),
+				LD(s->rx.delivered), LD(s->via_unicast), LD(s->rx.gaps_filled),
+				LD(s->rx.duplicates), LD(s->rx.reordered), LD(s->rx.lost),
+				LD(s->rx.held), LD(s->rx.next), LD(s->client_tx));
+	}
+	return 0;
+}
+
+int
+ns_cmd_set_overlay_request(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc;
+	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
+		struct ovl_sess *s = &ovl.s[i];
+
+		if (strcmp(s->cfg->name, argv[2]) != 0)
+			continue;
+		if (!s->cfg->decap || s->cfg->request == 0) {
+			ns_out_printf(o, "error: overlay %s is not a last hop with 'request ='\n",
+					argv[2]);
+			return -1;
+		}
+		s->request_off = strcmp(argv[4], "off") == 0;
+		ns_out_printf(o, "overlay %s: requests for the unicast copy %s\n", argv[2],
+				s->request_off ? "stopped" : "resumed");
+		return 0;
+	}
+	ns_out_printf(o, "error: no overlay session named %s\n", argv[2]);
+	return -1;
+}
+
+int
+ns_cmd_show_overlay_stats(struct ns_out *o, int argc, char **argv)
+{
+	uint64_t v[NS_OVL_C__MAX];
+
+	(void)argv;
+	ns_ovl_stats_sum(v);
+	ns_print_ctr_table(o, "ovl", ns_ovl_ctr_desc, v, NULL, NS_OVL_C__MAX, argc == 4);
+	return 0;
+}
+
+/* {"NAME": {"role": .., "key": .., counters}, ...} */
+int
+ns_ovl_telemetry(struct rte_tel_data *d)
+{
+	rte_tel_data_start_dict(d);
+	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
+		const struct ovl_sess *s = &ovl.s[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "role", s->cfg->decap ? "decap" : "encap");
+		rte_tel_data_add_dict_u64(c, "key", s->cfg->key);
+		if (!s->cfg->decap) {
+			rte_tel_data_add_dict_u64(c, "packets", LD(s->tx.packets));
+			rte_tel_data_add_dict_u64(c, "bytes", LD(s->tx.bytes));
+			rte_tel_data_add_dict_u64(c, "unicast_copies", LD(s->copies));
+			rte_tel_data_add_dict_u64(c, "subscribers", LD(s->tx.subs.n));
+			rte_tel_data_add_dict_u64(c, "too_big", LD(s->too_big));
+		} else {
+			rte_tel_data_add_dict_u64(c, "packets", LD(s->rx.received));
+			rte_tel_data_add_dict_u64(c, "delivered", LD(s->rx.delivered));
+			rte_tel_data_add_dict_u64(c, "via_unicast", LD(s->via_unicast));
+			rte_tel_data_add_dict_u64(c, "gaps_filled", LD(s->rx.gaps_filled));
+			rte_tel_data_add_dict_u64(c, "duplicates", LD(s->rx.duplicates));
+			rte_tel_data_add_dict_u64(c, "reorder_releases", LD(s->rx.reordered));
+			rte_tel_data_add_dict_u64(c, "lost", LD(s->rx.lost));
+			rte_tel_data_add_dict_u64(c, "client_packets", LD(s->client_tx));
+		}
+		rte_tel_data_add_dict_container(d, s->cfg->name, c, 0);
+	}
+	return 0;
+}

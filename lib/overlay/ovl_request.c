@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Redundant unicast overlay: a last hop's request and the first hop's soft
+ * state of who asked. */
+#include <string.h>
+
+#include "ns_overlay.h"
+#include "ovl_cksum.h"
+
+uint32_t
+ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint32_t lifetime_ms,
+		uint16_t ip_id)
+{
+	uint8_t *u = ip + 20, *g = u + 8, *b = g + 8;
+
+	memset(ip, 0, NS_OVL_REQ_LEN);
+	ip[0] = 0x45;
+	ovl_put16(ip + 2, NS_OVL_REQ_LEN);
+	ovl_put16(ip + 4, ip_id);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	ovl_put16(ip + 10, (uint16_t)~ovl_fold(ovl_sum(ip, 20, 0)));
+	ovl_put16(u, NS_OVL_UDP_PORT);
+	ovl_put16(u + 2, NS_OVL_UDP_PORT);
+	ovl_put16(u + 4, NS_OVL_REQ_LEN - 20); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
+	ovl_put16(g, 0x2000);
+	ovl_put16(g + 2, NS_OVL_REQ_PROTO);
+	g[4] = (uint8_t)(key >> 24);
+	g[5] = (uint8_t)(key >> 16);
+	g[6] = (uint8_t)(key >> 8);
+	g[7] = (uint8_t)key;
+	memcpy(b, "NSOR", 4);
+	b[4] = 1;
+	b[8] = (uint8_t)(lifetime_ms >> 24);
+	b[9] = (uint8_t)(lifetime_ms >> 16);
+	b[10] = (uint8_t)(lifetime_ms >> 8);
+	b[11] = (uint8_t)lifetime_ms;
+	return NS_OVL_REQ_LEN;
+}
+
+int
+ns_ovl_subs_refresh(struct ns_ovl_subs *s, uint32_t addr, uint64_t now, uint64_t lifetime_ns)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (s->addr[i] == addr) {
+			s->until[i] = now + lifetime_ns;
+			return 0;
+		}
+	if (s->n == NS_OVL_MAX_SUBS)
+		return -1;
+	s->addr[s->n] = addr;
+	s->until[s->n] = now + lifetime_ns;
+	s->n++;
+	return 1;
+}
+
+uint32_t
+ns_ovl_subs_expire(struct ns_ovl_subs *s, uint64_t now)
+{
+	uint32_t gone = 0;
+
+	for (uint32_t i = 0; i < s->n;)
+		if (s->until[i] <= now) {
+			s->n--;
+			s->addr[i] = s->addr[s->n];
+			s->until[i] = s->until[s->n];
+			gone++;
+		} else {
+			i++;
+		}
+	return gone;
+}
