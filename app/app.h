@@ -228,6 +228,10 @@ int ns_mcast_init(void);
 void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
 void ns_mcast_worker_poll(struct ns_worker *w);
 void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
+/* Changes whenever the querier of port publishes its state. */
+uint32_t ns_mcast_members_gen(uint16_t port);
+/* The hosts the querier of port has seen join group (at most max). */
+uint32_t ns_mcast_members(uint16_t port, uint32_t group, uint32_t *hosts, uint32_t max);
 /* Join (or leave) group on port for an internal application (app_id). */
 int ns_mcast_app_set(uint16_t port, uint32_t group, uint32_t app_id, bool join);
 /* overlay.c: the multicast overlay's sessions, on the fast-path lcore */

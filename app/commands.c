@@ -482,6 +482,10 @@ const struct ns_cmd ns_cmds[] = {
 				"per port: IGMP version, reports, queries; the groups' merged "
 				"state",
 				ns_cmd_show_mcast},
+		{"show mcast querier", "Display",
+				"per querier port: who queries, timers, counters; each group's "
+				"mode, timer, sources and member hosts (RFC 3376 router side)",
+				ns_cmd_show_mcast_querier},
 		{"show overlay sessions", "Display",
 				"multicast overlay sessions: packets, unicast copies, gaps filled, "
 				"duplicates dropped, reorder releases, lost",

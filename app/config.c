@@ -187,7 +187,8 @@ static const char *const listener_keys[] = {"port", "address", "app", "bytes", "
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-		"tx_desc", "promisc", "forward", "checksum", "igmp", NULL};
+		"tx_desc", "promisc", "forward", "checksum", "igmp", "querier", "robustness",
+		"query_interval_ms", "query_response_ms", "last_member_ms", NULL};
 
 int
 ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -525,8 +526,26 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 		return -1;
 	p->tx_desc = (uint16_t)x;
 	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0 ||
-			ns_get_bool(c, sec, "igmp", &p->igmp) < 0)
+			ns_get_bool(c, sec, "igmp", &p->igmp) < 0 ||
+			ns_get_bool(c, sec, "querier", &p->querier) < 0)
 		return -1;
+	/* The querier's timers (RFC 3376 8: defaults 2, 125 s, 10 s, 1 s). */
+	x = 2;
+	if (ns_get_u32(c, sec, "robustness", &x, 1, 7) < 0)
+		return -1;
+	p->q_robustness = (uint8_t)x;
+	p->q_interval_ms = 125000;
+	p->q_response_ms = 10000;
+	p->q_last_member_ms = 1000;
+	if (ns_get_u32(c, sec, "query_interval_ms", &p->q_interval_ms, 1000, 3175000) < 0 ||
+			ns_get_u32(c, sec, "query_response_ms", &p->q_response_ms, 100, 3175000) <
+					0 ||
+			ns_get_u32(c, sec, "last_member_ms", &p->q_last_member_ms, 100, 25000) < 0)
+		return -1;
+	if (p->q_response_ms >= p->q_interval_ms)
+		return ns_cfg_error(c, sec, "query_response_ms",
+				"%u: must be below query_interval_ms (%u) (RFC 3376 8.3)",
+				p->q_response_ms, p->q_interval_ms);
 	v = rte_cfgfile_get_entry(c->f, sec, "checksum");
 	if (v != NULL && strcmp(v, "auto") != 0 && strcmp(v, "trust") != 0)
 		return ns_cfg_error(c, sec, "checksum", "'%s' is neither auto nor trust", v);

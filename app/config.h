@@ -31,7 +31,10 @@ struct ns_port_cfg {
 	bool promisc;
 	bool csum_trust; /* checksum = trust: TCP checksums neither sent nor checked */
 	bool igmp;	 /* igmp = true: the membership service (mcast join|leave) */
-	int forward;	 /* index of the port to io-forward to, or -1 */
+	bool querier;	 /* querier = true: IGMPv3 querier, client memberships tracked */
+	uint8_t q_robustness;
+	uint32_t q_interval_ms, q_response_ms, q_last_member_ms;
+	int forward; /* index of the port to io-forward to, or -1 */
 	char forward_name[NS_NAME_LEN];
 };
 
@@ -135,6 +138,7 @@ struct ns_ovl_cfg {
 	char client_port_name[NS_NAME_LEN];
 	uint32_t n_clients;
 	rte_be32_t clients[NS_OVL_MAX_CLIENTS];
+	bool member_clients; /* also the hosts that joined group on client_port (its querier) */
 	rte_be32_t request;  /* ask this first hop for the unicast copy (0: no) */
 	uint32_t request_ms; /* refresh period; each request holds for 3 of them */
 	uint32_t hold_ms;    /* a gap waits this long for the other copy */

@@ -13,7 +13,7 @@
 
 static const char *const ovl_keys[] = {"role", "key", "group", "port", "match", "ttl", "mtu",
 		"mss_clamp", "unicast", "accept_requests", "clients", "client_port", "request",
-		"request_ms", "hold_ms", NULL};
+		"request_ms", "hold_ms", "member_clients", NULL};
 
 static int
 get_addr(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
@@ -115,8 +115,8 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 	if (get_name(c, sec, "port", o->port_name) < 0)
 		return -1;
 	if (!o->decap) {
-		static const char *const decap_only[] = {
-				"clients", "client_port", "request", "request_ms", "hold_ms", NULL};
+		static const char *const decap_only[] = {"clients", "client_port", "request",
+				"request_ms", "hold_ms", "member_clients", NULL};
 		char host[32];
 		const char *colon;
 		struct in_addr a;
@@ -175,16 +175,19 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 	}
 	if (get_name(c, sec, "client_port", o->client_port_name) < 0)
 		return -1;
-	if (rte_cfgfile_get_entry(c->f, sec, "clients") == NULL)
+	if (ns_get_bool(c, sec, "member_clients", &o->member_clients) < 0)
+		return -1;
+	if (rte_cfgfile_get_entry(c->f, sec, "clients") == NULL && !o->member_clients)
 		return ns_cfg_error(c, sec, "clients",
-				"missing: the session's clients a,b,c (at most %d)",
+				"missing: the session's clients a,b,c (at most %d), or "
+				"member_clients = true",
 				NS_OVL_MAX_CLIENTS);
 	if (get_list(c, sec, "clients", o->clients, &o->n_clients, NS_OVL_MAX_CLIENTS) < 0 ||
 			get_addr(c, sec, "request", &o->request) < 0 ||
 			ns_get_u32(c, sec, "request_ms", &o->request_ms, 10, 60000) < 0 ||
 			ns_get_u32(c, sec, "hold_ms", &o->hold_ms, 1, 10000) < 0)
 		return -1;
-	if (o->n_clients == 0)
+	if (o->n_clients == 0 && !o->member_clients)
 		return ns_cfg_error(c, sec, "clients", "empty: at least one client");
 	return 0;
 }
@@ -256,6 +259,11 @@ ns_cfg_overlay_finish(struct cfg_ctx *c, struct ns_config *cfg)
 			return ns_cfg_error(c, sec, "client_port",
 					"'%s' is not a port with an address", o->client_port_name);
 		o->client_port_idx = (uint16_t)p;
+		if (o->member_clients && !cfg->port[p].querier)
+			return ns_cfg_error(c, sec, "member_clients",
+					"port %s is no querier: set querier = true there to track "
+					"its members",
+					o->client_port_name);
 		for (uint32_t k = 0; k < o->n_clients; k++)
 			if (!on_link(&cfg->port[p], o->clients[k]))
 				return ns_cfg_error(c, sec, "clients",

@@ -83,6 +83,7 @@ int ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv);
 int ns_cmd_netlink(struct ns_out *o, int argc, char **argv);
 int ns_cmd_mcast(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv);
+int ns_cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv);
 int ns_cmd_show_overlay_stats(struct ns_out *o, int argc, char **argv);
 int ns_cmd_set_overlay_request(struct ns_out *o, int argc, char **argv);

@@ -5,6 +5,12 @@
  * the port's queue 0 (where its ARP lands): received IGMP goes to it, its
  * reports leave from it, and the control path's joins and leaves reach it
  * as worker messages.  'show mcast groups' reads the tables as snapshots.
+ *
+ * A port with 'querier = true' also runs the router side (lib/igmp
+ * querier): queries, the clients' memberships with RFC 3376 timers.  Its
+ * state is published under a seqlock after each change (and each second):
+ * 'show mcast querier' and the overlay's last hop (the members of a
+ * session's group are its clients) read that copy, never the live one.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -13,11 +19,15 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <rte_seqlock.h>
+
 #include "app.h"
 #include "control.h"
 #include "ns_igmp.h"
+#include "ns_igmp_querier.h"
 
-#define TICK_NS 5000000ull
+#define TICK_NS	   5000000ull
+#define PUBLISH_NS 1000000000ull
 
 struct mc_port {
 	struct ns_igmp_if ifc;
@@ -25,7 +35,18 @@ struct mc_port {
 	bool on;
 	uint64_t next_tick_ns;
 	uint64_t not_owner; /* IGMP received by another worker: not handled */
+	bool querier;
+	uint64_t published_ns;
+	struct ns_igmpq q;
 };
+
+/* The querier's state as the control path and the overlay read it. */
+struct mc_pub {
+	rte_seqlock_t sl;
+	struct ns_igmpq q;
+} __rte_cache_aligned;
+
+static struct mc_pub pub[NS_MAX_PORTS];
 
 struct mc_req {
 	uint16_t port;
@@ -35,7 +56,7 @@ struct mc_req {
 };
 
 static struct mc_port mc[NS_MAX_PORTS];
-static uint16_t n_on; /* ports with igmp: none, and the poll costs nothing */
+static uint16_t n_on; /* ports with igmp or a querier: none, and the poll costs nothing */
 
 static void
 mc_xmit(void *user, const uint8_t *ip, uint32_t len)
@@ -60,23 +81,55 @@ mc_xmit(void *user, const uint8_t *ip, uint32_t len)
 	ns_worker_tx(&app.worker[o], m->port, b);
 }
 
+static void
+publish(struct mc_port *m, uint64_t now)
+{
+	struct mc_pub *pb = &pub[m->port];
+
+	rte_seqlock_write_lock(&pb->sl);
+	pb->q = m->q;
+	rte_seqlock_write_unlock(&pb->sl);
+	m->published_ns = now;
+}
+
+/* A membership changed: the readers see it at once (the overlay's clients). */
+static void
+q_changed(void *user)
+{
+	struct mc_port *m = user;
+
+	publish(m, m->published_ns);
+}
+
 int
 ns_mcast_init(void)
 {
 	static const struct ns_igmp_ops ops = {mc_xmit};
+	static const struct ns_igmpq_ops qops = {mc_xmit, q_changed};
 
 	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-		if (!app.cfg.port[p].igmp)
+		const struct ns_port_cfg *pc = &app.cfg.port[p];
+
+		if (!pc->igmp && !pc->querier)
 			continue;
-		if (app.cfg.port[p].ip == 0) {
-			NS_LOGT(app, ERR, "port %s: igmp needs an address", app.cfg.port[p].name);
+		if (pc->ip == 0) {
+			NS_LOGT(app, ERR, "port %s: igmp and querier need an address", pc->name);
 			return -1;
 		}
 		mc[p].port = p;
 		/* Replay: a fixed seed, the report delays are the same every run. */
-		ns_igmp_init(&mc[p].ifc, app.cfg.port[p].ip, &ops, &mc[p],
+		ns_igmp_init(&mc[p].ifc, pc->ip, &ops, &mc[p],
 				app.replay ? p + 1u : rte_rdtsc() ^ p);
-		mc[p].on = true;
+		mc[p].on = pc->igmp;
+		rte_seqlock_init(&pub[p].sl);
+		if (pc->querier) {
+			/* Replay: the clock starts at the first packet (the first poll). */
+			ns_igmpq_init(&mc[p].q, pc->ip, &qops, &mc[p], pc->q_robustness,
+					pc->q_interval_ms, pc->q_response_ms, pc->q_last_member_ms,
+					app.replay ? UINT64_MAX : ns_now_ns());
+			mc[p].querier = true;
+			publish(&mc[p], 0);
+		}
 		n_on++;
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
 			app.worker[wi].host[p].igmp = true;
@@ -88,26 +141,39 @@ ns_mcast_init(void)
 void
 ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len)
 {
-	if (port >= NS_MAX_PORTS || !mc[port].on)
+	if (port >= NS_MAX_PORTS || (!mc[port].on && !mc[port].querier))
 		return;
 	if (ns_worker_of_port(port) != (int)w->idx) {
 		mc[port].not_owner++;
 		return;
 	}
-	ns_igmp_input(&mc[port].ifc, ip, len, w->now_ns);
+	if (mc[port].on)
+		ns_igmp_input(&mc[port].ifc, ip, len, w->now_ns);
+	if (mc[port].querier)
+		ns_igmpq_input(&mc[port].q, ip, len, w->now_ns);
 }
 
 void
 ns_mcast_worker_poll(struct ns_worker *w)
 {
-	if (n_on == 0)
+	if (n_on == 0 || (app.replay && w->now_ns == 0)) /* replay: from the first packet */
 		return;
 	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-		if (!mc[p].on || w->now_ns < mc[p].next_tick_ns ||
+		struct mc_port *m = &mc[p];
+
+		if ((!m->on && !m->querier) || w->now_ns < m->next_tick_ns ||
 				ns_worker_of_port(p) != (int)w->idx)
 			continue;
-		mc[p].next_tick_ns = w->now_ns + TICK_NS;
-		ns_igmp_tick(&mc[p].ifc, w->now_ns);
+		m->next_tick_ns = w->now_ns + TICK_NS;
+		if (m->on)
+			ns_igmp_tick(&m->ifc, w->now_ns);
+		if (!m->querier)
+			continue;
+		if (m->q.next_query == UINT64_MAX) /* replay: started by the first packet */
+			m->q.next_query = w->now_ns;
+		ns_igmpq_tick(&m->q, w->now_ns);
+		if (w->now_ns - m->published_ns >= PUBLISH_NS) /* counters and timers */
+			publish(m, w->now_ns);
 	}
 }
 
@@ -122,6 +188,32 @@ ns_mcast_worker_msg(struct ns_worker *w, void *ptr)
 		NS_LOGT(app, WARNING, "mcast: port %s: the group table is full",
 				app.cfg.port[q->port].name);
 	free(q);
+}
+
+uint32_t
+ns_mcast_members_gen(uint16_t port)
+{
+	return port < NS_MAX_PORTS ? rte_seqlock_read_begin(&pub[port].sl) : 0;
+}
+
+uint32_t
+ns_mcast_members(uint16_t port, uint32_t group, uint32_t *hosts, uint32_t max)
+{
+	const struct mc_pub *pb = &pub[port];
+	uint32_t sn, n;
+
+	if (port >= NS_MAX_PORTS || !mc[port].querier)
+		return 0;
+	do {
+		const struct ns_igmpq_group *g;
+
+		sn = rte_seqlock_read_begin(&pb->sl);
+		g = ns_igmpq_group(&pb->q, group);
+		n = g != NULL ? RTE_MIN((uint32_t)g->n_hosts, max) : 0;
+		if (n != 0)
+			memcpy(hosts, g->host, n * sizeof(*hosts));
+	} while (rte_seqlock_read_retry(&pb->sl, sn));
+	return n;
 }
 
 /* --- commands ----------------------------------------------------------------- */
@@ -244,6 +336,101 @@ static const char *
 mode_name(uint8_t m)
 {
 	return m == NS_IGMP_EXCLUDE ? "EXCLUDE" : "INCLUDE";
+}
+
+static void
+addr_list(char *buf, size_t len, const uint32_t *a, uint32_t n)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (uint32_t k = 0; k < n && used + 17 < len; k++) {
+		char s[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &a[k], s, sizeof(s));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", k ? "," : "", s);
+	}
+	if (used == 0)
+		snprintf(buf, len, "-");
+}
+
+int
+ns_cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv)
+{
+	static struct ns_igmpq q; /* the control path's copy (one thread) */
+	uint64_t now = ns_now_ns();
+	bool any = false;
+
+	(void)argc, (void)argv;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		char a[INET_ADDRSTRLEN];
+		uint32_t sn;
+
+		if (!mc[p].querier)
+			continue;
+		any = true;
+		do {
+			sn = rte_seqlock_read_begin(&pub[p].sl);
+			q = pub[p].q;
+		} while (rte_seqlock_read_retry(&pub[p].sl, sn));
+		if (q.querier)
+			ns_out_printf(o, "port %s: querier (us)", app.cfg.port[p].name);
+		else
+			ns_out_printf(o, "port %s: not the querier: %s is, for %.1f s more",
+					app.cfg.port[p].name,
+					inet_ntop(AF_INET, &q.other, a, sizeof(a)),
+					q.other_until > now ? (q.other_until - now) / 1e9 : 0.0);
+		ns_out_printf(o,
+				", robustness %u, query interval %u ms, response %u ms, last "
+				"member "
+				"%u ms x %u, GMI %.1f s\n  general queries %" PRIu64
+				", group-specific %" PRIu64 ", reports %" PRIu64 " (%" PRIu64
+				" records), v1/v2 reports %" PRIu64 ", v2 leaves %" PRIu64
+				", expired %" PRIu64 ", bad %" PRIu64 ", table full %" PRIu64 "\n",
+				q.robustness, q.qi_ms, q.qri_ms, q.lmqi_ms, q.lmqc,
+				ns_igmpq_gmi(&q) / 1e9, q.general_sent, q.specific_sent, q.reports,
+				q.records, q.v1v2_reports, q.leaves, q.expired, q.bad,
+				q.table_full);
+		ns_out_printf(o, "  %-16s %-8s %8s %-3s %-32s %s\n", "group", "mode", "timer_s",
+				"v2", "sources (timer_s, x: excluded)", "hosts");
+		for (int k = 0; k < NS_IGMPQ_MAX_GROUPS; k++) {
+			const struct ns_igmpq_group *g = &q.g[k];
+			char gs[INET_ADDRSTRLEN],
+					src[NS_IGMPQ_MAX_SRC * 24 + 2] = "-",
+								    hosts[NS_IGMPQ_MAX_HOSTS * 16 +
+										    2];
+			size_t used = 0;
+
+			if (g->group == 0)
+				continue;
+			inet_ntop(AF_INET, &g->group, gs, sizeof(gs));
+			for (int s = 0; s < g->n_src && used + 25 < sizeof(src); s++) {
+				char sa[INET_ADDRSTRLEN];
+
+				inet_ntop(AF_INET, &g->src[s].addr, sa, sizeof(sa));
+				if (g->src[s].until == 0)
+					used += (size_t)snprintf(src + used, sizeof(src) - used,
+							"%s%s(x)", s ? "," : "", sa);
+				else
+					used += (size_t)snprintf(src + used, sizeof(src) - used,
+							"%s%s(%.1f)", s ? "," : "", sa,
+							g->src[s].until > now
+									? (g->src[s].until - now) /
+											  1e9
+									: 0.0);
+			}
+			addr_list(hosts, sizeof(hosts), g->host, g->n_hosts);
+			ns_out_printf(o, "  %-16s %-8s %8.1f %-3s %-32s %s\n", gs,
+					mode_name(g->mode),
+					g->mode == NS_IGMP_EXCLUDE && g->group_until > now
+							? (g->group_until - now) / 1e9
+							: 0.0,
+					g->v2_until > now ? "yes" : "no", src, hosts);
+		}
+	}
+	if (!any)
+		ns_out_printf(o, "no port is a querier (querier = true in [port.NAME])\n");
+	return 0;
 }
 
 int

@@ -53,6 +53,9 @@ struct ovl_sess {
 	uint64_t via_unicast, client_tx;   /* decap */
 	uint64_t lost_seen;
 	volatile bool request_off; /* the console's: stop asking (set by the control path) */
+	uint32_t n_members;	   /* member_clients: the group's members on the client port */
+	rte_be32_t member[NS_OVL_MAX_CLIENTS];
+	uint32_t members_gen; /* of the querier's publication they came from */
 } __rte_cache_aligned;
 
 struct match_key {
@@ -340,6 +343,30 @@ drop:
 	rte_pktmbuf_free(m);
 }
 
+/* The members of the session's group on its client port, as the querier
+ * there published them, less the configured clients (no one gets two). */
+static void
+refresh_members(struct ovl_sess *s)
+{
+	const struct ns_ovl_cfg *c = s->cfg;
+	const struct ns_port_cfg *p = &app.cfg.port[c->client_port_idx];
+	rte_be32_t h[NS_OVL_MAX_CLIENTS], mask = rte_cpu_to_be_32(~0u << (32 - p->prefix));
+	uint32_t n, m = 0;
+
+	s->members_gen = ns_mcast_members_gen(c->client_port_idx);
+	n = ns_mcast_members(c->client_port_idx, c->group, h, NS_OVL_MAX_CLIENTS);
+
+	for (uint32_t k = 0; k < n; k++) {
+		bool dup = (h[k] & mask) != (p->ip & mask) || h[k] == p->ip; /* on the link only */
+
+		for (uint32_t j = 0; j < c->n_clients && !dup; j++)
+			dup = c->clients[j] == h[k];
+		if (!dup)
+			s->member[m++] = h[k];
+	}
+	s->n_members = m;
+}
+
 /* The reorder window releases a packet (m: the inner IPv4 packet). */
 static void
 deliver(void *user, void *pkt, uint32_t seq)
@@ -349,14 +376,24 @@ deliver(void *user, void *pkt, uint32_t seq)
 	struct rte_mbuf *m = pkt;
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t len = rte_pktmbuf_data_len(m), ihl = (uint16_t)((ip[0] & 15) * 4), head;
+	uint32_t n;
 
 	(void)seq;
 	if (m->hash.usr != 0)
 		s->via_unicast++;
 	/* What a destination rewrite touches: the IPv4 header and the L4 checksum. */
 	head = (uint16_t)RTE_MIN(len, ihl + (ip[9] == IPPROTO_TCP ? 20 : 8));
-	for (uint32_t k = 0; k < c->n_clients; k++) {
-		bool last = k + 1 == c->n_clients;
+	if (c->member_clients &&
+			unlikely(ns_mcast_members_gen(c->client_port_idx) != s->members_gen))
+		refresh_members(s); /* the querier published a change */
+	n = c->n_clients + s->n_members;
+	if (n == 0) { /* nobody to send it to (no member yet) */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		bool last = k + 1 == n;
+		rte_be32_t to = k < c->n_clients ? c->clients[k] : s->member[k - c->n_clients];
 		struct rte_mbuf *x = last ? m : dup_pkt(m, ETH_LEN, head);
 		struct rte_ether_hdr *e;
 
@@ -365,9 +402,8 @@ deliver(void *user, void *pkt, uint32_t seq)
 		e = last ? (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN)
 			 : rte_pktmbuf_mtod(x, struct rte_ether_hdr *);
 		eth_fill(e, c->client_port_idx);
-		ns_ovl_rewrite_dst((uint8_t *)(e + 1), rte_pktmbuf_data_len(x) - ETH_LEN,
-				c->clients[k]);
-		ns_worker_send_ip(ovl.w, c->client_port_idx, x, c->clients[k]);
+		ns_ovl_rewrite_dst((uint8_t *)(e + 1), rte_pktmbuf_data_len(x) - ETH_LEN, to);
+		ns_worker_send_ip(ovl.w, c->client_port_idx, x, to);
 		s->client_tx++;
 		ovl.ctr[NS_OVL_C_client_tx]++;
 	}
@@ -540,16 +576,17 @@ ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
 			continue;
 		}
 		ns_out_printf(o,
-				"%s: decap key %u group %s on %s -> %u clients on %s, packets "
+				"%s: decap key %u group %s on %s -> %u clients + %u members on %s, "
+				"packets "
 				"%" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " from the unicast "
 				"copy), gaps filled %" PRIu64 ", duplicates dropped %" PRIu64
 				", reorder releases %" PRIu64 ", lost %" PRIu64 ", held %u, "
 				"next seq %u, client packets %" PRIu64 "\n",
 				c->name, c->key, g, app.cfg.port[c->port_idx].name, c->n_clients,
-				app.cfg.port[c->client_port_idx].name, LD(s->rx.received),
-				LD(s->rx.delivered), LD(s->via_unicast), LD(s->rx.gaps_filled),
-				LD(s->rx.duplicates), LD(s->rx.reordered), LD(s->rx.lost),
-				LD(s->rx.held), LD(s->rx.next), LD(s->client_tx));
+				LD(s->n_members), app.cfg.port[c->client_port_idx].name,
+				LD(s->rx.received), LD(s->rx.delivered), LD(s->via_unicast),
+				LD(s->rx.gaps_filled), LD(s->rx.duplicates), LD(s->rx.reordered),
+				LD(s->rx.lost), LD(s->rx.held), LD(s->rx.next), LD(s->client_tx));
 	}
 	return 0;
 }

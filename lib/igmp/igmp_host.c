@@ -2,16 +2,9 @@
 /* IGMPv3 host side: merge, state-change and current-state reports, queries. */
 #include <string.h>
 
+#include "igmp_wire.h"
 #include "ns_igmp.h"
 
-#define MS		 1000000ull
-#define ALL_V3_ROUTERS	 0x160000e0u /* 224.0.0.22, network order on little endian */
-#define ALL_ROUTERS	 0x020000e0u /* 224.0.0.2 */
-#define T_QUERY		 0x11
-#define T_V1_REPORT	 0x12
-#define T_V2_REPORT	 0x16
-#define T_V2_LEAVE	 0x17
-#define T_V3_REPORT	 0x22
 #define OLDER_QUERIER_NS (260000ull * MS) /* RFC 3376 8.12, defaults */
 
 static uint32_t
@@ -103,44 +96,6 @@ member(const struct ns_igmp_filter *f)
 
 /* --- packets ------------------------------------------------------------------ */
 
-static uint16_t
-cksum(const uint8_t *p, uint32_t len)
-{
-	uint32_t s = 0;
-
-	for (uint32_t k = 0; k + 1 < len; k += 2)
-		s += (uint32_t)p[k] << 8 | p[k + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-/* IPv4 header with Router Alert (RFC 2113), TTL 1, protocol 2, at p; 24 bytes. */
-static void
-ip_hdr(struct ns_igmp_if *i, uint8_t *p, uint32_t dst, uint32_t l4_len)
-{
-	uint32_t tot = 24 + l4_len;
-	uint16_t c;
-
-	memset(p, 0, 24);
-	p[0] = 0x46;
-	p[1] = 0xc0; /* internetwork control */
-	p[2] = (uint8_t)(tot >> 8);
-	p[3] = (uint8_t)tot;
-	p[6] = 0x40; /* DF */
-	p[8] = 1;
-	p[9] = 2;
-	memcpy(p + 12, &i->addr, 4);
-	memcpy(p + 16, &dst, 4);
-	p[20] = 0x94;
-	p[21] = 4;
-	c = cksum(p, 24);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
-}
-
 struct report {
 	uint8_t b[NS_IGMP_REPORT_MAX];
 	uint32_t len; /* IGMP part, from offset 24 */
@@ -165,10 +120,10 @@ report_send(struct ns_igmp_if *i, struct report *r)
 		return;
 	r->b[24 + 6] = (uint8_t)(r->n_rec >> 8);
 	r->b[24 + 7] = (uint8_t)r->n_rec;
-	c = cksum(r->b + 24, r->len);
+	c = igmp_cksum(r->b + 24, r->len);
 	r->b[24 + 2] = (uint8_t)(c >> 8);
 	r->b[24 + 3] = (uint8_t)c;
-	ip_hdr(i, r->b, ALL_V3_ROUTERS, r->len);
+	igmp_ip_hdr(r->b, i->addr, ALL_V3_ROUTERS, r->len);
 	i->ops.xmit(i->user, r->b, 24 + r->len);
 	i->reports_sent++;
 	i->records_sent += r->n_rec;
@@ -205,10 +160,10 @@ v2_msg(struct ns_igmp_if *i, uint8_t type, uint32_t group)
 	memset(b + 24, 0, 8);
 	b[24] = type;
 	memcpy(b + 28, &group, 4);
-	c = cksum(b + 24, 8);
+	c = igmp_cksum(b + 24, 8);
 	b[26] = (uint8_t)(c >> 8);
 	b[27] = (uint8_t)c;
-	ip_hdr(i, b, type == T_V2_LEAVE ? ALL_ROUTERS : group, 8);
+	igmp_ip_hdr(b, i->addr, type == T_V2_LEAVE ? ALL_ROUTERS : group, 8);
 	i->ops.xmit(i->user, b, 32);
 	i->reports_sent++;
 	i->records_sent++;
@@ -367,13 +322,11 @@ ns_igmp_init(struct ns_igmp_if *i, uint32_t addr, const struct ns_igmp_ops *ops,
 
 /* --- queries ---------------------------------------------------------------------- */
 
-/* Max Resp Code (4.1.1): below 128 tenths of a second, else mantissa/exponent. */
+/* Max Resp Code (4.1.1): tenths of a second. */
 static uint32_t
 max_resp_ms(uint8_t code)
 {
-	if (code < 128)
-		return code * 100u;
-	return (((uint32_t)(code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3)) * 100u;
+	return igmp_code_value(code) * 100u;
 }
 
 void
@@ -394,7 +347,7 @@ ns_igmp_input(struct ns_igmp_if *i, const uint8_t *ip, uint32_t len, uint64_t no
 	}
 	l4len = (uint32_t)(ip[2] << 8 | ip[3]) - ihl;
 	m = ip + ihl;
-	if (l4len < 8 || cksum(m, l4len) != 0) {
+	if (l4len < 8 || igmp_cksum(m, l4len) != 0) {
 		i->bad_packets++;
 		return;
 	}

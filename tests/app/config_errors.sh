@@ -316,6 +316,27 @@ group = 239.1.1.2
 port = a
 match = 203.0.113.101
 INI
+expect querier_response '@:6: [port.a] query_response_ms: 5000: must be below query_interval_ms (2000)' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+querier = true
+query_interval_ms = 2000
+query_response_ms = 5000
+INI
+expect ovl_members_no_querier '@:11: [overlay.v] member_clients: port a is no querier' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+igmp = true
+[overlay.v]
+role = decap
+key = 1
+group = 239.1.1.1
+port = a
+client_port = a
+member_clients = true
+INI
 
 # A file that does not exist.
 n=$((n + 1))

@@ -5,7 +5,8 @@
  * accepts, the inner packet's bounds are checked, it goes through the
  * reorder window (its key and sequence) and its destination is rewritten;
  * a request refreshes a subscriber table.  Byte 0 & 2: the rest is an inner
- * packet for the first hop's MSS clamp.
+ * packet for the first hop's MSS clamp.  Byte 0 even with bit 1: the
+ * querier's input (reports, leaves, queries) and timers.
  * IGMP: the rest is a received IP packet for a host that has joined two
  * groups; ticks follow, every report it sends must be a whole IPv4 packet.
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "ns_igmp.h"
+#include "ns_igmp_querier.h"
 #include "ns_overlay.h"
 
 static void
@@ -75,6 +77,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ns_ovl_rx_tick(&rx, h.seq + 5000, &rops, NULL);
 			ns_ovl_rewrite_dst(buf + h.inner_off, h.inner_len, 0x0100000a);
 		}
+	} else if (data[0] & 2) {
+		/* The querier: the rest is a received IGMP packet, twice (the second
+		 * against the state the first left), then its timers run out. */
+		static const struct ns_igmpq_ops qops = {xmit, NULL};
+		struct ns_igmpq q;
+		uint64_t now = 1000000000ull;
+
+		ns_igmpq_init(&q, 0x0200000c, &qops, NULL, 2, 2000, 1000, 100, now);
+		ns_igmpq_input(&q, data + 1, (uint32_t)(size - 1), now);
+		ns_igmpq_input(&q, data + 1, (uint32_t)(size - 1), now + 1000000ull);
+		for (int k = 1; k <= 20; k++)
+			ns_igmpq_tick(&q, now + (uint64_t)k * 500000000ull);
+		for (int k = 0; k < NS_IGMPQ_MAX_GROUPS; k++)
+			if (q.g[k].n_src > NS_IGMPQ_MAX_SRC || q.g[k].n_hosts > NS_IGMPQ_MAX_HOSTS)
+				abort();
 	} else {
 		struct ns_igmp_if i;
 		uint64_t now = 1000000000ull;

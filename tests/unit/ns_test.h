@@ -3,6 +3,7 @@
 #ifndef NS_TEST_H
 #define NS_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,5 +43,29 @@ static int ns_test_passed, ns_test_failed;
 
 #define TEST_SUMMARY() \
 	(printf("%d passed, %d failed\n", ns_test_passed, ns_test_failed), ns_test_failed ? 1 : 0)
+
+/* a.b.c.d in network order */
+static inline uint32_t
+ns_test_ip4(int a, int b, int c, int d)
+{
+	uint8_t v[4] = {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
+	uint32_t r;
+
+	memcpy(&r, v, 4);
+	return r;
+}
+
+/* The one's complement sum of len bytes, folded (0xffff over a valid header). */
+static inline uint16_t
+ns_test_sum16(const uint8_t *p, uint32_t len, uint32_t s)
+{
+	for (uint32_t k = 0; k + 1 < len; k += 2)
+		s += (uint32_t)p[k] << 8 | p[k + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
 
 #endif /* NS_TEST_H */

@@ -9,15 +9,7 @@
 
 #define MS 1000000ull
 
-static uint32_t
-ip4(int a, int b, int c, int d)
-{
-	uint8_t v[4] = {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
-	uint32_t r;
-
-	memcpy(&r, v, 4);
-	return r;
-}
+#define ip4 ns_test_ip4
 
 static uint8_t sent[64][1500];
 static uint32_t sent_len[64], n_sent;
@@ -35,17 +27,7 @@ xmit(void *user, const uint8_t *ip, uint32_t len)
 
 static const struct ns_igmp_ops ops = {xmit};
 
-static uint16_t
-sum16(const uint8_t *p, uint32_t len)
-{
-	uint32_t s = 0;
-
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
+#define sum16(p, len) ns_test_sum16(p, len, 0)
 
 /* Sent packet k: a well-formed v3 report; its first record's type, group,
  * source count. */

@@ -7,27 +7,8 @@
 #include "ns_overlay.h"
 #include "ns_test.h"
 
-static uint32_t
-ip4(int a, int b, int c, int d)
-{
-	uint8_t v[4] = {(uint8_t)a, (uint8_t)b, (uint8_t)c, (uint8_t)d};
-	uint32_t r;
-
-	memcpy(&r, v, 4);
-	return r;
-}
-
-static uint16_t
-sum16(const uint8_t *p, uint32_t len, uint32_t s)
-{
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
+#define ip4   ns_test_ip4
+#define sum16 ns_test_sum16
 
 /* An inner IPv4/UDP packet with a correct UDP checksum. */
 static uint32_t

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* IGMP on the wire, shared by the host side and the querier (no DPDK). */
+#ifndef NS_IGMP_WIRE_H
+#define NS_IGMP_WIRE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define MS	       1000000ull  /* ns */
+#define ALL_SYSTEMS    0x010000e0u /* 224.0.0.1, network order on little endian */
+#define ALL_ROUTERS    0x020000e0u /* 224.0.0.2 */
+#define ALL_V3_ROUTERS 0x160000e0u /* 224.0.0.22 */
+#define T_QUERY	       0x11
+#define T_V1_REPORT    0x12
+#define T_V2_REPORT    0x16
+#define T_V2_LEAVE     0x17
+#define T_V3_REPORT    0x22
+
+static inline uint16_t
+igmp_cksum(const uint8_t *p, uint32_t len)
+{
+	uint32_t s = 0;
+
+	for (uint32_t k = 0; k + 1 < len; k += 2)
+		s += (uint32_t)p[k] << 8 | p[k + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* IPv4 header with Router Alert (RFC 2113), TTL 1, protocol 2, at p; 24 bytes. */
+static inline void
+igmp_ip_hdr(uint8_t *p, uint32_t src, uint32_t dst, uint32_t l4_len)
+{
+	uint32_t tot = 24 + l4_len;
+	uint16_t c;
+
+	memset(p, 0, 24);
+	p[0] = 0x46;
+	p[1] = 0xc0; /* internetwork control */
+	p[2] = (uint8_t)(tot >> 8);
+	p[3] = (uint8_t)tot;
+	p[6] = 0x40; /* DF */
+	p[8] = 1;
+	p[9] = 2;
+	memcpy(p + 12, &src, 4);
+	memcpy(p + 16, &dst, 4);
+	p[20] = 0x94;
+	p[21] = 4;
+	c = igmp_cksum(p, 24);
+	p[10] = (uint8_t)(c >> 8);
+	p[11] = (uint8_t)c;
+}
+
+/* Max Resp Code and QQIC (4.1.1, 4.1.7): below 128 as is, else a 3-bit
+ * exponent and 4-bit mantissa: (mant | 0x10) << (exp + 3). */
+static inline uint32_t
+igmp_code_value(uint8_t code)
+{
+	if (code < 128)
+		return code;
+	return ((uint32_t)(code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3);
+}
+
+/* The largest code whose value does not exceed v (the maximum 31744). */
+static inline uint8_t
+igmp_code_encode(uint32_t v)
+{
+	if (v < 128)
+		return (uint8_t)v;
+	for (int e = 7; e >= 0; e--)
+		for (int m = 15; m >= 0; m--)
+			if ((((uint32_t)m | 0x10) << (e + 3)) <= v)
+				return (uint8_t)(0x80 | e << 4 | m);
+	return 127;
+}
+
+#endif /* NS_IGMP_WIRE_H */
