@@ -383,10 +383,11 @@ arp_line(const struct ns_arp_view *v, void *arg)
 {
 	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
 	bool ok = v->e.state == NS_ARP_REACHABLE;
+	const char *st = ok ? (v->e.permanent ? "permanent" : "reachable") : "incomplete";
 
 	ns_out_printf(arg, "%-16s %-18s %-11s %-8.1f %-7u %s\n", fmt_ip(v->e.ip, ip),
-			ok ? fmt_mac(&v->e.mac, mac) : "-", ok ? "reachable" : "incomplete",
-			v->age_ns / 1e9, v->lcore, app.cfg.port[v->port_idx].name);
+			ok ? fmt_mac(&v->e.mac, mac) : "-", st, v->age_ns / 1e9, v->lcore,
+			app.cfg.port[v->port_idx].name);
 	return 0;
 }
 

@@ -188,7 +188,7 @@ static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
 static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
 		"tx_desc", "promisc", "forward", "checksum", "igmp", "querier", "robustness",
-		"query_interval_ms", "query_response_ms", "last_member_ms", NULL};
+		"query_interval_ms", "query_response_ms", "last_member_ms", "neighbors", NULL};
 
 int
 ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -447,6 +447,37 @@ ns_app_name(enum ns_tcp_app_kind k)
 	return (unsigned int)k < RTE_DIM(app_names) ? app_names[k] : "?";
 }
 
+/* neighbors = IP MAC, IP MAC: permanent ARP entries on the port's subnet. */
+static int
+load_neighbors(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, "neighbors");
+	char buf[CFG_VALUE_LEN], *save = NULL;
+	uint32_t mask = p->prefix ? rte_cpu_to_be_32(~0u << (32 - p->prefix)) : 0;
+
+	if (v == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		char ip[32], mac[32];
+		struct in_addr a;
+
+		if (p->n_neigh == RTE_DIM(p->neigh_ip))
+			return ns_cfg_error(c, sec, "neighbors", "more than %zu neighbours",
+					RTE_DIM(p->neigh_ip));
+		if (sscanf(t, " %31s %31s", ip, mac) != 2 || inet_pton(AF_INET, ip, &a) != 1 ||
+				rte_ether_unformat_addr(mac, &p->neigh_mac[p->n_neigh]) != 0 ||
+				!rte_is_valid_assigned_ether_addr(&p->neigh_mac[p->n_neigh]))
+			return ns_cfg_error(c, sec, "neighbors",
+					"'%s' is not 'A.B.C.D MAC' (a unicast MAC)", t);
+		if (p->ip == 0 || (a.s_addr & mask) != (p->ip & mask) || a.s_addr == p->ip)
+			return ns_cfg_error(
+					c, sec, "neighbors", "%s is not on the port's subnet", ip);
+		p->neigh_ip[p->n_neigh++] = a.s_addr;
+	}
+	return 0;
+}
+
 static int
 load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 {
@@ -553,7 +584,7 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 	v = rte_cfgfile_get_entry(c->f, sec, "forward");
 	if (v != NULL)
 		snprintf(p->forward_name, sizeof(p->forward_name), "%s", v);
-	return 0;
+	return load_neighbors(c, sec, p);
 }
 
 void

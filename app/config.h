@@ -34,7 +34,10 @@ struct ns_port_cfg {
 	bool querier;	 /* querier = true: IGMPv3 querier, client memberships tracked */
 	uint8_t q_robustness;
 	uint32_t q_interval_ms, q_response_ms, q_last_member_ms;
-	int forward; /* index of the port to io-forward to, or -1 */
+	int forward;	 /* index of the port to io-forward to, or -1 */
+	uint8_t n_neigh; /* neighbors = IP MAC, ...: static ARP entries */
+	rte_be32_t neigh_ip[16];
+	struct rte_ether_addr neigh_mac[16];
 	char forward_name[NS_NAME_LEN];
 };
 

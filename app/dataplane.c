@@ -239,6 +239,9 @@ worker_init(struct ns_worker *w, uint32_t widx)
 		h->user = &host_user[widx][p];
 		if (ns_arp_cache_init(&h->arp, &ap, &ops, h->user, w->net_ctr[p]) != 0)
 			return -1;
+		for (uint8_t k = 0; k < pc->n_neigh; k++)
+			if (!ns_arp_add_static(&h->arp, pc->neigh_ip[k], &pc->neigh_mac[k], 0))
+				return -1;
 		w->txb[p] = rte_zmalloc_socket("txb", RTE_ETH_TX_BUFFER_SIZE(cfg->burst), 0,
 				rte_lcore_to_socket_id(w->lcore));
 		if (w->txb[p] == NULL)

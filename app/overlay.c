@@ -21,7 +21,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_hash.h>
-#include <rte_jhash.h>
+#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_telemetry.h>
@@ -77,18 +77,52 @@ static struct {
 
 uint32_t ns_ovl_port_mask;
 
+/* GRE key -> session: the last one found first (a session's packets come
+ * in runs), then the hash. */
 static inline struct ovl_sess *
 by_key(uint32_t key)
 {
+	static RTE_DEFINE_PER_LCORE(struct ovl_sess *, last);
+	struct ovl_sess *s = RTE_PER_LCORE(last);
 	void *v;
 
-	return rte_hash_lookup_data(ovl.by_key, &key, &v) >= 0 ? &ovl.s[(uintptr_t)v] : NULL;
+	if (likely(s != NULL && s->cfg->key == key))
+		return s;
+	if (rte_hash_lookup_data(ovl.by_key, &key, &v) < 0)
+		return NULL;
+	s = &ovl.s[(uintptr_t)v];
+	RTE_PER_LCORE(last) = s;
+	return s;
+}
+
+/* Inner destination (and port) -> encap session, the same way; -1: none. */
+static inline int
+by_match(rte_be32_t dst, uint16_t port)
+{
+	static RTE_DEFINE_PER_LCORE(struct match_key, last_key);
+	static RTE_DEFINE_PER_LCORE(int, last) = -1;
+	struct match_key k = {.dst = dst, .port = port};
+	void *v;
+	int i;
+
+	if (likely(RTE_PER_LCORE(last) >= 0 && RTE_PER_LCORE(last_key).dst == dst &&
+			    RTE_PER_LCORE(last_key).port == port))
+		return RTE_PER_LCORE(last);
+	if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0) {
+		k.port = 0;
+		if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0)
+			return -1; /* not cached: a miss costs the lookups each time */
+	}
+	i = (int)(uintptr_t)v;
+	RTE_PER_LCORE(last_key) = (struct match_key){.dst = dst, .port = port};
+	RTE_PER_LCORE(last) = i;
+	return i;
 }
 
 int
 ns_ovl_init(void)
 {
-	struct rte_hash_parameters hp = {.entries = NS_MAX_OVL * 2, .hash_func = rte_jhash};
+	struct rte_hash_parameters hp = {.entries = NS_MAX_OVL * 2, .hash_func = rte_hash_crc};
 	const struct ns_config *cfg = &app.cfg;
 
 	if (cfg->n_ovl == 0)
@@ -146,6 +180,8 @@ ns_ovl_fini(void)
 		for (uint32_t k = 0; k < NS_OVL_WIN; k++)
 			if (s->rx.at[k] != 0)
 				rte_pktmbuf_free(s->rx.pkt[k]);
+		if (s->rx.restart_held)
+			rte_pktmbuf_free(s->rx.restart_pkt);
 	}
 	rte_hash_free(ovl.by_match);
 	rte_hash_free(ovl.by_key);
@@ -183,19 +219,17 @@ ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		kind = KIND_OVERLAY;
 	else if (ovl.encap && rte_is_same_ether_addr(&eth->dst_addr, &app.port[port_idx].mac) &&
 			dst != app.cfg.port[port_idx].ip) {
-		struct match_key k = {.dst = dst};
-		void *v;
+		uint16_t port = 0;
+		int i;
 
 		if (ihl >= 20 && (ip[9] == IPPROTO_UDP || ip[9] == IPPROTO_TCP) &&
 				(ip[6] & 0x3f) == 0 && ip[7] == 0 && len >= ETH_LEN + ihl + 4)
-			k.port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
-		if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0) {
-			k.port = 0;
-			if (rte_hash_lookup_data(ovl.by_match, &k, &v) < 0)
-				return false;
-		}
+			port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
+		i = by_match(dst, port);
+		if (i < 0)
+			return false;
 		kind = KIND_ENCAP;
-		idx = (uint32_t)(uintptr_t)v;
+		idx = (uint32_t)i;
 	} else {
 		return false;
 	}
@@ -581,12 +615,14 @@ ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
 				"%" PRIu64 ", delivered %" PRIu64 " (%" PRIu64 " from the unicast "
 				"copy), gaps filled %" PRIu64 ", duplicates dropped %" PRIu64
 				", reorder releases %" PRIu64 ", lost %" PRIu64 ", held %u, "
-				"next seq %u, client packets %" PRIu64 "\n",
+				"next seq %u, client packets %" PRIu64
+				", first-hop restarts %" PRIu64 "\n",
 				c->name, c->key, g, app.cfg.port[c->port_idx].name, c->n_clients,
 				LD(s->n_members), app.cfg.port[c->client_port_idx].name,
 				LD(s->rx.received), LD(s->rx.delivered), LD(s->via_unicast),
 				LD(s->rx.gaps_filled), LD(s->rx.duplicates), LD(s->rx.reordered),
-				LD(s->rx.lost), LD(s->rx.held), LD(s->rx.next), LD(s->client_tx));
+				LD(s->rx.lost), LD(s->rx.held), LD(s->rx.next), LD(s->client_tx),
+				LD(s->rx.restarts));
 	}
 	return 0;
 }
@@ -654,6 +690,7 @@ ns_ovl_telemetry(struct rte_tel_data *d)
 			rte_tel_data_add_dict_u64(c, "reorder_releases", LD(s->rx.reordered));
 			rte_tel_data_add_dict_u64(c, "lost", LD(s->rx.lost));
 			rte_tel_data_add_dict_u64(c, "client_packets", LD(s->client_tx));
+			rte_tel_data_add_dict_u64(c, "restarts", LD(s->rx.restarts));
 		}
 		rte_tel_data_add_dict_container(d, s->cfg->name, c, 0);
 	}

@@ -93,6 +93,7 @@ arp_insert(struct ns_arp_cache *c, rte_be32_t ip, uint64_t now)
 	e->state = NS_ARP_INCOMPLETE;
 	e->tries = 0;
 	e->npend = 0;
+	e->permanent = 0;
 	e->updated_ns = now;
 	e->next_try_ns = now;
 	slot_write_end(e);
@@ -178,6 +179,8 @@ ns_arp_learn(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_addr 
 		if (e == NULL)
 			return false;
 	}
+	if (e->permanent) /* the configuration's, not the wire's */
+		return true;
 	n = e->npend;
 	memcpy(pend, e->pend, n * sizeof(pend[0]));
 	slot_write_begin(e);
@@ -214,7 +217,8 @@ ns_arp_tick(struct ns_arp_cache *c, uint64_t now)
 	for (uint32_t i = 0; i <= c->mask;) {
 		struct ns_arp_entry *e = &c->slot[i];
 
-		if (e->state == NS_ARP_REACHABLE && now - e->updated_ns >= c->p.timeout_ns) {
+		if (e->state == NS_ARP_REACHABLE && !e->permanent &&
+				now - e->updated_ns >= c->p.timeout_ns) {
 			c->ctr[NS_NET_arp_aged]++;
 			arp_delete(c, e); /* slot i may now hold a shifted entry */
 			continue;
@@ -231,6 +235,19 @@ ns_arp_tick(struct ns_arp_cache *c, uint64_t now)
 		}
 		i++;
 	}
+}
+
+bool
+ns_arp_add_static(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_addr *mac,
+		uint64_t now)
+{
+	struct ns_arp_entry *e;
+
+	if (!ns_arp_learn(c, ip, mac, true, now))
+		return false;
+	e = arp_find(c, ip);
+	e->permanent = 1;
+	return true;
 }
 
 void

@@ -31,6 +31,7 @@ struct ns_arp_entry {
 	uint8_t state;
 	uint8_t tries;
 	uint8_t npend;
+	uint8_t permanent;   /* configured: never aged, never relearned */
 	uint64_t updated_ns; /* last confirmation (REACHABLE) or creation */
 	uint64_t next_try_ns;
 	void *pend[NS_ARP_PENDING_MAX];
@@ -88,6 +89,10 @@ bool ns_arp_learn(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_
 
 /* Aging and request retries.  Cheap to call every poll: it works every scan_ns. */
 void ns_arp_tick(struct ns_arp_cache *c, uint64_t now);
+/* A configured neighbour (as 'ip neigh add ... nud permanent'); false when
+ * the table is full. */
+bool ns_arp_add_static(struct ns_arp_cache *c, rte_be32_t ip, const struct rte_ether_addr *mac,
+		uint64_t now);
 
 /* Remove every entry (pending packets discarded). */
 void ns_arp_flush(struct ns_arp_cache *c);

@@ -106,9 +106,18 @@ struct ns_ovl_rx {
 	void *pkt[NS_OVL_WIN];
 	uint64_t at[NS_OVL_WIN]; /* arrival, 0: empty */
 	uint32_t held;
+	/* A first hop that restarts counts from 0 again: two consecutive
+	 * sequence numbers far behind the window (more than NS_OVL_RESTART)
+	 * start the session anew; one alone is a stale copy, dropped. */
+	void *restart_pkt;
+	bool restart_held;
+	uint32_t restart_seq;
+	uint64_t restart_at;
 	/* counters */
-	uint64_t received, delivered, duplicates, late, lost, reordered, gaps_filled;
+	uint64_t received, delivered, duplicates, late, lost, reordered, gaps_filled, restarts;
 };
+
+#define NS_OVL_RESTART (4 * NS_OVL_WIN)
 
 /* Called for each packet released (in sequence order) or dropped. */
 struct ns_ovl_rx_ops {

@@ -56,26 +56,38 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 	return NS_OVL_OK;
 }
 
+/* RFC 1624 eqn. 3 with the 32-bit change folded in once: HC' = ~(~HC + d),
+ * d = ~m + m' over both 16-bit halves of the address. */
+static inline uint16_t
+apply(uint16_t hc, uint32_t d)
+{
+	uint32_t s = (uint16_t)~hc + d;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 void
 ns_ovl_rewrite_dst(uint8_t *ip, uint32_t len, uint32_t dst)
 {
-	uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
-	uint8_t old[4];
+	uint32_t ihl = (uint32_t)(ip[0] & 15) * 4, d, old;
+	const uint8_t *n = (const uint8_t *)&dst;
 
 	if (len < 20 || ihl < 20 || ihl > len)
 		return;
-	memcpy(old, ip + 16, 4);
-	if (memcmp(old, &dst, 4) == 0)
+	memcpy(&old, ip + 16, 4);
+	if (old == dst)
 		return;
-	ovl_put16(ip + 10, ovl_cksum_update32(ovl_get16(ip + 10), old, (const uint8_t *)&dst));
+	d = (uint32_t)(uint16_t)~ovl_get16(ip + 16) + (uint16_t)~ovl_get16(ip + 18) + ovl_get16(n) +
+	    ovl_get16(n + 2);
+	ovl_put16(ip + 10, apply(ovl_get16(ip + 10), d));
 	/* The pseudo-header holds the address: TCP always, UDP unless 0. */
 	if ((ovl_get16(ip + 6) & 0x1fff) == 0) { /* the first fragment carries the L4 header */
-		if (ip[9] == 6 && len >= ihl + 18)
-			ovl_put16(ip + ihl + 16, ovl_cksum_update32(ovl_get16(ip + ihl + 16), old,
-								 (const uint8_t *)&dst));
-		else if (ip[9] == 17 && len >= ihl + 8 && ovl_get16(ip + ihl + 6) != 0) {
-			uint16_t c = ovl_cksum_update32(
-					ovl_get16(ip + ihl + 6), old, (const uint8_t *)&dst);
+		if (ip[9] == 6 && len >= ihl + 18) {
+			ovl_put16(ip + ihl + 16, apply(ovl_get16(ip + ihl + 16), d));
+		} else if (ip[9] == 17 && len >= ihl + 8 && ovl_get16(ip + ihl + 6) != 0) {
+			uint16_t c = apply(ovl_get16(ip + ihl + 6), d);
 
 			ovl_put16(ip + ihl + 6, c == 0 ? 0xffff : c); /* 0 means none */
 		}

@@ -35,27 +35,22 @@ ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, 
 	s->tmpl_sum = ovl_sum(h, 20, 0);
 }
 
-/* Entropy for ECMP on the multicast tree's links (RFC 8086 3.2): the inner
- * flow's addresses, protocol and ports, in the dynamic port range. */
-static uint16_t
+/* Entropy for ECMP on the multicast tree's links (RFC 8086 3.2): a hash of
+ * the inner flow's addresses, protocol and ports (multiply and fold, a few
+ * instructions), in the dynamic port range. */
+static inline uint16_t
 flow_port(const uint8_t *in, uint16_t len)
 {
-	uint32_t h = 0x811c9dc5u;
-	uint32_t n = len >= 20 ? 20 : len;
+	uint32_t a, b, p = 0, h;
 
-	if (len >= 20) {
-		uint32_t ihl = (uint32_t)(in[0] & 15) * 4;
-
-		for (uint32_t i = 12; i < 20; i++) /* addresses */
-			h = (h ^ in[i]) * 16777619u;
-		h = (h ^ in[9]) * 16777619u;
-		if ((in[9] == 6 || in[9] == 17) && len >= ihl + 4)
-			for (uint32_t i = ihl; i < ihl + 4; i++) /* ports */
-				h = (h ^ in[i]) * 16777619u;
-	} else {
-		for (uint32_t i = 0; i < n; i++)
-			h = (h ^ in[i]) * 16777619u;
-	}
+	if (len < 20)
+		return 0xc000;
+	memcpy(&a, in + 12, 4);
+	memcpy(&b, in + 16, 4);
+	if ((in[9] == 6 || in[9] == 17) && len >= (uint32_t)(in[0] & 15) * 4 + 4)
+		memcpy(&p, in + (in[0] & 15) * 4, 4);
+	h = (a * 0x9e3779b1u) ^ (b * 0x85ebca77u) ^ ((p ^ in[9]) * 0xc2b2ae3du);
+	h ^= h >> 15;
 	return (uint16_t)(0xc000 | ((h ^ (h >> 16)) & 0x3fff));
 }
 

@@ -5,13 +5,20 @@
  * at 'next' goes with everything contiguous behind it; one before 'next' or
  * already held is a duplicate (the other copy, multicast or unicast, came
  * first); one beyond the window pushes it (the oldest holes are given up).
- * A hole older than hold_ns is given up by the tick.
+ * A hole older than hold_ns is given up by the tick.  Far behind the window
+ * (NS_OVL_RESTART), two consecutive numbers are a restarted first hop.
  */
 #include <string.h>
 
 #include "ns_overlay.h"
 
 #define SLOT(s) ((s) & (NS_OVL_WIN - 1))
+
+static inline int
+unlikely_far(int32_t d)
+{
+	return __builtin_expect(d < -(int32_t)NS_OVL_RESTART, 0);
+}
 
 void
 ns_ovl_rx_init(struct ns_ovl_rx *r, uint32_t key, uint64_t hold_ns)
@@ -47,6 +54,21 @@ skip(struct ns_ovl_rx *r)
 	r->next++;
 }
 
+/* The session starts again at the candidate: what the old one held goes
+ * first (in order), then the candidate. */
+static void
+restart(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
+{
+	void *p = r->restart_pkt;
+
+	r->restart_held = false;
+	ns_ovl_rx_flush(r, ops, user);
+	r->restarts++;
+	r->next = r->restart_seq + 1;
+	r->delivered++;
+	ops->deliver(user, p, r->restart_seq);
+}
+
 void
 ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 		const struct ns_ovl_rx_ops *ops, void *user)
@@ -61,6 +83,26 @@ ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 		r->next = seq;
 	}
 	d = (int32_t)(seq - r->next);
+	if (unlikely_far(d)) {
+		if (r->restart_held && seq == r->restart_seq + 1) {
+			restart(r, ops, user);
+			d = 0; /* seq is next now */
+		} else {
+			if (r->restart_held) { /* the last one was a stale copy */
+				r->duplicates++;
+				ops->drop(user, r->restart_pkt);
+			}
+			r->restart_pkt = pkt;
+			r->restart_held = true;
+			r->restart_seq = seq;
+			r->restart_at = now;
+			return;
+		}
+	} else if (r->restart_held) {
+		r->duplicates++; /* the stream goes on: the candidate was stale */
+		ops->drop(user, r->restart_pkt);
+		r->restart_held = false;
+	}
 	if (d < 0) {
 		r->duplicates++; /* released already, or given up: too late either way */
 		ops->drop(user, pkt);
@@ -115,6 +157,9 @@ ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 void
 ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *ops, void *user)
 {
+	/* A restart followed by nothing for hold_ns: it was one all the same. */
+	if (r->restart_held && now - r->restart_at >= r->hold_ns)
+		restart(r, ops, user);
 	while (r->held != 0) {
 		uint64_t oldest = UINT64_MAX;
 
@@ -133,6 +178,10 @@ ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *op
 void
 ns_ovl_rx_flush(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
 {
+	if (r->restart_held) {
+		ops->drop(user, r->restart_pkt);
+		r->restart_held = false;
+	}
 	while (r->held != 0) {
 		while (r->at[SLOT(r->next)] == 0)
 			skip(r);

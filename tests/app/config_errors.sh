@@ -337,6 +337,12 @@ port = a
 client_port = a
 member_clients = true
 INI
+expect bad_neighbor '@:4: [port.a] neighbors: 198.51.100.1 is not on the port'"'"'s subnet' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+neighbors = 192.0.2.10 02:00:00:00:00:10, 198.51.100.1 02:00:00:00:00:11
+INI
 
 # A file that does not exist.
 n=$((n + 1))

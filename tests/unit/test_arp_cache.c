@@ -133,6 +133,27 @@ test_aging_exact(void)
 	ns_arp_cache_fini(&c);
 }
 
+/* A configured neighbour: never aged, the wire cannot change its MAC, it
+ * survives the deletions around it (backward shift). */
+static void
+test_static(void)
+{
+	struct ns_arp_cache c;
+	struct rte_ether_addr m = mac_of(9), other = mac_of(10), got;
+	int pkt;
+
+	setup(&c, 16);
+	CHECK(ns_arp_add_static(&c, RTE_BE32(0xC0000209), &m, 0));
+	for (uint32_t k = 0; k < 8; k++) /* neighbours that age out around it */
+		ns_arp_learn(&c, RTE_BE32(0xC0000210 + k), &other, true, 0);
+	ns_arp_learn(&c, RTE_BE32(0xC0000209), &other, true, 1); /* a forged reply */
+	ns_arp_tick(&c, 3600 * S);
+	CHECK_EQ(c.count, 1);
+	CHECK_EQ(ns_arp_resolve(&c, RTE_BE32(0xC0000209), &pkt, 3600 * S, &got), NS_ARP_HIT);
+	CHECK(rte_is_same_ether_addr(&got, &m));
+	ns_arp_cache_fini(&c);
+}
+
 static void
 test_bounded(void)
 {
@@ -202,6 +223,7 @@ main(void)
 	RUN(test_resolution_queues_then_releases);
 	RUN(test_retries_then_gives_up);
 	RUN(test_aging_exact);
+	RUN(test_static);
 	RUN(test_bounded);
 	RUN(test_random_against_model);
 	return TEST_SUMMARY();

@@ -104,6 +104,23 @@ test_rewrite(void)
 	CHECK_EQ(sum16(p, 20, 0), 0xffff);
 	s = sum16(p + 12, 8, 0) + 17 + n - 20;
 	CHECK_EQ(sum16(p + 20, n - 20, s), 0xffff);
+	/* random destinations, sizes and payloads: both sums stay valid */
+	for (uint32_t k = 0, x = 12345; k < 2000; k++) {
+		uint32_t to, pl;
+
+		x = x * 1103515245u + 12345u;
+		pl = (x >> 8) % 200;
+		to = x ^ 0x5a5a5a5a;
+		n = inner_udp(p, ip4(192, 0, 2, (int)(k & 0xff)), (uint16_t)x, pl);
+		ns_ovl_rewrite_dst(p, n, to);
+		CHECK(memcmp(p + 16, &to, 4) == 0);
+		CHECK_EQ(sum16(p, 20, 0), 0xffff);
+		s = sum16(p + 12, 8, 0) + 17 + n - 20;
+		if (p[26] == 0xff && p[27] == 0xff) /* the one's complement zero, sent as ffff */
+			CHECK(sum16(p + 20, n - 20, s) == 0xffff || sum16(p + 20, n - 20, s) == 0);
+		else
+			CHECK_EQ(sum16(p + 20, n - 20, s), 0xffff);
+	}
 	/* a UDP checksum of 0 (none) stays 0 */
 	n = inner_udp(p, ip4(192, 0, 2, 50), 7000, 10);
 	p[26] = p[27] = 0;
@@ -330,6 +347,46 @@ test_mss_clamp(void)
 	CHECK_EQ(ns_ovl_clamp_mss(p, n, 1400), 0);
 }
 
+/* A first hop that restarts (sequence back to 0) is followed after two
+ * consecutive packets; a single stale copy far behind is dropped; a restart
+ * followed by silence is taken after hold_ns. */
+static void
+test_restart(void)
+{
+	struct ns_ovl_rx r;
+	uint64_t now = 1000;
+
+	ns_ovl_rx_init(&r, 1, 5000000);
+	n_out = n_drop = 0;
+	for (uint32_t s = 0; s < 1000; s++)
+		ns_ovl_rx_offer(&r, s, (void *)(uintptr_t)s, now++, &rops, NULL);
+	CHECK_EQ(n_out, 1000);
+	for (uint32_t s = 0; s < 10; s++)
+		ns_ovl_rx_offer(&r, s, (void *)(uintptr_t)s, now++, &rops, NULL);
+	CHECK_EQ(r.restarts, 1);
+	CHECK_EQ(n_out, 1010);
+	CHECK_EQ(n_drop, 0);
+	for (uint32_t k = 0; k < 10; k++)
+		CHECK_EQ(out[1000 + k], k);
+	/* a stale copy far behind, then the stream goes on: dropped */
+	ns_ovl_rx_offer(&r, 10 - 300, (void *)(uintptr_t)(10 - 300), now++, &rops, NULL);
+	ns_ovl_rx_offer(&r, 10, (void *)10, now++, &rops, NULL);
+	CHECK_EQ(r.restarts, 1);
+	CHECK_EQ(n_drop, 1);
+	CHECK_EQ(out[1010], 10);
+	/* restart, then nothing: the tick takes it after hold_ns */
+	for (uint32_t q = 11; q < 500; q++)
+		ns_ovl_rx_offer(&r, q, (void *)(uintptr_t)q, now++, &rops, NULL);
+	n_out = 1011;
+	ns_ovl_rx_offer(&r, 0, (void *)0, now, &rops, NULL);
+	ns_ovl_rx_tick(&r, now + 4999999, &rops, NULL);
+	CHECK_EQ(r.restarts, 1);
+	ns_ovl_rx_tick(&r, now + 5000000, &rops, NULL);
+	CHECK_EQ(r.restarts, 2);
+	CHECK_EQ(out[1011], 0);
+	CHECK_EQ(r.next, 1);
+}
+
 int
 main(void)
 {
@@ -339,5 +396,6 @@ main(void)
 	RUN(test_two_paths);
 	RUN(test_request_subs);
 	RUN(test_mss_clamp);
+	RUN(test_restart);
 	return TEST_SUMMARY();
 }
