@@ -56,6 +56,10 @@ struct ovl_sess {
 	uint32_t n_members;	   /* member_clients: the group's members on the client port */
 	rte_be32_t member[NS_OVL_MAX_CLIENTS];
 	uint32_t members_gen; /* of the querier's publication they came from */
+	/* The clients' next hops (static ones, then members), from the client
+	 * port's ARP cache every tick: no lookup per packet and client. */
+	bool mac_ok[2 * NS_OVL_MAX_CLIENTS];
+	struct rte_ether_addr mac[2 * NS_OVL_MAX_CLIENTS];
 } __rte_cache_aligned;
 
 struct match_key {
@@ -196,7 +200,9 @@ enum { KIND_ENCAP = 1, KIND_OVERLAY = 2 };
 
 #define NS_HANDOFF_OVL 1 /* m->l4_len on the fast-path handoff ring: the overlay's */
 
-bool
+/* Out of line (also under LTO): host_rx stays small for the frames that are
+ * not the overlay's, and callgrind_overlay.sh has one function to count. */
+__rte_noinline bool
 ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *), *ip = d + ETH_LEN;
@@ -257,14 +263,16 @@ ns_ovl_is_handoff(const struct rte_mbuf *m)
 /* --- the engine (fast-path lcore) ----------------------------------------------- */
 
 /*
- * A copy of m (one segment, data at its start) with prefix bytes of room in
- * front: the first head bytes copied (the caller may rewrite them), the rest
- * copied too when short, else a clone of m's buffer chained behind.
+ * A copy of m's data after its first skip bytes (m: one segment) with
+ * prefix bytes of room in front: the first head bytes copied (the caller
+ * may rewrite them), the rest copied too when short, else a clone of m's
+ * buffer chained behind.
  */
 static struct rte_mbuf *
-dup_pkt(struct rte_mbuf *m, uint16_t prefix, uint16_t head)
+dup_pkt(struct rte_mbuf *m, uint16_t skip, uint16_t prefix, uint16_t head)
 {
-	uint16_t len = rte_pktmbuf_data_len(m), in = len - head <= COPY_MAX ? len : head;
+	uint16_t len = (uint16_t)(rte_pktmbuf_data_len(m) - skip);
+	uint16_t in = len - head <= COPY_MAX ? len : head;
 	struct rte_mbuf *h = rte_pktmbuf_alloc(app.pool), *c = NULL;
 	uint8_t *p;
 
@@ -274,12 +282,12 @@ dup_pkt(struct rte_mbuf *m, uint16_t prefix, uint16_t head)
 		c = rte_pktmbuf_clone(m, app.pool);
 		if (c == NULL)
 			goto fail;
-		rte_pktmbuf_adj(c, head);
+		rte_pktmbuf_adj(c, (uint16_t)(skip + head));
 	}
 	p = (uint8_t *)rte_pktmbuf_append(h, (uint16_t)(prefix + in));
 	if (p == NULL)
 		goto fail;
-	memcpy(p + prefix, rte_pktmbuf_mtod(m, const uint8_t *), in);
+	memcpy(p + prefix, rte_pktmbuf_mtod_offset(m, const uint8_t *, skip), in);
 	if (c != NULL && rte_pktmbuf_chain(h, c) != 0)
 		goto fail;
 	return h;
@@ -313,61 +321,65 @@ static void
 encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 {
 	const struct ns_ovl_cfg *c = s->cfg;
-	uint8_t *inner = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN), hdr[NS_OVL_HDR_LEN];
+	uint8_t *inner = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH_LEN), *hdr;
 	uint16_t tot = (uint16_t)(inner[2] << 8 | inner[3]);
 	struct rte_ether_hdr *e;
-	uint32_t g = rte_be_to_cpu_32(c->group), n_copies;
+	uint32_t g = rte_be_to_cpu_32(c->group), n_copies = 0;
 	struct rte_mbuf *copy[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
 	rte_be32_t copy_to[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
 
-	if (tot < (inner[0] & 15) * 4u || tot > rte_pktmbuf_data_len(m) - ETH_LEN) {
+	if (unlikely(tot < (inner[0] & 15) * 4u || tot > rte_pktmbuf_data_len(m) - ETH_LEN)) {
 		ovl.ctr[NS_OVL_C_not_ipv4]++;
 		goto drop;
 	}
-	if (tot + NS_OVL_HDR_LEN > c->mtu) {
+	if (unlikely(tot + NS_OVL_HDR_LEN > c->mtu)) {
 		s->too_big++;
 		ovl.ctr[NS_OVL_C_encap_too_big]++;
 		goto drop;
 	}
-	if (c->mss_clamp != 0 && ns_ovl_clamp_mss(inner, tot, c->mss_clamp)) {
+	if (c->mss_clamp != 0 && inner[9] == IPPROTO_TCP &&
+			ns_ovl_clamp_mss(inner, tot, c->mss_clamp)) {
 		s->clamped++;
 		ovl.ctr[NS_OVL_C_encap_mss_clamped]++;
 	}
-	rte_pktmbuf_adj(m, ETH_LEN);
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - tot)); /* Ethernet padding */
-	if (unlikely(s->tx.subs.n != 0))
-		expire(s, w->now_ns); /* a lifetime may have ended since the last tick */
-	ns_ovl_encap(&s->tx, hdr, inner, tot);
-	/* The redundant unicast copies (configured, then those that asked) are
-	 * made before the header goes in front of the payload they share, and
-	 * leave after the multicast one: that is the primary. */
-	n_copies = 0;
-	for (uint32_t k = 0; k < c->n_unicast + s->tx.subs.n; k++) {
-		rte_be32_t to = k < c->n_unicast ? c->unicast[k]
-						 : s->tx.subs.addr[k - c->n_unicast];
-		struct rte_mbuf *u = dup_pkt(m, ETH_LEN + NS_OVL_HDR_LEN, 0);
-
-		if (u == NULL)
-			continue;
-		e = rte_pktmbuf_mtod(u, struct rte_ether_hdr *);
-		eth_fill(e, c->port_idx);
-		ns_ovl_redirect(hdr, (uint8_t *)(e + 1), to);
-		copy[n_copies] = u;
-		copy_to[n_copies++] = to;
-	}
-	e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH_LEN + NS_OVL_HDR_LEN);
-	if (e == NULL) { /* no headroom: cannot happen with the pool's 128 bytes */
+	if (unlikely(rte_pktmbuf_data_len(m) != ETH_LEN + tot)) /* Ethernet padding */
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - ETH_LEN - tot));
+	/* The outer headers go in front, over the old Ethernet header: the
+	 * packet stays where it is. */
+	e = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, NS_OVL_HDR_LEN);
+	if (unlikely(e == NULL)) { /* no headroom: cannot happen with the pool's 128 bytes */
 		ovl.ctr[NS_OVL_C_mbuf_alloc_failed]++;
-		rte_pktmbuf_free(m);
-	} else {
-		/* RFC 1112 6.4: 01:00:5e and the group's low 23 bits */
-		e->dst_addr = (struct rte_ether_addr){{0x01, 0x00, 0x5e, (g >> 16) & 0x7f,
-				(uint8_t)(g >> 8), (uint8_t)g}};
-		eth_fill(e, c->port_idx);
-		memcpy(e + 1, hdr, NS_OVL_HDR_LEN);
-		ns_worker_tx(w, c->port_idx, m);
-		ovl.ctr[NS_OVL_C_encap_packets]++;
+		goto drop;
 	}
+	hdr = (uint8_t *)(e + 1);
+	ns_ovl_encap(&s->tx, hdr, inner, tot);
+	/* RFC 1112 6.4: 01:00:5e and the group's low 23 bits */
+	e->dst_addr = (struct rte_ether_addr){
+			{0x01, 0x00, 0x5e, (g >> 16) & 0x7f, (uint8_t)(g >> 8), (uint8_t)g}};
+	eth_fill(e, c->port_idx);
+	/* The redundant unicast copies (configured, then those that asked) share
+	 * the payload; they are made before the multicast one may leave (and be
+	 * freed) and go after it: that one is the primary. */
+	if (unlikely(c->n_unicast + s->tx.subs.n != 0)) {
+		expire(s, w->now_ns); /* a lifetime may have ended since the last tick */
+		for (uint32_t k = 0; k < c->n_unicast + s->tx.subs.n; k++) {
+			rte_be32_t to = k < c->n_unicast ? c->unicast[k]
+							 : s->tx.subs.addr[k - c->n_unicast];
+			struct rte_mbuf *u = dup_pkt(
+					m, ETH_LEN + NS_OVL_HDR_LEN, ETH_LEN + NS_OVL_HDR_LEN, 0);
+			struct rte_ether_hdr *ue;
+
+			if (u == NULL)
+				continue;
+			ue = rte_pktmbuf_mtod(u, struct rte_ether_hdr *);
+			eth_fill(ue, c->port_idx);
+			ns_ovl_redirect(hdr, (uint8_t *)(ue + 1), to);
+			copy[n_copies] = u;
+			copy_to[n_copies++] = to;
+		}
+	}
+	ns_worker_tx(w, c->port_idx, m);
+	ovl.ctr[NS_OVL_C_encap_packets]++;
 	for (uint32_t k = 0; k < n_copies; k++)
 		ns_worker_send_ip(w, c->port_idx, copy[k], copy_to[k]);
 	s->copies += n_copies;
@@ -399,6 +411,23 @@ refresh_members(struct ovl_sess *s)
 			s->member[m++] = h[k];
 	}
 	s->n_members = m;
+	memset(s->mac_ok + c->n_clients, 0, sizeof(s->mac_ok[0]) * NS_OVL_MAX_CLIENTS);
+}
+
+/* The clients' MACs as the client port's ARP owner knows them (a tick old
+ * at most); those unknown go through ns_worker_send_ip, which resolves. */
+static void
+refresh_macs(struct ovl_sess *s)
+{
+	const struct ns_ovl_cfg *c = s->cfg;
+	int o = ns_worker_of_port(c->client_port_idx);
+
+	for (uint32_t k = 0; k < c->n_clients + s->n_members; k++) {
+		rte_be32_t to = k < c->n_clients ? c->clients[k] : s->member[k - c->n_clients];
+
+		s->mac_ok[k] = o >= 0 && ns_arp_lookup(&app.worker[o].host[c->client_port_idx].arp,
+							 to, &s->mac[k]);
+	}
 }
 
 /* The reorder window releases a packet (m: the inner IPv4 packet). */
@@ -428,7 +457,7 @@ deliver(void *user, void *pkt, uint32_t seq)
 	for (uint32_t k = 0; k < n; k++) {
 		bool last = k + 1 == n;
 		rte_be32_t to = k < c->n_clients ? c->clients[k] : s->member[k - c->n_clients];
-		struct rte_mbuf *x = last ? m : dup_pkt(m, ETH_LEN, head);
+		struct rte_mbuf *x = last ? m : dup_pkt(m, 0, ETH_LEN, head);
 		struct rte_ether_hdr *e;
 
 		if (x == NULL)
@@ -437,7 +466,12 @@ deliver(void *user, void *pkt, uint32_t seq)
 			 : rte_pktmbuf_mtod(x, struct rte_ether_hdr *);
 		eth_fill(e, c->client_port_idx);
 		ns_ovl_rewrite_dst((uint8_t *)(e + 1), rte_pktmbuf_data_len(x) - ETH_LEN, to);
-		ns_worker_send_ip(ovl.w, c->client_port_idx, x, to);
+		if (likely(s->mac_ok[k])) {
+			e->dst_addr = s->mac[k];
+			ns_worker_tx(ovl.w, c->client_port_idx, x);
+		} else {
+			ns_worker_send_ip(ovl.w, c->client_port_idx, x, to); /* resolves it */
+		}
 		s->client_tx++;
 		ovl.ctr[NS_OVL_C_client_tx]++;
 	}
@@ -560,6 +594,7 @@ ns_ovl_worker_poll(struct ns_worker *w)
 			expire(s, w->now_ns);
 			continue;
 		}
+		refresh_macs(s);
 		if (s->rx.held != 0) {
 			ns_ovl_rx_tick(&s->rx, w->now_ns, &rx_ops, s);
 			count_lost(s);

@@ -53,7 +53,7 @@ if [ "${SKIP_ASAN:-0}" != 1 ]; then
 	step "ASan/UBSan build: unit, pcap and app suites"
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-	if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
+	if build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false; then
 		meson test -C build-asan --suite unit --suite pcap --suite app --print-errorlogs 2>&1 | tee "$log"
 		tally "asan/ubsan" "$log" "${PIPESTATUS[0]}"
 	else
@@ -64,7 +64,7 @@ fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 	step "libFuzzer targets (${FUZZ_SECONDS:-20} s each)"
-	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false; then
+	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false -Db_lto=false; then
 		for t in build-fuzz/tests/fuzz_*; do
 			[ -f "$t" ] && [ -x "$t" ] || continue
 			n=$(basename "$t")

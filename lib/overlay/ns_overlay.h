@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NS_OVL_UDP_PORT 4754
 #define NS_OVL_GRE_LEN	12 /* flags/proto, key, sequence */
@@ -53,8 +54,10 @@ struct ns_ovl_tx {
 void ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, uint8_t ttl);
 /* The outer header for one inner IPv4 packet into hdr (NS_OVL_HDR_LEN bytes,
  * to be prepended: the payload is not copied); returns the sequence number
- * it carries.  inner is read for the flow hash only. */
-uint32_t ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len);
+ * it carries.  inner is read for the flow hash only.  Inline: it is the
+ * first hop's per-packet work. */
+static inline uint32_t ns_ovl_encap(
+		struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len);
 /* The same packet's header toward another outer destination (the redundant
  * unicast copy): same sequence, the IP checksum updated. */
 void ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst);
@@ -136,5 +139,52 @@ void ns_ovl_rx_flush(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void 
 /* The inner packet's destination becomes dst; IPv4 header and UDP/TCP
  * checksums updated incrementally (a UDP checksum of 0 stays 0). */
 void ns_ovl_rewrite_dst(uint8_t *ip, uint32_t len, uint32_t dst);
+
+/* --- inline bodies ---------------------------------------------------------- */
+
+/* Entropy for ECMP on the multicast tree's links (RFC 8086 3.2): a hash of
+ * the inner flow's addresses, protocol and ports (multiply and fold), in the
+ * dynamic port range. */
+static inline uint16_t
+ns_ovl_flow_port(const uint8_t *in, uint16_t len)
+{
+	uint32_t a, b, p = 0, h, ihl = (uint32_t)(in[0] & 15) * 4;
+
+	if (len < 20)
+		return 0xc000;
+	memcpy(&a, in + 12, 4);
+	memcpy(&b, in + 16, 4);
+	if ((in[9] == 6 || in[9] == 17) && len >= ihl + 4)
+		memcpy(&p, in + ihl, 4);
+	h = (a * 0x9e3779b1u) ^ (b * 0x85ebca77u) ^ ((p ^ in[9]) * 0xc2b2ae3du);
+	h ^= h >> 15;
+	return (uint16_t)(0xc000 | ((h ^ (h >> 16)) & 0x3fff));
+}
+
+static inline uint32_t
+ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len)
+{
+	uint32_t tot = NS_OVL_HDR_LEN + inner_len, seq = s->seq++, sum;
+	uint16_t id = s->ip_id++, v[5];
+	uint32_t seq_be = __builtin_bswap32(seq);
+
+	memcpy(hdr, s->tmpl, NS_OVL_HDR_LEN);
+	sum = s->tmpl_sum + (tot & 0xffff) + id;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	v[0] = __builtin_bswap16((uint16_t)tot);
+	v[1] = __builtin_bswap16(id);
+	v[2] = __builtin_bswap16((uint16_t)~sum);
+	v[3] = __builtin_bswap16(ns_ovl_flow_port(inner, inner_len));
+	v[4] = __builtin_bswap16((uint16_t)(tot - 20));
+	memcpy(hdr + 2, &v[0], 4);    /* total length, id */
+	memcpy(hdr + 10, &v[2], 2);   /* header checksum */
+	memcpy(hdr + 20, &v[3], 2);   /* UDP source port */
+	memcpy(hdr + 24, &v[4], 2);   /* UDP length */
+	memcpy(hdr + 36, &seq_be, 4); /* GRE sequence */
+	s->packets++;
+	s->bytes += inner_len;
+	return seq;
+}
 
 #endif /* NS_OVERLAY_H */

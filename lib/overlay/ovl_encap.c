@@ -35,46 +35,6 @@ ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, 
 	s->tmpl_sum = ovl_sum(h, 20, 0);
 }
 
-/* Entropy for ECMP on the multicast tree's links (RFC 8086 3.2): a hash of
- * the inner flow's addresses, protocol and ports (multiply and fold, a few
- * instructions), in the dynamic port range. */
-static inline uint16_t
-flow_port(const uint8_t *in, uint16_t len)
-{
-	uint32_t a, b, p = 0, h;
-
-	if (len < 20)
-		return 0xc000;
-	memcpy(&a, in + 12, 4);
-	memcpy(&b, in + 16, 4);
-	if ((in[9] == 6 || in[9] == 17) && len >= (uint32_t)(in[0] & 15) * 4 + 4)
-		memcpy(&p, in + (in[0] & 15) * 4, 4);
-	h = (a * 0x9e3779b1u) ^ (b * 0x85ebca77u) ^ ((p ^ in[9]) * 0xc2b2ae3du);
-	h ^= h >> 15;
-	return (uint16_t)(0xc000 | ((h ^ (h >> 16)) & 0x3fff));
-}
-
-uint32_t
-ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len)
-{
-	uint32_t tot = NS_OVL_HDR_LEN + inner_len, seq = s->seq++;
-	uint16_t id = s->ip_id++;
-
-	memcpy(hdr, s->tmpl, NS_OVL_HDR_LEN);
-	ovl_put16(hdr + 2, (uint16_t)tot);
-	ovl_put16(hdr + 4, id);
-	ovl_put16(hdr + 10, (uint16_t)~ovl_fold(s->tmpl_sum + (tot & 0xffff) + id));
-	ovl_put16(hdr + 20, flow_port(inner, inner_len));
-	ovl_put16(hdr + 24, (uint16_t)(tot - 20));
-	hdr[36] = (uint8_t)(seq >> 24);
-	hdr[37] = (uint8_t)(seq >> 16);
-	hdr[38] = (uint8_t)(seq >> 8);
-	hdr[39] = (uint8_t)seq;
-	s->packets++;
-	s->bytes += inner_len;
-	return seq;
-}
-
 void
 ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst)
 {
