@@ -221,7 +221,7 @@ ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 			ip[ihl + 3] == (NS_OVL_UDP_PORT & 0xff) &&
 			(dst == app.cfg.port[port_idx].ip ||
 					(ovl.decap_port[port_idx] &&
-							RTE_IS_IPV4_MCAST(rte_be_to_cpu_32(dst)))))
+							(rte_be_to_cpu_32(dst) >> 28) == 0xe))) /* 224/4 */
 		kind = KIND_OVERLAY;
 	else if (ovl.encap && rte_is_same_ether_addr(&eth->dst_addr, &app.port[port_idx].mac) &&
 			dst != app.cfg.port[port_idx].ip) {

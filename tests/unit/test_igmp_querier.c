@@ -77,7 +77,8 @@ report(struct ns_igmpq *q, uint32_t h, uint8_t type, uint32_t group, const uint3
 	m[8] = type;
 	m[11] = (uint8_t)n;
 	memcpy(m + 12, &group, 4);
-	memcpy(m + 16, src, 4 * n);
+	if (n != 0)
+		memcpy(m + 16, src, 4 * n);
 	c = (uint16_t)~fold(m, l4);
 	m[2] = (uint8_t)(c >> 8);
 	m[3] = (uint8_t)c;
