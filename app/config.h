@@ -145,6 +145,9 @@ struct ns_ovl_cfg {
 	rte_be32_t request;  /* ask this first hop for the unicast copy (0: no) */
 	uint32_t request_ms; /* refresh period; each request holds for 3 of them */
 	uint32_t hold_ms;    /* a gap waits this long for the other copy */
+	/* request_key: requests signed (last hop) and checked (first hop) */
+	uint8_t request_key[64];
+	uint32_t request_key_len;
 };
 
 enum ns_repl_role { NS_REPL_ROLE_NONE, NS_REPL_ROLE_ACTIVE, NS_REPL_ROLE_STANDBY };

@@ -12,8 +12,6 @@
 #include "config.h"
 #include "config_internal.h"
 
-static const char *parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len);
-
 static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
 		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
 		"failover_ms", "grace_ms", "auto_wait_ms", "bfd", "service_beat", NULL};
@@ -68,7 +66,7 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	v = rte_cfgfile_get_entry(c->f, s, "key");
 	if (v == NULL)
 		return ns_cfg_error(c, s, "key", "missing: the HMAC key both instances share");
-	why = parse_key(v, r->key, sizeof(r->key), &r->key_len);
+	why = ns_cfg_parse_key(v, r->key, sizeof(r->key), &r->key_len);
 	if (why != NULL)
 		return ns_cfg_error(c, s, "key", "%s", why);
 	if (r->key_len < 16)
@@ -236,8 +234,8 @@ ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n
 }
 
 /* A key: text, or 0x and an even number of hex digits; at most max bytes. */
-static const char *
-parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
+const char *
+ns_cfg_parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
 {
 	static char why[80];
 	size_t n;
@@ -293,7 +291,7 @@ ns_bfd_auth_from_words(
 		return "key id above 255";
 	out->type = (uint8_t)t;
 	out->key_id = (uint8_t)key_id;
-	why = parse_key(key, out->key, sizeof(out->key), &n);
+	why = ns_cfg_parse_key(key, out->key, sizeof(out->key), &n);
 	if (why != NULL)
 		return why;
 	out->key_len = (uint8_t)n;

@@ -37,6 +37,9 @@ int ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o
 int ns_cfg_overlay_finish(struct cfg_ctx *c, struct ns_config *cfg);
 
 /* config_ha.c */
+/* A key: text, or 0x and an even number of hex digits; at most max bytes;
+ * an error text or NULL. */
+const char *ns_cfg_parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len);
 int ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k);
 int ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg);
 int ns_cfg_bfd_finish(struct cfg_ctx *c, struct ns_config *cfg);

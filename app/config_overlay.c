@@ -13,7 +13,7 @@
 
 static const char *const ovl_keys[] = {"role", "key", "group", "port", "match", "ttl", "mtu",
 		"mss_clamp", "unicast", "accept_requests", "clients", "client_port", "request",
-		"request_ms", "hold_ms", "member_clients", NULL};
+		"request_ms", "hold_ms", "member_clients", "request_key", NULL};
 
 static int
 get_addr(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
@@ -114,6 +114,16 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 				rte_cfgfile_get_entry(c->f, sec, "group"));
 	if (get_name(c, sec, "port", o->port_name) < 0)
 		return -1;
+	v = rte_cfgfile_get_entry(c->f, sec, "request_key");
+	if (v != NULL) {
+		const char *why = ns_cfg_parse_key(
+				v, o->request_key, sizeof(o->request_key), &o->request_key_len);
+
+		if (why != NULL)
+			return ns_cfg_error(c, sec, "request_key", "%s", why);
+		if (o->request_key_len < 16)
+			return ns_cfg_error(c, sec, "request_key", "at least 16 bytes");
+	}
 	if (!o->decap) {
 		static const char *const decap_only[] = {"clients", "client_port", "request",
 				"request_ms", "hold_ms", "member_clients", NULL};

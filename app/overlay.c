@@ -28,6 +28,7 @@
 
 #include "app.h"
 #include "control.h"
+#include "ns_hmac.h"
 #include "ns_overlay.h"
 #include "ovl_counters.h"
 
@@ -56,6 +57,7 @@ struct ovl_sess {
 	uint32_t n_members;	   /* member_clients: the group's members on the client port */
 	rte_be32_t member[NS_OVL_MAX_CLIENTS];
 	uint32_t members_gen; /* of the querier's publication they came from */
+	struct ns_hmac *hmac; /* request_key: signs (last hop) or checks (first hop) */
 	/* The clients' next hops (static ones, then members), from the client
 	 * port's ARP cache every tick: no lookup per packet and client. */
 	bool mac_ok[2 * NS_OVL_MAX_CLIENTS];
@@ -149,6 +151,11 @@ ns_ovl_init(void)
 
 		s->cfg = c;
 		s->idx = i;
+		if (c->request_key_len != 0 && (s->hmac = ns_hmac_new(c->request_key,
+								c->request_key_len)) == NULL) {
+			NS_LOG(ERR, "overlay %s: no HMAC-SHA256 (libcrypto)", c->name);
+			return -1;
+		}
 		if (rte_hash_add_key_data(ovl.by_key, &c->key, (void *)v) < 0)
 			return -1;
 		if (!c->decap) {
@@ -181,6 +188,7 @@ ns_ovl_fini(void)
 	for (uint32_t i = 0; ovl.s != NULL && i < app.cfg.n_ovl; i++) {
 		struct ovl_sess *s = &ovl.s[i];
 
+		ns_hmac_free(s->hmac);
 		for (uint32_t k = 0; k < NS_OVL_WIN; k++)
 			if (s->rx.at[k] != 0)
 				rte_pktmbuf_free(s->rx.pkt[k]);
@@ -221,7 +229,8 @@ ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 			ip[ihl + 3] == (NS_OVL_UDP_PORT & 0xff) &&
 			(dst == app.cfg.port[port_idx].ip ||
 					(ovl.decap_port[port_idx] &&
-							(rte_be_to_cpu_32(dst) >> 28) == 0xe))) /* 224/4 */
+							(rte_be_to_cpu_32(dst) >> 28) ==
+									0xe))) /* 224/4 */
 		kind = KIND_OVERLAY;
 	else if (ovl.encap && rte_is_same_ether_addr(&eth->dst_addr, &app.port[port_idx].mac) &&
 			dst != app.cfg.port[port_idx].ip) {
@@ -494,6 +503,25 @@ count_lost(struct ovl_sess *s)
 	s->lost_seen = s->rx.lost;
 }
 
+/* A request under the session's key: signed, and the MAC right (compared in
+ * constant time).  The MAC covers the requester's address: nobody can have
+ * the copies sent elsewhere; a replay only refreshes that last hop's. */
+static bool
+request_authentic(const struct ovl_sess *s, const struct rte_mbuf *m, const struct ns_ovl_hdr *h)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN);
+	uint8_t in[NS_OVL_REQ_MAC_IN], mac[NS_HMAC_SHA256_LEN], diff = 0;
+
+	if (h->mac_off == 0)
+		return false;
+	ns_ovl_request_mac_input(ip, in);
+	if (ns_hmac_sha256(s->hmac, in, sizeof(in), NULL, 0, mac) != 0)
+		return false;
+	for (int k = 0; k < NS_HMAC_SHA256_LEN; k++)
+		diff |= mac[k] ^ ip[h->mac_off + k];
+	return diff == 0;
+}
+
 static void
 overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
@@ -508,6 +536,8 @@ overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		if (s == NULL || s->cfg->decap || !s->cfg->accept_requests || h.outer_dst != me ||
 				s->cfg->port_idx != port_idx) {
 			ovl.ctr[NS_OVL_C_requests_refused]++;
+		} else if (s->hmac != NULL && !request_authentic(s, m, &h)) {
+			ovl.ctr[NS_OVL_C_requests_bad_auth]++;
 		} else {
 			uint64_t life = RTE_MIN(h.lifetime_ms, MAX_LIFETIME_MS) * 1000000ull;
 			char a[INET_ADDRSTRLEN];
@@ -564,17 +594,29 @@ send_request(struct ns_worker *w, struct ovl_sess *s)
 {
 	const struct ns_ovl_cfg *c = s->cfg;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
+	uint16_t len = s->hmac != NULL ? NS_OVL_REQ_SIGNED_LEN : NS_OVL_REQ_LEN;
 	struct rte_ether_hdr *e;
+	uint8_t *ip;
 
-	if (m == NULL || (e = (struct rte_ether_hdr *)rte_pktmbuf_append(
-					  m, ETH_LEN + NS_OVL_REQ_LEN)) == NULL) {
+	if (m == NULL || (e = (struct rte_ether_hdr *)rte_pktmbuf_append(m, ETH_LEN + len)) ==
+					 NULL) {
 		rte_pktmbuf_free(m);
 		ovl.ctr[NS_OVL_C_mbuf_alloc_failed]++;
 		return;
 	}
 	eth_fill(e, c->port_idx);
-	ns_ovl_request_build((uint8_t *)(e + 1), app.cfg.port[c->port_idx].ip, c->request, c->key,
-			3 * c->request_ms, s->req_id++);
+	ip = (uint8_t *)(e + 1);
+	ns_ovl_request_build(ip, app.cfg.port[c->port_idx].ip, c->request, c->key,
+			3 * c->request_ms, s->req_id++, s->hmac != NULL);
+	if (s->hmac != NULL) {
+		uint8_t in[NS_OVL_REQ_MAC_IN];
+
+		ns_ovl_request_mac_input(ip, in);
+		if (ns_hmac_sha256(s->hmac, in, sizeof(in), NULL, 0, ip + NS_OVL_REQ_LEN) != 0) {
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
 	ns_worker_send_ip(w, c->port_idx, m, c->request);
 	ovl.ctr[NS_OVL_C_requests_tx]++;
 }

@@ -73,6 +73,7 @@ struct ns_ovl_hdr {
 	uint32_t key, seq;
 	uint16_t inner_off, inner_len;
 	uint32_t lifetime_ms; /* NS_OVL_REQUEST */
+	uint16_t mac_off;     /* NS_OVL_REQUEST: its MAC's offset, 0 when unsigned */
 };
 
 /*
@@ -80,12 +81,22 @@ struct ns_ovl_hdr {
  * to the first hop's address with the K bit only, protocol type 0x88B5 (IEEE
  * local experimental), and a 12-byte body: "NSOR", version 1, 3 zero bytes,
  * the lifetime in ms.  Refreshed well within it (soft state, as a join).
+ * Signed (flags bit 0): 32 more bytes, HMAC-SHA256 under the session's
+ * request key of NS_OVL_REQ_MAC_IN bytes: the requester's address, the key,
+ * the 12-byte body (ns_ovl_request_mac_input).
  */
-#define NS_OVL_REQ_PROTO 0x88b5
-#define NS_OVL_REQ_LEN	 (20 + 8 + 8 + 12)
-/* Writes the IPv4 packet (NS_OVL_REQ_LEN bytes) into ip; returns its length. */
+#define NS_OVL_REQ_PROTO      0x88b5
+#define NS_OVL_REQ_LEN	      (20 + 8 + 8 + 12)
+#define NS_OVL_REQ_MAC_LEN    32
+#define NS_OVL_REQ_SIGNED_LEN (NS_OVL_REQ_LEN + NS_OVL_REQ_MAC_LEN)
+#define NS_OVL_REQ_MAC_IN     20
+/* Writes the IPv4 packet (NS_OVL_REQ_LEN bytes, or NS_OVL_REQ_SIGNED_LEN
+ * with signed: its MAC left zero for the caller) into ip; returns its length. */
 uint32_t ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key,
-		uint32_t lifetime_ms, uint16_t ip_id);
+		uint32_t lifetime_ms, uint16_t ip_id, bool sign);
+/* What a request's MAC covers (ip: a request ns_ovl_parse accepted or
+ * ns_ovl_request_build wrote), into in (NS_OVL_REQ_MAC_IN bytes). */
+void ns_ovl_request_mac_input(const uint8_t *ip, uint8_t *in);
 
 enum ns_ovl_bad {
 	NS_OVL_OK = 0,

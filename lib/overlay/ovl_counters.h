@@ -13,6 +13,7 @@
 	X(encap_mss_clamped, INFO, "inner TCP SYNs whose MSS option was lowered (mss_clamp)") \
 	X(requests_rx, INFO, "unicast overlay requests received (a last hop's soft state)")   \
 	X(requests_refused, DROP, "requests dropped: no encap session accepts the key")       \
+	X(requests_bad_auth, DROP, "requests dropped: unsigned or a wrong MAC (request_key)") \
 	X(subscribers_full, DROP, "requests dropped: the session's subscriber table is full") \
 	X(subscribers_expired, INFO, "last hops that stopped asking for the unicast copy")    \
 	X(requests_tx, INFO, "unicast overlay requests sent to first hops")                   \

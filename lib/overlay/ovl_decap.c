@@ -31,9 +31,12 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 	if (flags == 0x2000 && ovl_get16(ip + off + 2) == NS_OVL_REQ_PROTO) {
 		/* A request: K only, the body whole, version 1. */
 		const uint8_t *b = ip + off + 8;
+		bool sign = ovl_get16(ip + ihl + 4) == 8 + 8 + 12 + NS_OVL_REQ_MAC_LEN;
 
-		if (ovl_get16(ip + ihl + 4) != 8 + 8 + 12 || memcmp(b, "NSOR", 4) != 0 || b[4] != 1)
+		if ((ovl_get16(ip + ihl + 4) != 8 + 8 + 12 && !sign) || memcmp(b, "NSOR", 4) != 0 ||
+				b[4] != 1 || (b[5] & 1) != sign)
 			return NS_OVL_BAD_GRE;
+		h->mac_off = sign ? (uint16_t)(off + 8 + 12) : 0;
 		h->lifetime_ms = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
 				 (uint32_t)b[10] << 8 | b[11];
 		h->seq = 0;

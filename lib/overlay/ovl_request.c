@@ -8,13 +8,14 @@
 
 uint32_t
 ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint32_t lifetime_ms,
-		uint16_t ip_id)
+		uint16_t ip_id, bool sign)
 {
 	uint8_t *u = ip + 20, *g = u + 8, *b = g + 8;
+	uint16_t tot = sign ? NS_OVL_REQ_SIGNED_LEN : NS_OVL_REQ_LEN;
 
-	memset(ip, 0, NS_OVL_REQ_LEN);
+	memset(ip, 0, tot);
 	ip[0] = 0x45;
-	ovl_put16(ip + 2, NS_OVL_REQ_LEN);
+	ovl_put16(ip + 2, tot);
 	ovl_put16(ip + 4, ip_id);
 	ip[8] = 64;
 	ip[9] = 17;
@@ -23,7 +24,7 @@ ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint
 	ovl_put16(ip + 10, (uint16_t)~ovl_fold(ovl_sum(ip, 20, 0)));
 	ovl_put16(u, NS_OVL_UDP_PORT);
 	ovl_put16(u + 2, NS_OVL_UDP_PORT);
-	ovl_put16(u + 4, NS_OVL_REQ_LEN - 20); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
+	ovl_put16(u + 4, (uint16_t)(tot - 20)); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
 	ovl_put16(g, 0x2000);
 	ovl_put16(g + 2, NS_OVL_REQ_PROTO);
 	g[4] = (uint8_t)(key >> 24);
@@ -32,11 +33,22 @@ ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint
 	g[7] = (uint8_t)key;
 	memcpy(b, "NSOR", 4);
 	b[4] = 1;
+	b[5] = sign ? 1 : 0;
 	b[8] = (uint8_t)(lifetime_ms >> 24);
 	b[9] = (uint8_t)(lifetime_ms >> 16);
 	b[10] = (uint8_t)(lifetime_ms >> 8);
 	b[11] = (uint8_t)lifetime_ms;
-	return NS_OVL_REQ_LEN;
+	return tot;
+}
+
+void
+ns_ovl_request_mac_input(const uint8_t *ip, uint8_t *in)
+{
+	uint32_t ihl = (uint32_t)(ip[0] & 15) * 4;
+
+	memcpy(in, ip + 12, 4);		     /* the requester */
+	memcpy(in + 4, ip + ihl + 8 + 4, 4); /* the GRE key */
+	memcpy(in + 8, ip + ihl + 16, 12);   /* the body */
 }
 
 int

@@ -343,6 +343,18 @@ dev = net_ring0
 ip = 192.0.2.2/24
 neighbors = 192.0.2.10 02:00:00:00:00:10, 198.51.100.1 02:00:00:00:00:11
 INI
+expect ovl_short_request_key '@:9: [overlay.v] request_key: at least 16 bytes' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[overlay.v]
+role = encap
+key = 1
+group = 239.1.1.1
+port = a
+request_key = short
+match = 203.0.113.100
+INI
 
 # A file that does not exist.
 n=$((n + 1))

@@ -64,6 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = ns_ovl_parse(buf, (uint32_t)(size - 1), &h);
 		if (rc == NS_OVL_REQUEST) {
 			static struct ns_ovl_subs subs;
+			uint8_t in[NS_OVL_REQ_MAC_IN];
+
+			if (h.mac_off != 0 && (size_t)h.mac_off + NS_OVL_REQ_MAC_LEN > size - 1)
+				abort();
+			ns_ovl_request_mac_input(buf, in);
 
 			if (ns_ovl_subs_refresh(&subs, h.outer_src, h.key, h.lifetime_ms) < 0)
 				ns_ovl_subs_expire(&subs, UINT64_MAX);

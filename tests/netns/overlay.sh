@@ -19,6 +19,7 @@ h=$(printf '%s' "$TOPO_TAG" | md5sum | cut -c1-8)
 NS_SRC=ns-src-$TOPO_TAG NS_A=ns-a-$TOPO_TAG NS_MID=ns-mid-$TOPO_TAG NS_B=ns-b-$TOPO_TAG
 NS_CLI=ns-cli-$TOPO_TAG
 for ns in "$NS_SRC" "$NS_A" "$NS_MID" "$NS_B" "$NS_CLI"; do topo_ns_add "$ns" || exit 1; done
+# The requests for the unicast copy are signed (HMAC-SHA256, request_key).
 # link NS1 IF1 NS2 IF2: a veth pair, both ends up, checksums filled by the kernel
 link() {
 	topo_do ip -n "$1" link add "$2" type veth peer name "$4" netns "$3" || return 1
@@ -55,6 +56,7 @@ group = 239.1.1.1
 port = mc
 match = 203.0.113.100:5000
 ttl = 8
+request_key = 0x000102030405060708090a0b0c0d0e0f1011121314151617
 INI
 cat >"$TOPO_TMP/b.ini" <<INI
 [global]
@@ -76,6 +78,7 @@ client_port = cli
 request = 198.51.100.1
 request_ms = 500
 hold_ms = 50
+request_key = 0x000102030405060708090a0b0c0d0e0f1011121314151617
 INI
 NS_DP=$NS_A TOPO_LCORES=0 topo_instance_start a "$TOPO_TMP/a.ini" \
 	"net_af_packet0,iface=s1$h,framecnt=4096" "net_af_packet1,iface=ma$h,framecnt=4096" || exit 1

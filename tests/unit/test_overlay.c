@@ -257,7 +257,7 @@ test_request_subs(void)
 	struct ns_ovl_subs subs = {0};
 	uint32_t lh = ip4(198, 51, 100, 2), fh = ip4(198, 51, 100, 1);
 
-	CHECK_EQ(ns_ovl_request_build(p, lh, fh, 0x01020304, 3000, 9), NS_OVL_REQ_LEN);
+	CHECK_EQ(ns_ovl_request_build(p, lh, fh, 0x01020304, 3000, 9, false), NS_OVL_REQ_LEN);
 	CHECK_EQ(sum16(p, 20, 0), 0xffff);
 	CHECK_EQ(ns_ovl_parse(p, sizeof(p), &h), NS_OVL_REQUEST);
 	CHECK_EQ(h.key, 0x01020304);
@@ -277,6 +277,26 @@ test_request_subs(void)
 	memcpy(c, p, sizeof(p));
 	c[28] = 0x30; /* K and S with the request's protocol: neither data nor request */
 	CHECK(ns_ovl_parse(c, sizeof(c), &h) < 0);
+	CHECK_EQ(h.mac_off, 0);
+	{
+		/* signed: 32 more bytes, the flag; the MAC's input names the requester */
+		uint8_t sp[NS_OVL_REQ_SIGNED_LEN], in[NS_OVL_REQ_MAC_IN];
+
+		CHECK_EQ(ns_ovl_request_build(sp, lh, fh, 0x01020304, 3000, 9, true),
+				NS_OVL_REQ_SIGNED_LEN);
+		CHECK_EQ(sum16(sp, 20, 0), 0xffff);
+		CHECK_EQ(ns_ovl_parse(sp, sizeof(sp), &h), NS_OVL_REQUEST);
+		CHECK_EQ(h.mac_off, NS_OVL_REQ_LEN);
+		ns_ovl_request_mac_input(sp, in);
+		CHECK(memcmp(in, &lh, 4) == 0);
+		CHECK_EQ(in[4] << 24 | in[5] << 16 | in[6] << 8 | in[7], 0x01020304);
+		CHECK(memcmp(in + 8, "NSOR", 4) == 0);
+		sp[41] = 0; /* the flag off with the MAC's length: refused */
+		CHECK_EQ(ns_ovl_parse(sp, sizeof(sp), &h), NS_OVL_BAD_GRE);
+		p[41] = 1; /* the flag on without the MAC: refused */
+		CHECK_EQ(ns_ovl_parse(p, sizeof(p), &h), NS_OVL_BAD_GRE);
+		p[41] = 0;
+	}
 
 	CHECK_EQ(ns_ovl_subs_refresh(&subs, lh, 1000, 3000), 1);
 	CHECK_EQ(ns_ovl_subs_refresh(&subs, lh, 2000, 3000), 0); /* refreshed: until 5000 */
