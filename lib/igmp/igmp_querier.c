@@ -31,6 +31,8 @@ ns_igmpq_init(struct ns_igmpq *q, uint32_t addr, const struct ns_igmpq_ops *ops,
 		q->qri_ms = q->qi_ms / 2;
 	q->lmqi_ms = lmqi_ms ? lmqi_ms : 1000;
 	q->lmqc = q->robustness;
+	q->cfg_robustness = q->robustness;
+	q->cfg_qi_ms = q->qi_ms;
 	/* 6.6.2: a router starts as the querier; startup queries (8.6, 8.7) */
 	q->querier = true;
 	q->startup_left = q->robustness;
@@ -316,6 +318,33 @@ send_query(struct ns_igmpq *q, uint32_t group, const uint32_t *s, uint32_t n)
 		q->specific_sent++;
 }
 
+/* 6.6.1: the querier's group(-and-source)-specific query, S clear, seen by
+ * a non-querier: the group timer (or the listed sources' timers) lowered to
+ * the Last Member Query Time, as the querier's own are. */
+static void
+querier_specific(struct ns_igmpq *q, uint32_t group, const uint8_t *m, uint32_t l4, uint64_t now)
+{
+	struct ns_igmpq_group *g = find(q, group, false);
+	uint32_t ns = l4 >= 12 ? (uint32_t)(m[10] << 8 | m[11]) : 0;
+
+	if (g == NULL)
+		return;
+	if (ns == 0) {
+		if (g->mode == NS_IGMP_EXCLUDE && g->group_until > now + LMQT(q))
+			g->group_until = now + LMQT(q);
+		return;
+	}
+	for (uint32_t k = 0; k < ns && 12 + 4 * (k + 1) <= l4; k++) {
+		uint32_t a;
+		int i;
+
+		memcpy(&a, m + 12 + 4 * k, 4);
+		i = src_idx(g, a);
+		if (i >= 0 && g->src[i].until > now + LMQT(q))
+			g->src[i].until = now + LMQT(q);
+	}
+}
+
 static inline uint32_t
 be32(const uint8_t *p)
 {
@@ -354,7 +383,18 @@ ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now
 				q->elections_lost++;
 			q->querier = false;
 			q->other = src;
+			if (l4 >= 12) { /* v3: its QRV and QQI are ours now, unless 0 */
+				if ((m[8] & 7) != 0)
+					q->robustness = q->lmqc = m[8] & 7;
+				if (m[9] != 0)
+					q->qi_ms = igmp_code_value(m[9]) * 1000;
+				if (q->qri_ms >= q->qi_ms)
+					q->qri_ms = q->qi_ms / 2;
+			}
 			q->other_until = now + OQPI(q);
+			if (group != 0 && !(l4 >= 12 && (m[8] & 8)))
+				querier_specific(
+						q, group, m, l4, now); /* S clear: timers lowered */
 			if (q->ops.changed != NULL)
 				q->ops.changed(q->user);
 		}
@@ -416,6 +456,8 @@ ns_igmpq_tick(struct ns_igmpq *q, uint64_t now)
 	if (!q->querier && now >= q->other_until) { /* the other querier went quiet */
 		q->querier = true;
 		q->other = 0;
+		q->robustness = q->lmqc = q->cfg_robustness;
+		q->qi_ms = q->cfg_qi_ms;
 		q->next_query = now;
 		changed = true;
 	}

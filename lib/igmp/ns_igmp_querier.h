@@ -9,7 +9,9 @@
  * and group-and-source-specific queries (6.6.3) that lower the timers to the
  * Last Member Query Time, IGMPv1/v2 hosts (7.3.2: the Older Host Present
  * timer; a v2 leave is TO_IN {}, BLOCK ignored and TO_EX as TO_EX {} while
- * it runs), and, beyond the RFC, explicit tracking of which hosts are members
+ * it runs), a non-querier that adopts the querier's QRV and QQI (4.1.6,
+ * 4.1.7) and lowers its timers on the querier's specific queries unless they
+ * say S (6.6.1), and, beyond the RFC, explicit tracking of which hosts are members
  * (a host whose last record wanted the group, until GMI of silence) so that
  * the overlay's last hop knows whom to send a session to.
  */
@@ -55,6 +57,8 @@ struct ns_igmpq {
 	uint8_t robustness;
 	uint32_t qi_ms, qri_ms, lmqi_ms; /* query interval, max response, last member interval */
 	uint8_t lmqc;
+	uint8_t cfg_robustness; /* ours, back when we query again (4.1.6, 4.1.7: a */
+	uint32_t cfg_qi_ms;	/* non-querier adopts the querier's QRV and QQI) */
 	bool querier;
 	uint32_t other; /* the querier we heard (when not us) */
 	uint64_t other_until, next_query;

@@ -5,7 +5,8 @@
 # memberships — any-source and source-specific — across more than a Group
 # Membership Interval (kept by the kernel's answers), ends each after the
 # leave and its group(-and-source)-specific queries, and yields to a querier
-# with a lower address for the Other Querier Present Interval.
+# with a lower address for the Other Querier Present Interval (with that
+# querier's robustness, RFC 3376 4.1.6).
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 topo_init querier tcpdump tshark
@@ -39,10 +40,12 @@ wait "$hpid"
 sleep 1
 check "232.1.1.1 ended after the source was blocked" \
 	sh -c "! '$NONSTOPCTL' -s '$CTL_SOCK' show mcast querier | grep -q '232\.1\.1\.1'"
-# A querier with a lower address (the peer, 192.0.2.1): nonstop yields.
+# A querier with a lower address (the peer, 192.0.2.1; QRV 3, QQIC 2 s):
+# nonstop yields and adopts its robustness, so the Other Querier Present
+# Interval is 3 x 2 s + 1 s / 2 = 6.5 s.
 peer /usr/bin/python3 -c '
 import socket, struct, sys
-m = struct.pack("!BBH4sBBH", 0x11, 100, 0, bytes(4), 2, 125, 0)
+m = struct.pack("!BBH4sBBH", 0x11, 100, 0, bytes(4), 3, 2, 0)
 s = sum(struct.unpack("!6H", m)); s = (s & 0xffff) + (s >> 16)
 m = m[:2] + struct.pack("!H", ~s & 0xffff) + m[4:]
 k = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
@@ -52,11 +55,11 @@ k.sendto(m, ("224.0.0.1", 0))' "$PEER_IP"
 t_yield=$(date +%s.%N)
 sleep 0.5
 q | head -1 | sed 's/^/    /'
-check "a lower address's query: nonstop is no longer the querier" \
-	sh -c "'$NONSTOPCTL' -s '$CTL_SOCK' show mcast querier | grep -q 'not the querier: $PEER_IP is'"
-sleep 4.5 # OQPI 4.5 s after that query
-check "4.5 s of silence: nonstop queries again" \
-	sh -c "'$NONSTOPCTL' -s '$CTL_SOCK' show mcast querier | grep -q 'querier (us)'"
+check "a lower address's query: nonstop is no longer the querier, robustness 3 adopted" \
+	sh -c "'$NONSTOPCTL' -s '$CTL_SOCK' show mcast querier | grep -q 'not the querier: $PEER_IP is.*robustness 3,'"
+sleep 6.5 # OQPI 6.5 s after that query
+check "6.5 s of silence: nonstop queries again, with its own robustness 2" \
+	sh -c "'$NONSTOPCTL' -s '$CTL_SOCK' show mcast querier | grep -q 'querier (us), robustness 2,'"
 sleep 0.5
 q | sed 's/^/    /'
 topo_capture_stop
@@ -73,7 +76,7 @@ check "every query: v3, TTL 1, Router Alert, checksums good, QRV 2, QQIC 2 s ($n
 	test "$n_all" -gt 3 -a "$n_good" = "$n_all"
 gap=$(awk -v ty="$t_yield" '$3 == "0.0.0.0" && $1 > ty {print $1 - ty; exit}' "$TOPO_TMP/queries")
 check "no general query from nonstop for the Other Querier Present Interval (next after ${gap:-none} s)" \
-	awk -v g="${gap:-0}" 'BEGIN{exit !(g >= 4.4 && g <= 5.5)}'
+	awk -v g="${gap:-0}" 'BEGIN{exit !(g >= 6.4 && g <= 7.5)}'
 startup=$(awk '$3 == "0.0.0.0"' "$TOPO_TMP/queries" | head -3 | awk 'NR > 1 {printf "%.2f ", $1 - p} {p = $1}')
 check "startup queries a quarter of the interval apart, then the interval ($startup)" \
 	sh -c "echo '$startup' | awk '{exit !(\$1 > 0.4 && \$1 < 0.7 && \$2 > 1.8 && \$2 < 2.3)}'"

@@ -307,6 +307,64 @@ test_bad_input(void)
 	CHECK(ns_igmpq_group(&q, g) != NULL);
 }
 
+/* A v3 query from another router: group, S|QRV byte, QQIC. */
+static void
+query_from(struct ns_igmpq *q, uint32_t from, uint32_t group, uint8_t s_qrv, uint8_t qqic,
+		uint64_t now)
+{
+	uint8_t p[32] = {0}, *m = p + 20;
+	uint16_t c;
+
+	p[0] = 0x45;
+	p[3] = 32;
+	p[8] = 1;
+	p[9] = 2;
+	memcpy(p + 12, &from, 4);
+	m[0] = 0x11;
+	m[1] = 10;
+	memcpy(m + 4, &group, 4);
+	m[8] = s_qrv;
+	m[9] = qqic;
+	c = (uint16_t)~fold(m, 12);
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+	ns_igmpq_input(q, p, 32, now);
+}
+
+/* A non-querier adopts the querier's QRV and QQI (4.1.6, 4.1.7), lowers its
+ * group timer on the querier's group-specific query unless S is set
+ * (6.6.1), and takes its own values back when it queries again. */
+static void
+test_non_querier(void)
+{
+	struct ns_igmpq q;
+	uint64_t t = 1000 * MS;
+	uint32_t g = ip4(239, 3, 3, 3), other = ip4(192, 0, 2, 1);
+
+	setup(&q, t);
+	report(&q, ip4(192, 0, 2, 10), NS_IGMP_IS_EX, g, NULL, 0, t);
+	query_from(&q, other, 0, 3, 20, t); /* QRV 3, QQI 20 s */
+	CHECK(!q.querier);
+	CHECK_EQ(q.robustness, 3);
+	CHECK_EQ(q.qi_ms, 20000);
+	CHECK_EQ(ns_igmpq_gmi(&q), 62000 * MS); /* 3 x 20 s + 2 s */
+	/* S set: our timer stays */
+	query_from(&q, other, g, 0x08 | 3, 20, t + 100 * MS);
+	ns_igmpq_tick(&q, t + 100 * MS + 1600 * MS);
+	CHECK(ns_igmpq_group(&q, g) != NULL);
+	/* S clear: lowered to LMQT (3 x 500 ms) like the querier's */
+	query_from(&q, other, g, 3, 20, t + 2000 * MS);
+	ns_igmpq_tick(&q, t + 2000 * MS + 1499 * MS);
+	CHECK(ns_igmpq_group(&q, g) != NULL);
+	ns_igmpq_tick(&q, t + 2000 * MS + 1500 * MS);
+	CHECK(ns_igmpq_group(&q, g) == NULL);
+	/* the querier goes quiet (OQPI 3 x 20 s + 1 s after its last query) */
+	ns_igmpq_tick(&q, t + 2000 * MS + 61000 * MS);
+	CHECK(q.querier);
+	CHECK_EQ(q.robustness, 2);
+	CHECK_EQ(q.qi_ms, 10000);
+}
+
 int
 main(void)
 {
@@ -315,5 +373,6 @@ main(void)
 	RUN(test_sources);
 	RUN(test_v2_hosts);
 	RUN(test_bad_input);
+	RUN(test_non_querier);
 	return TEST_SUMMARY();
 }
