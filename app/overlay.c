@@ -7,8 +7,8 @@
  * destination for the first hop, of the GRE key for the last hop) and, when
  * it is not that lcore, hands the mbuf over the fast-path handoff ring.
  *
- * First hop: the Ethernet header is cut, the outer headers are prepended in
- * the headroom (the payload is not copied); the redundant unicast copies
+ * First hop: the outer headers are written over the old Ethernet header,
+ * in the headroom (the payload is not copied); the redundant unicast copies
  * share the payload (a header mbuf chained to a clone) unless it is small.
  * Last hop: the outer headers are cut, the reorder window takes each
  * sequence number once, and each client gets the inner packet with its own
@@ -36,6 +36,7 @@
 #define COPY_MAX	192	   /* payloads up to this are copied, longer ones cloned */
 #define ETH_LEN		RTE_ETHER_HDR_LEN
 #define MAX_LIFETIME_MS 60000u
+#define LD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED) /* the engine's, read elsewhere */
 
 const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
@@ -45,14 +46,12 @@ const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX] = {
 
 struct ovl_sess {
 	const struct ns_ovl_cfg *cfg;
-	uint32_t idx;
 	struct ns_ovl_tx tx; /* encap */
 	struct ns_ovl_rx rx; /* decap */
 	uint64_t next_req_ns;
 	uint16_t req_id;
 	uint64_t copies, too_big, clamped; /* encap */
 	uint64_t via_unicast, client_tx;   /* decap */
-	uint64_t lost_seen;
 	volatile bool request_off; /* the console's: stop asking (set by the control path) */
 	uint32_t n_members;	   /* member_clients: the group's members on the client port */
 	rte_be32_t member[NS_OVL_MAX_CLIENTS];
@@ -150,7 +149,6 @@ ns_ovl_init(void)
 		uintptr_t v = i;
 
 		s->cfg = c;
-		s->idx = i;
 		if (c->request_key_len != 0 && (s->hmac = ns_hmac_new(c->request_key,
 								c->request_key_len)) == NULL) {
 			NS_LOG(ERR, "overlay %s: no HMAC-SHA256 (libcrypto)", c->name);
@@ -343,13 +341,11 @@ encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 	}
 	if (unlikely(tot + NS_OVL_HDR_LEN > c->mtu)) {
 		s->too_big++;
-		ovl.ctr[NS_OVL_C_encap_too_big]++;
 		goto drop;
 	}
 	if (c->mss_clamp != 0 && inner[9] == IPPROTO_TCP &&
 			ns_ovl_clamp_mss(inner, tot, c->mss_clamp)) {
 		s->clamped++;
-		ovl.ctr[NS_OVL_C_encap_mss_clamped]++;
 	}
 	if (unlikely(rte_pktmbuf_data_len(m) != ETH_LEN + tot)) /* Ethernet padding */
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - ETH_LEN - tot));
@@ -388,11 +384,9 @@ encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 		}
 	}
 	ns_worker_tx(w, c->port_idx, m);
-	ovl.ctr[NS_OVL_C_encap_packets]++;
 	for (uint32_t k = 0; k < n_copies; k++)
 		ns_worker_send_ip(w, c->port_idx, copy[k], copy_to[k]);
 	s->copies += n_copies;
-	ovl.ctr[NS_OVL_C_encap_unicast_copies] += n_copies;
 	return;
 drop:
 	rte_pktmbuf_free(m);
@@ -482,26 +476,17 @@ deliver(void *user, void *pkt, uint32_t seq)
 			ns_worker_send_ip(ovl.w, c->client_port_idx, x, to); /* resolves it */
 		}
 		s->client_tx++;
-		ovl.ctr[NS_OVL_C_client_tx]++;
 	}
 }
 
 static void
 dup_drop(void *user, void *pkt)
 {
-	(void)user;
-	ovl.ctr[NS_OVL_C_decap_duplicate]++;
+	(void)user; /* counted by the window (rx.duplicates) */
 	rte_pktmbuf_free(pkt);
 }
 
 static const struct ns_ovl_rx_ops rx_ops = {deliver, dup_drop};
-
-static void
-count_lost(struct ovl_sess *s)
-{
-	ovl.ctr[NS_OVL_C_decap_lost] += s->rx.lost - s->lost_seen;
-	s->lost_seen = s->rx.lost;
-}
 
 /* A request under the session's key: signed, and the MAC right (compared in
  * constant time).  The MAC covers the requester's address: nobody can have
@@ -574,7 +559,6 @@ overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	rte_pktmbuf_adj(m, (uint16_t)(ETH_LEN + h.inner_off));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - h.inner_len));
 	ns_ovl_rx_offer(&s->rx, h.seq, m, w->now_ns, &rx_ops, s);
-	count_lost(s);
 }
 
 void
@@ -639,7 +623,6 @@ ns_ovl_worker_poll(struct ns_worker *w)
 		refresh_macs(s);
 		if (s->rx.held != 0) {
 			ns_ovl_rx_tick(&s->rx, w->now_ns, &rx_ops, s);
-			count_lost(s);
 		}
 		if (s->cfg->request != 0 && !s->request_off && w->now_ns >= s->next_req_ns) {
 			s->next_req_ns = w->now_ns + (uint64_t)s->cfg->request_ms * 1000000;
@@ -648,16 +631,27 @@ ns_ovl_worker_poll(struct ns_worker *w)
 	}
 }
 
+/* The engine's own counters, and those the sessions keep anyway summed
+ * here rather than counted twice per packet. */
 void
 ns_ovl_stats_sum(uint64_t *out)
 {
 	for (int i = 0; i < NS_OVL_C__MAX; i++)
 		out[i] = __atomic_load_n(&ovl.ctr[i], __ATOMIC_RELAXED);
+	for (uint32_t i = 0; ovl.s != NULL && i < app.cfg.n_ovl; i++) {
+		const struct ovl_sess *s = &ovl.s[i];
+
+		out[NS_OVL_C_encap_packets] += LD(s->tx.packets);
+		out[NS_OVL_C_encap_unicast_copies] += LD(s->copies);
+		out[NS_OVL_C_encap_too_big] += LD(s->too_big);
+		out[NS_OVL_C_encap_mss_clamped] += LD(s->clamped);
+		out[NS_OVL_C_decap_duplicate] += LD(s->rx.duplicates);
+		out[NS_OVL_C_decap_lost] += LD(s->rx.lost);
+		out[NS_OVL_C_client_tx] += LD(s->client_tx);
+	}
 }
 
 /* --- show overlay sessions, telemetry -------------------------------------------- */
-
-#define LD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 int
 ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)

@@ -15,51 +15,7 @@
 
 #include <rte_ip.h>
 
-/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
-static inline uint16_t
-ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
-{
-	const uint8_t *p = buf;
-	uint64_t s0 = sum, s1 = 0;
-
-	while (len >= 16) {
-		uint32_t w[4];
-
-		memcpy(w, p, 16);
-		s0 += (uint64_t)w[0] + w[1];
-		s1 += (uint64_t)w[2] + w[3];
-		p += 16;
-		len -= 16;
-	}
-	s0 += s1;
-	while (len >= 4) {
-		uint32_t w;
-
-		memcpy(&w, p, 4);
-		s0 += w;
-		p += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		uint16_t h;
-
-		memcpy(&h, p, 2);
-		s0 += h;
-		p += 2;
-		len -= 2;
-	}
-	if (len == 1) {
-		uint16_t h = 0;
-
-		*(uint8_t *)&h = *p; /* the odd byte, padded with zero (RFC 1071) */
-		s0 += h;
-	}
-	s0 = (s0 & 0xffffffffu) + (s0 >> 32);
-	s0 = (s0 & 0xffffffffu) + (s0 >> 32);
-	s0 = (s0 & 0xffff) + (s0 >> 16);
-	s0 = (s0 & 0xffff) + (s0 >> 16);
-	return (uint16_t)s0;
-}
+#include "ns_cksum_raw.h"
 
 /* The pseudo-header (RFC 768, RFC 9293 3.1) of an IPv4 packet's L4 part of
  * l4_len bytes, as an unfolded sum for ns_cksum_raw: the same value as

@@ -3,8 +3,11 @@
 #ifndef NS_IGMP_WIRE_H
 #define NS_IGMP_WIRE_H
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "ns_cksum_raw.h"
 
 #define MS	       1000000ull  /* ns */
 #define ALL_SYSTEMS    0x010000e0u /* 224.0.0.1, network order on little endian */
@@ -16,18 +19,11 @@
 #define T_V2_LEAVE     0x17
 #define T_V3_REPORT    0x22
 
+/* The checksum field's value (host order) over len bytes. */
 static inline uint16_t
 igmp_cksum(const uint8_t *p, uint32_t len)
 {
-	uint32_t s = 0;
-
-	for (uint32_t k = 0; k + 1 < len; k += 2)
-		s += (uint32_t)p[k] << 8 | p[k + 1];
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
+	return (uint16_t)~ntohs(ns_cksum_raw(p, len, 0));
 }
 
 /* IPv4 header with Router Alert (RFC 2113), TTL 1, protocol 2, at p; 24 bytes. */

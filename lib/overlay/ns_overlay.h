@@ -128,7 +128,7 @@ struct ns_ovl_rx {
 	uint32_t restart_seq;
 	uint64_t restart_at;
 	/* counters */
-	uint64_t received, delivered, duplicates, late, lost, reordered, gaps_filled, restarts;
+	uint64_t received, delivered, duplicates, lost, reordered, gaps_filled, restarts;
 };
 
 #define NS_OVL_RESTART (4 * NS_OVL_WIN)

@@ -3,18 +3,11 @@
 #ifndef NS_OVL_CKSUM_H
 #define NS_OVL_CKSUM_H
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
-static inline uint32_t
-ovl_sum(const uint8_t *p, uint32_t len, uint32_t sum)
-{
-	for (uint32_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
+#include "ns_cksum_raw.h"
 
 static inline uint16_t
 ovl_fold(uint32_t sum)

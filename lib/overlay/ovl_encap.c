@@ -32,7 +32,7 @@ ns_ovl_tx_init(struct ns_ovl_tx *s, uint32_t key, uint32_t group, uint32_t src, 
 	h[33] = (uint8_t)(key >> 16);
 	h[34] = (uint8_t)(key >> 8);
 	h[35] = (uint8_t)key;
-	s->tmpl_sum = ovl_sum(h, 20, 0);
+	s->tmpl_sum = ntohs(ns_cksum_raw(h, 20, 0)); /* folded: the per-packet fields add to it */
 }
 
 void

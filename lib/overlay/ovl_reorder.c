@@ -46,7 +46,7 @@ release(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
 	}
 }
 
-/* Give up the hole at next: skip to the next held packet (or by one). */
+/* Give up the hole at next (one sequence number). */
 static void
 skip(struct ns_ovl_rx *r)
 {

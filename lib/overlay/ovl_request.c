@@ -21,7 +21,7 @@ ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint
 	ip[9] = 17;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	ovl_put16(ip + 10, (uint16_t)~ovl_fold(ovl_sum(ip, 20, 0)));
+	ovl_put16(ip + 10, (uint16_t)~ntohs(ns_cksum_raw(ip, 20, 0)));
 	ovl_put16(u, NS_OVL_UDP_PORT);
 	ovl_put16(u + 2, NS_OVL_UDP_PORT);
 	ovl_put16(u + 4, (uint16_t)(tot - 20)); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
