@@ -573,6 +573,10 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 					0 ||
 			ns_get_u32(c, sec, "last_member_ms", &p->q_last_member_ms, 100, 25000) < 0)
 		return -1;
+	if ((p->igmp || p->querier) && p->rxq > 1)
+		return ns_cfg_error(c, sec, p->igmp ? "igmp" : "querier",
+				"needs rxq = 1: IGMP is handled by the worker of queue 0, and RSS "
+				"would spread it over the queues");
 	if (p->q_response_ms >= p->q_interval_ms)
 		return ns_cfg_error(c, sec, "query_response_ms",
 				"%u: must be below query_interval_ms (%u) (RFC 3376 8.3)",

@@ -194,7 +194,7 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 				NS_OVL_MAX_CLIENTS);
 	if (get_list(c, sec, "clients", o->clients, &o->n_clients, NS_OVL_MAX_CLIENTS) < 0 ||
 			get_addr(c, sec, "request", &o->request) < 0 ||
-			ns_get_u32(c, sec, "request_ms", &o->request_ms, 10, 60000) < 0 ||
+			ns_get_u32(c, sec, "request_ms", &o->request_ms, 10, 20000) < 0 ||
 			ns_get_u32(c, sec, "hold_ms", &o->hold_ms, 1, 10000) < 0)
 		return -1;
 	if (o->n_clients == 0 && !o->member_clients)

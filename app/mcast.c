@@ -36,6 +36,7 @@ struct mc_port {
 	uint64_t next_tick_ns;
 	uint64_t not_owner; /* IGMP received by another worker: not handled */
 	bool querier;
+	bool dirty; /* changed since the last publish */
 	uint64_t published_ns;
 	struct ns_igmpq q;
 };
@@ -90,15 +91,15 @@ publish(struct mc_port *m, uint64_t now)
 	pb->q = m->q;
 	rte_seqlock_write_unlock(&pb->sl);
 	m->published_ns = now;
+	m->dirty = false;
 }
 
-/* A membership changed: the readers see it at once (the overlay's clients). */
+/* A membership changed: published once the packet or the tick that
+ * changed it is done (not per record). */
 static void
 q_changed(void *user)
 {
-	struct mc_port *m = user;
-
-	publish(m, m->published_ns);
+	((struct mc_port *)user)->dirty = true;
 }
 
 int
@@ -149,8 +150,11 @@ ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32
 	}
 	if (mc[port].on)
 		ns_igmp_input(&mc[port].ifc, ip, len, w->now_ns);
-	if (mc[port].querier)
+	if (mc[port].querier) {
 		ns_igmpq_input(&mc[port].q, ip, len, w->now_ns);
+		if (mc[port].dirty) /* the readers (the overlay's clients) see it at once */
+			publish(&mc[port], mc[port].published_ns);
+	}
 }
 
 void
@@ -172,7 +176,7 @@ ns_mcast_worker_poll(struct ns_worker *w)
 		if (m->q.next_query == UINT64_MAX) /* replay: started by the first packet */
 			m->q.next_query = w->now_ns;
 		ns_igmpq_tick(&m->q, w->now_ns);
-		if (w->now_ns - m->published_ns >= PUBLISH_NS) /* counters and timers */
+		if (m->dirty || w->now_ns - m->published_ns >= PUBLISH_NS) /* and counters */
 			publish(m, w->now_ns);
 	}
 }

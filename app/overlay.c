@@ -410,11 +410,13 @@ refresh_members(struct ovl_sess *s)
 
 		for (uint32_t j = 0; j < c->n_clients && !dup; j++)
 			dup = c->clients[j] == h[k];
-		if (!dup)
-			s->member[m++] = h[k];
+		if (dup)
+			continue;
+		if (m >= s->n_members || s->member[m] != h[k]) /* a new one: its MAC unknown */
+			s->mac_ok[c->n_clients + m] = false;
+		s->member[m++] = h[k];
 	}
 	s->n_members = m;
-	memset(s->mac_ok + c->n_clients, 0, sizeof(s->mac_ok[0]) * NS_OVL_MAX_CLIENTS);
 }
 
 /* The clients' MACs as the client port's ARP owner knows them (a tick old

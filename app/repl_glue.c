@@ -525,9 +525,11 @@ ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx)
 {
 	struct ns_repl_w *r = w->repl;
 
-	if (r == NULL || port_idx == app.cfg.repl.port_idx || (r->active && !r->act.fenced))
+	if (r == NULL || port_idx == app.cfg.repl.port_idx ||
+			(r->active && !r->act.fenced && r->sw_state == 0))
 		return true;
-	r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
+	if (r->sw_state == 0) /* a freezing active keeps them (ns_repl_worker_keep) */
+		r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
 	return false;
 }
 
@@ -739,6 +741,11 @@ demote(struct ns_repl_w *r, uint32_t epoch, bool drained)
 	uint32_t n = 0;
 
 	ns_repl_hold_drain(&r->hold, drained ? release : free_held, r, w->now_ns);
+	if (!drained) { /* fenced: what it kept for a successor must not reach anyone */
+		for (uint32_t i = 0; i < r->n_fwd; i++)
+			rte_pktmbuf_free(r->fwd[i]);
+		r->n_fwd = 0;
+	}
 	ns_repl_active_fini(&r->act);
 	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
 		struct ns_tcb *c = &w->tcp.pool[id];
@@ -751,8 +758,13 @@ demote(struct ns_repl_w *r, uint32_t epoch, bool drained)
 	}
 	w->n_ready = 0;
 	r->sw_state = 0;
-	if (standby_start(r, epoch) != 0)
+	if (standby_start(r, epoch) != 0) {
+		/* Neither active (its state is gone) nor standby: silent. */
 		NS_LOGT(app, ERR, "repl: worker %u: cannot become a standby", w->idx);
+		w->service_closed = true;
+		w->tcp_frozen = true;
+		return n;
+	}
 	w->tcp_frozen = false;
 	if (w->idx == 0) {
 		app.cfg.repl.role = NS_REPL_ROLE_STANDBY;
@@ -793,6 +805,13 @@ drain_or_step_down(struct ns_repl_w *r, uint32_t horizon)
 		r->sw_aborted++;
 		w->tcp_frozen = false;
 		w->service_closed = r->act.fenced;
+		/* What the freeze kept is this instance's again (or nobody's). */
+		for (uint32_t i = 0; i < r->n_fwd; i++)
+			if (r->act.fenced)
+				rte_pktmbuf_free(r->fwd[i]);
+			else
+				ns_worker_inject(w, r->fwd[i]->port, r->fwd[i]);
+		r->n_fwd = 0;
 		NS_LOGT(app, WARNING, "repl: worker %u: switchover aborted: the standby is %s",
 				w->idx, r->act.fenced ? "of a newer epoch" : "not acknowledging");
 		return;

@@ -33,6 +33,7 @@ ns_igmpq_init(struct ns_igmpq *q, uint32_t addr, const struct ns_igmpq_ops *ops,
 	q->lmqc = q->robustness;
 	q->cfg_robustness = q->robustness;
 	q->cfg_qi_ms = q->qi_ms;
+	q->cfg_qri_ms = q->qri_ms;
 	/* 6.6.2: a router starts as the querier; startup queries (8.6, 8.7) */
 	q->querier = true;
 	q->startup_left = q->robustness;
@@ -121,7 +122,10 @@ static void
 query_sources(struct ns_igmpq *q, struct ns_igmpq_group *g, const uint32_t *s, uint32_t n,
 		uint64_t now)
 {
-	g->n_qs = 0;
+	uint32_t added = 0;
+
+	if (g->qs_left == 0)
+		g->n_qs = 0; /* else the pending query's sources stay (6.6.3.2: merged) */
 	for (uint32_t k = 0; k < n; k++) {
 		int i = src_idx(g, s[k]);
 
@@ -129,9 +133,12 @@ query_sources(struct ns_igmpq *q, struct ns_igmpq_group *g, const uint32_t *s, u
 			continue;
 		if (g->src[i].until > now + LMQT(q))
 			g->src[i].until = now + LMQT(q);
-		g->qs[g->n_qs++] = s[k];
+		if (!in_list(g->qs, g->n_qs, s[k])) {
+			g->qs[g->n_qs++] = s[k];
+			added++;
+		}
 	}
-	if (g->n_qs != 0) {
+	if (added != 0) {
 		g->qs_left = q->lmqc;
 		g->qs_next = now;
 	}
@@ -458,6 +465,7 @@ ns_igmpq_tick(struct ns_igmpq *q, uint64_t now)
 		q->other = 0;
 		q->robustness = q->lmqc = q->cfg_robustness;
 		q->qi_ms = q->cfg_qi_ms;
+		q->qri_ms = q->cfg_qri_ms;
 		q->next_query = now;
 		changed = true;
 	}

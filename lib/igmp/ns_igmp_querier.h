@@ -59,6 +59,7 @@ struct ns_igmpq {
 	uint8_t lmqc;
 	uint8_t cfg_robustness; /* ours, back when we query again (4.1.6, 4.1.7: a */
 	uint32_t cfg_qi_ms;	/* non-querier adopts the querier's QRV and QQI) */
+	uint32_t cfg_qri_ms;
 	bool querier;
 	uint32_t other; /* the querier we heard (when not us) */
 	uint64_t other_until, next_query;

@@ -164,10 +164,16 @@ ns_nl_bc_run(const uint8_t *bc, uint32_t len, const struct ns_nl_tcp *t)
 				yes = false;
 				break;
 			}
+			if (hc.family != AF_UNSPEC && hc.family != AF_INET) {
+				yes = false; /* an IPv6 condition on an IPv4 socket (the kernel:
+						before /0) */
+				break;
+			}
 			if (hc.prefix_len == 0)
 				break;
-			if (hc.family != AF_UNSPEC && hc.family != AF_INET) {
-				yes = false; /* an IPv6 condition on an IPv4 socket */
+			if (hc.prefix_len >
+					32) { /* a jump into another op's data: never past addr */
+				yes = false;
 				break;
 			}
 			yes = prefix_match((const uint8_t *)&addr, bc + sizeof(op) + sizeof(hc),

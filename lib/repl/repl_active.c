@@ -281,8 +281,10 @@ ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, u
 	 * restarted) may join: the HELLO tells it the epoch.  A newer epoch means
 	 * this instance was taken over: it must not go on (fencing, the edge). */
 	if ((int32_t)(epoch - a->epoch) > 0) {
+		/* the newest heard: a late frame of an older takeover does not win */
+		if (!a->fenced || (int32_t)(epoch - a->fence_epoch) > 0)
+			a->fence_epoch = epoch;
 		a->fenced = true;
-		a->fence_epoch = epoch;
 		return;
 	}
 	if (type == NS_REPL_F_JOIN && len >= 4) {

@@ -355,6 +355,13 @@ port = a
 request_key = short
 match = 203.0.113.100
 INI
+expect igmp_rxq '@:5: [port.a] igmp: needs rxq = 1' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+rxq = 2
+igmp = true
+INI
 
 # A file that does not exist.
 n=$((n + 1))

@@ -53,7 +53,10 @@ changed(void *user)
 
 static const struct ns_igmpq_ops qops = {xmit, changed};
 
-/* A v3 report from host h with one record. */
+static uint8_t last_report[128];
+static uint32_t last_len;
+
+/* A v3 report from host h with one record (kept in last_report). */
 static void
 report(struct ns_igmpq *q, uint32_t h, uint8_t type, uint32_t group, const uint32_t *src,
 		uint32_t n, uint64_t now)
@@ -82,6 +85,8 @@ report(struct ns_igmpq *q, uint32_t h, uint8_t type, uint32_t group, const uint3
 	c = (uint16_t)~fold(m, l4);
 	m[2] = (uint8_t)(c >> 8);
 	m[3] = (uint8_t)c;
+	memcpy(last_report, p, 24 + l4);
+	last_len = 24 + l4;
 	ns_igmpq_input(q, p, 24 + l4, now);
 }
 
@@ -296,12 +301,29 @@ test_bad_input(void)
 
 	setup(&q, t);
 	report(&q, ip4(192, 0, 2, 10), NS_IGMP_IS_EX, g, NULL, 0, t);
-	/* every truncation of a valid report is refused or harmless */
-	memset(p, 0, sizeof(p));
-	for (uint32_t len = 0; len < 40; len++)
-		ns_igmpq_input(&q, p, len, t);
-	CHECK(q.bad >= 20);
-	/* 224.0.0.x is never tracked; a record count larger than the message */
+	/* every truncation of a valid report (of another group) is refused */
+	report(&q, ip4(192, 0, 2, 11), NS_IGMP_TO_EX, ip4(239, 9, 9, 9), NULL, 0, t);
+	ns_igmpq_tick(&q, t);
+	memcpy(p, last_report, last_len);
+	q.bad = 0;
+	for (uint32_t len = 0; len < last_len; len++)
+		ns_igmpq_input(&q, p, len, t + 1);
+	CHECK_EQ(q.bad, last_len);
+	/* a record count larger than the message: the records there are taken,
+	 * the missing one is counted bad */
+	p[24 + 7] = 2;
+	p[24 + 2] = p[24 + 3] = 0;
+	{
+		uint16_t c = (uint16_t)~fold(p + 24, last_len - 24);
+
+		p[24 + 2] = (uint8_t)(c >> 8);
+		p[24 + 3] = (uint8_t)c;
+	}
+	q.bad = 0;
+	ns_igmpq_input(&q, p, last_len, t + 2);
+	CHECK_EQ(q.bad, 1);
+	CHECK(ns_igmpq_group(&q, ip4(239, 9, 9, 9)) != NULL);
+	/* 224.0.0.x is never tracked */
 	report(&q, ip4(192, 0, 2, 10), NS_IGMP_IS_EX, ip4(224, 0, 0, 251), NULL, 0, t);
 	CHECK(ns_igmpq_group(&q, ip4(224, 0, 0, 251)) == NULL);
 	CHECK(ns_igmpq_group(&q, g) != NULL);
