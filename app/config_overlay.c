@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* [overlay.NAME]: a session of the multicast overlay (issue 7). */
+/* [overlay.NAME]: a session of the multicast overlay. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -411,7 +411,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		 * keeps what arrives for the one taking over. */
 		return !ns_repl_worker_keep(w, port_idx, m);
 	if (unlikely(ns_ovl_port_mask & (1u << port_idx)) && ns_ovl_worker_rx(w, port_idx, m))
-		return false; /* the overlay's (multicast overlay, issue 7) */
+		return false; /* the multicast overlay's */
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:

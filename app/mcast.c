@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Multicast membership service (issue 7), DPDK glue of lib/igmp: one IGMPv3
+ * Multicast membership service, DPDK glue of lib/igmp: one IGMPv3
  * host interface per port with 'igmp = true', owned by the worker that owns
  * the port's queue 0 (where its ARP lands): received IGMP goes to it, its
  * reports leave from it, and the control path's joins and leaves reach it

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The network state service (issue 8), dataplane side: 'netlink PROTO PID
+ * The network state service, dataplane side: 'netlink PROTO PID
  * HEX' carries one netlink request an application addressed to the kernel
  * (forwarded by libnonstop_netstate.so); the answer is the kernel's would-be
  * reply, built from this instance's ports, addresses, ARP caches and TCP

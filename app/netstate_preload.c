@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libnonstop_netstate.so (issue 8): LD_PRELOAD it into an unmodified
+ * libnonstop_netstate.so: LD_PRELOAD it into an unmodified
  * netlink client (ip, ss, a monitoring agent) and the requests about the
  * network it sends to the kernel — NETLINK_ROUTE dumps of links, addresses,
  * neighbours and routes, RTM_GETLINK of one link, NETLINK_SOCK_DIAG inet_diag

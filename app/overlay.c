@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Multicast overlay (issue 7), DPDK glue of lib/overlay.  The sessions live
+ * Multicast overlay, DPDK glue of lib/overlay.  The sessions live
  * on the fast-path lcore (the BFD engine's, app.bfd_owner): one writer for
  * each session's sequence counter and reorder window.  A worker that
  * receives an overlay frame classifies it (O(1): a hash of the inner

@@ -24,7 +24,7 @@ struct ns_repl_w {
 	/* ACK delay: segments held b .. b+1 us (b < 1024), or 2^(b-1024+10) us and more */
 	uint32_t held_us[1024 + 22];
 	uint64_t flags_heard, flags_raised, details_heard;
-	/* Takeover (issue 6): when and how it went. */
+	/* Takeover: when and how it went. */
 	uint64_t takeovers;
 	uint64_t last_silence_ns;  /* the active's silence when it was declared dead */
 	uint64_t last_activate_ns; /* time to activate every shadow */
@@ -36,7 +36,7 @@ struct ns_repl_w {
 	uint64_t neigh_sent, neigh_learned;
 	uint8_t garp_left;
 	uint64_t takeover_wall_ns; /* CLOCK_REALTIME of the last takeover's end */
-	/* Planned switchover, on the active stepping down (issue 6). */
+	/* Planned switchover, on the active stepping down. */
 	uint8_t sw_state; /* 0, or draining */
 	uint64_t sw_start_ns, sw_freeze_wall_ns;
 	uint64_t stepdowns, sw_refused, sw_aborted, fences;

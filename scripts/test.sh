@@ -71,7 +71,10 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 			corpus=tests/fuzz/corpus/${n#fuzz_}
 			work=$(mktemp -d)
 			cp -r "$corpus"/. "$work"/
+			# Crash, timeout and slow-unit inputs land in build-fuzz/artifacts/, never in the tree.
+			mkdir -p "build-fuzz/artifacts/$n"
 			if "$t" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=9216 -print_final_stats=1 -timeout=10 \
+				-artifact_prefix="build-fuzz/artifacts/$n/" \
 				"$work" >"build-fuzz/$n.log" 2>&1; then
 				passed=$((passed + 1)) results+=("$n: ran $(grep -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$n.log" | awk '{print $2}') inputs, no crash")
 			else

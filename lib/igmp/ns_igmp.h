@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IGMPv3 host side (RFC 3376) for local applications (issue 7), DPDK-free:
+ * IGMPv3 host side (RFC 3376) for local applications, DPDK-free:
  * applications set their filter on a group (INCLUDE or EXCLUDE a source
  * list; joining is EXCLUDE {}, leaving is INCLUDE {}); the interface state is
  * their merge (3.2); a report goes out only when the interface state

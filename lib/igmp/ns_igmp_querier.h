@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IGMPv3 router side (RFC 3376 section 6) for a client-facing port (issue 7),
+ * IGMPv3 router side (RFC 3376 section 6) for a client-facing port,
  * DPDK-free: querier election (6.6.2: the lowest address queries; the others
  * wait the Other Querier Present Interval), general queries (startup ones at
  * a quarter of the interval), per-group router state — filter mode, group

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Netlink answers for the network state service (issue 8): requests an
+ * Netlink answers for the network state service: requests an
  * application addressed to the kernel (NETLINK_ROUTE dumps of links,
  * addresses, neighbours and routes; NETLINK_SOCK_DIAG inet_diag for TCP) are
  * parsed here and answered with messages built from the dataplane's state,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unicast-in-multicast overlay (issue 7), DPDK-free: the first hop wraps an
+ * Unicast-in-multicast overlay, DPDK-free: the first hop wraps an
  * application session's unicast IPv4 packets in outer IPv4 (dst = the
  * session's group, or a last hop's unicast address for the redundant copy)
  * / UDP (dst 4754, RFC 8086 GRE-in-UDP; src port = a hash of the inner flow;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Failover benchmarks (issue 6), on this host, with the netns topology of
+# Failover benchmarks, on this host, with the netns topology of
 # tests/netns/failover.sh (root):
 #   1. TCB activation cost per connection (bench_activate, no EAL): a planned
 #      switchover's (drained) and a failover's (unacknowledged data sent

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Join-to-report latency of the IGMPv3 membership service (issue 7): from
+# Join-to-report latency of the IGMPv3 membership service: from
 # just before 'nonstopctl mcast join' starts to the report on the wire (the
 # peer's capture; one clock), for N groups, and the same for leaves.  The
 # figure includes nonstopctl's start and its control-socket round trip.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Multicast overlay on one busy lcore (issue 7): first-hop encapsulation and
+# Multicast overlay on one busy lcore: first-hop encapsulation and
 # last-hop decapsulation + fan-out (1 and 4 clients), each against
 # dpdk-testpmd --forward-mode=io over the same input in the same run.
 #   scripts/bench/overlay_bench.sh [REPS=3] [SECONDS=4]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Replication benchmarks (issue 5), three nonstop instances on this host:
+# Replication benchmarks, three nonstop instances on this host:
 #   B (client 'source', memif to A) -> A (active, 'sink') --memif--> S (standby)
 # Goodput of B's STREAMS connections into A with replication off, sync and
 # async, one after the other in the same run; for sync and async: the time

@@ -232,7 +232,7 @@ port = r
 key = 0x00112233445566778899aabbccddeeff
 INI
 
-# [overlay.NAME] (issue 7)
+# [overlay.NAME]
 expect ovl_no_role '@:4: [overlay.v] role: missing: encap (first hop) or decap' <<'INI'
 [port.a]
 dev = net_ring0

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TCB activation cost (issue 6): N shadows, filled in as a standby's are
+ * TCB activation cost: N shadows, filled in as a standby's are
  * (established, timestamps, a retransmission deadline, IN_FLIGHT bytes sent
  * and unacknowledged), become live connections of the stack through
  * ns_tcp_activate, timed on CLOCK_MONOTONIC around the whole loop.

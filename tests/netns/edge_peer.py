@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Kernel-side clients for the failover edge cases (issue 6).
+"""Kernel-side clients for the failover edge cases.
 
     edge_peer.py connect HOST PORT N [STARTED]
         N connections opened at once (a burst of 3-way handshakes); each

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unplanned failover (issue 6): two nonstop instances share the service
+# Unplanned failover: two nonstop instances share the service
 # address and MAC on one L2 segment (a bridge in the peer's namespace); the
 # active replicates to the standby over a veth pair of their own (af_packet:
 # unlike memif, the link outlives either process).  A Linux kernel peer

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unplanned failover at awkward moments (issue 6), in the failover topology:
+# Unplanned failover at awkward moments, in the failover topology:
 #   1. kill -9 of the active during a burst of 100 3-way handshakes;
 #   2. during a burst of 100 closes;
 #   3. during a rejoining standby's bulk sync (held still with 'set repl

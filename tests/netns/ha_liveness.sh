@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Liveness and roles (issue 6), in the failover topology: the standby watches
+# Liveness and roles, in the failover topology: the standby watches
 # the active on three paths — the replication channel, heartbeats on the
 # service port, the BFD session 'ha' (10 ms x 3) over the replication link.
 #   1. role = auto: an instance that hears an active becomes its standby.

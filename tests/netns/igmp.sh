@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# IGMPv3 membership service (issue 7) against the Linux kernel: the same
+# IGMPv3 membership service against the Linux kernel: the same
 # scripted sequence of application joins, leaves and source filters
 # (igmp_peer.py) run by nonstop's console and by Linux sockets on a host of
 # its own gives the same sequence of IGMP records (report type, record

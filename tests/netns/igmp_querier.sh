@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# IGMPv3 querier (issue 7) against a Linux host: nonstop queries (startup
+# IGMPv3 querier against a Linux host: nonstop queries (startup
 # queries a quarter of the interval apart, then the interval; TTL 1, Router
 # Alert, good checksums, QRV and QQIC as configured), tracks the kernel's
 # memberships — any-source and source-specific — across more than a Group

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Network state service (issue 8): unmodified iproute2 with
+# Network state service: unmodified iproute2 with
 # LD_PRELOAD=libnonstop_netstate.so sees the instance's ports, addresses,
 # neighbours, routes and TCP connections, answered by the dataplane:
 #   ip -j link / addr / neigh / route, ss -tin state established, ss filters

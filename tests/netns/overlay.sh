@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Multicast overlay end to end (issue 7): a kernel sender's UDP stream to
+# Multicast overlay end to end: a kernel sender's UDP stream to
 # 203.0.113.100 -> first hop (nonstop A: GRE-in-UDP to 239.1.1.1, and by
 # unicast to the last hop that asked) -> a Linux bridge, the multicast
 # segment, where nftables drops 1% of the group's packets and blackholes

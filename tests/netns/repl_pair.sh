@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# TCB replication between two nonstop processes (issue 5): the active serves
+# TCB replication between two nonstop processes: the active serves
 # a Linux kernel peer on net_af_packet and replicates to a standby over
 # net_memif (its own EtherType, HMAC-SHA256).  50 kernel connections stream
 # both ways through 'echo'; once the peer has every echo back (quiescence),

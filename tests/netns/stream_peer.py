@@ -12,7 +12,7 @@ EOF and prints one line per connection and a summary:
     conn I sent N echoed M ok|bad [sha256 of what was sent = of what came back]
 Exit 0 when every connection echoed every byte unchanged and closed cleanly.
 The longest wait between two echo bytes, per connection, is printed too
-(the stall a failover causes, for issue 6).
+(the stall a failover causes).
 """
 import hashlib
 import os

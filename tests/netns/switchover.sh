@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Planned switchover (issue 6): the failover topology (two instances sharing
+# Planned switchover: the failover topology (two instances sharing
 # the service address on the peer's bridge, replication over their own veth
 # pair); a Linux kernel peer streams CONNS connections both ways through
 # 'echo' while 'ha switchover' moves the connections from one instance to the

@@ -42,7 +42,7 @@ rss0=$(rss)
 # the attacker's CPU is not ours: it runs at the lowest priority.
 # Up to 3 rounds (unflooded, then flooded): the ratio below is a livelock
 # floor, and on this VM the CPU split alone moves it from 0.08 to 0.58 from
-# one run to the next (the binary before issue 4 measured 0.08 once); a
+# one run to the next (an older binary measured 0.08 once); a
 # livelock fails every round.
 for round in 1 2 3; do
 	cook0=$(ctr syncookies_ok) # the checks below are of the last round
