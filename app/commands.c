@@ -463,9 +463,15 @@ const struct ns_cmd ns_cmds[] = {
 		{"show repl stats all", "Display", "every replication counter with its meaning",
 				ns_cmd_show_repl_stats},
 		{"show ha", "Display",
-				"high availability: role, epoch, peer, channels in sync, takeovers",
+				"high availability: role, epoch, lease, peer, channels in sync, "
+				"takeovers",
 				ns_cmd_show_ha},
-		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
+		{"show ha stats", "Display", "non-zero role machine counters", ns_cmd_show_ha},
+		{"show ha stats all", "Display", "every role machine counter with its meaning",
+				ns_cmd_show_ha},
+		{"ha takeover", "Control",
+				"a standby becomes the active now, whatever its state (its shadows "
+				"go live)",
 				ns_cmd_ha_takeover},
 		{"mcast join|leave <port> <group>", "Control",
 				"the console (application 0) joins or leaves an IPv4 group on a "
