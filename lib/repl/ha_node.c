@@ -129,6 +129,7 @@ beat_wins(const struct ns_ha_node *n, uint32_t conns, uint32_t nonce)
 	return conns > mine || (conns == mine && nonce > n->nonce);
 }
 static void step_down(struct ns_ha_node *n, uint64_t now);
+static bool standby_valid(const struct ns_ha_node *n, uint64_t now);
 
 static void
 ch_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uint8_t *p,
@@ -180,8 +181,18 @@ ch_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uin
 	 * planned switchover) and asks to be this one's standby.  Taken over at
 	 * the next poll (not inside the channel's receive path); the JOIN is then
 	 * answered as the active. */
+	if (type == NS_REPL_F_CANCEL) {
+		/* The hand-over asked for is off: frames are in order, so a JOIN
+		 * that waited in this one's ring with it is cancelled too. */
+		if (n->stepdown_heard && epoch == n->stepdown_epoch)
+			n->stepdown_heard = false;
+		return;
+	}
+	/* (Only while its state is current: a JOIN that waited in the ring of a
+	 * paused standby may come from a switchover long aborted.) */
 	if (type == NS_REPL_F_JOIN && n->sb.state == NS_REPL_S_SYNCED &&
-			(int32_t)(epoch - n->sb.epoch) > 0 && len <= sizeof(n->stepdown_join)) {
+			(int32_t)(epoch - n->sb.epoch) > 0 && len <= sizeof(n->stepdown_join) &&
+			standby_valid(n, now)) {
 		n->stepdown_heard = true;
 		n->stepdown_epoch = epoch;
 		n->stepdown_session = session;
@@ -695,7 +706,7 @@ demote(struct ns_ha_node *n, uint32_t epoch, bool drained, uint64_t now)
 	n->lapsed_ns = 0;
 	n->suspect_ns = 0;
 	n->beat_rx_ns = 0;
-	n->silence_logged = false;
+	n->split_logged = n->refusal_logged = false;
 	n->sw_nonce = 0;
 	set_role(n, NS_HA_STANDBY_JOINING);
 	service(n, false, false);
@@ -787,6 +798,10 @@ drain_or_step_down(struct ns_ha_node *n, uint32_t horizon, uint64_t now)
 		bool fenced = n->act.fenced;
 
 		CTR(n, switchover_aborted);
+		if (n->sw_nonce != 0 && !fenced)
+			/* The standby may still take the JOIN it has not seen yet. */
+			ns_repl_chan_control(&n->ch, NS_REPL_F_CANCEL, n->act.epoch + 1, 0, NULL, 0,
+					now);
 		n->sw_nonce = 0;
 		set_role(n, NS_HA_ACTIVE);
 		service(n, !fenced, false);
@@ -884,6 +899,7 @@ active_poll(struct ns_ha_node *n, uint64_t now)
 	/* (A draining active aborts its switchover first: drain_max_ns.) */
 	if (n->guard && n->role != NS_HA_DRAINING && now - n->ch.last_rx_ns >= n->cfg.lost_ns &&
 			(n->cfg.no_lease_check ||
+					n->cfg.failover_ns == 0 /* no takeover on silence */ ||
 					(!valid && now - n->lapsed_ns >= n->cfg.listen_ns &&
 							now - n->pause_end_ns >=
 									n->cfg.listen_ns))) {
@@ -988,13 +1004,13 @@ standby_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 	 * alone died: taking over would make two actives. */
 	if (k->failover_ns == 0 || n->ch.last_rx_ns == 0 ||
 			now - n->ch.last_rx_ns <= n->detect_ns) {
-		n->silence_logged = false;
+		n->split_logged = n->refusal_logged = false;
 		return;
 	}
 	beat = n->beat_rx_ns != 0 && now - n->beat_rx_ns <= n->detect_ns;
 	if (beat || live_path) {
-		if (!n->silence_logged) {
-			n->silence_logged = true;
+		if (!n->split_logged) {
+			n->split_logged = true;
 			CTR(n, split_avoided);
 			say(n, NS_HA_LOG_WARNING,
 					"the replication channel is silent but the active is alive "
@@ -1008,8 +1024,8 @@ standby_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 		takeover(n, "the active is silent", false, now);
 		return;
 	}
-	if (!n->silence_logged) {
-		n->silence_logged = true;
+	if (!n->refusal_logged) {
+		n->refusal_logged = true;
 		if (role == NS_HA_STANDBY_STALE)
 			CTR(n, refused_stale);
 		else

@@ -181,7 +181,8 @@ struct ns_ha_node {
 	uint64_t neigh_next_ns; /* next walk of the neighbours for the standby */
 	uint64_t garp_next_ns;	/* gratuitous ARPs after a takeover */
 	uint8_t garp_left;
-	bool silence_logged; /* standby: the active's silence was reported */
+	bool split_logged;   /* standby: the active's silence, alive elsewhere, reported */
+	bool refusal_logged; /* standby: the active's silence, no takeover, reported */
 	bool backup_paused;  /* tests: a slow backup application */
 	bool bulk_paused;    /* tests: a bulk sync that stands still */
 	/* Planned switchover */

@@ -347,7 +347,7 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 		CTR(ch, rx_short);
 		return false;
 	}
-	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_RESET) {
+	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_CANCEL) {
 		CTR(ch, rx_bad_version);
 		return false;
 	}

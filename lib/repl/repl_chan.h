@@ -57,6 +57,8 @@ enum ns_repl_ftype {
 				    the active is alive (the second path; no payload) */
 	NS_REPL_F_RESET = 8,	 /* control, active -> standby: the session the standby
 				    talks in is over (the active went on alone): join again */
+	NS_REPL_F_CANCEL = 9,	 /* control, active -> standby: the hand-over its JOIN of
+				    the next epoch asked for is off (the switchover aborted) */
 };
 
 struct ns_repl_chan_cfg {

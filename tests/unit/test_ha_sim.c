@@ -1257,7 +1257,7 @@ main(int argc, char **argv)
 		fifo_init(&N[i].rx_svc, RXCAP);
 		fifo_init(&N[i].rx_repl, RXCAP);
 	}
-	if (!no_lease)
+	if (!no_lease && pos < 2) /* a seed given: that schedule alone */
 		run_scenarios();
 	for (uint64_t s = 0; s < schedules; s++) {
 		sched_no = s;
