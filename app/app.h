@@ -16,6 +16,7 @@
 #include "host.h"
 #include "tcp_stack.h"
 #include "ovl_counters.h"
+#include "control.h"
 
 extern const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX];
 
@@ -162,6 +163,7 @@ struct ns_app {
 	uint64_t net_base[NS_NET__MAX];
 	uint64_t dp_base[NS_DP__MAX];
 	uint64_t tcp_base[NS_TCP_C__MAX];
+	uint64_t ctl_base[NS_CTL__MAX];
 	char ctl_path[108];
 	/* The ping in progress (control side). */
 	volatile uint16_t ping_ident;

@@ -144,7 +144,7 @@ dump_counters(const char *path)
 {
 	struct ns_out o = {0};
 	FILE *f = fopen(path, "w");
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], ctl[NS_CTL__MAX];
 
 	if (f == NULL) {
 		NS_LOG(ERR, "--dump-counters %s: %s", path, strerror(errno));
@@ -158,6 +158,9 @@ dump_counters(const char *path)
 	ns_tcp_stats_sum(tcp);
 	for (int i = 0; i < NS_TCP_C__MAX; i++)
 		ns_out_printf(&o, "tcp.%s %" PRIu64 "\n", ns_tcp_ctr_desc[i].name, tcp[i]);
+	ns_ctl_stats_sum(ctl);
+	for (int i = 0; i < NS_CTL__MAX; i++)
+		ns_out_printf(&o, "ctl.%s %" PRIu64 "\n", ns_ctl_ctr_desc[i].name, ctl[i]);
 	if (app.cfg.n_ovl != 0) {
 		uint64_t ovl[NS_OVL_C__MAX];
 
@@ -214,6 +217,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A reader that went away (a ctl client, a closed stdout) is an error
+	 * on that write, never the end of the process. */
+	signal(SIGPIPE, SIG_IGN);
 	app.tsc_hz = rte_get_tsc_hz();
 
 	app.pool = rte_pktmbuf_pool_create("ns_mbufs", app.cfg.mbufs, app.cfg.mbuf_cache, 0,
