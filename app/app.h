@@ -229,6 +229,8 @@ void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 int ns_mcast_init(void);
 void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
 void ns_mcast_worker_poll(struct ns_worker *w);
+/* --dump-counters: igmp.* and igmpq.* lines (nothing without igmp or a querier). */
+void ns_mcast_dump_counters(struct ns_out *o);
 void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
 /* Changes whenever the querier of port publishes its state. */
 uint32_t ns_mcast_members_gen(uint16_t port);

@@ -263,9 +263,8 @@ ns_bfd_drain(struct ns_worker *w)
 			bfd_input(w, rte_pktmbuf_mtod(m[k], const uint8_t *), &l4);
 			rte_pktmbuf_free(m[k]);
 		}
-		total += n;
+		total += n; /* counted in dp.rx_packets by the worker that received them */
 	}
-	w->dp_ctr[NS_DP_rx_packets] += total;
 	return total;
 }
 

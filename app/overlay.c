@@ -345,6 +345,7 @@ encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 	rte_be32_t copy_to[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
 	enum ns_ovl_inner why;
 
+	ovl.ctr[NS_OVL_C_encap_rx]++;
 	/* Nothing the last hop would refuse crosses the overlay. */
 	why = ns_ovl_inner_check(inner, rte_pktmbuf_data_len(m) - ETH_LEN);
 	if (unlikely(why != NS_OVL_INNER_OK)) {

@@ -7,6 +7,7 @@
 #include "ns_counter.h"
 
 #define NS_OVL_COUNTERS(X)                                                                    \
+	X(encap_rx, INFO, "inner packets to a session's match received (first hop)")          \
 	X(encap_packets, INFO, "inner packets encapsulated (multicast copy sent)")            \
 	X(encap_unicast_copies, INFO, "redundant unicast copies sent to last hops")           \
 	X(encap_too_big, DROP, "inner packets dropped: encapsulated they exceed the MTU")     \
