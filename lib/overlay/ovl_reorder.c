@@ -15,8 +15,8 @@
  * first hop, or a loss longer than the window); anything else makes the
  * candidate a stray.  The window then jumps to the candidate: what it held
  * goes first, in order; the numbers skipped count as lost when the jump was
- * ahead and shorter than NS_OVL_RESTART, else it is a restart (a counter
- * started elsewhere: nothing to count as lost).
+ * ahead (a loss, however long: fewer than 2^31 numbers), else it is a
+ * restart (the first hop's counter started again: nothing to count).
  */
 #include <string.h>
 
@@ -94,8 +94,8 @@ follow(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
 	int32_t d = (int32_t)(r->cand_seq - r->next);
 
 	release_all(r, ops, user);
-	if (d > 0 && d < (int32_t)NS_OVL_RESTART)
-		r->lost += r->cand_seq - r->next; /* at most NS_OVL_RESTART */
+	if (d > 0)
+		r->lost += r->cand_seq - r->next; /* below 2^31: what was held is gone */
 	else
 		r->restarts++;
 	r->next = r->cand_seq + 1;

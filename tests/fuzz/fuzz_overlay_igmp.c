@@ -8,7 +8,7 @@
  * is an inner packet for the first hop (its check, the MSS clamp).  Byte 0
  * & 4: the rest is sequence numbers (4 bytes each) offered to a fresh
  * window: each ends in exactly one place (delivered, duplicate, stray,
- * waiting) and none adds more than NS_OVL_RESTART to the losses.  Byte 0
+ * waiting) and none adds 2^31 or more to the losses.  Byte 0
  * even with bit 1: the querier's input (reports, leaves, queries) and timers.
  * IGMP: the rest is a received IP packet for a host that has joined two
  * groups; ticks follow, every report it sends must be a whole IPv4 packet.
@@ -52,7 +52,7 @@ window_run(const uint8_t *d, size_t n)
 		uint64_t lost = r.lost;
 
 		ns_ovl_rx_offer(&r, seq, NULL, now, &rops, NULL);
-		if (r.lost - lost > NS_OVL_RESTART || r.held > NS_OVL_WIN)
+		if (r.lost - lost >= (1ull << 31) || r.held > NS_OVL_WIN)
 			abort();
 		now += 1000000;
 		ns_ovl_rx_tick(&r, now, &rops, NULL);
