@@ -16,6 +16,7 @@
 #include "host.h"
 #include "tcp_stack.h"
 #include "ovl_counters.h"
+#include "control.h"
 #include "ha_node.h"
 
 extern const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX];
@@ -163,6 +164,7 @@ struct ns_app {
 	uint64_t net_base[NS_NET__MAX];
 	uint64_t dp_base[NS_DP__MAX];
 	uint64_t tcp_base[NS_TCP_C__MAX];
+	uint64_t ctl_base[NS_CTL__MAX];
 	char ctl_path[108];
 	/* The ping in progress (control side). */
 	volatile uint16_t ping_ident;
@@ -227,6 +229,8 @@ void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 int ns_mcast_init(void);
 void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
 void ns_mcast_worker_poll(struct ns_worker *w);
+/* --dump-counters: igmp.* and igmpq.* lines (nothing without igmp or a querier). */
+void ns_mcast_dump_counters(struct ns_out *o);
 void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
 /* Changes whenever the querier of port publishes its state. */
 uint32_t ns_mcast_members_gen(uint16_t port);

@@ -429,10 +429,11 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
-		else if (l4.proto == IPPROTO_IGMP)
+		else if (l4.proto == IPPROTO_IGMP) {
+			w->dp_ctr[NS_DP_igmp_rx]++;
 			ns_mcast_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
 					(uint32_t)(len - l4.l3_off));
-		else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
+		} else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
 			if (taken) /* to the fast-path lcore */
 				return false;
 		} else
