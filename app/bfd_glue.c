@@ -59,16 +59,9 @@ bfd_xmit(void *user, const struct ns_bfd_session *s, const uint8_t *pkt, uint32_
 	udp = (struct rte_udp_hdr *)(ip + 1);
 	eth->src_addr = app.port[k->port_idx].mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0xc0; /* CS6, network control */
-	ip->total_length = rte_cpu_to_be_16(tot);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 255; /* RFC 5881 5 */
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = s->cfg.laddr;
-	ip->dst_addr = s->cfg.raddr;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* CS6 (network control), TTL 255 (RFC 5881 5) */
+	ns_ipv4_hdr_write(ip, sizeof(*ip), 0xc0, tot, 0, RTE_IPV4_HDR_DF_FLAG, 255, IPPROTO_UDP,
+			s->cfg.laddr, s->cfg.raddr);
 	/* One source port per session, in the range RFC 5881 4 requires. */
 	udp->src_port = rte_cpu_to_be_16(
 			(uint16_t)(NS_BFD_SRC_PORT_MIN + (s->local_disc & 0x3fff)));
