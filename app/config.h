@@ -76,12 +76,12 @@ struct ns_bfd_cfg {
 };
 
 /* Find the port of session k (from its local address or the peer's subnet;
- * a range must stay on it) and check that no session among the first
- * n_before has its addresses (ranges compared as ranges); returns an error
- * text (and the key it is about) or NULL. */
+ * a range must stay on it) and check that no session of others[0 .. n)
+ * has its addresses (ranges compared as ranges; unnamed ones skipped);
+ * returns an error text (and the key it is about) or NULL. */
 struct ns_config;
-const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
-		const char **key);
+const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k,
+		const struct ns_bfd_cfg *others, uint32_t n, const char **key);
 
 /* Authentication of a BFD session from its words (config file and console):
  * type name, key ("text" or 0x-hex) and key id; returns an error text or NULL. */
