@@ -102,21 +102,16 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		if (p->forward >= 0)
 			ns_out_printf(o, "forward = %s\n", p->forward_name);
 	}
-	ns_out_printf(o,
-			"\n[tcp]\nmax_conns = %u\nsndbuf = %u\nrcvbuf = %u\nmss = %u\nwscale = "
-			"%u\n",
-			c->tcp.max_conns, c->tcp.sndbuf, c->tcp.rcvbuf, c->tcp.mss, c->tcp.wscale);
-	ns_out_printf(o, "timestamps = %s\nsack = %s\nwindow_scaling = %s\nnodelay = %s\n",
-			c->tcp.ts ? "yes" : "no", c->tcp.sack ? "yes" : "no",
-			c->tcp.ws ? "yes" : "no", c->tcp.nodelay ? "yes" : "no");
-	ns_out_printf(o, "rto_min_ms = %u\nrto_init_ms = %u\ndelack_ms = %u\ntime_wait_ms = %u\n",
-			c->tcp.rto_min_ms, c->tcp.rto_init_ms, c->tcp.delack_ms,
-			c->tcp.time_wait_ms);
-	ns_out_printf(o,
-			"syn_backlog = %u\nsyncookies = %s\nkeepalive_idle_ms = %u\n"
-			"keepalive_intvl_ms = %u\nkeepalive_cnt = %u\n",
-			c->tcp.syn_backlog, c->tcp.syncookies ? "yes" : "no",
-			c->tcp.keepalive_idle_ms, c->tcp.keepalive_intvl_ms, c->tcp.keepalive_cnt);
+	ns_out_printf(o, "\n[tcp]\n");
+#define SHOW_KNOB_U32(key, v)			  ns_out_printf(o, "%s = %u\n", key, (unsigned int)(v))
+#define SHOW_KNOB_POW2(key, v)			  SHOW_KNOB_U32(key, v)
+#define SHOW_KNOB_BOOL(key, v)			  ns_out_printf(o, "%s = %s\n", key, (v) ? "yes" : "no")
+#define X(key, field, kind, min, max, set, where) SHOW_KNOB_##kind(#key, c->tcp.field);
+	NS_TCP_KNOBS(X)
+#undef X
+#undef SHOW_KNOB_U32
+#undef SHOW_KNOB_POW2
+#undef SHOW_KNOB_BOOL
 	for (uint16_t i = 0; i < c->n_listeners; i++) {
 		const struct ns_listener_cfg *l = &c->listener[i];
 

@@ -166,27 +166,21 @@ struct tcp_knob {
 	size_t knob_off, knob_size; /* in struct ns_tcp_knobs (app.cfg.tcp) */
 };
 
-#define KNOB(n, lo, hi, cfield, kfield)                                    \
-	{                                                                  \
-		n, lo, hi, offsetof(struct ns_tcp_cfg, cfield),            \
-				sizeof(((struct ns_tcp_cfg *)0)->cfield),  \
-				offsetof(struct ns_tcp_knobs, kfield),     \
-				sizeof(((struct ns_tcp_knobs *)0)->kfield) \
-	}
-static const struct tcp_knob knobs[] = {
-		KNOB("delack_ms", 1, 500, delack_ms, delack_ms),
-		KNOB("rto_min_ms", 1, 60000, rto_min_ms, rto_min_ms),
-		KNOB("rto_init_ms", 1, 60000, rto_init_ms, rto_init_ms),
-		KNOB("time_wait_ms", 1, 240000, time_wait_ms, time_wait_ms),
-		KNOB("syn_backlog", 0, 1u << 20, syn_backlog, syn_backlog),
-		KNOB("syncookies", 0, 1, syncookies, syncookies),
-		KNOB("keepalive_idle_ms", 0, 86400000, keepalive_idle_ms, keepalive_idle_ms),
-		KNOB("keepalive_intvl_ms", 1, 3600000, keepalive_intvl_ms, keepalive_intvl_ms),
-		KNOB("keepalive_cnt", 1, 255, keepalive_cnt, keepalive_cnt),
-		{"nodelay", 0, 1, 0, 0, offsetof(struct ns_tcp_knobs, nodelay),
-				sizeof(((struct ns_tcp_knobs *)0)->nodelay)},
-};
-#undef KNOB
+/* The knobs of NS_TCP_KNOBS that 'set tcp' changes; cfg_size 0: the
+ * application's alone (not in the stack). */
+#define KNOB_IN_CORE_CORE(field) \
+	offsetof(struct ns_tcp_cfg, field), sizeof(((struct ns_tcp_cfg *)0)->field)
+#define KNOB_IN_CORE_APP(field) 0, 0
+#define X(key, field, kind, min, max, set, where)                                   \
+	NS_TCP_KNOB_SET_##set({#key, min, max, KNOB_IN_CORE_##where(field),         \
+					      offsetof(struct ns_tcp_knobs, field), \
+					      sizeof(((struct ns_tcp_knobs *)0)->field)}, )
+static const struct tcp_knob knobs[] = {NS_TCP_KNOBS(X)};
+#undef X
+/* Their names, for the command's help. */
+#define X(key, field, kind, min, max, set, where) NS_TCP_KNOB_SET_##set(" " #key)
+static const char knob_names[] = NS_TCP_KNOBS(X);
+#undef X
 
 static void
 store(void *base, size_t off, size_t size, uint32_t v)
@@ -268,10 +262,6 @@ const struct ns_cmd ns_tcp_cmds[] = {
 				cmd_show_tcp_stats},
 		{"show listeners", "Display", "TCP listeners and their applications",
 				cmd_show_listeners},
-		{"set tcp <knob> <value>", "Control",
-				"delack_ms rto_min_ms rto_init_ms time_wait_ms syn_backlog "
-				"syncookies "
-				"keepalive_idle_ms keepalive_intvl_ms keepalive_cnt nodelay",
-				cmd_set_tcp},
+		{"set tcp <knob> <value>", "Control", knob_names + 1, cmd_set_tcp},
 		{NULL, NULL, NULL, NULL},
 };

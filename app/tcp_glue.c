@@ -180,23 +180,10 @@ tcp_worker_init(struct ns_worker *w)
 	struct ns_tcp_cfg cfg;
 
 	ns_tcp_cfg_defaults(&cfg);
-	cfg.max_conns = k->max_conns;
-	cfg.sndbuf = k->sndbuf;
-	cfg.rcvbuf = k->rcvbuf;
-	cfg.mss = (uint16_t)k->mss;
-	cfg.wscale = (uint8_t)k->wscale;
-	cfg.ts = k->ts;
-	cfg.sack = k->sack;
-	cfg.ws = k->ws;
-	cfg.rto_min_ms = k->rto_min_ms;
-	cfg.rto_init_ms = k->rto_init_ms;
-	cfg.delack_ms = k->delack_ms;
-	cfg.time_wait_ms = k->time_wait_ms;
-	cfg.syn_backlog = k->syn_backlog;
-	cfg.syncookies = k->syncookies;
-	cfg.keepalive_idle_ms = k->keepalive_idle_ms;
-	cfg.keepalive_intvl_ms = k->keepalive_intvl_ms;
-	cfg.keepalive_cnt = (uint8_t)k->keepalive_cnt;
+#define X(key, field, kind, min, max, set, where) \
+	NS_TCP_KNOB_CORE_##where(cfg.field = (__typeof__(cfg.field))k->field;)
+	NS_TCP_KNOBS(X)
+#undef X
 	cfg.ttl = app.cfg.ttl;
 	cfg.tx_csum_offload = true; /* completed per port in tcp_xmit() */
 	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
