@@ -52,12 +52,6 @@ mono_clock(void *user)
 	return ns_now_ns();
 }
 
-int64_t
-ns_repl_wall_offset(void)
-{
-	return wall_offset(NULL);
-}
-
 static int64_t
 wall_offset(void *user)
 {

@@ -658,6 +658,7 @@ takeover(struct ns_ha_node *n, const char *why, bool drained, uint64_t now)
 	n->last_failed = failed;
 	n->last_takeover_ns = n->ops.clock != NULL ? n->ops.clock(n->user) : now;
 	n->last_activate_ns = n->last_takeover_ns - t0;
+	n->last_takeover_wall_ns = n->last_takeover_ns + (uint64_t)wall_offset(n);
 	set_role(n, NS_HA_ACTIVE_ALONE);
 	service(n, true, false);
 	if (n->ops.garp != NULL)
@@ -1090,6 +1091,7 @@ ns_ha_cmd_switchover(struct ns_ha_node *n, uint64_t now)
 	n->sw_start_ns = now;
 	n->sw_nonce = 0;
 	n->last_freeze_ns = n->ops.clock != NULL ? n->ops.clock(n->user) : now;
+	n->last_freeze_wall_ns = n->last_freeze_ns + (uint64_t)wall_offset(n);
 	set_role(n, NS_HA_DRAINING);
 	service(n, false, true);
 	return 0;
