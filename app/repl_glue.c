@@ -254,17 +254,26 @@ o_role(void *user, enum ns_ha_role role, uint32_t epoch)
 	inst_role = (uint8_t)role;
 }
 
+/* Role changes are read next to captures and the other instance's log: they
+ * carry the wall clock (UTC, microseconds). */
 static void
 o_log(void *user, enum ns_ha_log level, const char *msg)
 {
 	struct ns_repl_w *r = user;
+	struct timespec ts;
+	struct tm tm;
+	char t[32];
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(t, sizeof(t), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			ts.tv_nsec / 1000);
 	if (level == NS_HA_LOG_ERR)
-		NS_LOGT(app, ERR, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, ERR, "repl: %s worker %u: %s", t, r->w->idx, msg);
 	else if (level == NS_HA_LOG_WARNING)
-		NS_LOGT(app, WARNING, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, WARNING, "repl: %s worker %u: %s", t, r->w->idx, msg);
 	else
-		NS_LOGT(app, INFO, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, INFO, "repl: %s worker %u: %s", t, r->w->idx, msg);
 }
 
 static bool
