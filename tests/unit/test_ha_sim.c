@@ -1149,9 +1149,35 @@ sc_kill_resends_at_once(void)
 	scenario_end("a killed active's connections resume at once on the new active", NCONN);
 }
 
+/* The standby stopped 100 ms (shorter than the time after which the active
+ * goes on alone): the active holds its segments meanwhile; once the standby
+ * runs again and has caught up, they leave, within a few round trips. */
+static void
+sc_standby_pause_releases(void)
+{
+	uint32_t got[NCONN];
+	int act, sby;
+
+	scenario_start(18, NCONN);
+	act = active_node();
+	sby = 1 - act;
+	N[sby].paused_until = now + 100 * MS;
+	run_until(now + 100 * MS);
+	for (int i = 0; i < NCONN; i++)
+		got[i] = pc[i].got;
+	run_until(now + 30 * MS);
+	for (int i = 0; i < NCONN; i++)
+		expect(pc[i].got > got[i],
+				"the echo did not resume within 30 ms of the standby's resume");
+	expect(active_node() == act && N[sby].ha.ctr[NS_HA_C_takeovers] == 0,
+			"a pause of the standby caused a takeover");
+	scenario_end("the active's held segments leave once a paused standby is back", NCONN);
+}
+
 static void
 run_scenarios(void)
 {
+	sc_standby_pause_releases();
 	sc_kill_resends_at_once();
 	sc_synack_waits();
 	sc_stale_standby();
