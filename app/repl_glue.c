@@ -246,8 +246,15 @@ o_role(void *user, enum ns_ha_role role, uint32_t epoch)
 {
 	struct ns_repl_w *r = user;
 
-	if (ns_ha_role_is_standby(role))
-		r->w->n_ready = 0; /* its connections are gone (or never were) */
+	if (ns_ha_role_is_standby(role)) {
+		/* Its connections are gone (or never were, or are shadows now):
+		 * the ready list is dropped, and with it the marks that keep a
+		 * connection off it, else a shadow that had been ready would
+		 * never run again after a later takeover. */
+		for (uint32_t i = 0; i < r->w->n_ready; i++)
+			r->w->appc[r->w->ready[i]].ready = 0;
+		r->w->n_ready = 0;
+	}
 	if (r->w->idx != 0)
 		return;
 	inst_epoch = epoch;

@@ -464,8 +464,13 @@ h_role(void *user, enum ns_ha_role role, uint32_t epoch)
 	if (verbose)
 		fprintf(stderr, "  %.3f ms: node %d: %s, epoch %u\n", now / 1e6, n->idx,
 				ns_ha_role_name(role), epoch);
-	if (ns_ha_role_is_standby(role))
+	if (ns_ha_role_is_standby(role)) {
+		/* The ready list is dropped: so are the marks that keep a
+		 * connection from being put on it again (after a later takeover). */
+		for (uint32_t i = 0; i < n->n_ready; i++)
+			n->in_ready[n->ready[i]] = 0;
 		n->n_ready = 0;
+	}
 }
 
 static void
