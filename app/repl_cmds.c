@@ -250,7 +250,7 @@ cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					n->last_partial ? " (bulk sync cut short)" : "");
 		if (n->ctr[NS_HA_C_takeovers] != 0)
 			ns_out_printf(o, "worker %u: last takeover done at wall %" PRIu64 " ns\n",
-					i, n->last_takeover_ns + ns_repl_wall_offset());
+					i, n->last_takeover_wall_ns);
 		if (n->ctr[NS_HA_C_stepdowns] != 0 || n->ctr[NS_HA_C_switchover_refused] != 0 ||
 				n->ctr[NS_HA_C_switchover_aborted] != 0)
 			ns_out_printf(o,
@@ -260,8 +260,7 @@ cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					" ns, drained in %.1f us\n",
 					i, n->ctr[NS_HA_C_stepdowns],
 					n->ctr[NS_HA_C_switchover_refused],
-					n->ctr[NS_HA_C_switchover_aborted],
-					n->last_freeze_ns + ns_repl_wall_offset(),
+					n->ctr[NS_HA_C_switchover_aborted], n->last_freeze_wall_ns,
 					n->last_drain_ns / 1e3);
 		if (n->ctr[NS_HA_C_fences] != 0)
 			ns_out_printf(o,

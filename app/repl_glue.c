@@ -57,12 +57,6 @@ mono_clock(void *user)
 	return ns_now_ns();
 }
 
-int64_t
-ns_repl_wall_offset(void)
-{
-	return wall_offset(NULL);
-}
-
 static int64_t
 wall_offset(void *user)
 {
@@ -258,25 +252,43 @@ o_role(void *user, enum ns_ha_role role, uint32_t epoch)
 {
 	struct ns_repl_w *r = user;
 
-	if (ns_ha_role_is_standby(role))
-		ns_tcp_of(r->w)->n_ready = 0; /* its connections are gone (or never were) */
+	if (ns_ha_role_is_standby(role)) {
+		/* Its connections are gone (or never were, or are shadows now):
+		 * the ready list is dropped, and with it the marks that keep a
+		 * connection off it, else a shadow that had been ready would
+		 * never run again after a later takeover. */
+		struct ns_tcp_w *t = ns_tcp_of(r->w);
+
+		for (uint32_t i = 0; i < t->n_ready; i++)
+			t->appc[t->ready[i]].ready = 0;
+		t->n_ready = 0;
+	}
 	if (r->w->idx != 0)
 		return;
 	inst_epoch = epoch;
 	inst_role = (uint8_t)role;
 }
 
+/* Role changes are read next to captures and the other instance's log: they
+ * carry the wall clock (UTC, microseconds). */
 static void
 o_log(void *user, enum ns_ha_log level, const char *msg)
 {
 	struct ns_repl_w *r = user;
+	struct timespec ts;
+	struct tm tm;
+	char t[32];
 
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(t, sizeof(t), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			ts.tv_nsec / 1000);
 	if (level == NS_HA_LOG_ERR)
-		NS_LOGT(app, ERR, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, ERR, "repl: %s worker %u: %s", t, r->w->idx, msg);
 	else if (level == NS_HA_LOG_WARNING)
-		NS_LOGT(app, WARNING, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, WARNING, "repl: %s worker %u: %s", t, r->w->idx, msg);
 	else
-		NS_LOGT(app, INFO, "repl: worker %u: %s", r->w->idx, msg);
+		NS_LOGT(app, INFO, "repl: %s worker %u: %s", t, r->w->idx, msg);
 }
 
 static bool

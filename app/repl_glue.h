@@ -33,8 +33,6 @@ const char *ns_repl_flag_name(unsigned int level);
 void ns_repl_node_cfg(const struct ns_repl_cfg *rc, uint16_t chan, struct ns_ha_cfg *k);
 /* The instance's role (worker 0's) and epoch; NS_HA_ROLE__N: no replication. */
 enum ns_ha_role ns_repl_instance_role(uint32_t *epoch);
-/* CLOCK_REALTIME minus ns_now_ns(): a node's times as wall clock. */
-int64_t ns_repl_wall_offset(void);
 
 /* repl_cmds.c */
 extern const struct ns_cmd ns_repl_cmds[];    /* up to a NULL pattern */

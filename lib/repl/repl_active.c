@@ -383,6 +383,13 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 
 	if (a->state == NS_REPL_A_HELLO && now - a->hello_ns > 50000000ull)
 		start_session(a, a->nonce, now); /* HELLO lost: say it again */
+	if (a->state == NS_REPL_A_HELLO) {
+		/* A new session is being set up (after an overrun, or a standby
+		 * that joins): the keepalives go on in the current one, or a standby
+		 * still in it takes a live active for a dead one. */
+		ns_repl_chan_flush(a->ch, now);
+		return;
+	}
 	if (a->state != NS_REPL_A_SYNCED)
 		return;
 	if (a->lost_ns != 0 && now - a->ch->last_rx_ns > a->lost_ns) {
