@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The BFD engine (lib/bfd) at the DPDK edge.  It runs on one lcore
- * (app.bfd_owner): the fast-path lcore when [lcores] fastpath is set, else
- * worker 0.  Workers that receive a BFD packet (UDP 3784) on their queues
- * hand the mbuf to that lcore through their own single-producer ring; the
- * owner drains the rings every pass, runs the engine's timers, and sends
- * control packets on its own tx queue as IPv4/UDP with TTL 255, DSCP CS6
- * and a source port in 49152-65535 (RFC 5881 4).  Next hops come from the
- * port's ARP owner (ns_worker_send_ip).
+ * The BFD engine (lib/bfd) at the DPDK edge.  It runs on the fast-path
+ * lcore's loop (app.fastpath_loop: the [lcores] fastpath lcore, else worker
+ * 0).  Other loops that receive a BFD packet (UDP 3784) hand the mbuf over
+ * (fastpath.c); the engine's loop runs its timers and sends control packets
+ * on its own tx queue as IPv4/UDP with TTL 255, DSCP CS6 and a source port
+ * in 49152-65535 (RFC 5881 4).  Next hops come from the port's ARP owner
+ * (ns_worker_send_ip).
  *
- * Sessions live in slots of app.cfg.bfd[]: the config file fills the first
+ * Sessions live in slots (bfd_glue.h): the config file fills the first
  * ones; 'bfd session add|del' claims and releases others at run time.  The
  * control path owns the slot contents; the engine's lcore creates and
- * deletes the sessions and moves the slot state (app.h).
+ * deletes the sessions and moves the slot state.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -26,16 +25,45 @@
 #include <rte_udp.h>
 
 #include "app.h"
+#include "bfd_glue.h"
+#include "common/ns_cksum.h"
 #include "control.h"
+#include "feature.h"
 #include "health.h"
-#include "ns_cksum.h"
 
-#define HANDOFF_RING 1024
+/* The engine, on the fast-path loop; the slots (bfd_max_sessions of them). */
+static struct ns_bfd *engine;
+static bool started; /* sessions of the config file created (replay: at the first packet) */
+static struct ns_bfd_cfg *slot;
+static uint32_t *slot_disc; /* local discriminator of slot i */
+static uint8_t *slot_state; /* enum ns_bfd_slot_state */
+static uint32_t n_slots;    /* used at some point */
+static uint32_t n_config;   /* the config file's: slots 0 .. n_config - 1 */
+
+enum { MSG_ADD, MSG_DEL, MSG_SET };
+
+struct bfd_msg {
+	uint32_t slot;
+	uint32_t tx_ms, rx_ms; /* MSG_SET */
+	uint8_t multiplier;
+};
 
 static inline uint32_t
 slot_of(const struct ns_bfd_session *s)
 {
-	return (uint32_t)((const struct ns_bfd_cfg *)s->cfg.user - app.cfg.bfd);
+	return (uint32_t)((const struct ns_bfd_cfg *)s->cfg.user - slot);
+}
+
+uint32_t
+ns_bfd_n_slots(void)
+{
+	return n_slots;
+}
+
+const struct ns_bfd_cfg *
+ns_bfd_slot(uint32_t i)
+{
+	return &slot[i];
 }
 
 static void
@@ -51,7 +79,7 @@ bfd_xmit(void *user, const struct ns_bfd_session *s, const uint8_t *pkt, uint32_
 
 	if (m == NULL || rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + tot)) == NULL) {
 		rte_pktmbuf_free(m);
-		w->bfd->ctr[NS_BFD_C_tx_alloc_failed]++;
+		engine->ctr[NS_BFD_C_tx_alloc_failed]++;
 		return;
 	}
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -59,16 +87,9 @@ bfd_xmit(void *user, const struct ns_bfd_session *s, const uint8_t *pkt, uint32_
 	udp = (struct rte_udp_hdr *)(ip + 1);
 	eth->src_addr = app.port[k->port_idx].mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0xc0; /* CS6, network control */
-	ip->total_length = rte_cpu_to_be_16(tot);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 255; /* RFC 5881 5 */
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = s->cfg.laddr;
-	ip->dst_addr = s->cfg.raddr;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* CS6 (network control), TTL 255 (RFC 5881 5) */
+	ns_ipv4_hdr_write(ip, sizeof(*ip), 0xc0, tot, 0, RTE_IPV4_HDR_DF_FLAG, 255, IPPROTO_UDP,
+			s->cfg.laddr, s->cfg.raddr);
 	/* One source port per session, in the range RFC 5881 4 requires. */
 	udp->src_port = rte_cpu_to_be_16(
 			(uint16_t)(NS_BFD_SRC_PORT_MIN + (s->local_disc & 0x3fff)));
@@ -119,54 +140,88 @@ slot_add(struct ns_worker *w, uint32_t i)
 	struct ns_bfd_session_cfg sc;
 	uint32_t disc;
 
-	session_cfg(&app.cfg.bfd[i], &sc);
-	disc = ns_bfd_session_add(w->bfd, &sc, w->now_ns);
+	session_cfg(&slot[i], &sc);
+	disc = ns_bfd_session_add(engine, &sc, w->now_ns);
 	if (disc == 0) {
-		NS_LOGT(app, ERR, "bfd %s: the session could not be created", app.cfg.bfd[i].name);
-		__atomic_store_n(&app.bfd_slot_state[i], NS_BFD_SLOT_FREE, __ATOMIC_RELEASE);
+		NS_LOGT(app, ERR, "bfd %s: the session could not be created", slot[i].name);
+		__atomic_store_n(&slot_state[i], NS_BFD_SLOT_FREE, __ATOMIC_RELEASE);
 		return;
 	}
-	app.bfd_disc[i] = disc;
-	__atomic_store_n(&app.bfd_slot_state[i], NS_BFD_SLOT_ACTIVE, __ATOMIC_RELEASE);
+	slot_disc[i] = disc;
+	__atomic_store_n(&slot_state[i], NS_BFD_SLOT_ACTIVE, __ATOMIC_RELEASE);
 }
 
 /* Sessions of the config file (slots 0 .. n_config - 1); later ones come
- * with their NS_WMSG_BFD_ADD. */
-static uint32_t n_config;
-
+ * with their MSG_ADD. */
 static void
 add_sessions(struct ns_worker *w)
 {
 	for (uint32_t i = 0; i < n_config; i++)
-		if (app.bfd_slot_state[i] == NS_BFD_SLOT_ADDING)
+		if (slot_state[i] == NS_BFD_SLOT_ADDING)
 			slot_add(w, i);
-	w->bfd_started = true;
+	started = true;
 }
 
-int
-ns_bfd_worker_init(struct ns_worker *w)
+/* The slots, the config file's sessions in the first ones; the health table. */
+static int
+bfd_init(void)
+{
+	uint32_t n = app.cfg.bfd_max;
+
+	slot = rte_zmalloc("bfd_slots", sizeof(*slot) * n, RTE_CACHE_LINE_SIZE);
+	slot_disc = rte_zmalloc("bfd_disc", sizeof(*slot_disc) * n, RTE_CACHE_LINE_SIZE);
+	slot_state = rte_zmalloc("bfd_state", sizeof(*slot_state) * n, RTE_CACHE_LINE_SIZE);
+	if (slot == NULL || slot_disc == NULL || slot_state == NULL || app.cfg.n_bfd > n)
+		return -1;
+	n_config = n_slots = app.cfg.n_bfd;
+	for (uint32_t i = 0; i < n_config; i++) {
+		slot[i] = app.cfg.bfd[i];
+		slot_state[i] = NS_BFD_SLOT_ADDING;
+	}
+	return ns_health_init();
+}
+
+static void
+bfd_fini(void)
+{
+	ns_health_fini();
+	rte_free(slot);
+	rte_free(slot_disc);
+	rte_free(slot_state);
+	slot = NULL;
+	slot_disc = NULL;
+	slot_state = NULL;
+	n_slots = n_config = 0;
+}
+
+/* If m looks like a BFD control packet (IPv4 without options, UDP 3784),
+ * start loading the session it names (the checks come later, in order). */
+static void
+bfd_prefetch(const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->data_len >= 14 + 20 + 8 + 12 && d[12] == 0x08 && d[13] == 0x00 && d[14] == 0x45 &&
+			d[23] == IPPROTO_UDP && d[36] == (NS_BFD_PORT >> 8) &&
+			d[37] == (NS_BFD_PORT & 0xff))
+		ns_bfd_prefetch(engine, d + 14 + 20 + 8);
+}
+
+/* The engine, on the fast-path loop. */
+static int
+bfd_worker_init(struct ns_worker *w)
 {
 	static const struct ns_bfd_ops ops = {bfd_xmit, bfd_changed};
-	char name[RTE_RING_NAMESIZE];
 
-	if ((int)w->idx != app.bfd_owner) {
-		/* BFD packets this worker receives go to the engine's lcore. */
-		snprintf(name, sizeof(name), "ns_bfd_rx_%u", w->idx);
-		w->to_bfd = rte_ring_create(name, HANDOFF_RING, rte_lcore_to_socket_id(w->lcore),
-				RING_F_SP_ENQ | RING_F_SC_DEQ);
-		return w->to_bfd != NULL ? 0 : -1;
-	}
-	n_config = app.cfg.n_bfd;
-	for (uint32_t i = 0; i < n_config; i++)
-		app.bfd_slot_state[i] = NS_BFD_SLOT_ADDING;
-	w->bfd = rte_zmalloc("bfd", sizeof(*w->bfd), RTE_CACHE_LINE_SIZE);
+	engine = rte_zmalloc("bfd", sizeof(*engine), RTE_CACHE_LINE_SIZE);
 	/* Replay: virtual time from the pcap, and a fixed jitter seed (deterministic output). */
-	if (w->bfd == NULL || ns_bfd_init(w->bfd, app.cfg.bfd_max, &ops, w,
+	if (engine == NULL || ns_bfd_init(engine, app.cfg.bfd_max, &ops, w,
 					      app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
-	w->bfd->virtual_time = app.replay;
+	engine->virtual_time = app.replay;
+	w->rx_prefetch = bfd_prefetch;
 	/* Replay: the sessions start with the capture's clock, at its first packet
-	 * (ns_bfd_worker_poll), not at 0 with decades of timers to catch up. */
+	 * (bfd_poll), not at 0 with decades of timers to catch up. */
 	if (!app.replay) {
 		w->now_ns = ns_now_ns();
 		add_sessions(w);
@@ -174,22 +229,16 @@ ns_bfd_worker_init(struct ns_worker *w)
 	return 0;
 }
 
-void
-ns_bfd_worker_fini(struct ns_worker *w)
+static void
+bfd_worker_fini(struct ns_worker *w)
 {
-	if (w->to_bfd != NULL) {
-		struct rte_mbuf *m;
-
-		while (rte_ring_dequeue(w->to_bfd, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(w->to_bfd);
-		w->to_bfd = NULL;
+	(void)w;
+	if (engine != NULL) {
+		ns_bfd_fini(engine);
+		rte_free(engine);
+		engine = NULL;
 	}
-	if (w->bfd != NULL) {
-		ns_bfd_fini(w->bfd);
-		rte_free(w->bfd);
-		w->bfd = NULL;
-	}
+	started = false;
 }
 
 static void
@@ -201,102 +250,76 @@ bfd_input(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4
 
 	if (ulen < sizeof(*udp) || ulen > l4->l4_len ||
 			(udp->dgram_cksum != 0 && ns_ipv4_l4_cksum_verify(ip, udp) != 0)) {
-		w->bfd->ctr[NS_BFD_C_rx_bad_udp]++;
+		engine->ctr[NS_BFD_C_rx_bad_udp]++;
 		return;
 	}
-	ns_bfd_input(w->bfd, ip->dst_addr, ip->src_addr, ip->time_to_live,
+	ns_bfd_input(engine, ip->dst_addr, ip->src_addr, ip->time_to_live,
 			(const uint8_t *)(udp + 1), ulen - (uint32_t)sizeof(*udp), w->now_ns);
 }
 
-bool
-ns_bfd_worker_rx(struct ns_worker *w, struct rte_mbuf *m, const struct ns_l4_info *l4, bool *taken)
+/* UDP to port 3784: the engine's loop takes it in, another hands it over. */
+static enum ns_rx
+bfd_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct ns_l4_info *l4)
 {
-	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(frame + l4->l4_off);
+	struct ns_pkt_meta *meta;
 
-	*taken = false;
-	if (l4->l4_len < sizeof(*udp) || udp->dst_port != RTE_BE16(NS_BFD_PORT))
-		return false;
-	if (w->bfd != NULL) {
-		bfd_input(w, frame, l4);
-		return true;
+	(void)port_idx;
+	if (ns_is_fastpath(w)) {
+		bfd_input(w, rte_pktmbuf_mtod(m, const uint8_t *), l4);
+		return NS_RX_FREE;
 	}
-	/* The offsets travel in the mbuf's (rx-unused) header length fields. */
-	m->l2_len = l4->l3_off;
-	m->l3_len = (uint16_t)(l4->l4_off - l4->l3_off);
-	m->l4_len = 0;
-	m->tso_segsz = l4->l4_len;
-	if (rte_ring_enqueue(w->to_bfd, m) == 0) {
-		w->dp_ctr[NS_DP_bfd_handoff]++;
-		*taken = true;
-	} else {
-		w->dp_ctr[NS_DP_bfd_handoff_full]++;
-	}
-	return true;
+	meta = ns_meta(m);
+	meta->l3_off = l4->l3_off;
+	meta->l4_off = l4->l4_off;
+	meta->l4_len = l4->l4_len;
+	ns_fastpath_handoff(w, &ns_feature_bfd, m);
+	return NS_RX_TAKEN;
 }
 
-uint32_t
-ns_bfd_drain(struct ns_worker *w)
+/* The engine's loop: a packet another loop received. */
+static void
+bfd_fastpath_rx(struct ns_worker *w, struct rte_mbuf *m)
 {
-	uint32_t total = 0;
+	const struct ns_pkt_meta *meta = ns_meta(m);
+	struct ns_l4_info l4 = {
+			.proto = IPPROTO_UDP,
+			.l3_off = meta->l3_off,
+			.l4_off = meta->l4_off,
+			.l4_len = meta->l4_len,
+	};
 
-	for (uint32_t i = 0; i < app.n_loops; i++) {
-		struct rte_ring *r = app.worker[i].to_bfd;
-		struct rte_mbuf *m[32];
-		unsigned int n;
-
-		if (r == NULL)
-			continue;
-		n = rte_ring_dequeue_burst(r, (void **)m, RTE_DIM(m), NULL);
-		for (unsigned int k = 0; k < n; k++) {
-			if (ns_ovl_is_handoff(m[k])) { /* the ring carries the overlay's too */
-				ns_ovl_input(w, m[k]);
-				continue;
-			}
-			struct ns_l4_info l4 = {
-					.proto = IPPROTO_UDP,
-					.l3_off = m[k]->l2_len,
-					.l4_off = (uint16_t)(m[k]->l2_len + m[k]->l3_len),
-					.l4_len = m[k]->tso_segsz,
-			};
-
-			bfd_input(w, rte_pktmbuf_mtod(m[k], const uint8_t *), &l4);
-			rte_pktmbuf_free(m[k]);
-		}
-		total += n; /* counted in dp.rx_packets by the worker that received them */
-	}
-	return total;
+	bfd_input(w, rte_pktmbuf_mtod(m, const uint8_t *), &l4);
+	rte_pktmbuf_free(m);
 }
 
-void
-ns_bfd_worker_poll(struct ns_worker *w)
+static void
+bfd_poll(struct ns_worker *w)
 {
-	if (w->bfd == NULL)
-		return;
-	if (!w->bfd_started)
+	if (!started)
 		add_sessions(w);
-	ns_bfd_timers(w->bfd, w->now_ns);
+	ns_bfd_timers(engine, w->now_ns);
 }
 
-void
-ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m)
+static void
+bfd_msg(struct ns_worker *w, const struct ns_wmsg *msg)
 {
-	uint32_t i = m->knob;
+	const struct bfd_msg *m = NS_WMSG_BODY(msg, const struct bfd_msg);
+	uint32_t i = m->slot;
 
-	if (w->bfd == NULL || i >= NS_MAX_BFD)
+	if (engine == NULL || i >= app.cfg.bfd_max)
 		return;
-	switch (m->type) {
-	case NS_WMSG_BFD_ADD:
+	switch (msg->type) {
+	case MSG_ADD:
 		slot_add(w, i);
 		break;
-	case NS_WMSG_BFD_DEL:
-		ns_bfd_session_del(w->bfd, app.bfd_disc[i], w->now_ns);
-		app.bfd_disc[i] = 0;
-		__atomic_store_n(&app.bfd_slot_state[i], NS_BFD_SLOT_FREE, __ATOMIC_RELEASE);
+	case MSG_DEL:
+		ns_bfd_session_del(engine, slot_disc[i], w->now_ns);
+		slot_disc[i] = 0;
+		__atomic_store_n(&slot_state[i], NS_BFD_SLOT_FREE, __ATOMIC_RELEASE);
 		break;
-	case NS_WMSG_BFD_SET:
-		ns_bfd_session_set(w->bfd, app.bfd_disc[i], m->value * 1000, m->count * 1000,
-				(uint8_t)m->size, w->now_ns);
+	case MSG_SET:
+		ns_bfd_session_set(engine, slot_disc[i], m->tx_ms * 1000, m->rx_ms * 1000,
+				m->multiplier, w->now_ns);
 		break;
 	default:
 		break;
@@ -305,35 +328,28 @@ ns_bfd_worker_msg(struct ns_worker *w, const struct ns_wmsg *m)
 
 /* --- control path ------------------------------------------------------- */
 
-static const struct ns_bfd *
-engine(void)
-{
-	return app.worker != NULL ? app.worker[app.bfd_owner].bfd : NULL;
-}
-
 /* A consistent health entry of an active slot. */
 bool
 ns_bfd_slot_health(uint32_t i, struct ns_bfd_health *h)
 {
-	const struct ns_bfd *b = engine();
+	const struct ns_bfd *b = engine;
 
-	return b != NULL &&
-	       __atomic_load_n(&app.bfd_slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_ACTIVE &&
-	       ns_bfd_health_read(b, (app.bfd_disc[i] & ((1u << NS_BFD_IDX_BITS) - 1)) - 1, h);
+	return b != NULL && i < n_slots &&
+	       __atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_ACTIVE &&
+	       ns_bfd_health_read(b, (slot_disc[i] & ((1u << NS_BFD_IDX_BITS) - 1)) - 1, h);
 }
 
 static int
 slot_by_name(const char *name)
 {
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++)
-		if (app.bfd_slot_state[i] != NS_BFD_SLOT_FREE &&
-				strcmp(app.cfg.bfd[i].name, name) == 0)
+	for (uint32_t i = 0; i < n_slots; i++)
+		if (slot_state[i] != NS_BFD_SLOT_FREE && strcmp(slot[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
-int
-ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv)
 {
 	uint64_t now = ns_now_ns();
 
@@ -341,8 +357,8 @@ ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "%-12s %-16s %-10s %-10s %-9s %-9s %4s %8s %9s %10s %10s\n", "session",
 			"peer", "local-disc", "remote-dsc", "state", "remote", "diag", "tx-ms",
 			"detect-ms", "rx", "last-rx-ms");
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++) {
-		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
+	for (uint32_t i = 0; i < n_slots; i++) {
+		const struct ns_bfd_cfg *k = &slot[i];
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN], local[INET_ADDRSTRLEN];
 
@@ -377,41 +393,45 @@ ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-void
-ns_bfd_stats_sum(uint64_t out[NS_BFD_C__MAX])
+static void
+stats_sum(uint64_t *out)
 {
-	const struct ns_bfd *b = engine();
+	const struct ns_bfd *b = engine;
 
 	memset(out, 0, sizeof(uint64_t) * NS_BFD_C__MAX);
 	if (b != NULL)
 		ns_ctr_accumulate(out, b->ctr, NS_BFD_C__MAX);
 }
 
-int
-ns_cmd_show_bfd_stats(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_bfd_stats(struct ns_out *o, int argc, char **argv)
 {
 	uint64_t v[NS_BFD_C__MAX];
 
 	(void)argv;
-	ns_bfd_stats_sum(v);
+	stats_sum(v);
 	ns_print_ctr_table(o, "bfd", ns_bfd_ctr_desc, v, NULL, NS_BFD_C__MAX, argc == 4);
 	return 0;
 }
 
 static int
-post(struct ns_out *o, struct ns_wmsg *m)
+post(struct ns_out *o, uint8_t type, const struct bfd_msg *b)
 {
-	struct ns_worker *w = &app.worker[app.bfd_owner];
+	struct ns_worker *w = &app.worker[app.fastpath_loop];
 
 	/* The control path runs on the engine's lcore (between its polls, or
 	 * before its loop starts): apply the change here, in that thread. */
 	if (w->lcore == rte_lcore_id()) {
+		struct ns_wmsg m = {.feature = ns_feature_bfd.id, .type = type};
+
+		*NS_WMSG_BODY(&m, struct bfd_msg) = *b;
 		if (!app.replay)
 			w->now_ns = ns_now_ns();
-		ns_bfd_worker_msg(w, m);
+		bfd_msg(w, &m);
 		return 0;
 	}
-	if (ns_worker_post((uint32_t)app.bfd_owner, m) != 0) {
+	if (ns_feature_post(&ns_feature_bfd, (uint32_t)app.fastpath_loop, type, b, sizeof(*b)) !=
+			0) {
 		ns_out_printf(o, "error: the BFD lcore's message ring is full\n");
 		return -1;
 	}
@@ -430,10 +450,10 @@ parse_ms(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 }
 
 /* 'set bfd session NAME TX_MS RX_MS MULT': applied by the engine's lcore (Poll). */
-int
-ns_cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
+static int
+cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_BFD_SET};
+	struct bfd_msg m;
 	unsigned long tx, rx, mult;
 	struct ns_bfd_cfg *k;
 	int i;
@@ -452,15 +472,17 @@ ns_cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "error: no BFD session '%s'\n", argv[3]);
 		return -1;
 	}
-	k = &app.cfg.bfd[i];
+	k = &slot[i];
 	k->tx_ms = (uint32_t)tx;
 	k->rx_ms = (uint32_t)rx;
 	k->multiplier = (uint8_t)mult;
-	m.knob = (uint32_t)i;
-	m.value = (uint32_t)tx;
-	m.count = (uint32_t)rx;
-	m.size = (uint16_t)mult;
-	if (post(o, &m) != 0)
+	m = (struct bfd_msg){
+			.slot = (uint32_t)i,
+			.tx_ms = (uint32_t)tx,
+			.rx_ms = (uint32_t)rx,
+			.multiplier = (uint8_t)mult,
+	};
+	if (post(o, MSG_SET, &m) != 0)
 		return -1;
 	ns_out_printf(o, "bfd %s: tx %lu ms rx %lu ms multiplier %lu (Poll sequence)\n", k->name,
 			tx, rx, mult);
@@ -471,15 +493,14 @@ ns_cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
  * 'bfd session add NAME peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS]
  * [multiplier N] [passive] [auth TYPE key KEY [key-id N]]'
  */
-int
-ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
+static int
+cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_BFD_ADD};
 	const char *auth = NULL, *key = NULL, *why, *what;
 	unsigned long v, key_id = 1;
 	struct ns_bfd_cfg k = {.tx_ms = 300, .rx_ms = 300, .multiplier = 3};
 	struct in_addr a;
-	uint32_t slot;
+	uint32_t i;
 
 	if (strlen(argv[3]) >= sizeof(k.name)) {
 		ns_out_printf(o, "error: session name must be 1-%zu characters\n",
@@ -536,9 +557,9 @@ ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 		return -1;
 	}
 	/* Slots the engine released are the control path's again: forget them. */
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++)
-		if (__atomic_load_n(&app.bfd_slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
-			app.cfg.bfd[i].name[0] = '\0';
+	for (uint32_t j = 0; j < n_slots; j++)
+		if (__atomic_load_n(&slot_state[j], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
+			slot[j].name[0] = '\0';
 	if (auth != NULL || key != NULL) {
 		why = ns_bfd_auth_from_words(
 				auth != NULL ? auth : "?", key, (uint32_t)key_id, &k.auth);
@@ -547,35 +568,33 @@ ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 			return -1;
 		}
 	}
-	why = ns_bfd_cfg_resolve(&app.cfg, &k, app.cfg.n_bfd, &what);
+	why = ns_bfd_cfg_resolve(&app.cfg, &k, slot, n_slots, &what);
 	if (why != NULL) {
 		ns_out_printf(o, "error: %s: %s\n", what, why);
 		return -1;
 	}
-	for (slot = 0; slot < app.cfg.bfd_max; slot++)
-		if (__atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE) ==
-				NS_BFD_SLOT_FREE)
+	for (i = 0; i < app.cfg.bfd_max; i++)
+		if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
 			break;
-	if (slot == app.cfg.bfd_max) {
+	if (i == app.cfg.bfd_max) {
 		ns_out_printf(o, "error: %u BFD sessions exist ([global] bfd_max_sessions)\n",
 				app.cfg.bfd_max);
 		return -1;
 	}
-	app.cfg.bfd[slot] = k;
-	app.bfd_slot_state[slot] = NS_BFD_SLOT_ADDING;
-	if (slot >= app.cfg.n_bfd)
-		app.cfg.n_bfd = slot + 1;
-	m.knob = slot;
-	if (post(o, &m) != 0) {
-		app.bfd_slot_state[slot] = NS_BFD_SLOT_FREE;
+	slot[i] = k;
+	slot_state[i] = NS_BFD_SLOT_ADDING;
+	if (i >= n_slots)
+		n_slots = i + 1;
+	if (post(o, MSG_ADD, &(struct bfd_msg){.slot = i}) != 0) {
+		slot_state[i] = NS_BFD_SLOT_FREE;
 		return -1;
 	}
 	/* The engine's lcore answers within a pass of its loop. */
-	for (int t = 0; t < 10000 && __atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE) ==
-						     NS_BFD_SLOT_ADDING;
+	for (int t = 0; t < 10000 &&
+			__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_ADDING;
 			t++)
 		rte_delay_us_sleep(100);
-	switch (__atomic_load_n(&app.bfd_slot_state[slot], __ATOMIC_ACQUIRE)) {
+	switch (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE)) {
 	case NS_BFD_SLOT_ACTIVE:
 		ns_out_printf(o, "bfd %s: added\n", k.name);
 		return 0;
@@ -592,22 +611,20 @@ ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 	}
 }
 
-int
-ns_cmd_bfd_session_del(struct ns_out *o, int argc, char **argv)
+static int
+cmd_bfd_session_del(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_BFD_DEL};
 	int i = slot_by_name(argv[3]);
 
 	(void)argc;
-	if (i < 0 || app.bfd_slot_state[i] != NS_BFD_SLOT_ACTIVE) {
+	if (i < 0 || slot_state[i] != NS_BFD_SLOT_ACTIVE) {
 		ns_out_printf(o, "error: no BFD session '%s'%s\n", argv[3],
 				i >= 0 ? " ready (being added or deleted)" : "");
 		return -1;
 	}
-	app.bfd_slot_state[i] = NS_BFD_SLOT_DELETING;
-	m.knob = (uint32_t)i;
-	if (post(o, &m) != 0) {
-		app.bfd_slot_state[i] = NS_BFD_SLOT_ACTIVE;
+	slot_state[i] = NS_BFD_SLOT_DELETING;
+	if (post(o, MSG_DEL, &(struct bfd_msg){.slot = (uint32_t)i}) != 0) {
+		slot_state[i] = NS_BFD_SLOT_ACTIVE;
 		return -1;
 	}
 	ns_out_printf(o, "bfd %s: deleted\n", argv[3]);
@@ -615,12 +632,13 @@ ns_cmd_bfd_session_del(struct ns_out *o, int argc, char **argv)
 }
 
 /* Telemetry /nonstop/bfd/sessions: one dict per session, from the health table. */
-int
-ns_bfd_telemetry(struct rte_tel_data *d)
+static int
+tel_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	(void)cmd, (void)params;
 	rte_tel_data_start_dict(d);
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++) {
-		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
+	for (uint32_t i = 0; i < n_slots; i++) {
+		const struct ns_bfd_cfg *k = &slot[i];
 		struct rte_tel_data *c;
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN];
@@ -648,3 +666,92 @@ ns_bfd_telemetry(struct rte_tel_data *d)
 	}
 	return 0;
 }
+
+/* 'show config': the sessions of the slots in use, the config file's and the
+ * console's (the key is not shown). */
+static void
+bfd_show_config(struct ns_out *o)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	for (uint32_t i = 0; i < n_slots; i++) {
+		const struct ns_bfd_cfg *k = &slot[i];
+
+		if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
+			continue;
+		ns_out_printf(o, "\n[bfd.%s]\npeer = %s\n", k->name,
+				inet_ntop(AF_INET, &k->peer, ip, sizeof(ip)));
+		ns_out_printf(o, "local = %s\ntx_interval_ms = %u\nrx_interval_ms = %u\n",
+				inet_ntop(AF_INET, &k->local, ip, sizeof(ip)), k->tx_ms, k->rx_ms);
+		ns_out_printf(o, "multiplier = %u\npassive = %s\n", k->multiplier,
+				k->passive ? "yes" : "no");
+		if (k->auth.type != NS_BFD_AUTH_NONE)
+			ns_out_printf(o, "auth = %s\nauth_key_id = %u\nauth_key = (not shown)\n",
+					ns_bfd_auth_name(k->auth.type), k->auth.key_id);
+	}
+}
+
+static const struct ns_cmd cmds[] = {
+		{"show bfd sessions", "Display", "BFD sessions: state, discriminators, timers",
+				cmd_show_bfd_sessions},
+		{"show bfd sessions detail", "Display", "BFD sessions with the remote's parameters",
+				cmd_show_bfd_sessions},
+		{"show bfd stats", "Display", "non-zero BFD counters", cmd_show_bfd_stats},
+		{"show bfd stats all", "Display", "every BFD counter with its meaning",
+				cmd_show_bfd_stats},
+		{"show health", "Display", "peer health derived from the BFD health table",
+				ns_cmd_show_health},
+		{"show health events", "Display", "the last 64 BFD state changes, oldest first",
+				ns_cmd_show_health_events},
+		{"bfd session add <name> <options...>", "Control",
+				"add a session: peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS] "
+				"[multiplier N] [passive] [auth TYPE key KEY [key-id N]]",
+				cmd_bfd_session_add},
+		{"bfd session del <name>", "Control",
+				"delete a session (the peer sees it go "
+				"silent)",
+				cmd_bfd_session_del},
+		{"set bfd session <name> <tx_ms> <rx_ms> <multiplier>", "Control",
+				"change a session's timers (a Poll sequence while Up)",
+				cmd_set_bfd_session},
+		{NULL, NULL, NULL, NULL},
+};
+
+static const struct ns_tel_cmd tel[] = {
+		{"/nonstop/bfd/sessions", tel_sessions,
+				"BFD sessions from the health table (state, discriminators, "
+				"timers). No parameters"},
+		{NULL, NULL, NULL},
+};
+
+static const struct ns_feature_ctrs ctrs = {
+		.prefix = "bfd",
+		.desc = ns_bfd_ctr_desc,
+		.n = NS_BFD_C__MAX,
+		.sum = stats_sum,
+		.dump_when_off = true,
+};
+
+struct ns_feature ns_feature_bfd = {
+		.name = "bfd",
+		.loops = NS_LOOPS_FASTPATH,
+		.init = bfd_init,
+		.worker_init = bfd_worker_init,
+		.worker_fini = bfd_worker_fini,
+		.fini = bfd_fini,
+		.ip_proto = IPPROTO_UDP,
+		.udp_port = NS_BFD_PORT,
+		.rx_l4 = bfd_rx,
+		.fastpath_rx = bfd_fastpath_rx,
+		.handoff_ctr = NS_DP_bfd_handoff,
+		.handoff_full_ctr = NS_DP_bfd_handoff_full,
+		.poll = bfd_poll,
+		.clock = bfd_poll,
+		.msg = bfd_msg,
+		.control_poll = ns_health_poll,
+		.cmds = cmds,
+		.show_config = bfd_show_config,
+		.tel = tel,
+		.ctrs = &ctrs,
+		.lcore_tag = "bfd",
+};

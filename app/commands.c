@@ -11,7 +11,7 @@
 
 #include "app.h"
 #include "control.h"
-#include "health.h"
+#include "feature.h"
 
 static int
 port_range(struct ns_out *o, const char *arg, int *first, int *last)
@@ -66,6 +66,7 @@ static int
 cmd_show_config(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_config *c = &app.cfg;
+	struct ns_feature *f;
 	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	(void)argc, (void)argv;
@@ -101,21 +102,16 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		if (p->forward >= 0)
 			ns_out_printf(o, "forward = %s\n", p->forward_name);
 	}
-	ns_out_printf(o,
-			"\n[tcp]\nmax_conns = %u\nsndbuf = %u\nrcvbuf = %u\nmss = %u\nwscale = "
-			"%u\n",
-			c->tcp.max_conns, c->tcp.sndbuf, c->tcp.rcvbuf, c->tcp.mss, c->tcp.wscale);
-	ns_out_printf(o, "timestamps = %s\nsack = %s\nwindow_scaling = %s\nnodelay = %s\n",
-			c->tcp.ts ? "yes" : "no", c->tcp.sack ? "yes" : "no",
-			c->tcp.ws ? "yes" : "no", c->tcp.nodelay ? "yes" : "no");
-	ns_out_printf(o, "rto_min_ms = %u\nrto_init_ms = %u\ndelack_ms = %u\ntime_wait_ms = %u\n",
-			c->tcp.rto_min_ms, c->tcp.rto_init_ms, c->tcp.delack_ms,
-			c->tcp.time_wait_ms);
-	ns_out_printf(o,
-			"syn_backlog = %u\nsyncookies = %s\nkeepalive_idle_ms = %u\n"
-			"keepalive_intvl_ms = %u\nkeepalive_cnt = %u\n",
-			c->tcp.syn_backlog, c->tcp.syncookies ? "yes" : "no",
-			c->tcp.keepalive_idle_ms, c->tcp.keepalive_intvl_ms, c->tcp.keepalive_cnt);
+	ns_out_printf(o, "\n[tcp]\n");
+#define SHOW_KNOB_U32(key, v)			  ns_out_printf(o, "%s = %u\n", key, (unsigned int)(v))
+#define SHOW_KNOB_POW2(key, v)			  SHOW_KNOB_U32(key, v)
+#define SHOW_KNOB_BOOL(key, v)			  ns_out_printf(o, "%s = %s\n", key, (v) ? "yes" : "no")
+#define X(key, field, kind, min, max, set, where) SHOW_KNOB_##kind(#key, c->tcp.field);
+	NS_TCP_KNOBS(X)
+#undef X
+#undef SHOW_KNOB_U32
+#undef SHOW_KNOB_POW2
+#undef SHOW_KNOB_BOOL
 	for (uint16_t i = 0; i < c->n_listeners; i++) {
 		const struct ns_listener_cfg *l = &c->listener[i];
 
@@ -136,20 +132,9 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
 				fmt_ip(k->src, ip), ns_app_name(k->app), k->bytes, k->conns);
 	}
-	for (uint32_t i = 0; i < c->n_bfd; i++) {
-		const struct ns_bfd_cfg *k = &c->bfd[i];
-
-		if (__atomic_load_n(&app.bfd_slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
-			continue;
-		ns_out_printf(o, "\n[bfd.%s]\npeer = %s\n", k->name, fmt_ip(k->peer, ip));
-		ns_out_printf(o, "local = %s\ntx_interval_ms = %u\nrx_interval_ms = %u\n",
-				fmt_ip(k->local, ip), k->tx_ms, k->rx_ms);
-		ns_out_printf(o, "multiplier = %u\npassive = %s\n", k->multiplier,
-				k->passive ? "yes" : "no");
-		if (k->auth.type != NS_BFD_AUTH_NONE)
-			ns_out_printf(o, "auth = %s\nauth_key_id = %u\nauth_key = (not shown)\n",
-					ns_bfd_auth_name(k->auth.type), k->auth.key_id);
-	}
+	NS_FEATURE_FOREACH(i, f)
+	if (f->show_config != NULL)
+		f->show_config(o);
 	return 0;
 }
 
@@ -188,11 +173,13 @@ cmd_show_lcores(struct ns_out *o, int argc, char **argv)
 				roles[0] ? roles : "-");
 		for (uint32_t i = 0; i < app.n_loops; i++) {
 			const struct ns_worker *w = &app.worker[i];
+			struct ns_feature *f;
 
 			if (w->lcore != lc)
 				continue;
-			if ((int)i == app.bfd_owner)
-				ns_out_printf(o, " bfd");
+			NS_FEATURE_FOREACH(k, f)
+			if (f->lcore_tag != NULL && ns_feature_on(f) && ns_feature_runs_on(f, w))
+				ns_out_printf(o, " %s", f->lcore_tag);
 			for (uint16_t k = 0; k < w->n_rxq; k++)
 				ns_out_printf(o, " %u:%u", w->rxq[k].port_id, w->rxq[k].queue);
 		}
@@ -374,9 +361,13 @@ cmd_show_counters(struct ns_out *o, int argc, char **argv)
 static int
 cmd_clear_counters(struct ns_out *o, int argc, char **argv)
 {
+	struct ns_feature *f;
+
 	(void)argc, (void)argv;
 	ns_counters_sum(app.net_base, app.dp_base);
-	ns_tcp_stats_sum(app.tcp_base);
+	NS_FEATURE_FOREACH(i, f)
+	if (f->ctrs != NULL && f->ctrs->base != NULL)
+		f->ctrs->sum(f->ctrs->base);
 	ns_ctl_stats_sum(app.ctl_base);
 	ns_out_printf(o, "counters cleared\n");
 	return 0;
@@ -417,7 +408,8 @@ cmd_quit(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-const struct ns_cmd ns_cmds[] = {
+/* The core's commands; the features' come between head and tail. */
+static const struct ns_cmd head[] = {
 		{"help", "Help", "list commands", cmd_help},
 		{"show version", "Display", "version of nonstop and DPDK", cmd_show_version},
 		{"show config", "Display", "configuration in effect (INI)", cmd_show_config},
@@ -429,133 +421,67 @@ const struct ns_cmd ns_cmds[] = {
 		{"show counters all", "Display", "every counter with its meaning",
 				cmd_show_counters},
 		{"show arp", "Display", "ARP cache of every worker", cmd_show_arp},
-		{"show tcp conns", "Display", "TCP connections (all workers)",
-				ns_cmd_show_tcp_conns},
-		{"show tcp conns detail", "Display",
-				"TCP connections with sequence, window and RTT state",
-				ns_cmd_show_tcp_conns},
-		{"show tcp apps", "Display", "listeners and clients: connections, bytes, errors",
-				ns_cmd_show_tcp_apps},
-		{"show tcp stats", "Display", "non-zero TCP counters", ns_cmd_show_tcp_stats},
-		{"show tcp stats all", "Display", "every TCP counter with its meaning",
-				ns_cmd_show_tcp_stats},
-		{"show listeners", "Display", "TCP listeners and their applications",
-				ns_cmd_show_listeners},
-		{"show ping", "Display", "result of the last ping", ns_cmd_show_ping},
-		{"show bfd sessions", "Display", "BFD sessions: state, discriminators, timers",
-				ns_cmd_show_bfd_sessions},
-		{"show bfd sessions detail", "Display", "BFD sessions with the remote's parameters",
-				ns_cmd_show_bfd_sessions},
-		{"show bfd stats", "Display", "non-zero BFD counters", ns_cmd_show_bfd_stats},
-		{"show bfd stats all", "Display", "every BFD counter with its meaning",
-				ns_cmd_show_bfd_stats},
-		{"show health", "Display", "peer health derived from the BFD health table",
-				ns_cmd_show_health},
-		{"show health events", "Display", "the last 64 BFD state changes, oldest first",
-				ns_cmd_show_health_events},
-		{"show repl status", "Display",
-				"replication: role, epoch, per channel state, in flight, hold "
-				"delay, "
-				"bulk sync",
-				ns_cmd_show_repl_status},
-		{"show repl sessions", "Display",
-				"replicated connections: ready, session flag, backup lag, last "
-				"delivered",
-				ns_cmd_show_repl_sessions},
-		{"show repl stats", "Display", "non-zero replication counters",
-				ns_cmd_show_repl_stats},
-		{"show repl stats all", "Display", "every replication counter with its meaning",
-				ns_cmd_show_repl_stats},
-		{"show ha", "Display",
-				"high availability: role, epoch, lease, peer, channels in sync, "
-				"takeovers",
-				ns_cmd_show_ha},
-		{"show ha stats", "Display", "non-zero role machine counters", ns_cmd_show_ha},
-		{"show ha stats all", "Display", "every role machine counter with its meaning",
-				ns_cmd_show_ha},
-		{"ha takeover", "Control",
-				"a standby becomes the active now, whatever its state (its shadows "
-				"go live)",
-				ns_cmd_ha_takeover},
-		{"mcast join|leave <port> <group>", "Control",
-				"the console (application 0) joins or leaves an IPv4 group on a "
-				"port "
-				"with igmp = true (IGMPv3 reports on the first join and last "
-				"leave)",
-				ns_cmd_mcast},
-		{"mcast app <n> join|leave|include|exclude <port> <group>", "Control",
-				"application n's filter on the group (join = exclude {}, leave = "
-				"include {})",
-				ns_cmd_mcast},
-		{"mcast app <n> include|exclude <port> <group> <sources>", "Control",
-				"application n's source filter (sources: a,b,c)", ns_cmd_mcast},
-		{"show mcast groups", "Display",
-				"per port: IGMP version, reports, queries; the groups' merged "
-				"state",
-				ns_cmd_show_mcast},
-		{"show mcast querier", "Display",
-				"per querier port: who queries, timers, counters; each group's "
-				"mode, timer, sources and member hosts (RFC 3376 router side)",
-				ns_cmd_show_mcast_querier},
-		{"show overlay sessions", "Display",
-				"multicast overlay sessions: packets, unicast copies, gaps filled, "
-				"duplicates dropped, reorder releases, lost",
-				ns_cmd_show_overlay},
-		{"show overlay stats", "Display", "non-zero overlay counters",
-				ns_cmd_show_overlay_stats},
-		{"show overlay stats all", "Display", "every overlay counter with its meaning",
-				ns_cmd_show_overlay_stats},
-		{"netlink route|diag <pid> <hex>", "Control",
-				"one netlink request, hex (from libnonstop_netstate.so): the "
-				"kernel-format answer in hex, or 'pass'",
-				ns_cmd_netlink},
-		{"show netstate json", "Display",
-				"links, addresses, neighbours, routes and TCP connections as the "
-				"netlink service shows them, JSON",
-				ns_cmd_show_netstate},
-		{"ha switchover", "Control",
-				"planned: the active drains to its standby, which takes over; "
-				"the active becomes the standby",
-				ns_cmd_ha_switchover},
-		{"set repl backup pause|resume", "Control",
-				"stop or restart the backup applications (a slow standby, for "
-				"tests)",
-				ns_cmd_set_repl_backup},
-		{"set overlay <name> request on|off", "Control",
-				"a last hop stops (or resumes) asking its first hop for the "
-				"unicast copy; the first hop stops sending it when the last "
-				"request's lifetime ends",
-				ns_cmd_set_overlay_request},
-		{"set repl bulk pause|resume", "Control",
-				"stop or restart the active's bulk sync (connections "
-				"checkpoint only when they change, for tests)",
-				ns_cmd_set_repl_bulk},
-		{"bfd session add <name> <options...>", "Control",
-				"add a session: peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS] "
-				"[multiplier N] [passive] [auth TYPE key KEY [key-id N]]",
-				ns_cmd_bfd_session_add},
-		{"bfd session del <name>", "Control",
-				"delete a session (the peer sees it go "
-				"silent)",
-				ns_cmd_bfd_session_del},
-		{"set bfd session <name> <tx_ms> <rx_ms> <multiplier>", "Control",
-				"change a session's timers (a Poll sequence while Up)",
-				ns_cmd_set_bfd_session},
-		{"set tcp <knob> <value>", "Control",
-				"delack_ms rto_min_ms rto_init_ms time_wait_ms syn_backlog "
-				"syncookies "
-				"keepalive_idle_ms keepalive_intvl_ms keepalive_cnt nodelay",
-				ns_cmd_set_tcp},
-		{"ping stop", "Control", "stop the ping in progress", ns_cmd_ping_stop},
-		{"ping <address>", "Control", "send 5 ICMP echo requests, 1 s apart (asynchronous)",
-				ns_cmd_ping},
-		{"ping <address> <options...>", "Control",
-				"options: count N, interval MS, size BYTES, port NAME",
-				ns_cmd_ping},
+};
+static const struct ns_cmd tail[] = {
 		{"clear port stats <port>", "Control", "reset ethdev stats and xstats",
 				cmd_clear_port_stats},
 		{"clear counters", "Control", "zero the counters (console and telemetry)",
 				cmd_clear_counters},
 		{"quit", "Control", "stop the dataplane and exit", cmd_quit},
 };
-const unsigned int ns_n_cmds = sizeof(ns_cmds) / sizeof(ns_cmds[0]);
+
+const struct ns_cmd *ns_cmds;
+unsigned int ns_n_cmds;
+static struct ns_cmd *table;
+
+static int
+section_rank(const char *s)
+{
+	return !strcmp(s, "Help") ? 0 : !strcmp(s, "Display") ? 1 : 2;
+}
+
+/* head, the features' in table order, tail; then grouped by section, each
+ * group in that order (the first pattern that matches runs: 'ping stop'
+ * before 'ping <address>'). */
+int
+ns_cmds_build(void)
+{
+	struct ns_feature *f;
+	unsigned int n = RTE_DIM(head) + RTE_DIM(tail), k = 0;
+	struct ns_cmd *all;
+
+	NS_FEATURE_FOREACH(i, f)
+	for (const struct ns_cmd *c = f->cmds; c != NULL && c->pattern != NULL; c++)
+		n++;
+	all = calloc(n, sizeof(*all));
+	table = calloc(n, sizeof(*table));
+	if (all == NULL || table == NULL) {
+		free(all);
+		return -1;
+	}
+	for (unsigned int i = 0; i < RTE_DIM(head); i++)
+		all[k++] = head[i];
+	NS_FEATURE_FOREACH(i, f)
+	for (const struct ns_cmd *c = f->cmds; c != NULL && c->pattern != NULL; c++)
+		all[k++] = *c;
+	for (unsigned int i = 0; i < RTE_DIM(tail); i++)
+		all[k++] = tail[i];
+	k = 0;
+	for (int rank = 0; rank < 3; rank++)
+		for (unsigned int i = 0; i < n; i++)
+			if (section_rank(all[i].section) == rank)
+				table[k++] = all[i];
+	free(all);
+	ns_cmds = table;
+	ns_n_cmds = n;
+	return 0;
+}
+
+void
+ns_cmds_free(void)
+{
+	free(table);
+	table = NULL;
+	ns_cmds = NULL;
+	ns_n_cmds = 0;
+}

@@ -179,10 +179,11 @@ static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_
 		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
 		"ttl", "bfd_max_sessions", NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
-static const char *const tcp_keys[] = {"max_conns", "sndbuf", "rcvbuf", "mss", "wscale",
-		"timestamps", "sack", "window_scaling", "nodelay", "rto_min_ms", "rto_init_ms",
-		"delack_ms", "time_wait_ms", "syn_backlog", "syncookies", "keepalive_idle_ms",
-		"keepalive_intvl_ms", "keepalive_cnt", NULL};
+static const char *const tcp_keys[] = {
+#define X(key, field, kind, min, max, set, where) #key,
+		NS_TCP_KNOBS(X)
+#undef X
+				NULL};
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
@@ -296,6 +297,11 @@ ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, 
 	return 0;
 }
 
+/* One [tcp] knob by its kind (NS_TCP_KNOBS). */
+#define GET_KNOB_U32(c, s, key, p, min, max)  ns_get_u32(c, s, key, p, min, max)
+#define GET_KNOB_POW2(c, s, key, p, min, max) ns_get_pow2(c, s, key, p, min, max)
+#define GET_KNOB_BOOL(c, s, key, p, min, max) ns_get_bool(c, s, key, p)
+
 static int
 load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 {
@@ -304,28 +310,13 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
-	if (ns_check_keys(c, s, tcp_keys) < 0 ||
-			ns_get_u32(c, s, "max_conns", &k->max_conns, 1, 1u << 20) < 0 ||
-			ns_get_pow2(c, s, "sndbuf", &k->sndbuf, 1024, 1u << 24) < 0 ||
-			ns_get_pow2(c, s, "rcvbuf", &k->rcvbuf, 1024, 1u << 24) < 0 ||
-			ns_get_u32(c, s, "mss", &k->mss, 88, 9000) < 0 ||
-			ns_get_u32(c, s, "wscale", &k->wscale, 0, 14) < 0 ||
-			ns_get_bool(c, s, "timestamps", &k->ts) < 0 ||
-			ns_get_bool(c, s, "sack", &k->sack) < 0 ||
-			ns_get_bool(c, s, "window_scaling", &k->ws) < 0 ||
-			ns_get_bool(c, s, "nodelay", &k->nodelay) < 0 ||
-			ns_get_u32(c, s, "rto_min_ms", &k->rto_min_ms, 1, 60000) < 0 ||
-			ns_get_u32(c, s, "rto_init_ms", &k->rto_init_ms, 1, 60000) < 0 ||
-			ns_get_u32(c, s, "delack_ms", &k->delack_ms, 1, 500) < 0 ||
-			ns_get_u32(c, s, "time_wait_ms", &k->time_wait_ms, 1, 240000) < 0 ||
-			ns_get_u32(c, s, "syn_backlog", &k->syn_backlog, 0, 1u << 20) < 0 ||
-			ns_get_bool(c, s, "syncookies", &k->syncookies) < 0 ||
-			ns_get_u32(c, s, "keepalive_idle_ms", &k->keepalive_idle_ms, 0, 86400000) <
-					0 ||
-			ns_get_u32(c, s, "keepalive_intvl_ms", &k->keepalive_intvl_ms, 1, 3600000) <
-					0 ||
-			ns_get_u32(c, s, "keepalive_cnt", &k->keepalive_cnt, 1, 255) < 0)
+	if (ns_check_keys(c, s, tcp_keys) < 0)
 		return -1;
+#define X(key, field, kind, min, max, set, where)                 \
+	if (GET_KNOB_##kind(c, s, #key, &k->field, min, max) < 0) \
+		return -1;
+	NS_TCP_KNOBS(X)
+#undef X
 	return 0;
 }
 
@@ -613,24 +604,11 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->replication_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);
-	cfg->tcp = (struct ns_tcp_knobs){.max_conns = tcp.max_conns,
-			.sndbuf = tcp.sndbuf,
-			.rcvbuf = tcp.rcvbuf,
-			.mss = tcp.mss,
-			.wscale = tcp.wscale,
-			.ts = tcp.ts,
-			.sack = tcp.sack,
-			.ws = tcp.ws,
-			.nodelay = false,
-			.rto_min_ms = tcp.rto_min_ms,
-			.rto_init_ms = tcp.rto_init_ms,
-			.delack_ms = tcp.delack_ms,
-			.time_wait_ms = tcp.time_wait_ms,
-			.syn_backlog = tcp.syn_backlog,
-			.syncookies = tcp.syncookies,
-			.keepalive_idle_ms = tcp.keepalive_idle_ms,
-			.keepalive_intvl_ms = tcp.keepalive_intvl_ms,
-			.keepalive_cnt = tcp.keepalive_cnt};
+	cfg->tcp = (struct ns_tcp_knobs){0};
+#define X(key, field, kind, min, max, set, where) \
+	NS_TCP_KNOB_CORE_##where(cfg->tcp.field = tcp.field;)
+	NS_TCP_KNOBS(X)
+#undef X
 }
 
 /* rte_cfgfile skips lines without '=': catch them so a typo never goes unnoticed. */

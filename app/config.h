@@ -76,12 +76,12 @@ struct ns_bfd_cfg {
 };
 
 /* Find the port of session k (from its local address or the peer's subnet;
- * a range must stay on it) and check that no session among the first
- * n_before has its addresses (ranges compared as ranges); returns an error
- * text (and the key it is about) or NULL. */
+ * a range must stay on it) and check that no session of others[0 .. n)
+ * has its addresses (ranges compared as ranges; unnamed ones skipped);
+ * returns an error text (and the key it is about) or NULL. */
 struct ns_config;
-const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
-		const char **key);
+const char *ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k,
+		const struct ns_bfd_cfg *others, uint32_t n, const char **key);
 
 /* Authentication of a BFD session from its words (config file and console):
  * type name, key ("text" or 0x-hex) and key id; returns an error text or NULL. */
@@ -103,16 +103,51 @@ struct ns_client_cfg {
 	uint16_t port_idx; /* the port holding src (set by the loader) */
 };
 
+/*
+ * [tcp]: every knob once.  X(key, field, kind, min, max, set, where):
+ * key is the INI key and the 'set tcp' knob; field its member of struct
+ * ns_tcp_knobs (and of struct ns_tcp_cfg); kind U32, POW2 (a power of two)
+ * or BOOL; min .. max its range (0 .. 1 for BOOL); set RT when 'set tcp'
+ * changes it at run time, else NO; where CORE when it is a knob of the
+ * stack (struct ns_tcp_cfg, whose defaults are the defaults), APP when
+ * the application's alone (default off).  The struct, the loader, 'show
+ * config' and 'set tcp' come from it; README's [tcp] table must match
+ * (tests/app/readme_tcp_knobs.py).
+ */
+#define NS_TCP_KNOBS(X)                                                      \
+	X(max_conns, max_conns, U32, 1, 1u << 20, NO, CORE)                  \
+	X(sndbuf, sndbuf, POW2, 1024, 1u << 24, NO, CORE)                    \
+	X(rcvbuf, rcvbuf, POW2, 1024, 1u << 24, NO, CORE)                    \
+	X(mss, mss, U32, 88, 9000, NO, CORE)                                 \
+	X(wscale, wscale, U32, 0, 14, NO, CORE)                              \
+	X(timestamps, ts, BOOL, 0, 1, NO, CORE)                              \
+	X(sack, sack, BOOL, 0, 1, NO, CORE)                                  \
+	X(window_scaling, ws, BOOL, 0, 1, NO, CORE)                          \
+	X(nodelay, nodelay, BOOL, 0, 1, RT, APP)                             \
+	X(rto_min_ms, rto_min_ms, U32, 1, 60000, RT, CORE)                   \
+	X(rto_init_ms, rto_init_ms, U32, 1, 60000, RT, CORE)                 \
+	X(delack_ms, delack_ms, U32, 1, 500, RT, CORE)                       \
+	X(time_wait_ms, time_wait_ms, U32, 1, 240000, RT, CORE)              \
+	X(syn_backlog, syn_backlog, U32, 0, 1u << 20, RT, CORE)              \
+	X(syncookies, syncookies, BOOL, 0, 1, RT, CORE)                      \
+	X(keepalive_idle_ms, keepalive_idle_ms, U32, 0, 86400000, RT, CORE)  \
+	X(keepalive_intvl_ms, keepalive_intvl_ms, U32, 1, 3600000, RT, CORE) \
+	X(keepalive_cnt, keepalive_cnt, U32, 1, 255, RT, CORE)
+
+#define NS_TCP_KNOB_TYPE_U32  uint32_t
+#define NS_TCP_KNOB_TYPE_POW2 uint32_t
+#define NS_TCP_KNOB_TYPE_BOOL bool
+/* NS_TCP_KNOB_CORE_<where>(...): its arguments for a knob of the stack only. */
+#define NS_TCP_KNOB_CORE_CORE(...) __VA_ARGS__
+#define NS_TCP_KNOB_CORE_APP(...)
+/* NS_TCP_KNOB_SET_<set>(...): its arguments for a knob 'set tcp' changes only. */
+#define NS_TCP_KNOB_SET_RT(...) __VA_ARGS__
+#define NS_TCP_KNOB_SET_NO(...)
+
 struct ns_tcp_knobs {
-	uint32_t max_conns;
-	uint32_t sndbuf, rcvbuf;
-	uint32_t mss;
-	uint32_t wscale;
-	bool ts, sack, ws, nodelay;
-	uint32_t rto_min_ms, rto_init_ms, delack_ms, time_wait_ms;
-	uint32_t syn_backlog;
-	bool syncookies;
-	uint32_t keepalive_idle_ms, keepalive_intvl_ms, keepalive_cnt;
+#define X(key, field, kind, min, max, set, where) NS_TCP_KNOB_TYPE_##kind field;
+	NS_TCP_KNOBS(X)
+#undef X
 };
 
 #define NS_MAX_OVL	   64

@@ -210,8 +210,8 @@ ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
 }
 
 const char *
-ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n_before,
-		const char **key)
+ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k,
+		const struct ns_bfd_cfg *others, uint32_t n_others, const char **key)
 {
 	static char why[96];
 	uint32_t n = k->count > 1 ? k->count : 1, lo = rte_be_to_cpu_32(k->peer), mask = 0;
@@ -239,8 +239,8 @@ ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k, uint32_t n
 	}
 	k->local = cfg->port[port].ip;
 	k->port_idx = (uint16_t)port;
-	for (uint32_t j = 0; j < n_before; j++) {
-		const struct ns_bfd_cfg *o = &cfg->bfd[j];
+	for (uint32_t j = 0; j < n_others; j++) {
+		const struct ns_bfd_cfg *o = &others[j];
 		uint32_t olo = rte_be_to_cpu_32(o->peer), on = o->count > 1 ? o->count : 1;
 
 		if (o->name[0] == '\0' || o->local != k->local || lo + n <= olo || olo + on <= lo)
@@ -331,7 +331,7 @@ ns_cfg_bfd_finish(struct cfg_ctx *c, struct ns_config *cfg)
 		char sec[CFG_NAME_LEN];
 
 		snprintf(sec, sizeof(sec), "bfd.%s", k->name);
-		why = ns_bfd_cfg_resolve(cfg, k, i, &key);
+		why = ns_bfd_cfg_resolve(cfg, k, cfg->bfd, i, &key);
 		if (why != NULL) {
 			ns_cfg_error(c, sec, key, "%s", why);
 			return -1;

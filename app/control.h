@@ -38,8 +38,9 @@ struct ns_cmd {
 	int (*fn)(struct ns_out *o, int argc, char **argv);
 };
 
-extern const struct ns_cmd ns_cmds[];
-extern const unsigned int ns_n_cmds;
+/* Every command: the core's and the features' (ns_cmds_build). */
+extern const struct ns_cmd *ns_cmds;
+extern unsigned int ns_n_cmds;
 
 /* Split 'line' (modified) into words and run the matching command. */
 int ns_cmd_exec_line(char *line, struct ns_out *o);
@@ -79,45 +80,12 @@ void ns_ctl_stats_sum(uint64_t out[NS_CTL__MAX]);
 /* telemetry.c */
 void ns_telemetry_init(void);
 
-/* Everything the main lcore services between polls. */
+/* Everything the main lcore services between polls (main.c). */
 void ns_control_poll(void);
 
-/* ping.c */
-int ns_cmd_ping(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_ping(struct ns_out *o, int argc, char **argv);
-int ns_cmd_ping_stop(struct ns_out *o, int argc, char **argv);
-
-/* tcp_cmds.c */
-int ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv);
-int ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_bfd_sessions(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_bfd_stats(struct ns_out *o, int argc, char **argv);
-int ns_cmd_set_bfd_session(struct ns_out *o, int argc, char **argv);
-int ns_cmd_bfd_session_add(struct ns_out *o, int argc, char **argv);
-/* repl_cmds.c */
-int ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_repl_stats(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_ha(struct ns_out *o, int argc, char **argv);
-int ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv);
-int ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv);
-int ns_cmd_netlink(struct ns_out *o, int argc, char **argv);
-int ns_cmd_mcast(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_overlay_stats(struct ns_out *o, int argc, char **argv);
-int ns_cmd_set_overlay_request(struct ns_out *o, int argc, char **argv);
-int ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv);
-int ns_netstate_telemetry_init(void);
-int ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv);
-int ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv);
-struct rte_tel_data;
-int ns_repl_telemetry_status(struct rte_tel_data *d);
-int ns_cmd_bfd_session_del(struct ns_out *o, int argc, char **argv);
+/* commands.c: the table above, from its own commands and the features'. */
+int ns_cmds_build(void);
+void ns_cmds_free(void);
 
 /* Shared printers (commands and --dump-counters). */
 void ns_print_counters(struct ns_out *o, int all, int raw);

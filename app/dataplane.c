@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker loop: rx burst -> host stack -> tx, per (port, queue) owned by
- * this lcore, with the busy or adaptive idle policy.  Everything a worker
- * writes lives in its own cache-aligned struct ns_worker.
+ * The loop: rx burst -> the features' hooks and the host stack -> tx, per
+ * (port, queue) owned by this lcore, with the busy or adaptive idle policy.
+ * Everything a loop writes lives in its own cache-aligned struct ns_worker
+ * (and in the features' per-loop state).  What runs besides the host stack
+ * comes from the feature table (feature.h): this file names no feature.
  */
 #include <sys/prctl.h>
 #include <time.h>
@@ -14,10 +16,11 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_ring_elem.h>
+#include <rte_udp.h>
 
 #include "app.h"
 #include "control.h"
-#include "repl_chan.h"
+#include "feature.h"
 
 const struct ns_ctr_desc ns_dp_ctr_desc[NS_DP__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)
@@ -35,11 +38,26 @@ ns_now_ns(void)
 	return (uint64_t)(((__uint128_t)rte_get_tsc_cycles() * ns_per_cycle_q32) >> 32);
 }
 
+int ns_pkt_meta_off = -1;
+
+int
+ns_pkt_meta_register(void)
+{
+	static const struct rte_mbuf_dynfield d = {
+			.name = "nonstop_pkt_meta",
+			.size = sizeof(struct ns_pkt_meta),
+			.align = __alignof__(struct ns_pkt_meta),
+	};
+
+	ns_pkt_meta_off = rte_mbuf_dynfield_register(&d);
+	return ns_pkt_meta_off < 0 ? -1 : 0;
+}
+
 struct host_user {
 	struct ns_worker *w;
 	uint16_t port_idx;
 };
-static struct host_user host_user[NS_MAX_WORKERS][NS_MAX_PORTS];
+static struct host_user host_user[NS_MAX_LOOPS][NS_MAX_PORTS];
 
 static inline void
 worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
@@ -85,7 +103,7 @@ cb_solicit(void *user, rte_be32_t ip)
 	worker_tx(u->w, u->port_idx, m);
 }
 
-/* Let the TCP glue reach the tx path. */
+/* The features reach the tx path here. */
 void
 ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
@@ -101,7 +119,8 @@ static bool
 send_via_arp_owner(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rte_be32_t nh)
 {
 	int o = arp_owner[port_idx];
-	struct ns_wmsg msg = {.type = NS_WMSG_SEND_IP, .port_idx = port_idx, .dst = nh, .ptr = m};
+	struct ns_wmsg msg = {.feature = NS_WMSG_CORE,
+			.u.send_ip = {.m = m, .nh = nh, .port_idx = port_idx}};
 	struct rte_ether_addr mac;
 
 	if (o < 0 || (uint32_t)o == w->idx)
@@ -111,7 +130,7 @@ send_via_arp_owner(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, r
 		worker_tx(w, port_idx, m);
 		return true;
 	}
-	if (ns_worker_post((uint32_t)o, &msg) == 0) {
+	if (rte_ring_enqueue_elem(app.worker[o].msgq, &msg, sizeof(msg)) == 0) {
 		w->dp_ctr[NS_DP_tx_via_owner]++;
 	} else {
 		w->dp_ctr[NS_DP_tx_via_owner_full]++;
@@ -142,15 +161,21 @@ ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, rt
 }
 
 int
-ns_worker_post(uint32_t widx, const struct ns_wmsg *m)
-{
-	return rte_ring_enqueue_elem(app.worker[widx].msgq, (void *)(uintptr_t)m, sizeof(*m));
-}
-
-int
 ns_worker_of_port(uint16_t port_idx)
 {
 	return port_idx < NS_MAX_PORTS ? arp_owner[port_idx] : -1;
+}
+
+int
+ns_feature_post(const struct ns_feature *f, uint32_t widx, uint8_t type, const void *body,
+		size_t len)
+{
+	struct ns_wmsg m = {.feature = f->id, .type = type};
+
+	if (len > sizeof(m.u.body))
+		return -1;
+	memcpy(m.u.body, body, len);
+	return rte_ring_enqueue_elem(app.worker[widx].msgq, &m, sizeof(m));
 }
 
 static void
@@ -160,34 +185,10 @@ worker_msgs(struct ns_worker *w)
 
 	while (rte_ring_dequeue_elem(w->msgq, &m, sizeof(m)) == 0) {
 		w->dp_ctr[NS_DP_ctl_msgs]++;
-		switch (m.type) {
-		case NS_WMSG_PING_START:
-		case NS_WMSG_PING_STOP:
-			ns_ping_start(w, &m);
-			break;
-		case NS_WMSG_TCP_SET:
-			ns_tcp_knob_apply(w, m.knob, m.value);
-			break;
-		case NS_WMSG_BFD_SET:
-		case NS_WMSG_BFD_ADD:
-		case NS_WMSG_BFD_DEL:
-			ns_bfd_worker_msg(w, &m);
-			break;
-		case NS_WMSG_SEND_IP:
-			ns_worker_send_ip(w, m.port_idx, m.ptr, m.dst);
-			break;
-		case NS_WMSG_TAKEOVER:
-			ns_repl_worker_takeover(w);
-			break;
-		case NS_WMSG_SWITCHOVER:
-			ns_repl_worker_step_down(w);
-			break;
-		case NS_WMSG_MCAST:
-			ns_mcast_worker_msg(w, m.ptr);
-			break;
-		default:
-			break;
-		}
+		if (m.feature == NS_WMSG_CORE)
+			ns_worker_send_ip(w, m.u.send_ip.port_idx, m.u.send_ip.m, m.u.send_ip.nh);
+		else if (m.feature < ns_n_features && ns_features[m.feature]->msg != NULL)
+			ns_features[m.feature]->msg(w, &m);
 	}
 }
 
@@ -219,11 +220,10 @@ worker_init(struct ns_worker *w, uint32_t widx)
 	w->lcore = w->fastpath ? (unsigned int)cfg->fastpath_lcore : cfg->workers[widx];
 	w->txq = (uint16_t)widx;
 	snprintf(name, sizeof(name), "ns_wmsg_%u", widx);
-	/* Producers: the control path, and other lcores handing frames over. */
+	/* Producers: the control path, and other loops handing frames over. */
 	w->msgq = rte_ring_create_elem(name, sizeof(struct ns_wmsg), 1024,
 			rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
-	if (w->msgq == NULL || (!w->fastpath && ns_tcp_worker_init(w) < 0) ||
-			ns_bfd_worker_init(w) < 0 || ns_repl_worker_init(w) < 0)
+	if (w->msgq == NULL)
 		return -1;
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		struct ns_host *h = &w->host[p];
@@ -257,28 +257,107 @@ ns_dataplane_plan(void)
 {
 	const struct ns_config *cfg = &app.cfg;
 
-	/* A fast-path lcore that is also a worker hosts the engine in that worker's
-	 * loop; one of its own gets a loop (and a tx queue per port) of its own. */
+	/* A fast-path lcore that is also a worker runs the fast path in that
+	 * worker's loop; one of its own gets a loop (and a tx queue per port). */
 	app.n_loops = cfg->n_workers;
-	app.bfd_owner = 0;
+	app.fastpath_loop = 0;
 	if (cfg->fastpath_lcore < 0)
 		return;
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
 		if (cfg->workers[i] == (unsigned int)cfg->fastpath_lcore) {
-			app.bfd_owner = (int)i;
+			app.fastpath_loop = (int)i;
 			return;
 		}
-	app.bfd_owner = (int)app.n_loops++;
+	app.fastpath_loop = (int)app.n_loops++;
+}
+
+/* The features' receive hooks, gathered from the table at start. */
+typedef enum ns_rx (*l4_fn)(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m,
+		const struct ns_l4_info *l4);
+static struct {
+	uint8_t n_ether, n_pre, n_udp;
+	struct {
+		rte_be16_t type;
+		ns_rx_fn fn;
+	} ether[4];
+	uint32_t pre_ports; /* ports with a pre hook */
+	struct {
+		uint32_t ports;
+		ns_rx_fn fn;
+	} pre[4];
+	l4_fn l4[256];
+	struct {
+		rte_be16_t port;
+		l4_fn fn;
+	} udp[8];
+} hooks;
+
+static int
+hooks_init(void)
+{
+	struct ns_feature *f;
+
+	memset(&hooks, 0, sizeof(hooks));
+	NS_FEATURE_FOREACH(i, f)
+	{
+		f->id = (uint8_t)i;
+		if (f->rx_ether != NULL) {
+			if (hooks.n_ether == RTE_DIM(hooks.ether))
+				return -1;
+			hooks.ether[hooks.n_ether].type = rte_cpu_to_be_16(f->ethertype);
+			hooks.ether[hooks.n_ether++].fn = f->rx_ether;
+		}
+		if (f->rx_pre != NULL && f->rx_pre_ports != NULL && f->rx_pre_ports() != 0) {
+			if (hooks.n_pre == RTE_DIM(hooks.pre))
+				return -1;
+			hooks.pre[hooks.n_pre].ports = f->rx_pre_ports();
+			hooks.pre[hooks.n_pre].fn = f->rx_pre;
+			hooks.pre_ports |= hooks.pre[hooks.n_pre++].ports;
+		}
+		if (f->rx_l4 != NULL && f->ip_proto == IPPROTO_UDP) {
+			if (hooks.n_udp == RTE_DIM(hooks.udp))
+				return -1;
+			hooks.udp[hooks.n_udp].port = rte_cpu_to_be_16(f->udp_port);
+			hooks.udp[hooks.n_udp++].fn = f->rx_l4;
+		} else if (f->rx_l4 != NULL) {
+			if (hooks.l4[f->ip_proto] != NULL)
+				return -1;
+			hooks.l4[f->ip_proto] = f->rx_l4;
+		}
+	}
+	return 0;
+}
+
+/* The features of loop w that poll (and, in replay, move their clocks),
+ * in table order. */
+static void
+polls_init(struct ns_worker *w)
+{
+	struct ns_feature *f;
+
+	w->n_polls = w->n_clocks = 0;
+	NS_FEATURE_FOREACH(i, f)
+	{
+		if (!ns_feature_on(f) || !ns_feature_runs_on(f, w))
+			continue;
+		if (f->poll != NULL && w->n_polls < RTE_DIM(w->polls))
+			w->polls[w->n_polls++] = f->poll;
+		if (f->clock != NULL && w->n_clocks < RTE_DIM(w->clocks))
+			w->clocks[w->n_clocks++] = f->clock;
+	}
 }
 
 int
-ns_dataplane_init(void)
+ns_dataplane_init(const char **what)
 {
 	const struct ns_config *cfg = &app.cfg;
+	struct ns_feature *f;
 	uint32_t next = 0;
 
+	*what = "dataplane";
 	ns_per_cycle_q32 = (uint64_t)(((__uint128_t)1000000000ull << 32) / app.tsc_hz);
-	ns_app_init();
+	if (ns_pkt_meta_register() < 0 || hooks_init() < 0)
+		return -1;
 	app.worker = rte_zmalloc("workers", sizeof(*app.worker) * app.n_loops, RTE_CACHE_LINE_SIZE);
 	if (app.worker == NULL)
 		return -1;
@@ -297,6 +376,30 @@ ns_dataplane_init(void)
 			w->rxq[w->n_rxq++] = (struct ns_rxq){p, app.port[p].port_id, q};
 		}
 	}
+	if (ns_fastpath_init() < 0)
+		return -1;
+	/* The features: init, then each of their loops, then start. */
+	NS_FEATURE_FOREACH(i, f)
+	if (ns_feature_on(f) && f->init != NULL && f->init() < 0) {
+		*what = f->name;
+		return -1;
+	}
+	for (uint32_t i = 0; i < app.n_loops; i++) {
+		struct ns_worker *w = &app.worker[i];
+
+		NS_FEATURE_FOREACH(k, f)
+		if (ns_feature_on(f) && ns_feature_runs_on(f, w) && f->worker_init != NULL &&
+				f->worker_init(w) < 0) {
+			*what = f->name;
+			return -1;
+		}
+		polls_init(w);
+	}
+	NS_FEATURE_FOREACH(i, f)
+	if (ns_feature_on(f) && f->start != NULL && f->start() < 0) {
+		*what = f->name;
+		return -1;
+	}
 	return 0;
 }
 
@@ -308,15 +411,22 @@ ns_dataplane_fini(void)
 	for (uint32_t i = 0; i < app.n_loops; i++) {
 		struct ns_worker *w = &app.worker[i];
 
+		for (unsigned int k = ns_n_features; k-- > 0;) {
+			const struct ns_feature *f = ns_features[k];
+
+			if (ns_feature_on(f) && ns_feature_runs_on(f, w) && f->worker_fini != NULL)
+				f->worker_fini(w);
+		}
 		for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
 			ns_arp_cache_fini(&w->host[p].arp);
 			rte_free(w->txb[p]);
 		}
 		rte_ring_free(w->msgq);
-		ns_repl_worker_fini(w);
-		ns_tcp_worker_fini(w);
-		ns_bfd_worker_fini(w);
 	}
+	ns_fastpath_fini();
+	for (unsigned int k = ns_n_features; k-- > 0;)
+		if (ns_feature_on(ns_features[k]) && ns_features[k]->fini != NULL)
+			ns_features[k]->fini();
 	rte_free(app.worker);
 	app.worker = NULL;
 }
@@ -381,12 +491,38 @@ ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+/* An IPv4 packet for us: the feature of its protocol (UDP: of its port). */
+static inline bool
+l4_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct ns_l4_info *l4)
+{
+	l4_fn fn = hooks.l4[l4->proto];
+
+	if (l4->proto == IPPROTO_UDP) {
+		rte_be16_t port = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l4->l4_off)
+						  ->dst_port;
+		unsigned int i = 0;
+
+		fn = NULL;
+		if (likely(l4->l4_len >= sizeof(struct rte_udp_hdr)))
+			for (; i < hooks.n_udp; i++)
+				if (hooks.udp[i].port == port) {
+					fn = hooks.udp[i].fn;
+					break;
+				}
+	}
+	if (unlikely(fn == NULL)) {
+		w->dp_ctr[NS_DP_l4_no_handler]++;
+		return true;
+	}
+	return fn(w, port_idx, m, l4) == NS_RX_FREE;
+}
+
 /* One received frame; returns true when the caller is to free it (in bulk). */
 static inline bool
 host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	struct ns_l4_info l4;
-	bool taken = false;
+	enum ns_rx v;
 	uint16_t len;
 
 	if (unlikely(m->nb_segs != 1)) {
@@ -394,28 +530,36 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		return true;
 	}
 	if (app.replay) {
+		void (*const *clock)(struct ns_worker * w) = w->clocks;
+		unsigned int n = w->n_clocks;
+
 		/* Virtual time: what was due before this packet happens first. */
 		w->now_ns = pkt_time(w, m);
-		ns_tcp_timers(&w->tcp, w->now_ns);
-		ns_bfd_worker_poll(w);
+		for (unsigned int i = 0; i < n; i++)
+			clock[i](w);
 	}
 	len = rte_pktmbuf_data_len(m);
-	if (unlikely(len >= RTE_ETHER_HDR_LEN &&
-			    rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
-					    RTE_BE16(NS_REPL_ETHERTYPE))) {
-		ns_repl_worker_rx(w, port_idx, m); /* the replication channel */
-		return false;
-	}
-	if (unlikely(w->service_closed)) {
-		/* A standby is silent on the service ports; a stepping-down active
-		 * keeps what arrives for the one taking over. */
-		enum ns_ha_svc v = ns_repl_worker_closed_rx(w, port_idx, m);
+	if (likely(len >= RTE_ETHER_HDR_LEN)) {
+		rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
 
-		if (v != NS_HA_SVC_PROCESS)
-			return v == NS_HA_SVC_DROP;
+		for (unsigned int i = 0; i < hooks.n_ether; i++)
+			if (unlikely(type == hooks.ether[i].type))
+				return hooks.ether[i].fn(w, port_idx, m) == NS_RX_FREE;
 	}
-	if (unlikely(ns_ovl_port_mask & (1u << port_idx)) && ns_ovl_worker_rx(w, port_idx, m))
-		return false; /* the multicast overlay's */
+	if (unlikely(w->rx_gate != NULL)) {
+		/* The loop's input is closed: the feature that closed it decides. */
+		v = w->rx_gate(w, port_idx, m);
+		if (v != NS_RX_CONTINUE)
+			return v == NS_RX_FREE;
+	}
+	if (unlikely(hooks.pre_ports & (1u << port_idx)))
+		for (unsigned int i = 0; i < hooks.n_pre; i++) {
+			if (!(hooks.pre[i].ports & (1u << port_idx)))
+				continue;
+			v = hooks.pre[i].fn(w, port_idx, m);
+			if (v != NS_RX_CONTINUE)
+				return v == NS_RX_FREE;
+		}
 	switch (ns_host_input(
 			&w->host[port_idx], rte_pktmbuf_mtod(m, uint8_t *), &len, w->now_ns, &l4)) {
 	case NS_V_TX:
@@ -424,38 +568,11 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		worker_tx(w, port_idx, m);
 		return false;
 	case NS_V_L4:
-		if (l4.proto == IPPROTO_TCP)
-			ns_tcp_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
-					(uint16_t)(len - l4.l3_off), m->ol_flags);
-		else if (l4.proto == IPPROTO_ICMP)
-			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
-		else if (l4.proto == IPPROTO_IGMP) {
-			w->dp_ctr[NS_DP_igmp_rx]++;
-			ns_mcast_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
-					(uint32_t)(len - l4.l3_off));
-		} else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
-			if (taken) /* to the fast-path lcore */
-				return false;
-		} else
-			w->dp_ctr[NS_DP_l4_no_handler]++;
-		/* fall through */
+		return l4_rx(w, port_idx, m, &l4);
 	case NS_V_DROP:
 	default:
 		return true;
 	}
-}
-
-/* If m looks like a BFD control packet (IPv4 without options, UDP 3784),
- * start loading the session it names (the checks come later, in order). */
-static inline void
-bfd_prefetch(const struct ns_bfd *b, const struct rte_mbuf *m)
-{
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if (m->data_len >= 14 + 20 + 8 + 12 && d[12] == 0x08 && d[13] == 0x00 && d[14] == 0x45 &&
-			d[23] == IPPROTO_UDP && d[36] == (NS_BFD_PORT >> 8) &&
-			d[37] == (NS_BFD_PORT & 0xff))
-		ns_bfd_prefetch(b, d + 14 + 20 + 8);
 }
 
 /* One pass over this worker's queues; returns the number of packets received. */
@@ -497,37 +614,31 @@ worker_poll(struct ns_worker *w)
 		}
 		for (uint16_t k = 0; k < n; k++) {
 			/* Two stages ahead: the frame of k + 2 (headers and the start of
-			 * a BFD payload often end past its first line: 14 + 20 + 8 + 24
-			 * bytes), and the BFD session that k + 1, loaded by now, names. */
+			 * a payload often end past its first line: 14 + 20 + 8 + 24
+			 * bytes), and what k + 1, loaded by now, will look up. */
 			if (k + 2 < n) {
 				const uint8_t *d = rte_pktmbuf_mtod(pkts[k + 2], const uint8_t *);
 
 				rte_prefetch0(d);
 				rte_prefetch0(d + RTE_CACHE_LINE_SIZE);
 			}
-			if (w->bfd != NULL && k + 1 < n)
-				bfd_prefetch(w->bfd, pkts[k + 1]);
+			if (w->rx_prefetch != NULL && k + 1 < n)
+				w->rx_prefetch(pkts[k + 1]);
 			if (host_rx(w, q->port_idx, pkts[k]))
 				dead[n_dead++] = pkts[k];
 		}
-		if (n_dead != 0) {
+		if (n_dead == 1) /* a bulk free of one costs twice a plain one */
+			rte_pktmbuf_free(dead[0]);
+		else if (n_dead != 0)
 			rte_pktmbuf_free_bulk(dead, n_dead);
-			n_dead = 0;
-		}
+		n_dead = 0;
 	}
 	if (unlikely(!rte_ring_empty(w->msgq)))
 		worker_msgs(w);
-	if (w->bfd != NULL) {
-		total += ns_bfd_drain(w);
-		ns_ovl_worker_poll(w);
-	}
-	ns_ping_tick(w);
-	ns_bfd_worker_poll(w);
-	if (!w->fastpath) {
-		ns_tcp_worker_poll(w);
-		ns_repl_worker_poll(w);
-		ns_mcast_worker_poll(w);
-	}
+	if (w->drains)
+		total += ns_fastpath_drain(w);
+	for (unsigned int i = 0, n = w->n_polls; i < n; i++)
+		w->polls[i](w);
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 

@@ -5,6 +5,7 @@
 #include <rte_ring_elem.h>
 
 #include "app.h"
+#include "bfd_glue.h"
 #include "control.h"
 #include "health.h"
 
@@ -33,7 +34,7 @@ static void
 log_event(void *arg, const struct ns_health_event *e)
 {
 	(void)arg;
-	NS_LOGT(app, INFO, "bfd %s: %s -> %s (diag %u)", app.cfg.bfd[e->slot].name,
+	NS_LOGT(app, INFO, "bfd %s: %s -> %s (diag %u)", ns_bfd_slot(e->slot)->name,
 			ns_bfd_state_name(e->old_state), ns_bfd_state_name(e->new_state), e->diag);
 }
 
@@ -95,8 +96,8 @@ ns_cmd_show_health(struct ns_out *o, int argc, char **argv)
 	(void)argc, (void)argv;
 	ns_out_printf(o, "%-12s %-16s %-8s %12s %10s %12s\n", "session", "peer", "health",
 			"since-s", "flaps", "last-rx-ms");
-	for (uint32_t i = 0; i < app.cfg.n_bfd; i++) {
-		const struct ns_bfd_cfg *k = &app.cfg.bfd[i];
+	for (uint32_t i = 0; i < ns_bfd_n_slots(); i++) {
+		const struct ns_bfd_cfg *k = ns_bfd_slot(i);
 		struct ns_bfd_health h;
 		char peer[INET_ADDRSTRLEN];
 
@@ -121,7 +122,7 @@ ns_cmd_show_health_events(struct ns_out *o, int argc, char **argv)
 	for (uint64_t i = first; i < n_events; i++) {
 		const struct ns_health_event *e = &history[i % HISTORY];
 
-		ns_out_printf(o, "%-12s %10.3f %-9s %-9s %4u\n", app.cfg.bfd[e->slot].name,
+		ns_out_printf(o, "%-12s %10.3f %-9s %-9s %4u\n", ns_bfd_slot(e->slot)->name,
 				(now - e->t_ns) / 1e9, ns_bfd_state_name(e->old_state),
 				ns_bfd_state_name(e->new_state), e->diag);
 	}

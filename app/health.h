@@ -15,7 +15,7 @@
 
 struct ns_health_event {
 	uint64_t t_ns;			    /* when the engine changed state */
-	uint32_t slot;			    /* app.cfg.bfd[] index */
+	uint32_t slot;			    /* the session's slot (bfd_glue.h) */
 	uint32_t disc;			    /* local discriminator */
 	uint8_t old_state, new_state, diag; /* enum ns_bfd_state, ns_bfd_diag */
 };

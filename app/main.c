@@ -23,7 +23,7 @@
 
 #include "app.h"
 #include "control.h"
-#include "health.h"
+#include "feature.h"
 
 struct ns_app app = {.ts_dynfield = -1, .ts_to_ns = 1};
 int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;
@@ -118,9 +118,13 @@ on_signal(int sig)
 void
 ns_control_poll(void)
 {
+	struct ns_feature *f;
+
 	ns_console_poll();
 	ns_ctl_poll();
-	ns_health_poll();
+	NS_FEATURE_FOREACH(i, f)
+	if (f->control_poll != NULL && ns_feature_on(f))
+		f->control_poll();
 }
 
 static void
@@ -139,40 +143,48 @@ default_workers(struct ns_config *cfg)
 		cfg->workers[cfg->n_workers++] = rte_get_main_lcore();
 }
 
+static void
+dump_table(struct ns_out *o, const char *prefix, const struct ns_ctr_desc *desc, const uint64_t *v,
+		unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		ns_out_printf(o, "%s.%s %" PRIu64 "\n", prefix, desc[i].name, v[i]);
+}
+
+/* Every counter as 'name value' (raw totals): the dataplane's and the host
+ * stack's, the control socket's, then each feature's (when it is on, or
+ * its table says so). */
 static int
 dump_counters(const char *path)
 {
 	struct ns_out o = {0};
 	FILE *f = fopen(path, "w");
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], ctl[NS_CTL__MAX];
-	uint64_t bfd[NS_BFD_C__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], ctl[NS_CTL__MAX];
+	struct ns_feature *ft;
 
 	if (f == NULL) {
 		NS_LOG(ERR, "--dump-counters %s: %s", path, strerror(errno));
 		return -1;
 	}
 	ns_counters_sum(net, dp);
-	for (int i = 0; i < NS_DP__MAX; i++)
-		ns_out_printf(&o, "dp.%s %" PRIu64 "\n", ns_dp_ctr_desc[i].name, dp[i]);
-	for (int i = 0; i < NS_NET__MAX; i++)
-		ns_out_printf(&o, "net.%s %" PRIu64 "\n", ns_net_ctr_desc[i].name, net[i]);
-	ns_tcp_stats_sum(tcp);
-	for (int i = 0; i < NS_TCP_C__MAX; i++)
-		ns_out_printf(&o, "tcp.%s %" PRIu64 "\n", ns_tcp_ctr_desc[i].name, tcp[i]);
+	dump_table(&o, "dp", ns_dp_ctr_desc, dp, NS_DP__MAX);
+	dump_table(&o, "net", ns_net_ctr_desc, net, NS_NET__MAX);
 	ns_ctl_stats_sum(ctl);
-	for (int i = 0; i < NS_CTL__MAX; i++)
-		ns_out_printf(&o, "ctl.%s %" PRIu64 "\n", ns_ctl_ctr_desc[i].name, ctl[i]);
-	ns_bfd_stats_sum(bfd);
-	for (int i = 0; i < NS_BFD_C__MAX; i++)
-		ns_out_printf(&o, "bfd.%s %" PRIu64 "\n", ns_bfd_ctr_desc[i].name, bfd[i]);
-	if (app.cfg.n_ovl != 0) {
-		uint64_t ovl[NS_OVL_C__MAX];
+	dump_table(&o, "ctl", ns_ctl_ctr_desc, ctl, NS_CTL__MAX);
+	NS_FEATURE_FOREACH(i, ft)
+	{
+		const struct ns_feature_ctrs *k = ft->ctrs;
+		uint64_t *v;
 
-		ns_ovl_stats_sum(ovl);
-		for (int i = 0; i < NS_OVL_C__MAX; i++)
-			ns_out_printf(&o, "ovl.%s %" PRIu64 "\n", ns_ovl_ctr_desc[i].name, ovl[i]);
+		if (k != NULL && (ns_feature_on(ft) || k->dump_when_off) &&
+				(v = calloc(k->n, sizeof(*v))) != NULL) {
+			k->sum(v);
+			dump_table(&o, k->prefix, k->desc, v, k->n);
+			free(v);
+		}
+		if (ft->dump_counters != NULL && ns_feature_on(ft))
+			ft->dump_counters(&o);
 	}
-	ns_mcast_dump_counters(&o);
 	if (o.len)
 		fwrite(o.buf, 1, o.len, f);
 	ns_out_free(&o);
@@ -186,6 +198,7 @@ main(int argc, char **argv)
 	int ret, rc = 1;
 	struct ns_worker *main_worker = NULL;
 	bool pdump_ok = false;
+	const char *what;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -238,13 +251,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "nonstop: %s: %s\n", opt_config, err);
 		goto out_ports;
 	}
-	if (ns_health_init() < 0 || ns_dataplane_init() < 0) {
-		fprintf(stderr, "nonstop: dataplane init failed (memory?)\n");
-		goto out_ports;
+	if (ns_dataplane_init(&what) < 0) {
+		fprintf(stderr, "nonstop: %s: start-up failed (memory? the log says more)\n", what);
+		goto out_dp;
 	}
-	if (ns_mcast_init() < 0 || ns_ovl_init() < 0) {
-		fprintf(stderr, "nonstop: %s: igmp: a port without an address\n", opt_config);
-		goto out_ports;
+	if (ns_cmds_build() < 0) {
+		fprintf(stderr, "nonstop: no memory for the command table\n");
+		goto out_dp;
 	}
 	pdump_ok = rte_pdump_init() == 0;
 	if (!pdump_ok)
@@ -308,9 +321,8 @@ out_console:
 out_dp:
 	if (pdump_ok)
 		rte_pdump_uninit();
-	ns_ovl_fini();
+	ns_cmds_free();
 	ns_dataplane_fini();
-	ns_health_fini();
 out_ports:
 	ns_ports_fini();
 	rte_mempool_free(app.pool);

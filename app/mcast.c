@@ -24,8 +24,10 @@
 
 #include "app.h"
 #include "control.h"
-#include "ns_igmp.h"
-#include "ns_igmp_querier.h"
+#include "feature.h"
+#include "igmp/ns_igmp.h"
+#include "igmp/ns_igmp_querier.h"
+#include "mcast.h"
 
 #define TICK_NS	   5000000ull
 #define PUBLISH_NS 1000000000ull
@@ -103,8 +105,17 @@ q_changed(void *user)
 	((struct mc_port *)user)->dirty = true;
 }
 
-int
-ns_mcast_init(void)
+static bool
+mcast_enabled(void)
+{
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++)
+		if (app.cfg.port[p].igmp || app.cfg.port[p].querier)
+			return true;
+	return false;
+}
+
+static int
+mcast_init(void)
 {
 	static const struct ns_igmp_ops ops = {mc_xmit};
 	static const struct ns_igmpq_ops qops = {mc_xmit, q_changed};
@@ -133,21 +144,33 @@ ns_mcast_init(void)
 			publish(&mc[p], 0);
 		}
 		n_on++;
-		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
-			app.worker[wi].host[p].igmp = true;
 		rte_eth_allmulticast_enable(app.port[p].port_id);
 	}
 	return 0;
 }
 
-void
-ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len)
+/* The workers' host stacks pass IGMP on for these ports. */
+static int
+mcast_worker_init(struct ns_worker *w)
 {
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++)
+		if (app.cfg.port[p].igmp || app.cfg.port[p].querier)
+			w->host[p].igmp = true;
+	return 0;
+}
+
+static enum ns_rx
+mcast_rx(struct ns_worker *w, uint16_t port, struct rte_mbuf *mb, const struct ns_l4_info *l4)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(mb, const uint8_t *) + l4->l3_off;
+	uint32_t len = (uint32_t)(l4->l4_off - l4->l3_off + l4->l4_len);
+
+	w->dp_ctr[NS_DP_igmp_rx]++;
 	if (port >= NS_MAX_PORTS || (!mc[port].on && !mc[port].querier))
-		return;
+		return NS_RX_FREE;
 	if (ns_worker_of_port(port) != (int)w->idx) {
 		mc[port].not_owner++;
-		return;
+		return NS_RX_FREE;
 	}
 	if (mc[port].on)
 		ns_igmp_input(&mc[port].ifc, ip, len, w->now_ns);
@@ -156,6 +179,7 @@ ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32
 		if (mc[port].dirty) /* the readers (the overlay's clients) see it at once */
 			publish(&mc[port], mc[port].published_ns);
 	}
+	return NS_RX_FREE;
 }
 
 /* The membership service's counters (plain fields of lib/igmp), summed
@@ -179,8 +203,8 @@ ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32
 	X(elections_lost) \
 	X(table_full)
 
-void
-ns_mcast_dump_counters(struct ns_out *o)
+static void
+mcast_dump_counters(struct ns_out *o)
 {
 #define X(f) uint64_t f = 0;
 	IGMP_IF_CTRS(X)
@@ -210,8 +234,8 @@ ns_mcast_dump_counters(struct ns_out *o)
 #undef X
 }
 
-void
-ns_mcast_worker_poll(struct ns_worker *w)
+static void
+mcast_poll(struct ns_worker *w)
 {
 	if (n_on == 0 || (app.replay && w->now_ns == 0)) /* replay: from the first packet */
 		return;
@@ -234,10 +258,15 @@ ns_mcast_worker_poll(struct ns_worker *w)
 	}
 }
 
-void
-ns_mcast_worker_msg(struct ns_worker *w, void *ptr)
+/* The message's body: a membership change, freed by the worker. */
+struct req_msg {
+	struct mc_req *q;
+};
+
+static void
+mcast_msg(struct ns_worker *w, const struct ns_wmsg *m)
 {
-	struct mc_req *q = ptr;
+	struct mc_req *q = NS_WMSG_BODY(m, const struct req_msg)->q;
 
 	if (q->port < NS_MAX_PORTS && mc[q->port].on &&
 			ns_igmp_set(&mc[q->port].ifc, q->app_id, q->group, q->mode, q->src, q->n,
@@ -294,8 +323,8 @@ port_arg(struct ns_out *o, const char *name)
 static int
 post(struct ns_out *o, struct mc_req *q)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_MCAST};
 	int w = ns_worker_of_port(q->port);
+	struct req_msg m;
 	struct mc_req *heap;
 
 	if (w < 0 || (heap = malloc(sizeof(*heap))) == NULL) {
@@ -303,8 +332,8 @@ post(struct ns_out *o, struct mc_req *q)
 		return -1;
 	}
 	*heap = *q;
-	m.ptr = heap;
-	if (ns_worker_post((uint32_t)w, &m) != 0) {
+	m.q = heap;
+	if (ns_feature_post(&ns_feature_mcast, (uint32_t)w, 0, &m, sizeof(m)) != 0) {
 		free(heap);
 		ns_out_printf(o, "error: the worker's queue is full, try again\n");
 		return -1;
@@ -334,8 +363,8 @@ ns_mcast_app_set(uint16_t port, uint32_t group, uint32_t app_id, bool join)
 /* mcast join|leave <port> <group>
  * mcast app <n> join|leave <port> <group>
  * mcast app <n> include|exclude <port> <group> [<sources>] */
-int
-ns_cmd_mcast(struct ns_out *o, int argc, char **argv)
+static int
+cmd_mcast(struct ns_out *o, int argc, char **argv)
 {
 	struct mc_req q = {0};
 	struct in_addr a;
@@ -411,8 +440,8 @@ addr_list(char *buf, size_t len, const uint32_t *a, uint32_t n)
 		snprintf(buf, len, "-");
 }
 
-int
-ns_cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv)
 {
 	static struct ns_igmpq q; /* the control path's copy (one thread) */
 	uint64_t now = ns_now_ns();
@@ -490,8 +519,8 @@ ns_cmd_show_mcast_querier(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_mcast(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
@@ -529,3 +558,41 @@ ns_cmd_show_mcast(struct ns_out *o, int argc, char **argv)
 	}
 	return 0;
 }
+
+static const struct ns_cmd cmds[] = {
+		{"mcast join|leave <port> <group>", "Control",
+				"the console (application 0) joins or leaves an IPv4 group on a "
+				"port "
+				"with igmp = true (IGMPv3 reports on the first join and last "
+				"leave)",
+				cmd_mcast},
+		{"mcast app <n> join|leave|include|exclude <port> <group>", "Control",
+				"application n's filter on the group (join = exclude {}, leave = "
+				"include {})",
+				cmd_mcast},
+		{"mcast app <n> include|exclude <port> <group> <sources>", "Control",
+				"application n's source filter (sources: a,b,c)", cmd_mcast},
+		{"show mcast groups", "Display",
+				"per port: IGMP version, reports, queries; the groups' merged "
+				"state",
+				cmd_show_mcast},
+		{"show mcast querier", "Display",
+				"per querier port: who queries, timers, counters; each group's "
+				"mode, timer, sources and member hosts (RFC 3376 router side)",
+				cmd_show_mcast_querier},
+		{NULL, NULL, NULL, NULL},
+};
+
+struct ns_feature ns_feature_mcast = {
+		.name = "mcast",
+		.enabled = mcast_enabled,
+		.loops = NS_LOOPS_WORKERS,
+		.init = mcast_init,
+		.worker_init = mcast_worker_init,
+		.ip_proto = IPPROTO_IGMP,
+		.rx_l4 = mcast_rx,
+		.poll = mcast_poll,
+		.msg = mcast_msg,
+		.cmds = cmds,
+		.dump_counters = mcast_dump_counters,
+};

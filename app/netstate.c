@@ -22,7 +22,13 @@
 
 #include "app.h"
 #include "control.h"
-#include "ns_netlink.h"
+#include "feature.h"
+#include "netlink/ns_netlink.h"
+#include "netstate.h"
+#include "repl_glue.h"
+#include "tcp_glue.h"
+
+static uint64_t netstate_served, netstate_malformed; /* netlink requests */
 
 #define NS_NETLINK_REQ_MAX 4096
 
@@ -87,7 +93,7 @@ linux_state(uint16_t s)
 /* A TCB as ss sees it (read from the control path: fields may move, each
  * one is read once; a snapshot, as the kernel's own dump is). */
 static void
-tcp_of(const struct ns_worker *w, const struct ns_tcb *c, uint16_t st, struct ns_nl_tcp *t)
+tcp_of(const struct ns_tcp_w *w, const struct ns_tcb *c, uint16_t st, struct ns_nl_tcp *t)
 {
 	uint64_t now = ns_now_ns();
 
@@ -98,7 +104,7 @@ tcp_of(const struct ns_worker *w, const struct ns_tcb *c, uint16_t st, struct ns
 	t->dport = rte_be_to_cpu_16(c->t.rport);
 	t->state = linux_state(st);
 	t->ifindex = 0; /* bound to no device (idiag_if), as the kernel's sockets */
-	t->cookie = ((uint64_t)w->idx << 32) | c->id;
+	t->cookie = ((uint64_t)w->w->idx << 32) | c->id;
 	t->rqueue = ns_fifo_len(&c->rcvq);
 	t->wqueue = ns_fifo_len(&c->sndq);
 	t->ca_state = (c->flags & NS_TCBF_IN_RECOVERY) ? 3 /* TCP_CA_Recovery */ : 0;
@@ -112,7 +118,7 @@ tcp_of(const struct ns_worker *w, const struct ns_tcb *c, uint16_t st, struct ns
 	t->rto_us = c->rto_us;
 	t->snd_mss = c->snd_mss;
 	t->rcv_mss = c->snd_mss;
-	t->advmss = w->tcp.cfg.mss;
+	t->advmss = w->stack.cfg.mss;
 	t->unacked = c->snd_mss ? (c->snd_max - c->snd_una + c->snd_mss - 1) / c->snd_mss : 0;
 	t->rtt_us = c->srtt_us;
 	t->rttvar_us = c->rttvar_us;
@@ -154,10 +160,10 @@ tcp_all(struct ns_nl_buf *b, const struct ns_nl_req *r)
 
 	/* A standby's shadows are not its connections. */
 	for (uint32_t wi = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
-		const struct ns_worker *w = &app.worker[wi];
+		const struct ns_tcp_w *w = &ns_tcp_ws[wi];
 
-		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
-			const struct ns_tcb *c = &w->tcp.pool[i];
+		for (uint32_t i = 0; i < w->stack.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &w->stack.pool[i];
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 			struct ns_nl_tcp t;
 
@@ -174,7 +180,7 @@ tcp_all(struct ns_nl_buf *b, const struct ns_nl_req *r)
 		memset(&lc, 0, sizeof(lc));
 		lc.t.laddr = app.cfg.listener[i].addr;
 		lc.t.lport = rte_cpu_to_be_16(app.cfg.listener[i].port);
-		tcp_of(&app.worker[0], &lc, NS_TCP_LISTEN, &t);
+		tcp_of(&ns_tcp_ws[0], &lc, NS_TCP_LISTEN, &t);
 		t.cookie = 0xffff000000000000ull | i;
 		ns_nl_put_tcp(b, r, &t);
 	}
@@ -248,8 +254,8 @@ unhex(const char *s, uint8_t *out, uint32_t max, uint32_t *len)
 }
 
 /* 'netlink route|diag PID HEX' */
-int
-ns_cmd_netlink(struct ns_out *o, int argc, char **argv)
+static int
+cmd_netlink(struct ns_out *o, int argc, char **argv)
 {
 	static uint8_t req[NS_NETLINK_REQ_MAX];
 	int proto = !strcmp(argv[1], "route") ? NETLINK_ROUTE : NETLINK_SOCK_DIAG;
@@ -270,7 +276,7 @@ ns_cmd_netlink(struct ns_out *o, int argc, char **argv)
 		return 0;
 	case NS_NL_MALFORMED:
 		ns_nl_put_error(&b, req, len, pid, err);
-		app.netstate_malformed++;
+		netstate_malformed++;
 		break;
 	case NS_NL_SERVE:
 		answer(&b, &r);
@@ -278,7 +284,7 @@ ns_cmd_netlink(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o, "pass\n");
 			return 0;
 		}
-		app.netstate_served++;
+		netstate_served++;
 		break;
 	}
 	if (b.oom) {
@@ -320,8 +326,8 @@ neigh_json(const struct ns_arp_view *v, void *arg)
 	return 0;
 }
 
-int
-ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	ns_out_printf(o, "{\"links\":[");
@@ -352,10 +358,10 @@ ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 	ns_arp_walk(neigh_json, o);
 	ns_out_printf(o, "],\"tcp\":[");
 	for (uint32_t wi = 0, n = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
-		const struct ns_worker *w = &app.worker[wi];
+		const struct ns_tcp_w *w = &ns_tcp_ws[wi];
 
-		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
-			const struct ns_tcb *c = &w->tcp.pool[i];
+		for (uint32_t i = 0; i < w->stack.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &w->stack.pool[i];
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
 			struct ns_nl_tcp t;
@@ -381,7 +387,7 @@ ns_cmd_show_netstate(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o,
 			"],\"netlink_requests\":{\"served\":%" PRIu64 ",\"malformed\":%" PRIu64
 			"}}\n",
-			app.netstate_served, app.netstate_malformed);
+			netstate_served, netstate_malformed);
 	return 0;
 }
 
@@ -452,10 +458,10 @@ tel_netstate(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	ns_arp_walk(tel_neigh, &neigh);
 	for (uint32_t wi = 0; wi < app.cfg.n_workers && !ns_repl_is_standby(); wi++) {
-		const struct ns_worker *w = &app.worker[wi];
+		const struct ns_tcp_w *w = &ns_tcp_ws[wi];
 
-		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
-			const struct ns_tcb *c = &w->tcp.pool[i];
+		for (uint32_t i = 0; i < w->stack.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &w->stack.pool[i];
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
 
@@ -474,15 +480,33 @@ tel_netstate(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_container(d, "addresses", addrs.d, 0);
 	rte_tel_data_add_dict_container(d, "neighbours", neigh.d, 0);
 	rte_tel_data_add_dict_container(d, "tcp", tcp.d, 0);
-	rte_tel_data_add_dict_u64(d, "netlink_served", app.netstate_served);
-	rte_tel_data_add_dict_u64(d, "netlink_malformed", app.netstate_malformed);
+	rte_tel_data_add_dict_u64(d, "netlink_served", netstate_served);
+	rte_tel_data_add_dict_u64(d, "netlink_malformed", netstate_malformed);
 	return 0;
 }
 
-int
-ns_netstate_telemetry_init(void)
-{
-	return rte_telemetry_register_cmd("/nonstop/netstate", tel_netstate,
-			"Links, addresses, neighbours, TCP connections as ip/ss see them; "
-			"netlink requests. No parameters");
-}
+static const struct ns_tel_cmd tel[] = {
+		{"/nonstop/netstate", tel_netstate,
+				"Links, addresses, neighbours, TCP connections as ip/ss see them; "
+				"netlink requests. No parameters"},
+		{NULL, NULL, NULL},
+};
+
+static const struct ns_cmd cmds[] = {
+		{"netlink route|diag <pid> <hex>", "Control",
+				"one netlink request, hex (from libnonstop_netstate.so): the "
+				"kernel-format answer in hex, or 'pass'",
+				cmd_netlink},
+		{"show netstate json", "Display",
+				"links, addresses, neighbours, routes and TCP connections as the "
+				"netlink service shows them, JSON",
+				cmd_show_netstate},
+		{NULL, NULL, NULL, NULL},
+};
+
+struct ns_feature ns_feature_netstate = {
+		.name = "netstate",
+		.loops = NS_LOOPS_WORKERS,
+		.cmds = cmds,
+		.tel = tel,
+};

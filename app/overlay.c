@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Multicast overlay, DPDK glue of lib/overlay.  The sessions live
- * on the fast-path lcore (the BFD engine's, app.bfd_owner): one writer for
- * each session's sequence counter and reorder window.  A worker that
- * receives an overlay frame classifies it (O(1): a hash of the inner
- * destination for the first hop, of the GRE key for the last hop) and, when
- * it is not that lcore, hands the mbuf over the fast-path handoff ring.
+ * Multicast overlay, DPDK glue of lib/overlay.  The sessions live on the
+ * fast-path lcore's loop (app.fastpath_loop): one writer for each session's
+ * sequence counter and reorder window.  A loop that receives an overlay
+ * frame classifies it (O(1): a hash of the inner destination for the first
+ * hop, of the GRE key for the last hop) and, when it is not that loop, hands
+ * the mbuf over (fastpath.c).
  *
  * First hop: the outer headers are written over the old Ethernet header,
  * in the headroom (the payload is not copied); the redundant unicast copies
@@ -27,11 +27,14 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "common/ns_hmac.h"
+#include "common/ns_ipv4_src.h"
 #include "control.h"
-#include "ns_hmac.h"
-#include "ns_ipv4_src.h"
-#include "ns_overlay.h"
-#include "ovl_counters.h"
+#include "feature.h"
+#include "mcast.h"
+#include "overlay.h"
+#include "overlay/ns_overlay.h"
+#include "overlay/ovl_counters.h"
 
 #define TICK_NS		1000000ull /* reorder holds, requests, subscriber lifetimes */
 #define COPY_MAX	192	   /* payloads up to this are copied, longer ones cloned */
@@ -76,12 +79,10 @@ static struct {
 	struct rte_hash *by_key;   /* GRE key -> session */
 	bool encap;		   /* any encap session: frames to a match, requests */
 	bool decap_port[NS_MAX_PORTS];
-	struct ns_worker *w; /* the engine's lcore, while it processes */
+	struct ns_worker *w; /* the fast-path loop, while it processes */
 	uint64_t next_tick_ns;
 	uint64_t ctr[NS_OVL_C__MAX];
 } ovl;
-
-uint32_t ns_ovl_port_mask;
 
 /* GRE key -> session: the last one found first (a session's packets come
  * in runs), then the hash. */
@@ -125,8 +126,31 @@ by_match(rte_be32_t dst, uint16_t port)
 	return i;
 }
 
-int
-ns_ovl_init(void)
+static bool
+ovl_enabled(void)
+{
+	return app.cfg.n_ovl != 0;
+}
+
+/* The ports whose frames may be the overlay's: the last hops' overlay
+ * ports; every port with a first hop (inner packets come in anywhere). */
+static uint32_t
+ovl_ports(void)
+{
+	uint32_t mask = 0;
+
+	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
+		if (!app.cfg.ovl[i].decap)
+			return (1u << app.cfg.n_ports) - 1;
+		mask |= 1u << app.cfg.ovl[i].port_idx;
+	}
+	return mask;
+}
+
+/* Once every loop is built: the last hops join through the membership
+ * service (mcast.c). */
+static int
+ovl_start(void)
 {
 	struct rte_hash_parameters hp = {.entries = NS_MAX_OVL * 2, .hash_func = rte_hash_crc};
 	const struct ns_config *cfg = &app.cfg;
@@ -168,21 +192,18 @@ ns_ovl_init(void)
 		}
 		ns_ovl_rx_init(&s->rx, c->key, (uint64_t)c->hold_ms * 1000000);
 		ovl.decap_port[c->port_idx] = true;
-		ns_ovl_port_mask |= 1u << c->port_idx;
 		/* The last hop joins the group through the membership service, as
 		 * an application of its own (the console's are 0 and up). */
 		if (ns_mcast_app_set(c->port_idx, c->group, 0xff000000u | i, true) != 0)
 			return -1;
 	}
-	if (ovl.encap)
-		ns_ovl_port_mask = (1u << cfg->n_ports) - 1; /* inner packets come in anywhere */
 	NS_LOG(INFO, "overlay: %u sessions on the fast-path lcore %u", cfg->n_ovl,
-			app.worker[app.bfd_owner].lcore);
+			app.worker[app.fastpath_loop].lcore);
 	return 0;
 }
 
-void
-ns_ovl_fini(void)
+static void
+ovl_fini(void)
 {
 	for (uint32_t i = 0; ovl.s != NULL && i < app.cfg.n_ovl; i++) {
 		struct ovl_sess *s = &ovl.s[i];
@@ -198,29 +219,31 @@ ns_ovl_fini(void)
 	rte_hash_free(ovl.by_key);
 	rte_free(ovl.s);
 	memset(&ovl, 0, sizeof(ovl));
-	ns_ovl_port_mask = 0;
 }
 
 /* --- classification (any worker) ---------------------------------------------- */
 
 enum { KIND_ENCAP = 1, KIND_OVERLAY = 2 };
 
-#define NS_HANDOFF_OVL 1 /* m->l4_len on the fast-path handoff ring: the overlay's */
+static void ovl_input(struct ns_worker *w, struct rte_mbuf *m);
 
-/* Out of line (also under LTO): host_rx stays small for the frames that are
- * not the overlay's, and callgrind_overlay.sh has one function to count. */
-__rte_noinline bool
-ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+/* A frame of an overlay port, before the host stack: the overlay's (taken:
+ * processed, or handed to the fast-path loop), or not (NS_RX_CONTINUE).
+ * Out of line (also under LTO): callgrind_overlay.sh has one function to
+ * count. */
+static __rte_noinline enum ns_rx
+ovl_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *), *ip = d + ETH_LEN;
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)d;
 	uint16_t len = rte_pktmbuf_data_len(m);
 	uint32_t ihl, kind = 0, idx = 0;
+	struct ns_pkt_meta *meta;
 	rte_be32_t dst;
 
 	if (len < ETH_LEN + 20 || eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 			(ip[0] >> 4) != 4)
-		return false;
+		return NS_RX_CONTINUE;
 	ihl = (uint32_t)(ip[0] & 15) * 4;
 	memcpy(&dst, ip + 16, 4);
 	if (ihl >= 20 && ip[9] == IPPROTO_UDP && len >= ETH_LEN + ihl + 8 &&
@@ -241,31 +264,21 @@ ns_ovl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 			port = (uint16_t)(ip[ihl + 2] << 8 | ip[ihl + 3]);
 		i = by_match(dst, port);
 		if (i < 0)
-			return false;
+			return NS_RX_CONTINUE;
 		kind = KIND_ENCAP;
 		idx = (uint32_t)i;
 	} else {
-		return false;
+		return NS_RX_CONTINUE;
 	}
-	m->hash.usr = kind << 24 | (uint32_t)port_idx << 16 | idx;
-	if ((int)w->idx == app.bfd_owner) {
-		ns_ovl_input(w, m);
-		return true;
-	}
-	m->l4_len = NS_HANDOFF_OVL;
-	if (rte_ring_enqueue(w->to_bfd, m) == 0) {
-		w->dp_ctr[NS_DP_ovl_handoff]++;
-	} else {
-		w->dp_ctr[NS_DP_ovl_handoff_full]++;
-		rte_pktmbuf_free(m);
-	}
-	return true;
-}
-
-bool
-ns_ovl_is_handoff(const struct rte_mbuf *m)
-{
-	return m->l4_len == NS_HANDOFF_OVL;
+	meta = ns_meta(m);
+	meta->kind = (uint8_t)kind;
+	meta->port_idx = port_idx;
+	meta->arg = idx;
+	if (ns_is_fastpath(w))
+		ovl_input(w, m);
+	else
+		ns_fastpath_handoff(w, &ns_feature_overlay, m);
+	return NS_RX_TAKEN;
 }
 
 /* --- the engine (fast-path lcore) ----------------------------------------------- */
@@ -460,7 +473,7 @@ deliver(void *user, void *pkt, uint32_t seq)
 	uint32_t n;
 
 	(void)seq;
-	if (m->hash.usr != 0)
+	if (ns_meta(m)->arg != 0) /* the unicast copy (overlay_rx) */
 		s->via_unicast++;
 	/* What a destination rewrite touches: the IPv4 header and the L4 checksum. */
 	head = (uint16_t)RTE_MIN(len, ihl + (ip[9] == IPPROTO_TCP ? 20 : 8));
@@ -580,23 +593,24 @@ overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	m->hash.usr = h.outer_dst == me; /* which copy: deliver() counts the unicast ones */
-	ovl.ctr[NS_OVL_C_decap_unicast] += m->hash.usr;
+	ns_meta(m)->arg = h.outer_dst == me; /* which copy: deliver() counts the unicast ones */
+	ovl.ctr[NS_OVL_C_decap_unicast] += ns_meta(m)->arg;
 	rte_pktmbuf_adj(m, (uint16_t)(ETH_LEN + h.inner_off));
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - h.inner_len));
 	ns_ovl_rx_offer(&s->rx, h.seq, m, w->now_ns, &rx_ops, s);
 }
 
-void
-ns_ovl_input(struct ns_worker *w, struct rte_mbuf *m)
+/* The fast-path loop: a frame ovl_rx classified (consumed). */
+static void
+ovl_input(struct ns_worker *w, struct rte_mbuf *m)
 {
-	uint32_t tag = m->hash.usr;
+	const struct ns_pkt_meta *meta = ns_meta(m);
 
 	ovl.w = w;
-	if (tag >> 24 == KIND_ENCAP)
-		encap(w, &ovl.s[tag & 0xffff], m);
+	if (meta->kind == KIND_ENCAP)
+		encap(w, &ovl.s[meta->arg], m);
 	else
-		overlay_rx(w, (uint16_t)((tag >> 16) & 0xff), m);
+		overlay_rx(w, meta->port_idx, m);
 }
 
 static void
@@ -631,11 +645,11 @@ send_request(struct ns_worker *w, struct ovl_sess *s)
 	ovl.ctr[NS_OVL_C_requests_tx]++;
 }
 
-void
-ns_ovl_worker_poll(struct ns_worker *w)
+static void
+ovl_poll(struct ns_worker *w)
 {
 	/* Replay: the clock starts with the capture's first packet. */
-	if (app.cfg.n_ovl == 0 || w->now_ns < ovl.next_tick_ns || (app.replay && w->now_ns == 0))
+	if (w->now_ns < ovl.next_tick_ns || (app.replay && w->now_ns == 0))
 		return;
 	ovl.next_tick_ns = w->now_ns + TICK_NS;
 	ovl.w = w;
@@ -658,8 +672,8 @@ ns_ovl_worker_poll(struct ns_worker *w)
 
 /* The engine's own counters, and those the sessions keep anyway summed
  * here rather than counted twice per packet. */
-void
-ns_ovl_stats_sum(uint64_t *out)
+static void
+stats_sum(uint64_t *out)
 {
 	for (int i = 0; i < NS_OVL_C__MAX; i++)
 		out[i] = __atomic_load_n(&ovl.ctr[i], __ATOMIC_RELAXED);
@@ -679,8 +693,8 @@ ns_ovl_stats_sum(uint64_t *out)
 
 /* --- show overlay sessions, telemetry -------------------------------------------- */
 
-int
-ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_overlay(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	if (app.cfg.n_ovl == 0) {
@@ -724,8 +738,8 @@ ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_set_overlay_request(struct ns_out *o, int argc, char **argv)
+static int
+cmd_set_overlay_request(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc;
 	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
@@ -747,21 +761,22 @@ ns_cmd_set_overlay_request(struct ns_out *o, int argc, char **argv)
 	return -1;
 }
 
-int
-ns_cmd_show_overlay_stats(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_overlay_stats(struct ns_out *o, int argc, char **argv)
 {
 	uint64_t v[NS_OVL_C__MAX];
 
 	(void)argv;
-	ns_ovl_stats_sum(v);
+	stats_sum(v);
 	ns_print_ctr_table(o, "ovl", ns_ovl_ctr_desc, v, NULL, NS_OVL_C__MAX, argc == 4);
 	return 0;
 }
 
 /* {"NAME": {"role": .., "key": .., counters}, ...} */
-int
-ns_ovl_telemetry(struct rte_tel_data *d)
+static int
+tel_overlay(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	(void)cmd, (void)params;
 	rte_tel_data_start_dict(d);
 	for (uint32_t i = 0; i < app.cfg.n_ovl; i++) {
 		const struct ovl_sess *s = &ovl.s[i];
@@ -794,3 +809,52 @@ ns_ovl_telemetry(struct rte_tel_data *d)
 	}
 	return 0;
 }
+
+static const struct ns_cmd cmds[] = {
+		{"show overlay sessions", "Display",
+				"multicast overlay sessions: packets, unicast copies, gaps filled, "
+				"duplicates dropped, reorder releases, lost",
+				cmd_show_overlay},
+		{"show overlay stats", "Display", "non-zero overlay counters",
+				cmd_show_overlay_stats},
+		{"show overlay stats all", "Display", "every overlay counter with its meaning",
+				cmd_show_overlay_stats},
+		{"set overlay <name> request on|off", "Control",
+				"a last hop stops (or resumes) asking its first hop for the "
+				"unicast copy; the first hop stops sending it when the last "
+				"request's lifetime ends",
+				cmd_set_overlay_request},
+		{NULL, NULL, NULL, NULL},
+};
+
+static const struct ns_tel_cmd tel[] = {
+		{"/nonstop/overlay", tel_overlay,
+				"Multicast overlay sessions: role, key, packets, copies, gaps "
+				"filled, duplicates. No parameters"},
+		{NULL, NULL, NULL},
+};
+
+static const struct ns_feature_ctrs ctrs = {
+		.prefix = "ovl",
+		.desc = ns_ovl_ctr_desc,
+		.n = NS_OVL_C__MAX,
+		.sum = stats_sum,
+};
+
+struct ns_feature ns_feature_overlay = {
+		.name = "overlay",
+		.enabled = ovl_enabled,
+		.loops = NS_LOOPS_FASTPATH,
+		.start = ovl_start,
+		.fini = ovl_fini,
+		.rx_pre_ports = ovl_ports,
+		.rx_pre = ovl_rx,
+		.fastpath_rx = ovl_input,
+		.handoff_ctr = NS_DP_ovl_handoff,
+		.handoff_full_ctr = NS_DP_ovl_handoff_full,
+		.poll = ovl_poll,
+		.cmds = cmds,
+		.tel = tel,
+		.ctrs = &ctrs,
+		.lcore_tag = "overlay",
+};

@@ -17,15 +17,47 @@
 
 #include "app.h"
 #include "control.h"
+#include "feature.h"
+#include "ping.h"
 
 #define NS_PING_MAX_SIZE 1472
 
-void
-ns_ping_start(struct ns_worker *w, const struct ns_wmsg *m)
-{
-	struct ns_pinger *p = &w->ping;
+/* A loop's pinger: the sender and the replies it saw. */
+struct pinger {
+	rte_be32_t dst;
+	uint16_t port_idx;
+	uint16_t ident;
+	uint16_t size;
+	uint32_t count, sent;
+	uint64_t interval_ns, next_tx_ns;
+	uint16_t rx_ident; /* replies below are for this ping */
+	uint32_t received;
+	uint64_t rtt_min_ns, rtt_max_ns, rtt_sum_ns;
+} __rte_cache_aligned;
 
-	if (m->type == NS_WMSG_PING_STOP) {
+static struct pinger pinger[NS_MAX_LOOPS];
+
+/* The ping in progress (control side). */
+static volatile uint16_t ping_ident;
+static int ping_worker;
+static rte_be32_t ping_dst;
+static uint32_t ping_count;
+
+enum { MSG_START, MSG_STOP };
+
+struct start_msg {
+	rte_be32_t dst;
+	uint16_t port_idx, ident, size;
+	uint32_t count, interval_ms;
+};
+
+static void
+ping_msg(struct ns_worker *w, const struct ns_wmsg *msg)
+{
+	const struct start_msg *m = NS_WMSG_BODY(msg, const struct start_msg);
+	struct pinger *p = &pinger[w->idx];
+
+	if (msg->type == MSG_STOP) {
 		p->count = p->sent;
 		return;
 	}
@@ -39,17 +71,14 @@ ns_ping_start(struct ns_worker *w, const struct ns_wmsg *m)
 	p->next_tx_ns = w->now_ns;
 }
 
-void
-ns_ping_tick(struct ns_worker *w)
+static __rte_noinline void
+ping_send(struct ns_worker *w, struct pinger *p)
 {
-	struct ns_pinger *p = &w->ping;
 	struct ns_host *h;
 	struct rte_mbuf *m;
 	uint8_t *buf;
 	uint16_t len;
 
-	if (likely(p->sent >= p->count) || w->now_ns < p->next_tx_ns)
-		return;
 	h = &w->host[p->port_idx];
 	m = rte_pktmbuf_alloc(app.pool);
 	if (m == NULL) {
@@ -65,17 +94,31 @@ ns_ping_tick(struct ns_worker *w)
 	ns_worker_send_ip(w, p->port_idx, m, p->dst);
 }
 
-void
-ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l4)
+/* Each pass: the next request when it is due (out of line: most passes
+ * have none to send). */
+static void
+ping_tick(struct ns_worker *w)
 {
-	struct ns_pinger *p = &w->ping;
+	struct pinger *p = &pinger[w->idx];
+
+	if (unlikely(p->sent < p->count) && w->now_ns >= p->next_tx_ns)
+		ping_send(w, p);
+}
+
+/* An ICMP echo reply the host stack passed on (the frame is freed). */
+static enum ns_rx
+ping_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct ns_l4_info *l4)
+{
+	struct pinger *p = &pinger[w->idx];
 	uint16_t ident, seq;
 	uint64_t tx_ns, rtt;
 
-	if (ns_icmp_echo_reply_parse(frame, l4, &ident, &seq, &tx_ns) < 0 ||
-			ident != app.ping_ident || ident == 0) {
+	(void)port_idx;
+	if (ns_icmp_echo_reply_parse(
+			    rte_pktmbuf_mtod(m, const uint8_t *), l4, &ident, &seq, &tx_ns) < 0 ||
+			ident != ping_ident || ident == 0) {
 		w->dp_ctr[NS_DP_ping_reply_unmatched]++;
-		return;
+		return NS_RX_FREE;
 	}
 	if (p->rx_ident != ident) {
 		p->rx_ident = ident;
@@ -92,14 +135,14 @@ ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l
 		p->rtt_min_ns = rtt;
 	if (rtt > p->rtt_max_ns)
 		p->rtt_max_ns = rtt;
+	return NS_RX_FREE;
 }
 
 /* ping <address> [count N] [interval MS] [size BYTES] [port NAME] */
-int
-ns_cmd_ping(struct ns_out *o, int argc, char **argv)
+static int
+cmd_ping(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {
-			.type = NS_WMSG_PING_START, .count = 5, .interval_ms = 1000, .size = 56};
+	struct start_msg m = {.count = 5, .interval_ms = 1000, .size = 56};
 	struct in_addr a;
 	int port = -1, widx;
 	char *end;
@@ -168,17 +211,17 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 	}
 	m.port_idx = (uint16_t)port;
 	m.dst = a.s_addr;
-	m.ident = (uint16_t)(app.ping_ident + 1);
+	m.ident = (uint16_t)(ping_ident + 1);
 	if (m.ident == 0)
 		m.ident = 1;
-	app.ping_ident = m.ident; /* replies with the old identifier are no longer counted */
-	if (ns_worker_post((uint32_t)widx, &m) != 0) {
+	ping_ident = m.ident; /* replies with the old identifier are no longer counted */
+	if (ns_feature_post(&ns_feature_ping, (uint32_t)widx, MSG_START, &m, sizeof(m)) != 0) {
 		ns_out_printf(o, "error: worker %d message queue full\n", widx);
 		return -1;
 	}
-	app.ping_worker = widx;
-	app.ping_dst = a.s_addr;
-	app.ping_count = m.count;
+	ping_worker = widx;
+	ping_dst = a.s_addr;
+	ping_count = m.count;
 	ns_out_printf(o,
 			"PING %s from port %s: %u echo requests of %u data bytes every %u ms, id "
 			"%u ('show ping' for results)\n",
@@ -186,50 +229,69 @@ ns_cmd_ping(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_ping(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_ping(struct ns_out *o, int argc, char **argv)
 {
 	uint32_t sent, received = 0;
 	uint64_t sum = 0, mn = UINT64_MAX, mx = 0;
 	char ip[INET_ADDRSTRLEN];
 
 	(void)argc, (void)argv;
-	if (app.ping_ident == 0) {
+	if (ping_ident == 0) {
 		ns_out_printf(o, "no ping since start\n");
 		return 0;
 	}
-	sent = __atomic_load_n(&app.worker[app.ping_worker].ping.sent, __ATOMIC_RELAXED);
+	sent = __atomic_load_n(&pinger[ping_worker].sent, __ATOMIC_RELAXED);
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_pinger *p = &app.worker[i].ping;
+		const struct pinger *p = &pinger[i];
 
-		if (__atomic_load_n(&p->rx_ident, __ATOMIC_ACQUIRE) != app.ping_ident)
+		if (__atomic_load_n(&p->rx_ident, __ATOMIC_ACQUIRE) != ping_ident)
 			continue;
 		received += p->received;
 		sum += p->rtt_sum_ns;
 		mn = RTE_MIN(mn, p->rtt_min_ns);
 		mx = RTE_MAX(mx, p->rtt_max_ns);
 	}
-	inet_ntop(AF_INET, &app.ping_dst, ip, sizeof(ip));
-	ns_out_printf(o, "ping %s id %u: %u/%u sent, %u received, %.1f%% loss%s\n", ip,
-			app.ping_ident, sent, app.ping_count, received,
+	inet_ntop(AF_INET, &ping_dst, ip, sizeof(ip));
+	ns_out_printf(o, "ping %s id %u: %u/%u sent, %u received, %.1f%% loss%s\n", ip, ping_ident,
+			sent, ping_count, received,
 			sent ? 100.0 * (sent - RTE_MIN(received, sent)) / sent : 0.0,
-			sent < app.ping_count ? " (in progress)" : "");
+			sent < ping_count ? " (in progress)" : "");
 	if (received)
 		ns_out_printf(o, "rtt min/avg/max = %.3f/%.3f/%.3f ms\n", mn / 1e6,
 				sum / 1e6 / received, mx / 1e6);
 	return 0;
 }
 
-int
-ns_cmd_ping_stop(struct ns_out *o, int argc, char **argv)
+static int
+cmd_ping_stop(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_PING_STOP};
-
 	(void)argc, (void)argv;
-	if (app.ping_ident == 0 || ns_worker_post((uint32_t)app.ping_worker, &m) != 0) {
+	if (ping_ident == 0 || ns_feature_post(&ns_feature_ping, (uint32_t)ping_worker, MSG_STOP,
+					       NULL, 0) != 0) {
 		ns_out_printf(o, "error: no ping to stop\n");
 		return -1;
 	}
 	ns_out_printf(o, "ping stopped\n");
 	return 0;
 }
+
+static const struct ns_cmd cmds[] = {
+		{"show ping", "Display", "result of the last ping", cmd_show_ping},
+		{"ping stop", "Control", "stop the ping in progress", cmd_ping_stop},
+		{"ping <address>", "Control", "send 5 ICMP echo requests, 1 s apart (asynchronous)",
+				cmd_ping},
+		{"ping <address> <options...>", "Control",
+				"options: count N, interval MS, size BYTES, port NAME", cmd_ping},
+		{NULL, NULL, NULL, NULL},
+};
+
+struct ns_feature ns_feature_ping = {
+		.name = "ping",
+		.loops = NS_LOOPS_ALL,
+		.ip_proto = IPPROTO_ICMP,
+		.rx_l4 = ping_rx,
+		.poll = ping_tick,
+		.msg = ping_msg,
+		.cmds = cmds,
+};

@@ -8,7 +8,9 @@
 
 #include "app.h"
 #include "control.h"
+#include "repl/repl.h"
 #include "repl_glue.h"
+#include "tcp_glue.h"
 
 static const char *
 astate_name(enum ns_repl_astate s)
@@ -45,8 +47,8 @@ ns_ha_stats_sum(uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * NS_HA_C__MAX);
 	for (uint32_t i = 0; app.worker != NULL && i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL)
-			ns_ctr_accumulate(out, app.worker[i].repl->node.ctr, NS_HA_C__MAX);
+		if (ns_repl_ws[i] != NULL)
+			ns_ctr_accumulate(out, ns_repl_ws[i]->node.ctr, NS_HA_C__MAX);
 }
 
 void
@@ -54,12 +56,12 @@ ns_repl_stats_sum(uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * NS_REPL_C__MAX);
 	for (uint32_t i = 0; app.worker != NULL && i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL)
-			ns_ctr_accumulate(out, app.worker[i].repl->node.ch.ctr, NS_REPL_C__MAX);
+		if (ns_repl_ws[i] != NULL)
+			ns_ctr_accumulate(out, ns_repl_ws[i]->node.ch.ctr, NS_REPL_C__MAX);
 }
 
-int
-ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	uint64_t v[NS_REPL_C__MAX];
@@ -75,7 +77,7 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 			"state", "session", "peer", "inflight", "queued", "held", "retrans",
 			"lag-p50-us", "lag-p99-us", "bulk");
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_repl_w *r = ns_repl_ws[i];
 		char mac[RTE_ETHER_ADDR_FMT_SIZE], bulk[40];
 
 		if (r == NULL)
@@ -118,8 +120,8 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_repl_stats(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_repl_stats(struct ns_out *o, int argc, char **argv)
 {
 	uint64_t v[NS_REPL_C__MAX];
 
@@ -129,8 +131,8 @@ ns_cmd_show_repl_stats(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
 {
 	unsigned int n = 0;
 
@@ -138,12 +140,12 @@ ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "%-4s %-6s %-22s %-12s %-5s %-8s %10s %10s %s\n", "chan", "conn", "remote",
 			"state", "ready", "flag", "lag-us", "max-lag-us", "last-delivered");
 	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
-		const struct ns_repl_w *r = app.worker[wi].repl;
+		const struct ns_repl_w *r = ns_repl_ws[wi];
 
 		if (r == NULL)
 			continue;
-		for (uint32_t id = 0; id < app.worker[wi].tcp.cfg.max_conns; id++) {
-			const struct ns_tcb *c = &app.worker[wi].tcp.pool[id];
+		for (uint32_t id = 0; id < ns_tcp_ws[wi].stack.cfg.max_conns; id++) {
+			const struct ns_tcb *c = &ns_tcp_ws[wi].stack.pool[id];
 			char ip[INET_ADDRSTRLEN], rs[32];
 			bool ready;
 			uint8_t flag;
@@ -185,8 +187,8 @@ ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_ha(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	uint32_t synced = 0, chans = 0, shadows = 0, ready = 0;
@@ -195,7 +197,7 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 
 	(void)argv;
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_repl_w *r = ns_repl_ws[i];
 
 		if (r == NULL)
 			continue;
@@ -205,7 +207,7 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 		} else {
 			synced += r->node.sb.state == NS_REPL_S_SYNCED;
 			shadows += r->node.sb.n_shadows;
-			for (uint32_t id = 0; id < app.worker[i].tcp.cfg.max_conns; id++)
+			for (uint32_t id = 0; id < ns_tcp_ws[i].stack.cfg.max_conns; id++)
 				ready += r->node.sb.conn[id].imaged && r->node.sb.conn[id].ready &&
 					 r->node.sb.conn[id].flag != NS_REPL_FLAG_CRITICAL;
 		}
@@ -220,7 +222,7 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 	if (standby)
 		ns_out_printf(o, "shadows %u, ready for %u\n", shadows, ready);
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_repl_w *r = ns_repl_ws[i];
 		const struct ns_ha_node *n;
 		uint64_t now = ns_now_ns();
 
@@ -303,10 +305,9 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 }
 
 /* 'ha takeover': this standby becomes the active now (planned, or tests). */
-int
-ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
+static int
+cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_TAKEOVER};
 	uint32_t n = 0;
 
 	(void)argc, (void)argv;
@@ -315,7 +316,7 @@ ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
 		return -1;
 	}
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
+		if (ns_repl_ws[i] != NULL && ns_repl_post_takeover(i) == 0)
 			n++;
 	ns_out_printf(o, "takeover asked of %u worker(s)\n", n);
 	return 0;
@@ -323,10 +324,9 @@ ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
 
 /* 'ha switchover': the active hands everything to its standby and becomes
  * the standby (planned; no connection notices more than a pause). */
-int
-ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
+static int
+cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
 {
-	struct ns_wmsg m = {.type = NS_WMSG_SWITCHOVER};
 	uint32_t n = 0;
 
 	(void)argc, (void)argv;
@@ -335,7 +335,7 @@ ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
 		return -1;
 	}
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_repl_w *r = ns_repl_ws[i];
 
 		if (r != NULL && !ns_repl_active_in_sync(&r->node.act)) {
 			ns_out_printf(o,
@@ -346,48 +346,49 @@ ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
 		}
 	}
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL && ns_worker_post(i, &m) == 0)
+		if (ns_repl_ws[i] != NULL && ns_repl_post_switchover(i) == 0)
 			n++;
 	ns_out_printf(o, "switchover asked of %u worker(s)\n", n);
 	return 0;
 }
 
 /* 'set repl bulk pause|resume': a bulk sync that stands still (tests). */
-int
-ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv)
+static int
+cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv)
 {
 	bool pause = !strcmp(argv[argc - 1], "pause");
 
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL)
-			app.worker[i].repl->node.bulk_paused = pause;
+		if (ns_repl_ws[i] != NULL)
+			ns_repl_ws[i]->node.bulk_paused = pause;
 	ns_out_printf(o, "bulk sync %s\n", pause ? "paused" : "running");
 	return 0;
 }
 
 /* 'set repl backup pause|resume': a slow backup application, for the lag flags. */
-int
-ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv)
+static int
+cmd_set_repl_backup(struct ns_out *o, int argc, char **argv)
 {
 	bool pause = !strcmp(argv[argc - 1], "pause");
 
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		if (app.worker[i].repl != NULL)
-			app.worker[i].repl->node.backup_paused = pause;
+		if (ns_repl_ws[i] != NULL)
+			ns_repl_ws[i]->node.backup_paused = pause;
 	ns_out_printf(o, "backup applications %s\n", pause ? "paused" : "running");
 	return 0;
 }
 
-int
-ns_repl_telemetry_status(struct rte_tel_data *d)
+static int
+tel_status(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	(void)cmd, (void)params;
 	uint64_t v[NS_REPL_C__MAX], h[NS_HA_C__MAX];
 
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "role", role_now());
 	rte_tel_data_add_dict_u64(d, "epoch", epoch_now());
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_repl_w *r = ns_repl_ws[i];
 		struct rte_tel_data *c;
 		char key[16];
 
@@ -419,3 +420,50 @@ ns_repl_telemetry_status(struct rte_tel_data *d)
 		rte_tel_data_add_dict_u64(d, ns_ha_ctr_desc[i].name, h[i]);
 	return 0;
 }
+
+const struct ns_cmd ns_repl_cmds[] = {
+		{"show repl status", "Display",
+				"replication: role, epoch, per channel state, in flight, hold "
+				"delay, "
+				"bulk sync",
+				cmd_show_repl_status},
+		{"show repl sessions", "Display",
+				"replicated connections: ready, session flag, backup lag, last "
+				"delivered",
+				cmd_show_repl_sessions},
+		{"show repl stats", "Display", "non-zero replication counters",
+				cmd_show_repl_stats},
+		{"show repl stats all", "Display", "every replication counter with its meaning",
+				cmd_show_repl_stats},
+		{"show ha", "Display",
+				"high availability: role, epoch, lease, peer, channels in sync, "
+				"takeovers",
+				cmd_show_ha},
+		{"show ha stats", "Display", "non-zero role machine counters", cmd_show_ha},
+		{"show ha stats all", "Display", "every role machine counter with its meaning",
+				cmd_show_ha},
+		{"ha takeover", "Control",
+				"a standby becomes the active now, whatever its state (its shadows "
+				"go live)",
+				cmd_ha_takeover},
+		{"ha switchover", "Control",
+				"planned: the active drains to its standby, which takes over; "
+				"the active becomes the standby",
+				cmd_ha_switchover},
+		{"set repl backup pause|resume", "Control",
+				"stop or restart the backup applications (a slow standby, for "
+				"tests)",
+				cmd_set_repl_backup},
+		{"set repl bulk pause|resume", "Control",
+				"stop or restart the active's bulk sync (connections "
+				"checkpoint only when they change, for tests)",
+				cmd_set_repl_bulk},
+		{NULL, NULL, NULL, NULL},
+};
+
+const struct ns_tel_cmd ns_repl_tel[] = {
+		{"/nonstop/repl/status", tel_status,
+				"Replication: role, epoch, per channel state, hold delay, bulk "
+				"sync; counters. No parameters"},
+		{NULL, NULL, NULL},
+};

@@ -17,12 +17,17 @@
 #include <rte_ring.h>
 
 #include "app.h"
-#include "repl.h"
+#include "bfd_glue.h"
+#include "feature.h"
+#include "repl/repl.h"
 #include "repl_glue.h"
+#include "tcp_glue.h"
 
 #define HANDOFF_RING 1024
 
 static int64_t wall_offset(void *user);
+
+struct ns_repl_w *ns_repl_ws[NS_MAX_LOOPS];
 
 /* The instance's role as worker 0's node says it (the console and the
  * netlink service read it). */
@@ -107,15 +112,14 @@ o_xmit(void *user, bool beat, const uint8_t *frame, uint32_t len)
 			send_frame(r, p, frame, len);
 }
 
-/* A held segment: its port and next hop ride in the mbuf (m->port is the
- * port's index here, hash.usr the next hop). */
+/* A held segment: its port and next hop ride in the packet's metadata. */
 static void
 o_pkt_send(void *user, void *pkt)
 {
 	struct ns_repl_w *r = user;
 	struct rte_mbuf *m = pkt;
 
-	ns_worker_send_ip(r->w, m->port, m, m->hash.usr);
+	ns_worker_send_ip(r->w, ns_meta(m)->port_idx, m, ns_meta(m)->nh);
 }
 
 static void
@@ -132,7 +136,7 @@ o_pkt_data(void *user, void *pkt, uint32_t *len, uint16_t *port)
 
 	(void)user;
 	*len = rte_pktmbuf_data_len(m);
-	*port = m->port;
+	*port = ns_meta(m)->port_idx;
 	return rte_pktmbuf_mtod(m, const uint8_t *);
 }
 
@@ -151,7 +155,7 @@ o_pkt_make(void *user, uint16_t port, const uint8_t *data, uint32_t len)
 		return NULL;
 	}
 	memcpy(d, data, len);
-	m->port = port;
+	ns_meta(m)->port_idx = port;
 	return m;
 }
 
@@ -161,16 +165,18 @@ o_inject(void *user, void *pkt)
 	struct ns_repl_w *r = user;
 	struct rte_mbuf *m = pkt;
 
-	ns_worker_inject(r->w, m->port, m);
+	ns_worker_inject(r->w, ns_meta(m)->port_idx, m);
 }
+
+static enum ns_rx closed_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 
 static void
 o_service(void *user, bool open, bool frozen)
 {
 	struct ns_repl_w *r = user;
 
-	r->w->service_closed = !open;
-	r->w->tcp_frozen = frozen;
+	r->w->rx_gate = open ? NULL : closed_rx;
+	ns_tcp_of(r->w)->frozen = frozen;
 }
 
 /* A gratuitous ARP on every service port: the service address moved here
@@ -229,8 +235,8 @@ o_conn_activated(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	r->w->appc[c->id].backup = 0;
-	ns_tcp_worker_mark_ready(r->w, c);
+	ns_tcp_of(r->w)->appc[c->id].backup = 0;
+	ns_tcp_mark_ready(ns_tcp_of(r->w), c);
 }
 
 static void
@@ -238,7 +244,7 @@ o_conn_forgotten(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	memset(&r->w->appc[c->id], 0, sizeof(r->w->appc[c->id]));
+	memset(&ns_tcp_of(r->w)->appc[c->id], 0, sizeof(ns_tcp_of(r->w)->appc[c->id]));
 }
 
 static void
@@ -251,9 +257,11 @@ o_role(void *user, enum ns_ha_role role, uint32_t epoch)
 		 * the ready list is dropped, and with it the marks that keep a
 		 * connection off it, else a shadow that had been ready would
 		 * never run again after a later takeover. */
-		for (uint32_t i = 0; i < r->w->n_ready; i++)
-			r->w->appc[r->w->ready[i]].ready = 0;
-		r->w->n_ready = 0;
+		struct ns_tcp_w *t = ns_tcp_of(r->w);
+
+		for (uint32_t i = 0; i < t->n_ready; i++)
+			t->appc[t->ready[i]].ready = 0;
+		t->n_ready = 0;
 	}
 	if (r->w->idx != 0)
 		return;
@@ -310,7 +318,7 @@ a_state(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
 {
 	struct ns_repl_w *r = user;
 
-	return ns_app_state(r->w, c, buf, max);
+	return ns_app_state(ns_tcp_of(r->w), c, buf, max);
 }
 
 static void
@@ -318,7 +326,7 @@ s_new(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	ns_app_shadow_new(r->w, c);
+	ns_app_shadow_new(ns_tcp_of(r->w), c);
 }
 
 static void
@@ -326,7 +334,7 @@ s_free(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	memset(&r->w->appc[c->id], 0, sizeof(r->w->appc[c->id]));
+	memset(&ns_tcp_of(r->w)->appc[c->id], 0, sizeof(ns_tcp_of(r->w)->appc[c->id]));
 }
 
 static uint32_t
@@ -334,7 +342,7 @@ s_backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
 {
 	struct ns_repl_w *r = user;
 
-	return ns_app_backup(r->w, c, from, to);
+	return ns_app_backup(ns_tcp_of(r->w), c, from, to);
 }
 
 static void
@@ -342,7 +350,7 @@ s_restore(void *user, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
 {
 	struct ns_repl_w *r = user;
 
-	ns_app_restore(r->w, c, buf, len);
+	ns_app_restore(ns_tcp_of(r->w), c, buf, len);
 }
 
 static void
@@ -416,8 +424,8 @@ ns_repl_node_cfg(const struct ns_repl_cfg *rc, uint16_t chan, struct ns_ha_cfg *
 	k->repl_async = rc->async;
 }
 
-int
-ns_repl_worker_init(struct ns_worker *w)
+static int
+repl_worker_init(struct ns_worker *w)
 {
 	static const struct ns_ha_ops ops = {
 			.xmit = o_xmit,
@@ -462,7 +470,7 @@ ns_repl_worker_init(struct ns_worker *w)
 	r = rte_zmalloc("repl", sizeof(*r), RTE_CACHE_LINE_SIZE);
 	if (r == NULL)
 		return -1;
-	w->repl = r;
+	ns_repl_ws[w->idx] = r;
 	r->w = w;
 	if (rc->has_peer_mac)
 		r->peer = rc->peer_mac;
@@ -471,16 +479,17 @@ ns_repl_worker_init(struct ns_worker *w)
 	snprintf(name, sizeof(name), "ns_repl_rx_%u", w->idx);
 	r->rx = rte_ring_create(
 			name, HANDOFF_RING, rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
-	if (r->rx == NULL || ns_ha_init(&r->node, &k, &ops, r, &w->tcp, ns_now_ns()) != 0)
+	if (r->rx == NULL ||
+			ns_ha_init(&r->node, &k, &ops, r, &ns_tcp_of(w)->stack, ns_now_ns()) != 0)
 		return -1;
 	r->inited = true;
 	return 0;
 }
 
-void
-ns_repl_worker_fini(struct ns_worker *w)
+static void
+repl_worker_fini(struct ns_worker *w)
 {
-	struct ns_repl_w *r = w->repl;
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
 	struct rte_mbuf *m;
 
 	if (r == NULL)
@@ -491,14 +500,14 @@ ns_repl_worker_fini(struct ns_worker *w)
 		rte_pktmbuf_free(m);
 	rte_ring_free(r->rx);
 	rte_free(r);
-	w->repl = NULL;
+	ns_repl_ws[w->idx] = NULL;
 }
 
 static void
 frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	bool service = m->port != app.port[app.cfg.repl.port_idx].port_id;
+	bool service = ns_meta(m)->port_idx != app.cfg.repl.port_idx;
 
 	/* Learn where the other instance is from its first authentic frame. */
 	if (ns_ha_frame(&r->node, service, (const uint8_t *)(eth + 1),
@@ -509,8 +518,9 @@ frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-void
-ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+/* A frame of the replication EtherType (any port, before the gate). */
+static enum ns_rx
+repl_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *) + RTE_ETHER_HDR_LEN;
 	uint32_t chan;
@@ -520,81 +530,106 @@ ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 			rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + NS_REPL_HDR_LEN ||
 			(port_idx != app.cfg.repl.port_idx && f[1] != NS_REPL_F_BEAT)) {
 		w->dp_ctr[NS_DP_l4_no_handler]++;
-		rte_pktmbuf_free(m);
-		return;
+		return NS_RX_FREE;
 	}
-	/* frame_in tells the replication port from the others by the ethdev id. */
-	m->port = app.port[port_idx].port_id;
+	/* frame_in tells the replication port from the others. */
+	ns_meta(m)->port_idx = port_idx;
 	chan = (uint32_t)f[2] << 8 | f[3];
-	if (chan == w->idx && w->repl != NULL) {
-		frame_in(w->repl, m);
-		return;
+	if (chan == w->idx && ns_repl_ws[w->idx] != NULL) {
+		frame_in(ns_repl_ws[w->idx], m);
+		return NS_RX_TAKEN;
 	}
 	/* Another worker's channel: its ring (a frame for no worker: dropped). */
-	if (chan >= app.cfg.n_workers || app.worker[chan].repl == NULL) {
-		if (w->repl != NULL)
-			w->repl->node.ch.ctr[NS_REPL_C_rx_bad_chan]++;
-		rte_pktmbuf_free(m);
-		return;
+	if (chan >= app.cfg.n_workers || ns_repl_ws[chan] == NULL) {
+		if (ns_repl_ws[w->idx] != NULL)
+			ns_repl_ws[w->idx]->node.ch.ctr[NS_REPL_C_rx_bad_chan]++;
+		return NS_RX_FREE;
 	}
-	if (rte_ring_enqueue(app.worker[chan].repl->rx, m) != 0) {
-		app.worker[chan].repl->node.ch.ctr[NS_REPL_C_handoff_full]++;
-		rte_pktmbuf_free(m);
+	if (rte_ring_enqueue(ns_repl_ws[chan]->rx, m) != 0) {
+		ns_repl_ws[chan]->node.ch.ctr[NS_REPL_C_handoff_full]++;
+		return NS_RX_FREE;
 	}
+	return NS_RX_TAKEN;
 }
 
-enum ns_ha_svc
-ns_repl_worker_closed_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+/* The gate of a loop whose service ports are closed (o_service): a frame
+ * on port_idx is taken into the stack (the replication port, or an active
+ * after all), kept for the successor of a switchover, or dropped (a standby
+ * answers nothing there, ARP included). */
+static enum ns_rx
+closed_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
-	struct ns_repl_w *r = w->repl;
-	uint16_t ethdev = m->port;
-	enum ns_ha_svc v;
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
 
 	if (r == NULL || port_idx == app.cfg.repl.port_idx)
-		return NS_HA_SVC_PROCESS;
-	m->port = port_idx; /* a kept frame remembers its port (index) */
-	v = ns_ha_service_rx(&r->node, m, w->now_ns);
-	if (v == NS_HA_SVC_PROCESS)
-		m->port = ethdev;
-	return v;
+		return NS_RX_CONTINUE;
+	ns_meta(m)->port_idx = port_idx; /* a kept frame remembers its port */
+	switch (ns_ha_service_rx(&r->node, m, w->now_ns)) {
+	case NS_HA_SVC_PROCESS:
+		return NS_RX_CONTINUE;
+	case NS_HA_SVC_KEPT:
+		return NS_RX_TAKEN;
+	default:
+		return NS_RX_FREE;
+	}
 }
 
-void
-ns_repl_worker_takeover(struct ns_worker *w)
+enum { MSG_TAKEOVER, MSG_SWITCHOVER };
+
+static void
+repl_msg(struct ns_worker *w, const struct ns_wmsg *m)
 {
-	if (w->repl != NULL && ns_ha_cmd_takeover(&w->repl->node, w->now_ns) != 0)
-		NS_LOGT(app, WARNING, "repl: worker %u: not a standby: no takeover", w->idx);
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
+
+	if (r == NULL)
+		return;
+	if (m->type == MSG_TAKEOVER) {
+		if (ns_ha_cmd_takeover(&r->node, w->now_ns) != 0)
+			NS_LOGT(app, WARNING, "repl: worker %u: not a standby: no takeover",
+					w->idx);
+	} else if (m->type == MSG_SWITCHOVER) {
+		ns_ha_cmd_switchover(&r->node, w->now_ns);
+	}
 }
 
-void
-ns_repl_worker_step_down(struct ns_worker *w)
+int
+ns_repl_post_takeover(uint32_t widx)
 {
-	if (w->repl != NULL)
-		ns_ha_cmd_switchover(&w->repl->node, w->now_ns);
+	return ns_feature_post(&ns_feature_repl, widx, MSG_TAKEOVER, NULL, 0);
 }
 
-bool
-ns_repl_worker_accept(struct ns_worker *w)
+int
+ns_repl_post_switchover(uint32_t widx)
 {
-	return w->repl == NULL || ns_ha_accept(&w->repl->node);
+	return ns_feature_post(&ns_feature_repl, widx, MSG_SWITCHOVER, NULL, 0);
 }
 
-void
-ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups)
+/* TCP's hooks (tcp_glue.h). */
+static bool
+tcp_accept(struct ns_worker *w)
 {
-	if (w->repl != NULL)
-		ns_ha_observe(&w->repl->node, c, groups);
+	return ns_repl_ws[w->idx] == NULL || ns_ha_accept(&ns_repl_ws[w->idx]->node);
 }
 
-bool
-ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
+static void
+tcp_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups)
 {
-	if (w->repl == NULL)
+	if (ns_repl_ws[w->idx] != NULL)
+		ns_ha_observe(&ns_repl_ws[w->idx]->node, c, groups);
+}
+
+static bool
+tcp_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
+{
+	struct ns_pkt_meta *meta;
+
+	if (ns_repl_ws[w->idx] == NULL)
 		return false;
-	m->port = port_idx;
-	m->hash.usr = nh;
+	meta = ns_meta(m);
+	meta->port_idx = port_idx;
+	meta->nh = nh;
 	/* the stack says whose segment this is */
-	return ns_ha_hold(&w->repl->node, m, w->tcp.xmit_conn, w->now_ns);
+	return ns_ha_hold(&ns_repl_ws[w->idx]->node, m, ns_tcp_of(w)->stack.xmit_conn, w->now_ns);
 }
 
 /* A liveness BFD session ([repl] bfd) is Up: the other instance answers on
@@ -613,10 +648,10 @@ live_bfd_up(void)
 	return false;
 }
 
-void
-ns_repl_worker_poll(struct ns_worker *w)
+static void
+repl_poll(struct ns_worker *w)
 {
-	struct ns_repl_w *r = w->repl;
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
 	struct rte_mbuf *m[32];
 	unsigned int n;
 
@@ -627,3 +662,41 @@ ns_repl_worker_poll(struct ns_worker *w)
 		frame_in(r, m[i]);
 	ns_ha_poll(&r->node, w->now_ns, app.cfg.repl.n_live_bfd != 0 && live_bfd_up());
 }
+
+static bool
+repl_enabled(void)
+{
+	return app.cfg.repl.role != NS_REPL_ROLE_NONE;
+}
+
+/* Before the workers' TCP stacks: replication observes them and holds
+ * their segments. */
+static int
+repl_init(void)
+{
+	static const struct ns_tcp_hooks h = {
+			.accept = tcp_accept,
+			.hold = tcp_hold,
+			.observe = tcp_observe,
+			.clients_wait = ns_repl_is_standby,
+	};
+
+	ns_tcp_set_hooks(&h);
+	return 0;
+}
+
+struct ns_feature ns_feature_repl = {
+		.name = "repl",
+		.enabled = repl_enabled,
+		.loops = NS_LOOPS_WORKERS,
+		.init = repl_init,
+		.worker_init = repl_worker_init,
+		.worker_fini = repl_worker_fini,
+		.ethertype = NS_REPL_ETHERTYPE,
+		.rx_ether = repl_rx,
+		.poll = repl_poll,
+		.msg = repl_msg,
+		.cmds = ns_repl_cmds,
+		.tel = ns_repl_tel,
+		.ctrs = NULL,
+};

@@ -17,6 +17,7 @@
 #include <rte_random.h>
 
 #include "app.h"
+#include "tcp_glue.h"
 
 #define NS_APP_CHUNK	  16384
 #define NS_PATTERN_PERIOD 65521u /* prime: no alignment with buffer sizes */
@@ -52,7 +53,7 @@ crc32c(uint32_t h, const uint8_t *p, uint32_t n)
 }
 
 static void
-run_echo(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
+run_echo(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a)
 {
 	/* Zero-copy receive: from the receive queue straight into the send queue,
 	 * as much as the send queue takes (backpressure without a buffer). */
@@ -62,18 +63,18 @@ run_echo(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
 
 		if (n == 0)
 			break;
-		n = ns_tcp_send(&w->tcp, c, p, n, w->now_ns);
+		n = ns_tcp_send(&t->stack, c, p, n, t->w->now_ns);
 		if (n == 0 || c->state == NS_TCP_CLOSED)
 			break;
 		a->digest = crc32c((uint32_t)a->digest, p, n);
-		ns_tcp_recv_consume(&w->tcp, c, n, w->now_ns);
+		ns_tcp_recv_consume(&t->stack, c, n, t->w->now_ns);
 		a->bytes += n;
 	}
 }
 
 /* Queue pattern bytes while the send queue has room and the goal is not reached. */
 static uint64_t
-send_pattern(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
+send_pattern(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a)
 {
 	uint64_t total = 0;
 
@@ -90,7 +91,7 @@ send_pattern(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
 		}
 		if (want > NS_APP_CHUNK)
 			want = NS_APP_CHUNK;
-		n = ns_tcp_send(&w->tcp, c, pattern_at(a->sent), (uint32_t)want, w->now_ns);
+		n = ns_tcp_send(&t->stack, c, pattern_at(a->sent), (uint32_t)want, t->w->now_ns);
 		if (n == 0)
 			break;
 		a->sent += n;
@@ -101,7 +102,7 @@ send_pattern(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a)
 
 /* Read everything; sink digests it, echo-check compares it with the pattern. */
 static uint64_t
-drain(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mismatches)
+drain(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mismatches)
 {
 	const uint8_t *buf;
 	uint64_t total = 0;
@@ -121,30 +122,31 @@ drain(struct ns_worker *w, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mis
 		}
 		a->bytes += n;
 		total += n;
-		ns_tcp_recv_consume(&w->tcp, c, n, w->now_ns);
+		ns_tcp_recv_consume(&t->stack, c, n, t->w->now_ns);
 	}
 	return total;
 }
 
-static void account(struct ns_worker *w, struct ns_appconn *a, bool reset);
+static void account(struct ns_tcp_w *t, struct ns_appconn *a, bool reset);
 
-void
-ns_app_run(struct ns_worker *w, struct ns_tcb *c)
+/* Out of line: the pass's TCP poll stays small when no application is ready. */
+__rte_noinline void
+ns_app_run(struct ns_tcp_w *t, struct ns_tcb *c)
 {
-	struct ns_appconn *a = &w->appc[c->id];
-	struct ns_client_stats *cs = a->client ? &w->cst[a->client - 1] : NULL;
+	struct ns_appconn *a = &t->appc[c->id];
+	struct ns_client_stats *cs = a->client ? &t->cst[a->client - 1] : NULL;
 	uint64_t mism = 0, tx = 0, rx;
 	bool finished = false;
 
 	if (a->kind == NS_APP_ECHO) {
-		run_echo(w, c, a);
+		run_echo(t, c, a);
 		rx = 0;
 	} else {
 		if (a->kind == NS_APP_SOURCE || a->kind == NS_APP_ECHO_CHECK)
-			tx = send_pattern(w, c, a);
-		rx = drain(w, c, a, &mism);
+			tx = send_pattern(t, c, a);
+		rx = drain(t, c, a, &mism);
 		if (a->msg != 0 && rx != 0) /* responses complete: next requests */
-			tx += send_pattern(w, c, a);
+			tx += send_pattern(t, c, a);
 	}
 	if (cs != NULL) {
 		cs->bytes_tx += tx;
@@ -156,7 +158,7 @@ ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 	/* Our FIN acknowledged: everything we sent arrived (TIME-WAIT may last). */
 	if ((c->state == NS_TCP_FIN_WAIT_2 || c->state == NS_TCP_TIME_WAIT) &&
 			c->snd_una == c->snd_max)
-		account(w, a, false);
+		account(t, a, false);
 	switch (a->kind) {
 	case NS_APP_SOURCE:
 		finished = a->goal != 0 && a->sent == a->goal;
@@ -170,12 +172,12 @@ ns_app_run(struct ns_worker *w, struct ns_tcb *c)
 	/* Our side is done (or the peer closed and nothing is left to read): FIN. */
 	if ((finished && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT)) ||
 			(c->state == NS_TCP_CLOSE_WAIT && ns_fifo_len(&c->rcvq) == 0))
-		ns_tcp_close(&w->tcp, c, w->now_ns);
+		ns_tcp_close(&t->stack, c, t->w->now_ns);
 }
 
 /* A client's outcome, once: when its FIN is acknowledged or the connection ends. */
 static void
-account(struct ns_worker *w, struct ns_appconn *a, bool reset)
+account(struct ns_tcp_w *t, struct ns_appconn *a, bool reset)
 {
 	struct ns_client_stats *cs;
 	bool ok;
@@ -183,7 +185,7 @@ account(struct ns_worker *w, struct ns_appconn *a, bool reset)
 	if (a->client == 0 || a->counted)
 		return;
 	a->counted = 1;
-	cs = &w->cst[a->client - 1];
+	cs = &t->cst[a->client - 1];
 	switch (a->kind) {
 	case NS_APP_SOURCE:
 		ok = a->goal == 0 || a->sent == a->goal;
@@ -201,13 +203,13 @@ account(struct ns_worker *w, struct ns_appconn *a, bool reset)
 		cs->never_up++;
 	else
 		cs->done++;
-	cs->t_last_ns = w->now_ns;
+	cs->t_last_ns = t->w->now_ns;
 }
 
 void
-ns_app_closed(struct ns_worker *w, struct ns_tcb *c, bool reset)
+ns_app_closed(struct ns_tcp_w *t, struct ns_tcb *c, bool reset)
 {
-	account(w, &w->appc[c->id], reset);
+	account(t, &t->appc[c->id], reset);
 }
 
 /*
@@ -246,12 +248,12 @@ port_in_use(uint16_t lport, void *arg)
 	struct ns_tcp_tuple t = {p->k->src, p->k->dst, rte_cpu_to_be_16(lport),
 			rte_cpu_to_be_16(p->k->port)};
 
-	return ns_tcp_lookup(&p->w->tcp, &t) != NULL;
+	return ns_tcp_lookup(&ns_tcp_of(p->w)->stack, &t) != NULL;
 }
 
 /* This worker's share of a client's connections: which of the openers it is. */
 static uint32_t
-share(struct ns_worker *w, const struct ns_client_cfg *k)
+share(struct ns_tcp_w *t, const struct ns_client_cfg *k)
 {
 	const struct ns_port *port = &app.port[k->port_idx];
 	uint32_t openers = 0, me = UINT32_MAX, conns = k->conns;
@@ -264,7 +266,7 @@ share(struct ns_worker *w, const struct ns_client_cfg *k)
 			opens |= queue_is_mine(q, &p);
 		if (!opens)
 			continue;
-		if (&app.worker[i] == w)
+		if (&app.worker[i] == t->w)
 			me = openers;
 		openers++;
 	}
@@ -273,17 +275,17 @@ share(struct ns_worker *w, const struct ns_client_cfg *k)
 	return conns / openers + (me < conns % openers ? 1 : 0);
 }
 
-bool
-ns_app_start_clients(struct ns_worker *w)
+__rte_noinline bool
+ns_app_start_clients(struct ns_tcp_w *t)
 {
 	bool more = false;
 
 	for (uint16_t i = 0; i < app.cfg.n_clients; i++) {
 		const struct ns_client_cfg *k = &app.cfg.client[i];
-		struct ns_client_stats *cs = &w->cst[i];
+		struct ns_client_stats *cs = &t->cst[i];
 		uint64_t pending = cs->opened - cs->connected - cs->never_up;
-		uint32_t burst = 0, mine = share(w, k);
-		struct pick p = {w, k->port_idx, k};
+		uint32_t burst = 0, mine = share(t, k);
+		struct pick p = {t->w, k->port_idx, k};
 
 		while (cs->opened + cs->refused < mine && pending < NS_CLIENT_PENDING &&
 				burst < NS_CLIENT_BURST) {
@@ -301,15 +303,15 @@ ns_app_start_clients(struct ns_worker *w)
 			struct ns_appconn *a;
 
 			if (lport != 0 || !app.port[k->port_idx].rss_known)
-				c = ns_tcp_connect(&w->tcp, k->src, k->dst, k->port, lport,
-						(void *)(uintptr_t)k, w->now_ns);
+				c = ns_tcp_connect(&t->stack, k->src, k->dst, k->port, lport,
+						(void *)(uintptr_t)k, t->w->now_ns);
 			burst++;
 			if (c == NULL) {
 				cs->refused++; /* no TCB or no port: counted, not retried */
 				continue;
 			}
 			pending++;
-			a = &w->appc[c->id];
+			a = &t->appc[c->id];
 			*a = (struct ns_appconn){.kind = (uint8_t)k->app,
 					.active = 1,
 					.client = (uint8_t)(i + 1),
@@ -318,7 +320,7 @@ ns_app_start_clients(struct ns_worker *w)
 					.digest = 0xffffffffu};
 			cs->opened++;
 			if (cs->t_first_ns == 0)
-				cs->t_first_ns = w->now_ns;
+				cs->t_first_ns = t->w->now_ns;
 		}
 		more |= cs->opened + cs->refused < mine;
 	}
@@ -335,9 +337,9 @@ struct app_state {
 };
 
 void
-ns_app_shadow_new(struct ns_worker *w, struct ns_tcb *c)
+ns_app_shadow_new(struct ns_tcp_w *t, struct ns_tcb *c)
 {
-	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_appconn *a = &t->appc[c->id];
 
 	memset(a, 0, sizeof(*a));
 	a->backup = 1;
@@ -354,9 +356,9 @@ ns_app_shadow_new(struct ns_worker *w, struct ns_tcb *c)
 /* The active application read [from, to): the backup consumes the same bytes
  * from the shadow's receive queue, where they still are. */
 uint32_t
-ns_app_backup(struct ns_worker *w, struct ns_tcb *c, uint32_t from, uint32_t to)
+ns_app_backup(struct ns_tcp_w *t, struct ns_tcb *c, uint32_t from, uint32_t to)
 {
-	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_appconn *a = &t->appc[c->id];
 
 	while (from != to) {
 		uint32_t off = from & (c->rcvq.size - 1), n = to - from;
@@ -372,9 +374,9 @@ ns_app_backup(struct ns_worker *w, struct ns_tcb *c, uint32_t from, uint32_t to)
 }
 
 uint32_t
-ns_app_state(struct ns_worker *w, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
+ns_app_state(struct ns_tcp_w *t, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
 {
-	const struct ns_appconn *a = &w->appc[c->id];
+	const struct ns_appconn *a = &t->appc[c->id];
 	struct app_state st = {a->kind, a->client, a->active, a->failed, a->msg, a->bytes, a->sent,
 			a->goal, a->digest};
 
@@ -385,9 +387,9 @@ ns_app_state(struct ns_worker *w, const struct ns_tcb *c, uint8_t *buf, uint32_t
 }
 
 void
-ns_app_restore(struct ns_worker *w, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
+ns_app_restore(struct ns_tcp_w *t, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
 {
-	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_appconn *a = &t->appc[c->id];
 	struct app_state st;
 
 	if (len != sizeof(st))

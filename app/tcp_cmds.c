@@ -8,13 +8,15 @@
 
 #include "app.h"
 #include "control.h"
+#include "feature.h"
+#include "tcp_glue.h"
 
 /*
  * Connection tables are read here while the workers run: each field is a
  * word-sized load, so a line can mix values from two instants (display only).
  */
-int
-ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 {
 	int detail = argc == 4;
 	unsigned int n = 0;
@@ -23,11 +25,11 @@ ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "%-22s %-22s %-12s %10s %10s %8s %8s\n", "local", "remote", "state",
 			"snd-q", "rcv-q", "app", "bytes");
 	for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
-		const struct ns_worker *w = &app.worker[wi];
+		const struct ns_tcp_w *t = &ns_tcp_ws[wi];
 
-		for (uint32_t i = 0; i < w->tcp.cfg.max_conns; i++) {
-			const struct ns_tcb *c = &w->tcp.pool[i];
-			const struct ns_appconn *a = &w->appc[i];
+		for (uint32_t i = 0; i < t->stack.cfg.max_conns; i++) {
+			const struct ns_tcb *c = &t->stack.pool[i];
+			const struct ns_appconn *a = &t->appc[i];
 			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN], ls[32], rs[32];
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 
@@ -69,19 +71,19 @@ ns_cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-int
-ns_cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_tcp_stats(struct ns_out *o, int argc, char **argv)
 {
 	uint64_t v[NS_TCP_C__MAX];
 
 	(void)argv;
 	ns_tcp_stats_sum(v);
-	ns_print_ctr_table(o, "tcp", ns_tcp_ctr_desc, v, app.tcp_base, NS_TCP_C__MAX, argc == 4);
+	ns_print_ctr_table(o, "tcp", ns_tcp_ctr_desc, v, ns_tcp_base, NS_TCP_C__MAX, argc == 4);
 	return 0;
 }
 
-int
-ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_listeners(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	ns_out_printf(o, "%-16s %-16s %6s %s\n", "listener", "address", "port", "app");
@@ -98,11 +100,11 @@ ns_cmd_show_listeners(struct ns_out *o, int argc, char **argv)
 
 /* Listeners and clients with what their connections did (clients summed over
  * workers; 'failed' includes connects refused for want of a TCB or a port). */
-int
-ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
+static int
+cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	ns_cmd_show_listeners(o, 0, NULL);
+	cmd_show_listeners(o, 0, NULL);
 	if (app.cfg.n_clients == 0)
 		return 0;
 	ns_out_printf(o, "\n%-12s %-22s %-10s %6s %6s %6s %6s %12s %12s %6s %10s %10s\n", "client",
@@ -115,7 +117,7 @@ ns_cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 		double secs, mbps = 0, tps = 0;
 
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++) {
-			const struct ns_client_stats *s = &app.worker[wi].cst[i];
+			const struct ns_client_stats *s = &ns_tcp_ws[wi].cst[i];
 
 			t.opened += s->opened;
 			t.connected += s->connected;
@@ -164,27 +166,21 @@ struct tcp_knob {
 	size_t knob_off, knob_size; /* in struct ns_tcp_knobs (app.cfg.tcp) */
 };
 
-#define KNOB(n, lo, hi, cfield, kfield)                                    \
-	{                                                                  \
-		n, lo, hi, offsetof(struct ns_tcp_cfg, cfield),            \
-				sizeof(((struct ns_tcp_cfg *)0)->cfield),  \
-				offsetof(struct ns_tcp_knobs, kfield),     \
-				sizeof(((struct ns_tcp_knobs *)0)->kfield) \
-	}
-static const struct tcp_knob knobs[] = {
-		KNOB("delack_ms", 1, 500, delack_ms, delack_ms),
-		KNOB("rto_min_ms", 1, 60000, rto_min_ms, rto_min_ms),
-		KNOB("rto_init_ms", 1, 60000, rto_init_ms, rto_init_ms),
-		KNOB("time_wait_ms", 1, 240000, time_wait_ms, time_wait_ms),
-		KNOB("syn_backlog", 0, 1u << 20, syn_backlog, syn_backlog),
-		KNOB("syncookies", 0, 1, syncookies, syncookies),
-		KNOB("keepalive_idle_ms", 0, 86400000, keepalive_idle_ms, keepalive_idle_ms),
-		KNOB("keepalive_intvl_ms", 1, 3600000, keepalive_intvl_ms, keepalive_intvl_ms),
-		KNOB("keepalive_cnt", 1, 255, keepalive_cnt, keepalive_cnt),
-		{"nodelay", 0, 1, 0, 0, offsetof(struct ns_tcp_knobs, nodelay),
-				sizeof(((struct ns_tcp_knobs *)0)->nodelay)},
-};
-#undef KNOB
+/* The knobs of NS_TCP_KNOBS that 'set tcp' changes; cfg_size 0: the
+ * application's alone (not in the stack). */
+#define KNOB_IN_CORE_CORE(field) \
+	offsetof(struct ns_tcp_cfg, field), sizeof(((struct ns_tcp_cfg *)0)->field)
+#define KNOB_IN_CORE_APP(field) 0, 0
+#define X(key, field, kind, min, max, set, where)                                   \
+	NS_TCP_KNOB_SET_##set({#key, min, max, KNOB_IN_CORE_##where(field),         \
+					      offsetof(struct ns_tcp_knobs, field), \
+					      sizeof(((struct ns_tcp_knobs *)0)->field)}, )
+static const struct tcp_knob knobs[] = {NS_TCP_KNOBS(X)};
+#undef X
+/* Their names, for the command's help. */
+#define X(key, field, kind, min, max, set, where) NS_TCP_KNOB_SET_##set(" " #key)
+static const char knob_names[] = NS_TCP_KNOBS(X);
+#undef X
 
 static void
 store(void *base, size_t off, size_t size, uint32_t v)
@@ -205,14 +201,14 @@ store(void *base, size_t off, size_t size, uint32_t v)
 }
 
 void
-ns_tcp_knob_apply(struct ns_worker *w, uint32_t knob, uint32_t value)
+ns_tcp_knob_apply(struct ns_tcp_w *t, uint32_t knob, uint32_t value)
 {
 	if (knob < RTE_DIM(knobs) && knobs[knob].cfg_size != 0)
-		store(&w->tcp.cfg, knobs[knob].cfg_off, knobs[knob].cfg_size, value);
+		store(&t->stack.cfg, knobs[knob].cfg_off, knobs[knob].cfg_size, value);
 }
 
-int
-ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv)
+static int
+cmd_set_tcp(struct ns_out *o, int argc, char **argv)
 {
 	const char *name = argv[2], *val = argv[3];
 	char *end;
@@ -227,7 +223,7 @@ ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv)
 	else if (!strcmp(val, "off") || !strcmp(val, "no"))
 		val = "0";
 	for (unsigned int i = 0; i < RTE_DIM(knobs); i++) {
-		struct ns_wmsg m = {.type = NS_WMSG_TCP_SET, .knob = i};
+		struct ns_tcp_set_msg m = {.knob = i};
 
 		if (strcmp(knobs[i].name, name) != 0)
 			continue;
@@ -240,7 +236,7 @@ ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv)
 		m.value = (uint32_t)v;
 		store(&app.cfg.tcp, knobs[i].knob_off, knobs[i].knob_size, m.value);
 		for (uint32_t wi = 0; wi < app.cfg.n_workers; wi++)
-			if (ns_worker_post(wi, &m) != 0) {
+			if (ns_feature_post(&ns_feature_tcp, wi, 0, &m, sizeof(m)) != 0) {
 				ns_out_printf(o, "error: worker %u's message ring is full\n", wi);
 				return -1;
 			}
@@ -253,3 +249,19 @@ ns_cmd_set_tcp(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "\n");
 	return -1;
 }
+
+const struct ns_cmd ns_tcp_cmds[] = {
+		{"show tcp conns", "Display", "TCP connections (all workers)", cmd_show_tcp_conns},
+		{"show tcp conns detail", "Display",
+				"TCP connections with sequence, window and RTT state",
+				cmd_show_tcp_conns},
+		{"show tcp apps", "Display", "listeners and clients: connections, bytes, errors",
+				cmd_show_tcp_apps},
+		{"show tcp stats", "Display", "non-zero TCP counters", cmd_show_tcp_stats},
+		{"show tcp stats all", "Display", "every TCP counter with its meaning",
+				cmd_show_tcp_stats},
+		{"show listeners", "Display", "TCP listeners and their applications",
+				cmd_show_listeners},
+		{"set tcp <knob> <value>", "Control", knob_names + 1, cmd_set_tcp},
+		{NULL, NULL, NULL, NULL},
+};

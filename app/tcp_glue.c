@@ -11,9 +11,20 @@
 #include <rte_random.h>
 
 #include "app.h"
-#include "ns_cksum.h"
+#include "common/ns_cksum.h"
+#include "config.h"
+#include "feature.h"
+#include "tcp_glue.h"
 
-void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+struct ns_tcp_w *ns_tcp_ws;
+static struct ns_tcp_hooks hooks;
+uint64_t ns_tcp_base[NS_TCP_C__MAX];
+
+void
+ns_tcp_set_hooks(const struct ns_tcp_hooks *h)
+{
+	hooks = *h;
+}
 
 static uint8_t *
 tcp_tx_alloc(void *user, uint16_t len, void **handle)
@@ -46,7 +57,8 @@ port_of_addr(rte_be32_t ip)
 static void
 tcp_xmit(void *user, void *handle, uint16_t len)
 {
-	struct ns_worker *w = user;
+	struct ns_tcp_w *t = user;
+	struct ns_worker *w = t->w;
 	struct rte_mbuf *m = handle;
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
@@ -73,8 +85,9 @@ tcp_xmit(void *user, void *handle, uint16_t len)
 	}
 	eth->src_addr = app.port[port].mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	/* Sync mode: out only once the standby holds what this segment reflects. */
-	if (ns_repl_worker_hold(w, m, (uint16_t)port, ip->dst_addr))
+	/* Held (replication's sync mode: out only once the standby holds what
+	 * this segment reflects), or out now. */
+	if (hooks.hold != NULL && hooks.hold(w, m, (uint16_t)port, ip->dst_addr))
 		return;
 	ns_worker_send_ip(w, (uint16_t)port, m, ip->dst_addr);
 }
@@ -82,25 +95,27 @@ tcp_xmit(void *user, void *handle, uint16_t len)
 static void
 tcp_observe(void *user, const struct ns_tcb *c, uint32_t groups)
 {
-	ns_repl_worker_observe(user, c, groups);
+	struct ns_tcp_w *t = user;
+
+	hooks.observe(t->w, c, groups);
 }
 
 void
-ns_tcp_worker_mark_ready(struct ns_worker *w, const struct ns_tcb *c)
+ns_tcp_mark_ready(struct ns_tcp_w *t, const struct ns_tcb *c)
 {
-	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_appconn *a = &t->appc[c->id];
 
-	if (!a->ready && w->n_ready < w->tcp.cfg.max_conns) {
+	if (!a->ready && t->n_ready < t->stack.cfg.max_conns) {
 		a->ready = 1;
-		w->ready[w->n_ready++] = c->id;
+		t->ready[t->n_ready++] = c->id;
 	}
 }
 
 static void
 tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 {
-	struct ns_worker *w = user;
-	struct ns_appconn *a = &w->appc[c->id];
+	struct ns_tcp_w *t = user;
+	struct ns_appconn *a = &t->appc[c->id];
 
 	switch (ev) {
 	case NS_TCPE_ACCEPTED: {
@@ -113,26 +128,26 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 				.digest = 0xffffffffu};
 		if (app.cfg.tcp.nodelay)
 			c->flags |= NS_TCBF_NODELAY;
-		ns_tcp_worker_mark_ready(w, c); /* data may have come with the handshake's ACK */
+		ns_tcp_mark_ready(t, c); /* data may have come with the handshake's ACK */
 		break;
 	}
 	case NS_TCPE_CONNECTED:
 		if (a->client != 0) {
-			w->cst[a->client - 1].connected++;
+			t->cst[a->client - 1].connected++;
 			a->up = 1;
 		}
-		ns_tcp_worker_mark_ready(w, c);
+		ns_tcp_mark_ready(t, c);
 		break;
 	case NS_TCPE_READABLE:
 	case NS_TCPE_WRITABLE:
-		ns_tcp_worker_mark_ready(w, c);
+		ns_tcp_mark_ready(t, c);
 		break;
 	case NS_TCPE_RESET:
 		a->failed = 1;
 		break;
 	case NS_TCPE_CLOSED:
 		if (a->active)
-			ns_app_closed(w, c, a->failed);
+			ns_app_closed(t, c, a->failed);
 		a->active = 0;
 		break; /* a stale ready entry finds the TCB closed or reused: harmless */
 	default:
@@ -140,106 +155,161 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 	}
 }
 
-int
-ns_tcp_worker_init(struct ns_worker *w)
+static int
+tcp_init(void)
 {
+	ns_app_init();
+	ns_tcp_ws = rte_zmalloc("tcp", sizeof(*ns_tcp_ws) * app.n_loops, RTE_CACHE_LINE_SIZE);
+	return ns_tcp_ws != NULL ? 0 : -1;
+}
+
+static void
+tcp_fini(void)
+{
+	rte_free(ns_tcp_ws);
+	ns_tcp_ws = NULL;
+}
+
+static int
+tcp_worker_init(struct ns_worker *w)
+{
+	struct ns_tcp_w *t = ns_tcp_of(w);
 	static const struct ns_tcp_ops ops = {tcp_tx_alloc, tcp_xmit, tcp_event, NULL};
 	static const struct ns_tcp_ops repl_ops = {tcp_tx_alloc, tcp_xmit, tcp_event, tcp_observe};
 	const struct ns_tcp_knobs *k = &app.cfg.tcp;
 	struct ns_tcp_cfg cfg;
 
 	ns_tcp_cfg_defaults(&cfg);
-	cfg.max_conns = k->max_conns;
-	cfg.sndbuf = k->sndbuf;
-	cfg.rcvbuf = k->rcvbuf;
-	cfg.mss = (uint16_t)k->mss;
-	cfg.wscale = (uint8_t)k->wscale;
-	cfg.ts = k->ts;
-	cfg.sack = k->sack;
-	cfg.ws = k->ws;
-	cfg.rto_min_ms = k->rto_min_ms;
-	cfg.rto_init_ms = k->rto_init_ms;
-	cfg.delack_ms = k->delack_ms;
-	cfg.time_wait_ms = k->time_wait_ms;
-	cfg.syn_backlog = k->syn_backlog;
-	cfg.syncookies = k->syncookies;
-	cfg.keepalive_idle_ms = k->keepalive_idle_ms;
-	cfg.keepalive_intvl_ms = k->keepalive_intvl_ms;
-	cfg.keepalive_cnt = (uint8_t)k->keepalive_cnt;
+#define X(key, field, kind, min, max, set, where) \
+	NS_TCP_KNOB_CORE_##where(cfg.field = (__typeof__(cfg.field))k->field;)
+	NS_TCP_KNOBS(X)
+#undef X
 	cfg.ttl = app.cfg.ttl;
 	cfg.tx_csum_offload = true; /* completed per port in tcp_xmit() */
 	/* RFC 6528 secret: random, but fixed in replay mode so goldens are stable. */
 	for (int i = 0; i < 16; i++)
 		cfg.isn_key[i] = app.replay ? (uint8_t)(0x5a ^ i) : (uint8_t)rte_rand();
-	if (ns_tcp_init(&w->tcp, &cfg, app.cfg.repl.role != NS_REPL_ROLE_NONE ? &repl_ops : &ops, w,
+	t->w = w;
+	if (ns_tcp_init(&t->stack, &cfg, hooks.observe != NULL ? &repl_ops : &ops, t,
 			    app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
-	w->appc = rte_zmalloc("appc", sizeof(*w->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
-	w->ready = rte_zmalloc("ready", sizeof(*w->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
-	if (w->appc == NULL || w->ready == NULL)
+	t->appc = rte_zmalloc("appc", sizeof(*t->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
+	t->ready = rte_zmalloc("ready", sizeof(*t->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
+	if (t->appc == NULL || t->ready == NULL)
 		return -1;
 	for (uint16_t i = 0; i < app.cfg.n_listeners; i++) {
 		const struct ns_listener_cfg *l = &app.cfg.listener[i];
 
-		if (ns_tcp_listen(&w->tcp, l->addr, l->port, (void *)(uintptr_t)l) < 0)
+		if (ns_tcp_listen(&t->stack, l->addr, l->port, (void *)(uintptr_t)l) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-void
-ns_tcp_worker_fini(struct ns_worker *w)
+static void
+tcp_worker_fini(struct ns_worker *w)
 {
-	if (w->tcp.pool != NULL)
-		ns_tcp_fini(&w->tcp);
-	rte_free(w->appc);
-	rte_free(w->ready);
-	w->appc = NULL;
-	w->ready = NULL;
+	struct ns_tcp_w *t;
+
+	if (ns_tcp_ws == NULL)
+		return;
+	t = ns_tcp_of(w);
+	if (t->stack.pool != NULL)
+		ns_tcp_fini(&t->stack);
+	rte_free(t->appc);
+	rte_free(t->ready);
+	t->appc = NULL;
+	t->ready = NULL;
 }
 
-void
-ns_tcp_worker_rx(struct ns_worker *w, uint16_t port_idx, const uint8_t *ip, uint16_t ip_len,
-		uint64_t ol_flags)
+static enum ns_rx
+tcp_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct ns_l4_info *l4)
 {
-	/* A standby answers nothing; an active whose frame ring is nearly full
-	 * lets the peer retransmit rather than lose an event. */
-	if (!ns_repl_worker_accept(w))
-		return;
+	struct ns_tcp_w *t = ns_tcp_of(w);
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + l4->l3_off;
+	uint16_t ip_len = (uint16_t)(l4->l4_off - l4->l3_off + l4->l4_len); /* no padding */
+
+	/* Replication: a standby answers nothing; an active whose frame ring is
+	 * nearly full lets the peer retransmit rather than lose an event. */
+	if (hooks.accept != NULL && !hooks.accept(w))
+		return NS_RX_FREE;
 	/* A NIC that verified the checksum, or a trusted link, saves the software
 	 * pass over the payload. */
-	if ((ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD ||
+	if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) == RTE_MBUF_F_RX_L4_CKSUM_GOOD ||
 			app.cfg.port[port_idx].csum_trust)
-		ns_tcp_input_csum_ok(&w->tcp, ip, ip_len, w->now_ns);
+		ns_tcp_input_csum_ok(&t->stack, ip, ip_len, w->now_ns);
 	else
-		ns_tcp_input(&w->tcp, ip, ip_len, w->now_ns);
+		ns_tcp_input(&t->stack, ip, ip_len, w->now_ns);
+	return NS_RX_FREE; /* the data was copied into the TCB's FIFO */
 }
 
-void
-ns_tcp_worker_poll(struct ns_worker *w)
+static void
+tcp_poll(struct ns_worker *w)
 {
-	if (unlikely(w->tcp_frozen))
-		return; /* stepping down: the state the standby is taking must hold still */
-	ns_tcp_timers(&w->tcp, w->now_ns);
-	if (!w->clients_started && !ns_repl_is_standby())
-		w->clients_started = !ns_app_start_clients(w);
-	/* Applications run here, outside the stack's callbacks. */
-	for (uint32_t i = 0; i < w->n_ready; i++) {
-		struct ns_tcb *c = &w->tcp.pool[w->ready[i]];
+	struct ns_tcp_w *t = ns_tcp_of(w);
 
-		w->appc[c->id].ready = 0;
-		if (c->state != NS_TCP_CLOSED && w->appc[c->id].active)
-			ns_app_run(w, c);
+	if (unlikely(t->frozen))
+		return; /* stepping down: the state the standby is taking must hold still */
+	ns_tcp_timers(&t->stack, w->now_ns);
+	if (!t->clients_started && (hooks.clients_wait == NULL || !hooks.clients_wait()))
+		t->clients_started = !ns_app_start_clients(t);
+	/* Applications run here, outside the stack's callbacks. */
+	for (uint32_t i = 0; i < t->n_ready; i++) {
+		struct ns_tcb *c = &t->stack.pool[t->ready[i]];
+
+		t->appc[c->id].ready = 0;
+		if (c->state != NS_TCP_CLOSED && t->appc[c->id].active)
+			ns_app_run(t, c);
 	}
-	w->n_ready = 0;
+	t->n_ready = 0;
+}
+
+/* Replay: the timers due by this packet's time. */
+static void
+tcp_clock(struct ns_worker *w)
+{
+	ns_tcp_timers(&ns_tcp_of(w)->stack, w->now_ns);
 }
 
 void
 ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX])
 {
 	memset(out, 0, sizeof(uint64_t) * NS_TCP_C__MAX);
-	if (app.worker == NULL)
+	if (app.worker == NULL || ns_tcp_ws == NULL)
 		return;
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
-		ns_ctr_accumulate(out, app.worker[i].tcp.ctr, NS_TCP_C__MAX);
+		ns_ctr_accumulate(out, ns_tcp_ws[i].stack.ctr, NS_TCP_C__MAX);
 }
+
+static void
+tcp_msg(struct ns_worker *w, const struct ns_wmsg *m)
+{
+	const struct ns_tcp_set_msg *b = NS_WMSG_BODY(m, const struct ns_tcp_set_msg);
+
+	ns_tcp_knob_apply(ns_tcp_of(w), b->knob, b->value);
+}
+
+static const struct ns_feature_ctrs ctrs = {
+		.prefix = "tcp",
+		.desc = ns_tcp_ctr_desc,
+		.n = NS_TCP_C__MAX,
+		.sum = ns_tcp_stats_sum,
+		.base = ns_tcp_base,
+		.dump_when_off = true,
+};
+
+struct ns_feature ns_feature_tcp = {
+		.name = "tcp",
+		.loops = NS_LOOPS_WORKERS,
+		.init = tcp_init,
+		.worker_init = tcp_worker_init,
+		.worker_fini = tcp_worker_fini,
+		.fini = tcp_fini,
+		.ip_proto = IPPROTO_TCP,
+		.rx_l4 = tcp_rx,
+		.poll = tcp_poll,
+		.clock = tcp_clock,
+		.msg = tcp_msg,
+		.cmds = ns_tcp_cmds,
+		.ctrs = &ctrs,
+};

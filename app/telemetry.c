@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_lcore.h>
@@ -14,6 +15,7 @@
 
 #include "app.h"
 #include "control.h"
+#include "feature.h"
 
 /* Keys may not contain '.' in 22.11 telemetry: counters nest as {"dp": {...}, "net": {...}}. */
 static struct rte_tel_data *
@@ -32,13 +34,12 @@ counter_dict(const struct ns_ctr_desc *desc, const uint64_t *v, const uint64_t *
 static int
 tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], bfd[NS_BFD_C__MAX];
-	uint64_t ovl[NS_OVL_C__MAX], ctl[NS_CTL__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], ctl[NS_CTL__MAX];
 	struct rte_tel_data *c;
+	struct ns_feature *f;
 
 	(void)cmd, (void)params;
 	ns_counters_sum(net, dp);
-	ns_tcp_stats_sum(tcp);
 	rte_tel_data_start_dict(d);
 	c = counter_dict(ns_dp_ctr_desc, dp, app.dp_base, NS_DP__MAX);
 	if (c != NULL)
@@ -46,17 +47,19 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 	c = counter_dict(ns_net_ctr_desc, net, app.net_base, NS_NET__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "net", c, 0);
-	c = counter_dict(ns_tcp_ctr_desc, tcp, app.tcp_base, NS_TCP_C__MAX);
-	if (c != NULL)
-		rte_tel_data_add_dict_container(d, "tcp", c, 0);
-	ns_bfd_stats_sum(bfd);
-	c = counter_dict(ns_bfd_ctr_desc, bfd, NULL, NS_BFD_C__MAX);
-	if (c != NULL)
-		rte_tel_data_add_dict_container(d, "bfd", c, 0);
-	ns_ovl_stats_sum(ovl);
-	c = counter_dict(ns_ovl_ctr_desc, ovl, NULL, NS_OVL_C__MAX);
-	if (c != NULL)
-		rte_tel_data_add_dict_container(d, "ovl", c, 0);
+	NS_FEATURE_FOREACH(i, f)
+	{
+		const struct ns_feature_ctrs *k = f->ctrs;
+		uint64_t *v;
+
+		if (k == NULL || (v = calloc(k->n, sizeof(*v))) == NULL)
+			continue;
+		k->sum(v);
+		c = counter_dict(k->desc, v, k->base, (int)k->n);
+		free(v);
+		if (c != NULL)
+			rte_tel_data_add_dict_container(d, k->prefix, c, 0);
+	}
 	ns_ctl_stats_sum(ctl);
 	c = counter_dict(ns_ctl_ctr_desc, ctl, app.ctl_base, NS_CTL__MAX);
 	if (c != NULL)
@@ -92,6 +95,8 @@ tel_arp(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct ns_feature *f;
+
 	(void)cmd, (void)params;
 	rte_tel_data_start_dict(d);
 	for (uint32_t i = 0; i < app.n_loops; i++) {
@@ -106,7 +111,10 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_int(c, "lcore", (int)w->lcore);
 		rte_tel_data_add_dict_int(c, "main", w->lcore == rte_get_main_lcore());
 		rte_tel_data_add_dict_int(c, "fastpath", w->fastpath);
-		rte_tel_data_add_dict_int(c, "bfd", (int)i == app.bfd_owner);
+		NS_FEATURE_FOREACH(k, f)
+		if (f->lcore_tag != NULL)
+			rte_tel_data_add_dict_int(c, f->lcore_tag,
+					ns_feature_on(f) && ns_feature_runs_on(f, w));
 		for (uint16_t k = 0; k < w->n_rxq && n < sizeof(q) - 16; k++)
 			n += snprintf(q + n, sizeof(q) - n, "%s%u:%u", k ? " " : "",
 					w->rxq[k].port_id, w->rxq[k].queue);
@@ -122,20 +130,6 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "replication_lcore", app.cfg.replication_lcore);
 	rte_tel_data_add_dict_string(d, "idle", ns_idle_name(app.cfg.idle));
 	return 0;
-}
-
-static int
-tel_bfd(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	(void)cmd, (void)params;
-	return ns_bfd_telemetry(d);
-}
-
-static int
-tel_repl(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	(void)cmd, (void)params;
-	return ns_repl_telemetry_status(d);
 }
 
 static int
@@ -176,16 +170,11 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-static int
-tel_overlay(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	(void)cmd, (void)params;
-	return ns_ovl_telemetry(d);
-}
-
 void
 ns_telemetry_init(void)
 {
+	struct ns_feature *f;
+
 	rte_telemetry_register_cmd("/nonstop/counters", tel_counters,
 			"Dataplane and host-stack counters (same as 'show counters all'). No "
 			"parameters");
@@ -195,15 +184,8 @@ ns_telemetry_init(void)
 			"lcore roles, queues and poll statistics. No parameters");
 	rte_telemetry_register_cmd(
 			"/nonstop/config", tel_config, "Configuration in effect. No parameters");
-	rte_telemetry_register_cmd("/nonstop/bfd/sessions", tel_bfd,
-			"BFD sessions from the health table (state, discriminators, timers). No "
-			"parameters");
-	rte_telemetry_register_cmd("/nonstop/repl/status", tel_repl,
-			"Replication: role, epoch, per channel state, hold delay, bulk sync; "
-			"counters. No parameters");
-	rte_telemetry_register_cmd("/nonstop/overlay", tel_overlay,
-			"Multicast overlay sessions: role, key, packets, copies, gaps filled, "
-			"duplicates. No parameters");
-	if (ns_netstate_telemetry_init() != 0)
-		NS_LOGT(app, WARNING, "telemetry: /nonstop/netstate not registered");
+	NS_FEATURE_FOREACH(i, f)
+	for (const struct ns_tel_cmd *t = f->tel; t != NULL && t->path != NULL; t++)
+		if (rte_telemetry_register_cmd(t->path, t->fn, t->help) != 0)
+			NS_LOGT(app, WARNING, "telemetry: %s not registered", t->path);
 }

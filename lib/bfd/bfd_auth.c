@@ -5,6 +5,7 @@
 #include "bfd_counters.h"
 #include "bfd_packet.h"
 #include "ns_digest.h"
+#include "ns_wire.h"
 
 static const char *const auth_names[] = {
 		"none", "simple", "md5", "meticulous-md5", "sha1", "meticulous-sha1"};
@@ -58,21 +59,6 @@ ns_bfd_auth_len(const struct ns_bfd_auth_cfg *a)
 	return 0;
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t
-be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* The digest of a packet whose digest field holds the key, zero-padded (6.7.3/6.7.4). */
 static void
 digest(const struct ns_bfd_auth_cfg *a, const uint8_t *pkt, uint32_t len, uint8_t *out)
@@ -108,7 +94,7 @@ ns_bfd_auth_sign(const struct ns_bfd_auth_cfg *a, uint32_t seq, uint8_t *buf)
 		return len;
 	}
 	s[3] = 0;
-	put_be32(s + 4, seq);
+	ns_put_be32(s + 4, seq);
 	digest(a, buf, len, s + 8);
 	return len;
 }
@@ -150,7 +136,7 @@ ns_bfd_auth_verify(const struct ns_bfd_auth_cfg *a, struct ns_bfd_auth_state *st
 			return NS_BFD_C_rx_auth_bad_digest;
 		return -1;
 	}
-	seq = be32_at(s + 4);
+	seq = ns_get_be32(s + 4);
 	meticulous = a->type == NS_BFD_AUTH_MET_MD5 || a->type == NS_BFD_AUTH_MET_SHA1;
 	if (st->seq_known) {
 		/* Keyed: RcvAuthSeq .. +3*mult; meticulous: RcvAuthSeq+1 .. +3*mult

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include <rte_byteorder.h>
+#include "ns_wire.h"
 
 #include "bfd_packet.h"
 
@@ -17,22 +17,6 @@ ns_bfd_state_name(unsigned int st)
 	static const char *const names[] = {"AdminDown", "Down", "Init", "Up"};
 
 	return st < 4 ? names[st] : "?";
-}
-
-static uint32_t
-be32_at(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return rte_be_to_cpu_32(v);
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	v = rte_cpu_to_be_32(v);
-	memcpy(p, &v, 4);
 }
 
 int
@@ -53,11 +37,11 @@ ns_bfd_parse(const uint8_t *b, uint32_t len, struct ns_bfd_ctl *c)
 		return NS_BFD_C_rx_bad_mult;
 	if (c->flags & NS_BFD_F_MULTIPOINT)
 		return NS_BFD_C_rx_multipoint;
-	c->my_disc = be32_at(b + 4);
-	c->your_disc = be32_at(b + 8);
-	c->desired_min_tx_us = be32_at(b + 12);
-	c->required_min_rx_us = be32_at(b + 16);
-	c->required_min_echo_rx_us = be32_at(b + 20);
+	c->my_disc = ns_get_be32(b + 4);
+	c->your_disc = ns_get_be32(b + 8);
+	c->desired_min_tx_us = ns_get_be32(b + 12);
+	c->required_min_rx_us = ns_get_be32(b + 16);
+	c->required_min_echo_rx_us = ns_get_be32(b + 20);
 	if (c->my_disc == 0)
 		return NS_BFD_C_rx_my_disc_zero;
 	if (c->your_disc == 0 && c->state != NS_BFD_DOWN && c->state != NS_BFD_ADMIN_DOWN)
@@ -72,10 +56,10 @@ ns_bfd_build(const struct ns_bfd_ctl *c, uint8_t *b)
 	b[1] = (uint8_t)(c->state << 6 | (c->flags & 0x3f));
 	b[2] = c->detect_mult;
 	b[3] = NS_BFD_HDR_LEN;
-	put_be32(b + 4, c->my_disc);
-	put_be32(b + 8, c->your_disc);
-	put_be32(b + 12, c->desired_min_tx_us);
-	put_be32(b + 16, c->required_min_rx_us);
-	put_be32(b + 20, c->required_min_echo_rx_us);
+	ns_put_be32(b + 4, c->my_disc);
+	ns_put_be32(b + 8, c->your_disc);
+	ns_put_be32(b + 12, c->desired_min_tx_us);
+	ns_put_be32(b + 16, c->required_min_rx_us);
+	ns_put_be32(b + 20, c->required_min_echo_rx_us);
 	return NS_BFD_HDR_LEN;
 }

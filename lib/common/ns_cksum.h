@@ -1,55 +1,191 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Internet checksum (RFC 1071) of TCP segments, 32-bit loads into a 64-bit
- * accumulator, four per iteration: about four times fewer additions than
- * DPDK 22.11's rte_raw_cksum (16-bit loads), whose pass over the payload was
- * half of a TCP sender's and receiver's cycles.  Results are those of
- * rte_ipv4_udptcp_cksum() / _verify(), bit for bit (tests/unit/test_cksum.c).
- * Byte order: native words summed and folded, as RFC 1071 2(B) allows.
+ * The Internet checksum (RFC 1071), with no DPDK header: every core and the
+ * edge use this one file.
+ *
+ * The sum takes 32-bit loads into a 64-bit accumulator, four per iteration:
+ * about four times fewer additions than DPDK 22.11's rte_raw_cksum (16-bit
+ * loads), whose pass over the payload was half of a TCP sender's and
+ * receiver's cycles.  Results are those of rte_ipv4_udptcp_cksum() /
+ * _verify(), bit for bit (tests/unit/test_cksum.c).  Byte order: native
+ * words summed and folded, as RFC 1071 2(B) allows; a result is in memory
+ * order (store it with memcpy, or ns_get_be16() its bytes for the value).
  */
 #ifndef NS_CKSUM_H
 #define NS_CKSUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include <rte_ip.h>
+#include "ns_wire.h"
 
-#include "ns_cksum_raw.h"
+/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
+static inline uint16_t
+ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
+{
+	const uint8_t *p = buf;
+	uint64_t s0 = sum, s1 = 0;
+
+	while (len >= 16) {
+		uint32_t w[4];
+
+		memcpy(w, p, 16);
+		s0 += (uint64_t)w[0] + w[1];
+		s1 += (uint64_t)w[2] + w[3];
+		p += 16;
+		len -= 16;
+	}
+	s0 += s1;
+	while (len >= 4) {
+		uint32_t w;
+
+		memcpy(&w, p, 4);
+		s0 += w;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t h;
+
+		memcpy(&h, p, 2);
+		s0 += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len == 1) {
+		uint16_t h = 0;
+
+		*(uint8_t *)&h = *p; /* the odd byte, padded with zero (RFC 1071) */
+		s0 += h;
+	}
+	s0 = (s0 & 0xffffffffu) + (s0 >> 32);
+	s0 = (s0 & 0xffffffffu) + (s0 >> 32);
+	s0 = (s0 & 0xffff) + (s0 >> 16);
+	s0 = (s0 & 0xffff) + (s0 >> 16);
+	return (uint16_t)s0;
+}
+
+/* The checksum field of len bytes whose field holds 0, as a host-order
+ * value (ns_put_be16 it). */
+static inline uint16_t
+ns_cksum_be(const void *buf, size_t len)
+{
+	uint16_t s = ns_cksum_raw(buf, len, 0);
+
+	return (uint16_t)~ns_get_be16(&s);
+}
+
+/*
+ * Incremental update (RFC 1624, eqn. 3): HC' = ~(~HC + ~m + m').  Every
+ * value in one byte order, whichever (the one's complement sum does not
+ * depend on it): network-order fields loaded raw, or host-order values read
+ * with ns_get_be16/32.  A 32-bit field is its two 16-bit halves; the change
+ * d of several fields can be summed first (ns_cksum_delta*) and applied once.
+ */
+static inline uint32_t
+ns_cksum_delta16(uint16_t old, uint16_t new_)
+{
+	return (uint32_t)(uint16_t)~old + new_;
+}
+
+static inline uint32_t
+ns_cksum_delta32(uint32_t old, uint32_t new_)
+{
+	return ns_cksum_delta16((uint16_t)(old >> 16), (uint16_t)(new_ >> 16)) +
+	       ns_cksum_delta16((uint16_t)old, (uint16_t)new_);
+}
+
+static inline uint16_t
+ns_cksum_apply(uint16_t hc, uint32_t d)
+{
+	uint32_t s = (uint16_t)~hc + d;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static inline uint16_t
+ns_cksum_update16(uint16_t hc, uint16_t old, uint16_t new_)
+{
+	return ns_cksum_apply(hc, ns_cksum_delta16(old, new_));
+}
+
+static inline uint16_t
+ns_cksum_update32(uint16_t hc, uint32_t old, uint32_t new_)
+{
+	return ns_cksum_apply(hc, ns_cksum_delta32(old, new_));
+}
+
+/* IPv4 headers as bytes (ip: the header; struct rte_ipv4_hdr * converts). */
+static inline uint32_t
+ns_ipv4_hlen(const void *ip)
+{
+	return (uint32_t)(*(const uint8_t *)ip & 15) * 4;
+}
 
 /* The pseudo-header (RFC 768, RFC 9293 3.1) of an IPv4 packet's L4 part of
  * l4_len bytes, as an unfolded sum for ns_cksum_raw: the same value as
  * rte_ipv4_phdr_cksum(), without its 16-bit loop over a 12-byte copy. */
 static inline uint64_t
-ns_ipv4_phdr_sum(const struct rte_ipv4_hdr *ip, uint16_t l4_len)
+ns_ipv4_phdr_sum(const void *ip, uint16_t l4_len)
 {
+	const uint8_t *b = ip;
 	uint32_t s, d;
 
-	memcpy(&s, &ip->src_addr, 4);
-	memcpy(&d, &ip->dst_addr, 4);
-	return (uint64_t)s + d + rte_cpu_to_be_16((uint16_t)ip->next_proto_id) +
-	       rte_cpu_to_be_16(l4_len);
+	memcpy(&s, b + 12, 4);
+	memcpy(&d, b + 16, 4);
+	return (uint64_t)s + d + NS_BE16(b[9]) + NS_BE16(l4_len);
 }
 
-/* The TCP/UDP checksum field for an IPv4 packet (as rte_ipv4_udptcp_cksum):
- * a computed 0 is sent as 0xffff only for UDP, where 0 means "no checksum"
- * (RFC 768); TCP sends 0 (RFC 1624 3). */
+/* The TCP/UDP checksum field for an IPv4 packet, in memory order (as
+ * rte_ipv4_udptcp_cksum): a computed 0 is sent as 0xffff only for UDP, where
+ * 0 means "no checksum" (RFC 768); TCP sends 0 (RFC 1624 3). */
 static inline uint16_t
-ns_ipv4_l4_cksum(const struct rte_ipv4_hdr *ip, const void *l4)
+ns_ipv4_l4_cksum(const void *ip, const void *l4)
 {
-	uint16_t l4_len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip));
-	uint16_t c = (uint16_t)~ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(ip, l4_len));
+	const uint8_t *b = ip;
+	uint16_t l4_len = (uint16_t)(ns_get_be16(b + 2) - ns_ipv4_hlen(b));
+	uint16_t c = (uint16_t)~ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len));
 
-	return c == 0 && ip->next_proto_id == IPPROTO_UDP ? 0xffff : c;
+	return c == 0 && b[9] == 17 ? 0xffff : c;
 }
 
 /* 0 when the TCP/UDP checksum of an IPv4 packet is right (as _verify). */
 static inline int
-ns_ipv4_l4_cksum_verify(const struct rte_ipv4_hdr *ip, const void *l4)
+ns_ipv4_l4_cksum_verify(const void *ip, const void *l4)
 {
-	uint16_t l4_len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - rte_ipv4_hdr_len(ip));
+	const uint8_t *b = ip;
+	uint16_t l4_len = (uint16_t)(ns_get_be16(b + 2) - ns_ipv4_hlen(b));
 
-	return ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(ip, l4_len)) == 0xffff ? 0 : -1;
+	return ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len)) == 0xffff ? 0 : -1;
+}
+
+/*
+ * An IPv4 header at ip: the 20 fixed bytes and the checksum over hlen bytes
+ * (options from ip + 20 written by the caller first).  Addresses in network
+ * order; frag: the flags and offset field (0x4000: DF).
+ */
+static inline void
+ns_ipv4_hdr_write(void *ip, uint32_t hlen, uint8_t tos, uint16_t tot, uint16_t id, uint16_t frag,
+		uint8_t ttl, uint8_t proto, uint32_t src, uint32_t dst)
+{
+	uint8_t *b = ip;
+	uint16_t c;
+
+	b[0] = (uint8_t)(0x40 | hlen / 4);
+	b[1] = tos;
+	ns_put_be16(b + 2, tot);
+	ns_put_be16(b + 4, id);
+	ns_put_be16(b + 6, frag);
+	b[8] = ttl;
+	b[9] = proto;
+	b[10] = b[11] = 0;
+	memcpy(b + 12, &src, 4);
+	memcpy(b + 16, &dst, 4);
+	c = (uint16_t)~ns_cksum_raw(b, hlen, 0);
+	memcpy(b + 10, &c, 2);
 }
 
 #endif /* NS_CKSUM_H */

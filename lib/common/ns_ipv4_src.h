@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "ns_wire.h"
+
 enum ns_ipv4_src {
 	NS_SRC_OK = 0,
 	NS_SRC_MARTIAN, /* 0/8, 127/8, multicast, limited broadcast */
@@ -24,23 +26,15 @@ enum ns_ipv4_src {
 	NS_SRC_OURS,	/* our own address */
 };
 
-static inline uint32_t
-ns_ipv4_host_order(uint32_t be)
-{
-	const uint8_t *b = (const uint8_t *)&be;
-
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 /* src, ours, netmask: network order (netmask 0: no subnet known). */
 static inline enum ns_ipv4_src
 ns_ipv4_src_class(uint32_t src, uint32_t ours, uint32_t netmask)
 {
-	uint32_t a = ns_ipv4_host_order(src), m = ns_ipv4_host_order(netmask);
+	uint32_t a = ns_get_be32(&src), m = ns_get_be32(&netmask);
 
 	if ((a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) == 0xe || a == 0xffffffffu)
 		return NS_SRC_MARTIAN;
-	if (m != 0 && ~m > 1 && (a & m) == (ns_ipv4_host_order(ours) & m) &&
+	if (m != 0 && ~m > 1 && (a & m) == (ns_get_be32(&ours) & m) &&
 			((a & ~m) == 0 || (a & ~m) == ~m))
 		return NS_SRC_SUBNET;
 	if (src == ours)

@@ -10,6 +10,7 @@
 #define NS_TIMER_WHEEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct ns_tw_timer {

@@ -114,15 +114,10 @@ report_begin(struct report *r)
 static void
 report_send(struct ns_igmp_if *i, struct report *r)
 {
-	uint16_t c;
-
 	if (r->n_rec == 0)
 		return;
-	r->b[24 + 6] = (uint8_t)(r->n_rec >> 8);
-	r->b[24 + 7] = (uint8_t)r->n_rec;
-	c = igmp_cksum(r->b + 24, r->len);
-	r->b[24 + 2] = (uint8_t)(c >> 8);
-	r->b[24 + 3] = (uint8_t)c;
+	ns_put_be16(r->b + 24 + 6, r->n_rec);
+	ns_put_be16(r->b + 24 + 2, ns_cksum_be(r->b + 24, r->len));
 	igmp_ip_hdr(r->b, i->addr, ALL_V3_ROUTERS, r->len);
 	i->ops.xmit(i->user, r->b, 24 + r->len);
 	i->reports_sent++;
@@ -155,14 +150,11 @@ static void
 v2_msg(struct ns_igmp_if *i, uint8_t type, uint32_t group)
 {
 	uint8_t b[32];
-	uint16_t c;
 
 	memset(b + 24, 0, 8);
 	b[24] = type;
 	memcpy(b + 28, &group, 4);
-	c = igmp_cksum(b + 24, 8);
-	b[26] = (uint8_t)(c >> 8);
-	b[27] = (uint8_t)c;
+	ns_put_be16(b + 26, ns_cksum_be(b + 24, 8));
 	igmp_ip_hdr(b, i->addr, type == T_V2_LEAVE ? ALL_ROUTERS : group, 8);
 	i->ops.xmit(i->user, b, 32);
 	i->reports_sent++;
@@ -340,14 +332,14 @@ ns_igmp_input(struct ns_igmp_if *i, const uint8_t *ip, uint32_t len, uint64_t no
 		return;
 	}
 	ihl = (uint32_t)(ip[0] & 15) * 4;
-	if (ihl < 20 || len < ihl + 8 || (uint32_t)(ip[2] << 8 | ip[3]) > len ||
-			(uint32_t)(ip[2] << 8 | ip[3]) < ihl + 8) {
+	if (ihl < 20 || len < ihl + 8 || ns_get_be16(ip + 2) > len ||
+			ns_get_be16(ip + 2) < ihl + 8) {
 		i->bad_packets++;
 		return;
 	}
-	l4len = (uint32_t)(ip[2] << 8 | ip[3]) - ihl;
+	l4len = ns_get_be16(ip + 2) - ihl;
 	m = ip + ihl;
-	if (l4len < 8 || igmp_cksum(m, l4len) != 0) {
+	if (l4len < 8 || ns_cksum_be(m, l4len) != 0) {
 		i->bad_packets++;
 		return;
 	}

@@ -300,7 +300,6 @@ send_query(struct ns_igmpq *q, uint32_t group, const uint32_t *s, uint32_t n)
 	uint8_t b[24 + 12 + 4 * NS_IGMPQ_MAX_SRC];
 	uint8_t *m = b + 24;
 	uint32_t len = 12 + 4 * n;
-	uint16_t c;
 
 	memset(m, 0, 12);
 	m[0] = T_QUERY;
@@ -310,13 +309,10 @@ send_query(struct ns_igmpq *q, uint32_t group, const uint32_t *s, uint32_t n)
 	memcpy(m + 4, &group, 4);
 	m[8] = q->robustness <= 7 ? q->robustness : 0; /* S = 0, QRV */
 	m[9] = igmp_code_encode(q->qi_ms / 1000);      /* QQIC, seconds */
-	m[10] = (uint8_t)(n >> 8);
-	m[11] = (uint8_t)n;
+	ns_put_be16(m + 10, (uint16_t)n);
 	for (uint32_t k = 0; k < n; k++)
 		memcpy(m + 12 + 4 * k, &s[k], 4);
-	c = igmp_cksum(m, len);
-	m[2] = (uint8_t)(c >> 8);
-	m[3] = (uint8_t)c;
+	ns_put_be16(m + 2, ns_cksum_be(m, len));
 	igmp_ip_hdr(b, q->addr, group == 0 ? ALL_SYSTEMS : group, len);
 	q->ops.xmit(q->user, b, 24 + len);
 	if (group == 0)
@@ -332,7 +328,7 @@ static void
 querier_specific(struct ns_igmpq *q, uint32_t group, const uint8_t *m, uint32_t l4, uint64_t now)
 {
 	struct ns_igmpq_group *g = find(q, group, false);
-	uint32_t ns = l4 >= 12 ? (uint32_t)(m[10] << 8 | m[11]) : 0;
+	uint32_t ns = l4 >= 12 ? ns_get_be16(m + 10) : 0;
 
 	if (g == NULL)
 		return;
@@ -352,12 +348,6 @@ querier_specific(struct ns_igmpq *q, uint32_t group, const uint8_t *m, uint32_t 
 	}
 }
 
-static inline uint32_t
-be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 void
 ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now)
 {
@@ -369,14 +359,14 @@ ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now
 		return;
 	}
 	ihl = (uint32_t)(ip[0] & 15) * 4;
-	tot = (uint32_t)(ip[2] << 8 | ip[3]);
+	tot = ns_get_be16(ip + 2);
 	if (ihl < 20 || tot > len || tot < ihl + 8) {
 		q->bad++;
 		return;
 	}
 	l4 = tot - ihl;
 	m = ip + ihl;
-	if (igmp_cksum(m, l4) != 0) {
+	if (ns_cksum_be(m, l4) != 0) {
 		q->bad++;
 		return;
 	}
@@ -385,7 +375,7 @@ ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now
 	switch (m[0]) {
 	case T_QUERY:
 		/* 6.6.2: a query from a lower address: that router is the querier. */
-		if (src != q->addr && src != 0 && be32(ip + 12) < be32((const uint8_t *)&q->addr)) {
+		if (src != q->addr && src != 0 && ns_get_be32(ip + 12) < ns_get_be32(&q->addr)) {
 			if (q->querier)
 				q->elections_lost++;
 			q->querier = false;
@@ -422,7 +412,7 @@ ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now
 		record(q, src, NS_IGMP_TO_IN, group, NULL, 0, now);
 		return;
 	case T_V3_REPORT: {
-		uint32_t nrec = (uint32_t)(m[6] << 8 | m[7]), off = 8;
+		uint32_t nrec = ns_get_be16(m + 6), off = 8;
 
 		q->reports++;
 		for (uint32_t r = 0; r < nrec; r++) {
@@ -432,7 +422,7 @@ ns_igmpq_input(struct ns_igmpq *q, const uint8_t *ip, uint32_t len, uint64_t now
 				q->bad++;
 				return;
 			}
-			ns = (uint32_t)(m[off + 2] << 8 | m[off + 3]);
+			ns = ns_get_be16(m + off + 2);
 			need = 8 + 4 * ns + 4u * m[off + 1];
 			if (off + need > l4) {
 				q->bad++;

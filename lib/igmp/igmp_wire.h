@@ -3,51 +3,30 @@
 #ifndef NS_IGMP_WIRE_H
 #define NS_IGMP_WIRE_H
 
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "ns_cksum_raw.h"
+#include "ns_cksum.h"
 
-#define MS	       1000000ull  /* ns */
-#define ALL_SYSTEMS    0x010000e0u /* 224.0.0.1, network order on little endian */
-#define ALL_ROUTERS    0x020000e0u /* 224.0.0.2 */
-#define ALL_V3_ROUTERS 0x160000e0u /* 224.0.0.22 */
+#define MS	       1000000ull	    /* ns */
+#define ALL_SYSTEMS    NS_BE32(0xe0000001u) /* 224.0.0.1, network order */
+#define ALL_ROUTERS    NS_BE32(0xe0000002u) /* 224.0.0.2 */
+#define ALL_V3_ROUTERS NS_BE32(0xe0000016u) /* 224.0.0.22 */
 #define T_QUERY	       0x11
 #define T_V1_REPORT    0x12
 #define T_V2_REPORT    0x16
 #define T_V2_LEAVE     0x17
 #define T_V3_REPORT    0x22
 
-/* The checksum field's value (host order) over len bytes. */
-static inline uint16_t
-igmp_cksum(const uint8_t *p, uint32_t len)
-{
-	return (uint16_t)~ntohs(ns_cksum_raw(p, len, 0));
-}
-
 /* IPv4 header with Router Alert (RFC 2113), TTL 1, protocol 2, at p; 24 bytes. */
 static inline void
 igmp_ip_hdr(uint8_t *p, uint32_t src, uint32_t dst, uint32_t l4_len)
 {
-	uint32_t tot = 24 + l4_len;
-	uint16_t c;
-
-	memset(p, 0, 24);
-	p[0] = 0x46;
-	p[1] = 0xc0; /* internetwork control */
-	p[2] = (uint8_t)(tot >> 8);
-	p[3] = (uint8_t)tot;
-	p[6] = 0x40; /* DF */
-	p[8] = 1;
-	p[9] = 2;
-	memcpy(p + 12, &src, 4);
-	memcpy(p + 16, &dst, 4);
 	p[20] = 0x94;
 	p[21] = 4;
-	c = igmp_cksum(p, 24);
-	p[10] = (uint8_t)(c >> 8);
-	p[11] = (uint8_t)c;
+	p[22] = p[23] = 0;
+	/* internetwork control, DF */
+	ns_ipv4_hdr_write(p, 24, 0xc0, (uint16_t)(24 + l4_len), 0, 0x4000, 1, 2, src, dst);
 }
 
 /* Max Resp Code and QQIC (4.1.1, 4.1.7): below 128 as is, else a 3-bit

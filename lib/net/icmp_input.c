@@ -3,7 +3,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
-#include "cksum.h"
+#include "ns_cksum.h"
 #include "host_internal.h"
 
 enum ns_verdict
@@ -39,7 +39,7 @@ ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_
 	old_word = rte_cpu_to_be_16(icmp->icmp_type << 8 | icmp->icmp_code);
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	new_word = rte_cpu_to_be_16(icmp->icmp_type << 8 | icmp->icmp_code);
-	icmp->icmp_cksum = ns_cksum_adjust16(icmp->icmp_cksum, old_word, new_word);
+	icmp->icmp_cksum = ns_cksum_update16(icmp->icmp_cksum, old_word, new_word);
 
 	tmp = ip->src_addr;
 	ip->src_addr = ip->dst_addr;

@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 
 #include "host_internal.h"
+#include "ns_cksum.h"
 
 uint16_t
 ns_icmp_build_echo(struct ns_host *h, rte_be32_t dst, uint16_t ident, uint16_t seq,
@@ -19,17 +20,8 @@ ns_icmp_build_echo(struct ns_host *h, rte_be32_t dst, uint16_t ident, uint16_t s
 	memset(&eth->dst_addr, 0, sizeof(eth->dst_addr));
 	eth->src_addr = h->mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(tot);
-	ip->packet_id = rte_cpu_to_be_16(seq);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = h->ttl;
-	ip->next_proto_id = IPPROTO_ICMP;
-	ip->src_addr = h->ip;
-	ip->dst_addr = dst;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ns_ipv4_hdr_write(ip, sizeof(*ip), 0, tot, seq, RTE_IPV4_HDR_DF_FLAG, h->ttl, IPPROTO_ICMP,
+			h->ip, dst);
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REQUEST;
 	icmp->icmp_code = 0;
 	icmp->icmp_ident = rte_cpu_to_be_16(ident);

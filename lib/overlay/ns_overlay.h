@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ns_wire.h"
+
 #define NS_OVL_UDP_PORT 4754
 #define NS_OVL_GRE_LEN	12 /* flags/proto, key, sequence */
 #define NS_OVL_HDR_LEN	(20 + 8 + NS_OVL_GRE_LEN)
@@ -203,23 +205,18 @@ static inline uint32_t
 ns_ovl_encap(struct ns_ovl_tx *s, uint8_t *hdr, const uint8_t *inner, uint16_t inner_len)
 {
 	uint32_t tot = NS_OVL_HDR_LEN + inner_len, seq = s->seq++, sum;
-	uint16_t id = s->ip_id++, v[5];
-	uint32_t seq_be = __builtin_bswap32(seq);
+	uint16_t id = s->ip_id++;
 
 	memcpy(hdr, s->tmpl, NS_OVL_HDR_LEN);
 	sum = s->tmpl_sum + (tot & 0xffff) + id;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	v[0] = __builtin_bswap16((uint16_t)tot);
-	v[1] = __builtin_bswap16(id);
-	v[2] = __builtin_bswap16((uint16_t)~sum);
-	v[3] = __builtin_bswap16(ns_ovl_flow_port(inner, inner_len));
-	v[4] = __builtin_bswap16((uint16_t)(tot - 20));
-	memcpy(hdr + 2, &v[0], 4);    /* total length, id */
-	memcpy(hdr + 10, &v[2], 2);   /* header checksum */
-	memcpy(hdr + 20, &v[3], 2);   /* UDP source port */
-	memcpy(hdr + 24, &v[4], 2);   /* UDP length */
-	memcpy(hdr + 36, &seq_be, 4); /* GRE sequence */
+	ns_put_be16(hdr + 2, (uint16_t)tot);			   /* total length */
+	ns_put_be16(hdr + 4, id);				   /* identification */
+	ns_put_be16(hdr + 10, (uint16_t)~sum);			   /* header checksum */
+	ns_put_be16(hdr + 20, ns_ovl_flow_port(inner, inner_len)); /* UDP source port */
+	ns_put_be16(hdr + 24, (uint16_t)(tot - 20));		   /* UDP length */
+	ns_put_be32(hdr + 36, seq);				   /* GRE sequence */
 	s->packets++;
 	s->bytes += inner_len;
 	return seq;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ns_overlay.h"
-#include "ovl_cksum.h"
+#include "ns_cksum.h"
 
 enum ns_ovl_inner
 ns_ovl_inner_check(const uint8_t *ip, uint32_t len)
@@ -14,7 +14,7 @@ ns_ovl_inner_check(const uint8_t *ip, uint32_t len)
 	if (len < 20 || (ip[0] >> 4) != 4 || (ip[0] & 15) < 5 || (uint32_t)(ip[0] & 15) * 4 > len)
 		return NS_OVL_INNER_BAD_IHL;
 	ihl = (uint32_t)(ip[0] & 15) * 4;
-	tot = ovl_get16(ip + 2);
+	tot = ns_get_be16(ip + 2);
 	if (tot < ihl || tot > len)
 		return NS_OVL_INNER_BAD_LEN;
 	if (ns_cksum_raw(ip, ihl, 0) != 0xffff)
@@ -33,89 +33,73 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 	if (len < 20 || (ip[0] >> 4) != 4)
 		return NS_OVL_BAD_IP;
 	ihl = (uint32_t)(ip[0] & 15) * 4;
-	tot = ovl_get16(ip + 2);
-	if (ihl < 20 || tot < ihl || tot > len || (ovl_get16(ip + 6) & 0x3fff) != 0)
+	tot = ns_get_be16(ip + 2);
+	if (ihl < 20 || tot < ihl || tot > len || (ns_get_be16(ip + 6) & 0x3fff) != 0)
 		return NS_OVL_BAD_IP; /* short, or a fragment */
 	if (ns_cksum_raw(ip, ihl, 0) != 0xffff)
 		return NS_OVL_BAD_CKSUM;
 	if (ip[8] == 0)
 		return NS_OVL_TTL_ZERO;
-	if (ip[9] != 17 || tot < ihl + 8 || ovl_get16(ip + ihl + 2) != NS_OVL_UDP_PORT)
+	if (ip[9] != 17 || tot < ihl + 8 || ns_get_be16(ip + ihl + 2) != NS_OVL_UDP_PORT)
 		return NS_OVL_NOT_OURS;
-	if (ovl_get16(ip + ihl + 4) < 8 + NS_OVL_GRE_LEN || ovl_get16(ip + ihl + 4) > tot - ihl)
+	if (ns_get_be16(ip + ihl + 4) < 8 + NS_OVL_GRE_LEN || ns_get_be16(ip + ihl + 4) > tot - ihl)
 		return NS_OVL_BAD_IP;
 	off = ihl + 8;
-	flags = ovl_get16(ip + off);
+	flags = ns_get_be16(ip + off);
 	memcpy(&h->outer_src, ip + 12, 4);
 	memcpy(&h->outer_dst, ip + 16, 4);
-	h->key = (uint32_t)ip[off + 4] << 24 | (uint32_t)ip[off + 5] << 16 |
-		 (uint32_t)ip[off + 6] << 8 | ip[off + 7];
-	if (flags == 0x2000 && ovl_get16(ip + off + 2) == NS_OVL_REQ_PROTO) {
+	h->key = ns_get_be32(ip + off + 4);
+	if (flags == 0x2000 && ns_get_be16(ip + off + 2) == NS_OVL_REQ_PROTO) {
 		/* A request: K only, the body whole, version 1. */
 		const uint8_t *b = ip + off + 8;
-		bool sign = ovl_get16(ip + ihl + 4) == 8 + 8 + 12 + NS_OVL_REQ_MAC_LEN;
+		bool sign = ns_get_be16(ip + ihl + 4) == 8 + 8 + 12 + NS_OVL_REQ_MAC_LEN;
 
-		if ((ovl_get16(ip + ihl + 4) != 8 + 8 + 12 && !sign) || memcmp(b, "NSOR", 4) != 0 ||
-				b[4] != 1 || (b[5] & 1) != sign)
+		if ((ns_get_be16(ip + ihl + 4) != 8 + 8 + 12 && !sign) ||
+				memcmp(b, "NSOR", 4) != 0 || b[4] != 1 || (b[5] & 1) != sign)
 			return NS_OVL_BAD_GRE;
 		h->mac_off = sign ? (uint16_t)(off + 8 + 12) : 0;
-		h->lifetime_ms = (uint32_t)b[8] << 24 | (uint32_t)b[9] << 16 |
-				 (uint32_t)b[10] << 8 | b[11];
+		h->lifetime_ms = ns_get_be32(b + 8);
 		h->seq = 0;
 		h->inner_off = h->inner_len = 0;
 		return NS_OVL_REQUEST;
 	}
 	/* Data: K and S, nothing else (no checksum, no routing, version 0). */
-	if (flags != 0x3000 || ovl_get16(ip + off + 2) != 0x0800)
+	if (flags != 0x3000 || ns_get_be16(ip + off + 2) != 0x0800)
 		return NS_OVL_BAD_GRE;
-	h->seq = (uint32_t)ip[off + 8] << 24 | (uint32_t)ip[off + 9] << 16 |
-		 (uint32_t)ip[off + 10] << 8 | ip[off + 11];
+	h->seq = ns_get_be32(ip + off + 8);
 	off += NS_OVL_GRE_LEN;
 	h->inner_off = (uint16_t)off;
-	h->inner_len = (uint16_t)(ihl + ovl_get16(ip + ihl + 4) - off);
+	h->inner_len = (uint16_t)(ihl + ns_get_be16(ip + ihl + 4) - off);
 	/* The inner packet: IPv4, valid, whole (its length is the GRE payload's). */
 	h->inner_why = ns_ovl_inner_check(ip + off, h->inner_len);
-	if (h->inner_why == NS_OVL_INNER_OK && ovl_get16(ip + off + 2) != h->inner_len)
+	if (h->inner_why == NS_OVL_INNER_OK && ns_get_be16(ip + off + 2) != h->inner_len)
 		h->inner_why = NS_OVL_INNER_BAD_LEN;
 	if (h->inner_why != NS_OVL_INNER_OK)
 		return NS_OVL_BAD_INNER;
 	return NS_OVL_OK;
 }
 
-/* RFC 1624 eqn. 3 with the 32-bit change folded in once: HC' = ~(~HC + d),
- * d = ~m + m' over both 16-bit halves of the address. */
-static inline uint16_t
-apply(uint16_t hc, uint32_t d)
-{
-	uint32_t s = (uint16_t)~hc + d;
-
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 void
 ns_ovl_rewrite_dst(uint8_t *ip, uint32_t len, uint32_t dst)
 {
 	uint32_t ihl = (uint32_t)(ip[0] & 15) * 4, d, old;
-	const uint8_t *n = (const uint8_t *)&dst;
 
 	if (len < 20 || ihl < 20 || ihl > len)
 		return;
 	memcpy(&old, ip + 16, 4);
 	if (old == dst)
 		return;
-	d = (uint32_t)(uint16_t)~ovl_get16(ip + 16) + (uint16_t)~ovl_get16(ip + 18) + ovl_get16(n) +
-	    ovl_get16(n + 2);
-	ovl_put16(ip + 10, apply(ovl_get16(ip + 10), d));
+	/* RFC 1624 with the address's change summed once for every checksum */
+	d = ns_cksum_delta32(ns_get_be32(ip + 16), ns_get_be32(&dst));
+	ns_put_be16(ip + 10, ns_cksum_apply(ns_get_be16(ip + 10), d));
 	/* The pseudo-header holds the address: TCP always, UDP unless 0. */
-	if ((ovl_get16(ip + 6) & 0x1fff) == 0) { /* the first fragment carries the L4 header */
+	if ((ns_get_be16(ip + 6) & 0x1fff) == 0) { /* the first fragment carries the L4 header */
 		if (ip[9] == 6 && len >= ihl + 18) {
-			ovl_put16(ip + ihl + 16, apply(ovl_get16(ip + ihl + 16), d));
-		} else if (ip[9] == 17 && len >= ihl + 8 && ovl_get16(ip + ihl + 6) != 0) {
-			uint16_t c = apply(ovl_get16(ip + ihl + 6), d);
+			ns_put_be16(ip + ihl + 16, ns_cksum_apply(ns_get_be16(ip + ihl + 16), d));
+		} else if (ip[9] == 17 && len >= ihl + 8 && ns_get_be16(ip + ihl + 6) != 0) {
+			uint16_t c = ns_cksum_apply(ns_get_be16(ip + ihl + 6), d);
 
-			ovl_put16(ip + ihl + 6, c == 0 ? 0xffff : c); /* 0 means none */
+			ns_put_be16(ip + ihl + 6, c == 0 ? 0xffff : c); /* 0 means none */
 		}
 	}
 	memcpy(ip + 16, &dst, 4);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "ns_overlay.h"
-#include "ovl_cksum.h"
+#include "ns_cksum.h"
 
 uint32_t
 ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint32_t lifetime_ms,
@@ -14,30 +14,17 @@ ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint
 	uint16_t tot = sign ? NS_OVL_REQ_SIGNED_LEN : NS_OVL_REQ_LEN;
 
 	memset(ip, 0, tot);
-	ip[0] = 0x45;
-	ovl_put16(ip + 2, tot);
-	ovl_put16(ip + 4, ip_id);
-	ip[8] = 64;
-	ip[9] = 17;
-	memcpy(ip + 12, &src, 4);
-	memcpy(ip + 16, &dst, 4);
-	ovl_put16(ip + 10, (uint16_t)~ntohs(ns_cksum_raw(ip, 20, 0)));
-	ovl_put16(u, NS_OVL_UDP_PORT);
-	ovl_put16(u + 2, NS_OVL_UDP_PORT);
-	ovl_put16(u + 4, (uint16_t)(tot - 20)); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
-	ovl_put16(g, 0x2000);
-	ovl_put16(g + 2, NS_OVL_REQ_PROTO);
-	g[4] = (uint8_t)(key >> 24);
-	g[5] = (uint8_t)(key >> 16);
-	g[6] = (uint8_t)(key >> 8);
-	g[7] = (uint8_t)key;
+	ns_ipv4_hdr_write(ip, 20, 0, tot, ip_id, 0, 64, 17, src, dst);
+	ns_put_be16(u, NS_OVL_UDP_PORT);
+	ns_put_be16(u + 2, NS_OVL_UDP_PORT);
+	ns_put_be16(u + 4, (uint16_t)(tot - 20)); /* checksum 0: allowed over IPv4 (RFC 8086 3.2) */
+	ns_put_be16(g, 0x2000);
+	ns_put_be16(g + 2, NS_OVL_REQ_PROTO);
+	ns_put_be32(g + 4, key);
 	memcpy(b, "NSOR", 4);
 	b[4] = 1;
 	b[5] = sign ? 1 : 0;
-	b[8] = (uint8_t)(lifetime_ms >> 24);
-	b[9] = (uint8_t)(lifetime_ms >> 16);
-	b[10] = (uint8_t)(lifetime_ms >> 8);
-	b[11] = (uint8_t)lifetime_ms;
+	ns_put_be32(b + 8, lifetime_ms);
 	return tot;
 }
 

@@ -142,7 +142,7 @@ ch_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uin
 		return;
 	}
 	if (n->role == NS_HA_DRAINING && n->sw_nonce != 0 && type == NS_REPL_F_HELLO &&
-			epoch == n->act.epoch + 1 && len >= 20 && ns_repl_get32(p) == n->sw_nonce) {
+			epoch == n->act.epoch + 1 && len >= 20 && ns_get_be32(p) == n->sw_nonce) {
 		/* The new active answers the hand-over: this one is its standby. */
 		step_down(n, now);
 		ns_repl_standby_control(&n->sb, type, epoch, session, p, len, now);
@@ -150,7 +150,7 @@ ch_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uin
 	}
 	if (ns_ha_role_is_active(n->role)) {
 		if (type == NS_REPL_F_BEAT && epoch == n->act.epoch && len >= 8 &&
-				beat_wins(n, ns_repl_get32(p), ns_repl_get32(p + 4))) {
+				beat_wins(n, ns_get_be32(p), ns_get_be32(p + 4))) {
 			/* Another active of this very epoch (two instances that each
 			 * found nobody at start): the one holding more connections
 			 * stays, the other becomes its standby. */
@@ -531,13 +531,12 @@ ns_ha_frame(struct ns_ha_node *n, bool service_port, const uint8_t *f, uint32_t 
 	}
 	/* A standby that talks in a session that is over (this active went on
 	 * alone, or started another): its state is stale, it must join again. */
-	if (n->ch.ctr[NS_REPL_C_rx_bad_session] != bad_session &&
-			ns_repl_get32(f + 4) == n->epoch &&
+	if (n->ch.ctr[NS_REPL_C_rx_bad_session] != bad_session && ns_get_be32(f + 4) == n->epoch &&
 			now - n->reset_sent_ns > TELL_EVERY_NS &&
 			(n->act.state == NS_REPL_A_IDLE || n->act.state == NS_REPL_A_SYNCED)) {
 		n->reset_sent_ns = now;
-		ns_repl_chan_control(&n->ch, NS_REPL_F_RESET, n->epoch, ns_repl_get32(f + 8), NULL,
-				0, now);
+		ns_repl_chan_control(&n->ch, NS_REPL_F_RESET, n->epoch, ns_get_be32(f + 8), NULL, 0,
+				now);
 		CTR(n, resets_sent);
 	}
 	return true;
@@ -578,7 +577,7 @@ fwd_send(struct ns_ha_node *n, uint64_t now)
 		const uint8_t *d = n->ops.pkt_data(n->user, n->fwd[i], &len, &port);
 
 		if (len + 2 <= sizeof(buf)) {
-			ns_repl_put16(buf, port);
+			ns_put_be16(buf, port);
 			memcpy(buf + 2, d, len);
 			ns_repl_chan_control(
 					&n->ch, NS_REPL_F_FWD, n->sb.epoch, 0, buf, len + 2, now);
@@ -601,8 +600,7 @@ fwd_in(struct ns_ha_node *n, uint32_t epoch, const uint8_t *p, uint32_t len)
 
 	if (len < 2 + 14 || epoch != (active ? n->act.epoch : n->stepdown_epoch) ||
 			(!active && !n->stepdown_heard) || (!active && n->n_fwd == NS_HA_FWD_MAX) ||
-			(pkt = n->ops.pkt_make(n->user, ns_repl_get16(p), p + 2, len - 2)) ==
-					NULL) {
+			(pkt = n->ops.pkt_make(n->user, ns_get_be16(p), p + 2, len - 2)) == NULL) {
 		CTR(n, fwd_dropped);
 		return;
 	}
@@ -632,8 +630,8 @@ takeover(struct ns_ha_node *n, const char *why, bool drained, uint64_t now)
 	if (n->cfg.service_beat) {
 		uint8_t p[8];
 
-		ns_repl_put32(p, n->sb.n_shadows);
-		ns_repl_put32(p + 4, n->nonce);
+		ns_put_be32(p, n->sb.n_shadows);
+		ns_put_be32(p + 4, n->nonce);
 		n->beat_tx = true;
 		ns_repl_chan_control(&n->ch, NS_REPL_F_BEAT, epoch, 0, p, sizeof(p), now);
 		n->beat_tx = false;
@@ -760,7 +758,7 @@ send_handover(struct ns_ha_node *n, uint64_t now)
 		n->sw_nonce = (uint32_t)((now ^ (uint64_t)(uintptr_t)n) * 0x9e3779b97f4a7c15ull >>
 					      32) |
 			      1;
-	ns_repl_put32(p, n->sw_nonce);
+	ns_put_be32(p, n->sw_nonce);
 	ns_repl_chan_control(&n->ch, NS_REPL_F_JOIN, n->act.epoch + 1, 0, p, sizeof(p), now);
 	n->sw_join_ns = now;
 }
@@ -839,8 +837,8 @@ send_beats(struct ns_ha_node *n, uint64_t now)
 	if (!n->cfg.service_beat || n->act.fenced || now < n->beat_next_ns)
 		return;
 	n->beat_next_ns = now + n->ch.cfg.keepalive_ns;
-	ns_repl_put32(p, conns_held(n));
-	ns_repl_put32(p + 4, n->nonce);
+	ns_put_be32(p, conns_held(n));
+	ns_put_be32(p + 4, n->nonce);
 	n->beat_tx = true;
 	ns_repl_chan_control(
 			&n->ch, NS_REPL_F_BEAT, n->act.epoch, n->act.session, p, sizeof(p), now);

@@ -113,7 +113,7 @@ data(struct ns_repl_active *a, uint8_t type, const struct ns_fifo *q, uint32_t i
 
 		if (p == NULL)
 			return false;
-		ns_repl_put32(p, from);
+		ns_put_be32(p, from);
 		ns_fifo_get_at(q, from, p + 4, n);
 		from += n;
 	}
@@ -196,7 +196,7 @@ ns_repl_active_neigh(struct ns_repl_active *a, uint16_t port, uint32_t ip, const
 	p = event(a, NS_REPL_EV_NEIGH, 12, 0);
 	if (p == NULL)
 		return -1;
-	ns_repl_put16(p, port);
+	ns_put_be16(p, port);
 	memcpy(p + 2, &ip, 4);
 	memcpy(p + 6, mac, 6);
 	return 0;
@@ -270,11 +270,11 @@ start_session(struct ns_repl_active *a, uint32_t nonce, uint64_t now)
 	if (a->session == 0)
 		a->session = 1;
 	a->nonce = nonce;
-	ns_repl_put32(hello, nonce);
-	ns_repl_put32(hello + 4, a->session);
-	ns_repl_put32(hello + 8, a->tcp->cfg.max_conns);
-	ns_repl_put32(hello + 12, a->tcp->cfg.sndbuf);
-	ns_repl_put32(hello + 16, a->tcp->cfg.rcvbuf);
+	ns_put_be32(hello, nonce);
+	ns_put_be32(hello + 4, a->session);
+	ns_put_be32(hello + 8, a->tcp->cfg.max_conns);
+	ns_put_be32(hello + 12, a->tcp->cfg.sndbuf);
+	ns_put_be32(hello + 16, a->tcp->cfg.rcvbuf);
 	ns_repl_chan_control(
 			a->ch, NS_REPL_F_HELLO, a->epoch, a->session, hello, sizeof(hello), now);
 	a->state = NS_REPL_A_HELLO;
@@ -303,7 +303,7 @@ begin_sync(struct ns_repl_active *a, uint64_t now)
 	a->bulk_start_ns = now;
 	p = event(a, NS_REPL_EV_BULK_BEGIN, 4, 0);
 	if (p != NULL)
-		ns_repl_put32(p, live);
+		ns_put_be32(p, live);
 }
 
 void
@@ -324,13 +324,13 @@ ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epoch, u
 		/* A standby (re)joins: a new session and a full bulk sync.  A replayed
 		 * JOIN costs a resync at most; do not let them come faster than this. */
 		if (a->last_join_ns != 0 && now - a->last_join_ns < 100000000ull &&
-				ns_repl_get32(p) == a->nonce)
+				ns_get_be32(p) == a->nonce)
 			return;
 		a->last_join_ns = now;
-		start_session(a, ns_repl_get32(p), now);
+		start_session(a, ns_get_be32(p), now);
 	} else if (type == NS_REPL_F_HELLO_ACK && a->state == NS_REPL_A_HELLO &&
 			epoch == a->epoch && session == a->session && len >= 4 &&
-			ns_repl_get32(p) == a->nonce) {
+			ns_get_be32(p) == a->nonce) {
 		begin_sync(a, now);
 	}
 }
@@ -340,7 +340,7 @@ ns_repl_active_deliver(struct ns_repl_active *a, const uint8_t *p, uint32_t len,
 {
 	(void)now;
 	while (len >= NS_REPL_EV_HDR) {
-		uint32_t elen = ns_repl_get16(p + 2), id = ns_repl_get32(p + 4);
+		uint32_t elen = ns_get_be16(p + 2), id = ns_get_be32(p + 4);
 
 		if (elen < NS_REPL_EV_HDR || elen > len) {
 			a->ch->ctr[NS_REPL_C_ev_bad]++;
@@ -353,7 +353,7 @@ ns_repl_active_deliver(struct ns_repl_active *a, const uint8_t *p, uint32_t len,
 			uint8_t *d;
 
 			k->flag = p[8];
-			k->lag_us = ns_repl_get32(p + 9);
+			k->lag_us = ns_get_be32(p + 9);
 			a->ch->ctr[NS_REPL_C_ev_applied]++;
 			if (a->ops.flag != NULL)
 				a->ops.flag(a->user, c, k->flag, k->lag_us);
@@ -361,12 +361,12 @@ ns_repl_active_deliver(struct ns_repl_active *a, const uint8_t *p, uint32_t len,
 			d = event(a, NS_REPL_EV_DETAILS, 25, id);
 			if (d != NULL) {
 				d[0] = k->flag;
-				ns_repl_put32(d + 1, k->lag_us);
-				ns_repl_put32(d + 5, c->state);
-				ns_repl_put32(d + 9, c->snd_una);
-				ns_repl_put32(d + 13, c->snd_max);
-				ns_repl_put32(d + 17, c->rcv_nxt);
-				ns_repl_put32(d + 21, c->rcvq.head);
+				ns_put_be32(d + 1, k->lag_us);
+				ns_put_be32(d + 5, c->state);
+				ns_put_be32(d + 9, c->snd_una);
+				ns_put_be32(d + 13, c->snd_max);
+				ns_put_be32(d + 17, c->rcv_nxt);
+				ns_put_be32(d + 21, c->rcvq.head);
 			}
 		} else {
 			a->ch->ctr[NS_REPL_C_ev_bad]++;
@@ -423,7 +423,7 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 			uint8_t *p = event(a, NS_REPL_EV_BULK_END, 4, 0);
 
 			if (p != NULL) {
-				ns_repl_put32(p, a->bulk_sent);
+				ns_put_be32(p, a->bulk_sent);
 				a->bulk = false;
 				a->bulk_end_seq = ns_repl_chan_open_seq(a->ch);
 			}
@@ -446,7 +446,7 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 		p = event(a, NS_REPL_EV_READY, 4, id);
 		if (p == NULL)
 			break;
-		ns_repl_put32(p, c->rcvq.head - 1);
+		ns_put_be32(p, c->rcvq.head - 1);
 		a->conn[id].ready = 1;
 	}
 	ns_repl_chan_flush(a->ch, now);

@@ -169,16 +169,16 @@ seal_as(struct ns_repl_chan *ch, uint8_t *f, uint8_t type, uint32_t epoch, uint3
 			sack |= 1u << i;
 	f[0] = NS_REPL_VERSION;
 	f[1] = type;
-	ns_repl_put16(f + 2, ch->cfg.chan);
-	ns_repl_put32(f + 4, epoch);
-	ns_repl_put32(f + 8, session);
-	ns_repl_put32(f + 12, seq);
-	ns_repl_put32(f + 16, ch->rcv_nxt);
-	ns_repl_put32(f + 20, sack);
-	ns_repl_put16(f + 24, (uint16_t)(ch->cfg.window > 65535 ? 65535 : ch->cfg.window));
-	ns_repl_put16(f + 26, (uint16_t)plen);
-	ns_repl_put32(f + 28, tsval_of(now));
-	ns_repl_put32(f + 32, ch->ts_recent);
+	ns_put_be16(f + 2, ch->cfg.chan);
+	ns_put_be32(f + 4, epoch);
+	ns_put_be32(f + 8, session);
+	ns_put_be32(f + 12, seq);
+	ns_put_be32(f + 16, ch->rcv_nxt);
+	ns_put_be32(f + 20, sack);
+	ns_put_be16(f + 24, (uint16_t)(ch->cfg.window > 65535 ? 65535 : ch->cfg.window));
+	ns_put_be16(f + 26, (uint16_t)plen);
+	ns_put_be32(f + 28, tsval_of(now));
+	ns_put_be32(f + 32, ch->ts_recent);
 	ns_hmac_sha256(ch->mac, f, NS_REPL_HDR_LEN + plen, NULL, 0, mac);
 	memcpy(f + NS_REPL_HDR_LEN + plen, mac, NS_REPL_MAC_LEN);
 }
@@ -342,7 +342,7 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 		CTR(ch, rx_short);
 		return false;
 	}
-	plen = ns_repl_get16(f + 26);
+	plen = ns_get_be16(f + 26);
 	if (NS_REPL_HDR_LEN + plen + NS_REPL_MAC_LEN > len || plen > ns_repl_chan_event_max(ch)) {
 		CTR(ch, rx_short);
 		return false;
@@ -362,14 +362,14 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 		CTR(ch, rx_bad_mac);
 		return false;
 	}
-	if (ns_repl_get16(f + 2) != ch->cfg.chan) {
+	if (ns_get_be16(f + 2) != ch->cfg.chan) {
 		CTR(ch, rx_bad_chan);
 		return false;
 	}
-	epoch = ns_repl_get32(f + 4);
+	epoch = ns_get_be32(f + 4);
 	if (f[1] >= NS_REPL_F_JOIN) {
 		if (ch->ops.control != NULL)
-			ch->ops.control(ch->user, f[1], epoch, ns_repl_get32(f + 8),
+			ch->ops.control(ch->user, f[1], epoch, ns_get_be32(f + 8),
 					f + NS_REPL_HDR_LEN, plen, now);
 		return true;
 	}
@@ -379,17 +379,17 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 		CTR(ch, rx_old_epoch);
 		return true;
 	}
-	if (ns_repl_get32(f + 8) != ch->session) {
+	if (ns_get_be32(f + 8) != ch->session) {
 		CTR(ch, rx_bad_session);
 		return true;
 	}
 	ch->last_rx_ns = now;
-	timestamps(ch, ns_repl_get32(f + 28), ns_repl_get32(f + 32), now);
-	on_ack(ch, ns_repl_get32(f + 16), ns_repl_get32(f + 20), ns_repl_get16(f + 24), now);
+	timestamps(ch, ns_get_be32(f + 28), ns_get_be32(f + 32), now);
+	on_ack(ch, ns_get_be32(f + 16), ns_get_be32(f + 20), ns_get_be16(f + 24), now);
 	if (f[1] != NS_REPL_F_DATA)
 		return true;
 	ch->ack_owed = true;
-	seq = ns_repl_get32(f + 12);
+	seq = ns_get_be32(f + 12);
 	d = seq - ch->rcv_nxt;
 	if (d >= 0x80000000u) {
 		CTR(ch, rx_duplicate);

@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "ns_wire.h"
+
 #define NS_REPL_EV_HDR 8
 
 enum ns_repl_ev {
@@ -39,40 +41,12 @@ enum ns_repl_flag_level {
 };
 
 static inline void
-ns_repl_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-ns_repl_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t
-ns_repl_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-ns_repl_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
 ns_repl_ev_hdr(uint8_t *p, uint8_t type, uint32_t len, uint32_t conn)
 {
 	p[0] = type;
 	p[1] = 0;
-	ns_repl_put16(p + 2, (uint16_t)len);
-	ns_repl_put32(p + 4, conn);
+	ns_put_be16(p + 2, (uint16_t)len);
+	ns_put_be32(p + 4, conn);
 }
 
 #endif /* NS_REPL_EVENT_H */

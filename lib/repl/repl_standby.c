@@ -99,7 +99,7 @@ send_join(struct ns_repl_standby *sb, uint64_t now)
 
 	sb->nonce = (uint32_t)((now ^ (uint64_t)(uintptr_t)sb) * 0x9e3779b97f4a7c15ull >> 32) ^
 		    (uint32_t)sb->joins;
-	ns_repl_put32(p, sb->nonce);
+	ns_put_be32(p, sb->nonce);
 	ns_repl_chan_control(sb->ch, NS_REPL_F_JOIN, sb->epoch, 0, p, sizeof(p), now);
 	sb->join_ns = now;
 	sb->joins++;
@@ -124,12 +124,12 @@ ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch
 		return;
 	}
 	/* HELLO: the active's new session, answering our latest JOIN. */
-	if (type != NS_REPL_F_HELLO || len < 20 || ns_repl_get32(p) != sb->nonce ||
+	if (type != NS_REPL_F_HELLO || len < 20 || ns_get_be32(p) != sb->nonce ||
 			(int32_t)(epoch - sb->epoch) < 0)
 		return;
-	if (ns_repl_get32(p + 8) != sb->tcp->cfg.max_conns ||
-			ns_repl_get32(p + 12) != sb->tcp->cfg.sndbuf ||
-			ns_repl_get32(p + 16) != sb->tcp->cfg.rcvbuf) {
+	if (ns_get_be32(p + 8) != sb->tcp->cfg.max_conns ||
+			ns_get_be32(p + 12) != sb->tcp->cfg.sndbuf ||
+			ns_get_be32(p + 16) != sb->tcp->cfg.rcvbuf) {
 		sb->bad_events++; /* another table geometry: the shadows could not match */
 		return;
 	}
@@ -141,7 +141,7 @@ ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch
 		sb->bulk_expected = sb->bulk_got = 0;
 		sb->sessions++;
 	}
-	ns_repl_put32(ack, sb->nonce);
+	ns_put_be32(ack, sb->nonce);
 	ns_repl_chan_control(
 			sb->ch, NS_REPL_F_HELLO_ACK, sb->epoch, session, ack, sizeof(ack), now);
 	sb->ch->last_rx_ns = now;
@@ -174,7 +174,7 @@ set_flag(struct ns_repl_standby *sb, uint32_t id, uint8_t level, uint32_t lag_us
 		return;
 	ns_repl_ev_hdr(p, NS_REPL_EV_FLAG, NS_REPL_EV_HDR + 5, id);
 	p[8] = level;
-	ns_repl_put32(p + 9, lag_us);
+	ns_put_be32(p + 9, lag_us);
 }
 
 static uint8_t
@@ -231,7 +231,7 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 	case NS_REPL_EV_RCV_DATA:
 		if (c == NULL || blen < 4 || !take(sb, id, NULL))
 			goto bad;
-		pos = ns_repl_get32(b);
+		pos = ns_get_be32(b);
 		n = blen - 4;
 		if (n > (type == NS_REPL_EV_SND_DATA ? c->sndq.size : c->rcvq.size))
 			goto bad;
@@ -262,23 +262,23 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 			sb->ops.app_restore(sb->user, c, b, blen);
 		break;
 	case NS_REPL_EV_BULK_BEGIN:
-		sb->bulk_expected = blen >= 4 ? ns_repl_get32(b) : 0;
+		sb->bulk_expected = blen >= 4 ? ns_get_be32(b) : 0;
 		break;
 	case NS_REPL_EV_BULK_END:
-		sb->bulk_got = blen >= 4 ? ns_repl_get32(b) : 0;
+		sb->bulk_got = blen >= 4 ? ns_get_be32(b) : 0;
 		sb->state = NS_REPL_S_SYNCED;
 		break;
 	case NS_REPL_EV_READY:
 		if (k == NULL || !k->imaged || blen < 4)
 			goto bad;
 		k->ready = 1;
-		k->last_delivered = ns_repl_get32(b);
+		k->last_delivered = ns_get_be32(b);
 		break;
 	case NS_REPL_EV_DETAILS:
 		if (k == NULL || !k->imaged || blen < 25)
 			goto bad;
 		if (sb->ops.flag != NULL)
-			sb->ops.flag(sb->user, c, b[0], ns_repl_get32(b + 1), true);
+			sb->ops.flag(sb->user, c, b[0], ns_get_be32(b + 1), true);
 		break;
 	case NS_REPL_EV_NEIGH:
 		if (blen < 12)
@@ -287,7 +287,7 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 			uint32_t ip;
 
 			memcpy(&ip, b + 2, 4);
-			sb->ops.neigh(sb->user, ns_repl_get16(b), ip, b + 6);
+			sb->ops.neigh(sb->user, ns_get_be16(b), ip, b + 6);
 		}
 		break;
 	default:
@@ -305,14 +305,13 @@ ns_repl_standby_deliver(struct ns_repl_standby *sb, const uint8_t *p, uint32_t l
 	if (sb->state == NS_REPL_S_JOINING)
 		return;
 	while (len >= NS_REPL_EV_HDR) {
-		uint32_t elen = ns_repl_get16(p + 2);
+		uint32_t elen = ns_get_be16(p + 2);
 
 		if (elen < NS_REPL_EV_HDR || elen > len) {
 			sb->ch->ctr[NS_REPL_C_ev_bad]++;
 			break;
 		}
-		apply(sb, p[0], ns_repl_get32(p + 4), p + NS_REPL_EV_HDR, elen - NS_REPL_EV_HDR,
-				now);
+		apply(sb, p[0], ns_get_be32(p + 4), p + NS_REPL_EV_HDR, elen - NS_REPL_EV_HDR, now);
 		p += elen;
 		len -= elen;
 	}

@@ -1,35 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
+#include "ns_wire.h"
 #include "tcp_options.h"
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 enum ns_tcpopt_err
 ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)
@@ -56,7 +29,7 @@ ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)
 		case NS_TCPOPT_MSS:
 			if (olen != 4)
 				return NS_TCPOPT_BAD_SIZE;
-			o->mss = rd16(p + i + 2);
+			o->mss = ns_get_be16(p + i + 2);
 			o->present |= NS_TCPO_MSS;
 			break;
 		case NS_TCPOPT_WS:
@@ -73,8 +46,8 @@ ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)
 		case NS_TCPOPT_TS:
 			if (olen != 10)
 				return NS_TCPOPT_BAD_SIZE;
-			o->tsval = rd32(p + i + 2);
-			o->tsecr = rd32(p + i + 6);
+			o->tsval = ns_get_be32(p + i + 2);
+			o->tsecr = ns_get_be32(p + i + 6);
 			o->present |= NS_TCPO_TS;
 			break;
 		case NS_TCPOPT_SACK:
@@ -82,8 +55,8 @@ ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)
 				return NS_TCPOPT_BAD_SIZE;
 			for (unsigned int b = 0; b < (olen - 2u) / 8 && o->n_sack < NS_TCP_MAX_SACK;
 					b++) {
-				o->sack[o->n_sack].left = rd32(p + i + 2 + 8 * b);
-				o->sack[o->n_sack].right = rd32(p + i + 6 + 8 * b);
+				o->sack[o->n_sack].left = ns_get_be32(p + i + 2 + 8 * b);
+				o->sack[o->n_sack].right = ns_get_be32(p + i + 6 + 8 * b);
 				o->n_sack++;
 			}
 			o->present |= NS_TCPO_SACK;
@@ -104,7 +77,7 @@ ns_tcp_opts_write(const struct ns_tcp_opts *o, uint8_t *buf)
 	if (o->present & NS_TCPO_MSS) {
 		buf[n++] = NS_TCPOPT_MSS;
 		buf[n++] = 4;
-		wr16(buf + n, o->mss);
+		ns_put_be16(buf + n, o->mss);
 		n += 2;
 	}
 	if (o->present & NS_TCPO_SACK_OK) {
@@ -125,8 +98,8 @@ ns_tcp_opts_write(const struct ns_tcp_opts *o, uint8_t *buf)
 	if (o->present & NS_TCPO_TS) {
 		buf[n++] = NS_TCPOPT_TS;
 		buf[n++] = 10;
-		wr32(buf + n, o->tsval);
-		wr32(buf + n + 4, o->tsecr);
+		ns_put_be32(buf + n, o->tsval);
+		ns_put_be32(buf + n + 4, o->tsecr);
 		n += 8;
 	}
 	if (o->present & NS_TCPO_WS) {
@@ -146,8 +119,8 @@ ns_tcp_opts_write(const struct ns_tcp_opts *o, uint8_t *buf)
 			buf[n++] = NS_TCPOPT_SACK;
 			buf[n++] = (uint8_t)(2 + 8 * nb);
 			for (unsigned int b = 0; b < nb; b++) {
-				wr32(buf + n, o->sack[b].left);
-				wr32(buf + n + 4, o->sack[b].right);
+				ns_put_be32(buf + n, o->sack[b].left);
+				ns_put_be32(buf + n + 4, o->sack[b].right);
 				n += 8;
 			}
 		}

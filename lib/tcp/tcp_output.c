@@ -59,17 +59,8 @@ build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_
 static void
 fill_ip(struct ns_tcp_stack *s, struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint16_t tot)
 {
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(tot);
-	ip->packet_id = rte_cpu_to_be_16(s->ip_id++);
-	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = s->cfg.ttl;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = src;
-	ip->dst_addr = dst;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	ns_ipv4_hdr_write(ip, sizeof(*ip), 0, tot, s->ip_id++, RTE_IPV4_HDR_DF_FLAG, s->cfg.ttl,
+			IPPROTO_TCP, src, dst);
 }
 
 void
