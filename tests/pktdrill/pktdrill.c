@@ -64,7 +64,9 @@ struct run {
 	struct ns_tcb *accept_q[64];
 	unsigned int n_accept;
 	bool nodelay;
-	bool active; /* connect() was called: the script's side is the listener */
+	bool active;	   /* connect() was called: the script's side is the listener */
+	uint32_t peer_mss; /* the MSS the script's SYN or SYN-ACK announced (536 without one) */
+	char too_big[160]; /* the first segment the stack sent that did not fit the MSS */
 	uint64_t tol_ns;
 	char err[512];
 	char want_err[128]; /* '// error: TEXT' in a negative script */
@@ -119,6 +121,21 @@ p_xmit(void *user, void *handle, uint16_t len)
 		if (ns_tcp_opts_parse((const uint8_t *)(th + 1), olen, &op) == NS_TCPOPT_OK &&
 				(op.present & NS_TCPO_TS))
 			R.last_tsval = op.tsval;
+	}
+	/* RFC 9293 3.7.1: a segment's options and data together fit the effective
+	 * MSS, the smaller of the peer's and our own (RFC 6691: the MSS counts
+	 * neither the IP nor the TCP header, options are taken out of it). */
+	if (!(th->tcp_flags & RTE_TCP_SYN_FLAG) && R.peer_mss != 0 && R.too_big[0] == '\0') {
+		uint32_t olen = (uint32_t)((th->data_off >> 4) * 4 - 20);
+		uint32_t payload = len - 40u - olen;
+		uint32_t mss = RTE_MIN(R.peer_mss, (uint32_t)R.cfg.mss);
+
+		if (olen + payload > mss)
+			snprintf(R.too_big, sizeof(R.too_big),
+					"the stack sent %u bytes of data and %u of options at %.6f "
+					"s "
+					"(IP length %u): more than the MSS %u",
+					payload, olen, (R.s.now - T0_NS) / 1e9, len, mss);
 	}
 	o->len = len;
 	o->t = R.s.now;
@@ -320,8 +337,8 @@ parse_segment(const char *p, struct seg_spec *g)
 	if (num(&p, &a) < 0 || !eat(&p, ":") || num(&p, &b) < 0 || !eat(&p, "(") ||
 			num(&p, &l) < 0 || !eat(&p, ")"))
 		return fail("SEQ:END(LEN) expected");
-	if (b - a != l || l > 1400)
-		return fail("END - SEQ must equal LEN (at most 1400)");
+	if (b - a != l || l > 1960)
+		return fail("END - SEQ must equal LEN (at most 1960)");
 	g->seq = (uint32_t)a;
 	g->end = (uint32_t)b;
 	g->len = (uint32_t)l;
@@ -366,6 +383,8 @@ inject(const struct seg_spec *g)
 	 * latest one, as a peer would. */
 	if ((o.present & NS_TCPO_TS) && o.tsecr != 0)
 		o.tsecr = R.last_tsval;
+	if (g->flags & RTE_TCP_SYN_FLAG)
+		R.peer_mss = (o.present & NS_TCPO_MSS) ? o.mss : 536;
 	for (unsigned int i = 0; i < o.n_sack; i++) { /* relative to our ISN */
 		o.sack[i].left += R.local_isn;
 		o.sack[i].right += R.local_isn;
@@ -858,6 +877,8 @@ run_script(const char *path, uint64_t tol_ns)
 		R.line++;
 		line[strcspn(line, "\r\n")] = '\0';
 		rc = run_line(line);
+		if (rc == 0 && R.too_big[0] != '\0')
+			rc = fail("%s", R.too_big);
 	}
 	fclose(f);
 	if (rc == 0 && R.started) {
@@ -866,6 +887,8 @@ run_script(const char *path, uint64_t tol_ns)
 		advance(R.last_t + T0_NS + R.tol_ns);
 		R.line++;
 		rc = no_unexpected(R.now + R.tol_ns + 1);
+		if (rc == 0 && R.too_big[0] != '\0')
+			rc = fail("%s", R.too_big);
 	}
 	return rc;
 }
