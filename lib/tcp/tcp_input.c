@@ -443,6 +443,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	 * last ACK acknowledged; with a delayed ACK pending, that is the earlier
 	 * segment, not the latest. */
 	uint32_t last_ack_sent = c->last_ack_sent;
+	uint32_t una_before;
 	bool sack_new;
 
 	/* The peer's SYN again in SYN-RECEIVED: our SYN-ACK was lost; send it again.
@@ -522,6 +523,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		NS_TCB_SET(c, NS_TCBG_TS, ts_recent, g->opt.tsval);
 
 	/* ACK processing (the scoreboard first: it decides what a duplicate ACK is) */
+	una_before = c->snd_una;
 	sack_new = ns_tcp_sack_update(c, &g->opt);
 	if (c->state == NS_TCP_SYN_RCVD) {
 		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {
@@ -560,11 +562,17 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			(sack_new || (g->wnd << c->snd_wscale) == c->snd_wnd)) {
 		dup_ack(s, c);
 	}
-	/* Window update (RFC 9293 3.10.7.4, fifth check) */
+	/* Window update (RFC 9293 3.10.7.4, fifth check), and, as Linux and
+	 * FreeBSD do, from every ACK that advanced SND.UNA: the peer's window is
+	 * relative to the ACK in the same segment, so an old retransmitted
+	 * segment carrying the newest ACK also carries the newest window.
+	 * Without it the right edge would become the new SND.UNA plus a stale
+	 * window, past what the peer offers. */
 	if (ns_seq_lt(c->snd_wl1, g->seq) ||
-			(c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack))) {
+			(c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack)) ||
+			ns_seq_gt(g->ack, una_before)) {
 		c->snd_wnd = g->wnd << c->snd_wscale;
-		c->snd_wl1 = g->seq;
+		c->snd_wl1 = ns_seq_max(c->snd_wl1, g->seq);
 		c->snd_wl2 = g->ack;
 		ns_tcb_dirty(c, NS_TCBG_SND);
 	}
