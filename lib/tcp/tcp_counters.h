@@ -36,6 +36,7 @@
 	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                        \
 	X(ooo_dropped, DROP, "out-of-order data dropped: more than 4 holes or past the buffer")   \
 	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                    \
+	X(rcv_wnd_capped, INFO, "windows cut to the buffer: a rounded-up promise it cannot hold") \
 	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")           \
 	X(table_full, DROP, "SYN refused: connection table full")                                 \
 	X(tx_alloc_failed, DROP, "segment not sent: no transmit buffer")                          \

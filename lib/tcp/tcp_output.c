@@ -18,6 +18,33 @@ ns_tcp_rcv_wnd(const struct ns_tcb *c)
 	return room > max ? max : room;
 }
 
+/*
+ * The window field of a non-SYN segment: the room rounded down to the scale
+ * (never more than the buffer holds), but at least the edge already offered,
+ * rounded up, so that the right edge does not move left (RFC 7323 2.4; Linux
+ * and FreeBSD round up the same way).  A promise rounded up can lie up to
+ * 2^scale - 1 bytes past the buffer; while the application does not read,
+ * rounding it up again at each ACK would push the edge further out each
+ * time, for data that could only be dropped.  So the edge stops at the first
+ * scaled position at or past the end of the buffer: it moves left only from
+ * beyond the buffer, when the buffer cannot hold what rounding promised
+ * (tcp.rcv_wnd_capped).
+ */
+static uint16_t
+wnd_field(struct ns_tcp_stack *s, const struct ns_tcb *c)
+{
+	uint32_t unit = 1u << c->rcv_wscale, room = ns_fifo_room(&c->rcvq);
+	uint32_t promised = ns_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t lo = room >> c->rcv_wscale, hi = (room + unit - 1) >> c->rcv_wscale;
+	uint32_t w = RTE_MAX(lo, (promised + unit - 1) >> c->rcv_wscale);
+
+	if (w > hi) {
+		NS_TCP_CTR(s, rcv_wnd_capped);
+		w = hi;
+	}
+	return (uint16_t)RTE_MIN(w, 65535u);
+}
+
 static unsigned int
 build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf)
 {
@@ -99,12 +126,15 @@ ns_tcp_send_segment(
 	th->recv_ack = (flags & RTE_TCP_ACK_FLAG) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
 	th->data_off = (uint8_t)((sizeof(*th) + olen) / 4) << 4;
 	th->tcp_flags = flags;
-	wnd = ns_tcp_rcv_wnd(c);
-	if (flags & RTE_TCP_SYN_FLAG)
-		th->rx_win = rte_cpu_to_be_16(
-				(uint16_t)(wnd > 65535 ? 65535 : wnd)); /* never scaled */
-	else
-		th->rx_win = rte_cpu_to_be_16((uint16_t)(wnd >> c->rcv_wscale));
+	if (flags & RTE_TCP_SYN_FLAG) { /* never scaled */
+		wnd = RTE_MIN(ns_tcp_rcv_wnd(c), 65535u);
+		th->rx_win = rte_cpu_to_be_16((uint16_t)wnd);
+	} else {
+		uint16_t w = wnd_field(s, c);
+
+		th->rx_win = rte_cpu_to_be_16(w);
+		wnd = (uint32_t)w << c->rcv_wscale;
+	}
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	memcpy(th + 1, opts, olen);
@@ -113,9 +143,7 @@ ns_tcp_send_segment(
 	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0) : ns_ipv4_l4_cksum(ip, th);
 
 	if (flags & RTE_TCP_ACK_FLAG) {
-		uint32_t edge = c->rcv_nxt +
-				((flags & RTE_TCP_SYN_FLAG) ? wnd
-							    : (wnd >> c->rcv_wscale << c->rcv_wscale));
+		uint32_t edge = c->rcv_nxt + wnd; /* the edge the peer sees */
 
 		if (ns_seq_gt(edge, c->rcv_adv))
 			NS_TCB_SET(c, NS_TCBG_RCV, rcv_adv, edge);

@@ -41,6 +41,8 @@ static unsigned int drop_every; /* drop every Nth data-carrying packet (0: none)
 static unsigned int data_pkts, dropped;
 static int b_drop_next;	 /* drop the next N packets B sends */
 static int b_app_paused; /* B's application does not read */
+/* Called with every segment an end sends, before any loss is applied. */
+static void (*xmit_hook)(struct end *e, const uint8_t *ip, uint16_t len);
 static int app_tag = 1;
 static uint8_t key_seed; /* varies the ISNs: sequence numbers must work anywhere in 2^32 */
 
@@ -66,6 +68,8 @@ t_xmit(void *user, void *handle, uint16_t len)
 	/* Every segment we send must carry valid checksums. */
 	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
 	CHECK_EQ(rte_ipv4_udptcp_cksum_verify(ip, th), 0);
+	if (xmit_hook != NULL)
+		xmit_hook(e, e->scratch, len);
 	if (e == &B && b_drop_next > 0) {
 		b_drop_next--;
 		dropped++;
@@ -149,6 +153,7 @@ setup(void (*tweak)(struct ns_tcp_cfg *cfg))
 	now = 1000 * MS;
 	drop_every = data_pkts = dropped = 0;
 	b_drop_next = b_app_paused = 0;
+	xmit_hook = NULL;
 	ns_tcp_cfg_defaults(&cfg);
 	cfg.max_conns = 16;
 	for (int i = 0; i < 16; i++)

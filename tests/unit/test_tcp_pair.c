@@ -17,7 +17,8 @@ test_handshake_negotiates_options(void)
 		c = open_pair();
 		high_isn += c->irs >= 0x80000000u;
 		CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
-		CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
+		/* B sent only its SYN-ACK: 65535, a SYN's window is never scaled */
+		CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65535);
 	}
 	CHECK(high_isn > 0 && high_isn < 8); /* both halves of the sequence space seen */
 	key_seed = 0;
@@ -31,7 +32,7 @@ test_handshake_negotiates_options(void)
 	CHECK_EQ(B.conn->snd_wnd, 65536); /* 512 << 7 */
 	/* The advertised right edge tracks what we announced, on both sides. */
 	CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
-	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
+	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65535);
 	CHECK(c->srtt_us > 0); /* RTT measured on the handshake */
 	CHECK_EQ(A.observed_new, 1);
 	CHECK_EQ(B.observed_new, 1);
@@ -261,6 +262,84 @@ test_zero_window_lost_update_persist(void)
 	CHECK(A.s.ctr[NS_TCP_C_rto_expired] >= 1); /* the probe came from the timer */
 }
 
+/* The right edge B advertises (ACK + window << 7), per segment. */
+static uint32_t edge_max, edge_retreats, edge_past_buffer;
+static uint64_t edge_capped_seen;
+
+static void
+watch_b_edge(struct end *e, const uint8_t *ip, uint16_t len)
+{
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 20);
+	const struct ns_tcb *r = B.conn;
+	uint32_t edge;
+
+	(void)len;
+	if (e != &B || r == NULL || (th->tcp_flags & RTE_TCP_SYN_FLAG))
+		return;
+	edge = rte_be_to_cpu_32(th->recv_ack) + ((uint32_t)rte_be_to_cpu_16(th->rx_win) << 7);
+	if (ns_seq_gt(edge, r->rcvq.head + r->rcvq.size + 127))
+		edge_past_buffer++;
+	if (edge_max != 0 && ns_seq_lt(edge, edge_max) &&
+			B.s.ctr[NS_TCP_C_rcv_wnd_capped] == edge_capped_seen)
+		edge_retreats++; /* moved left without the buffer forcing it */
+	edge_capped_seen = B.s.ctr[NS_TCP_C_rcv_wnd_capped];
+	if (edge_max == 0 || ns_seq_gt(edge, edge_max))
+		edge_max = edge;
+}
+
+/* The scaled window is rounded so that the right edge never moves left
+ * (RFC 7323 2.4), and never lies more than one scale unit past the buffer:
+ * a reader that keeps up never sees the cap; one that stops reading fills
+ * the buffer to the last byte and sees a zero window. */
+static void
+test_rcv_edge_rounding(void)
+{
+	static uint8_t a2b[300000];
+	struct ns_tcb *c;
+	uint32_t off = 0;
+
+	for (int paused = 0; paused <= 1; paused++) {
+		setup(NULL);
+		c = open_pair();
+		fill_pattern(a2b, sizeof(a2b), 11);
+		edge_max = edge_retreats = edge_past_buffer = 0;
+		edge_capped_seen = 0;
+		xmit_hook = watch_b_edge;
+		b_app_paused = paused;
+		off = 0;
+		for (int i = 0; i < 400 && off < sizeof(a2b); i++) {
+			/* odd sizes: rcv_nxt lands anywhere in the 128-byte scale unit */
+			uint32_t n = RTE_MIN((uint32_t)sizeof(a2b) - off, 1000u + 37u * (i % 13));
+
+			off += ns_tcp_send(&A.s, c, a2b + off, n, now);
+			run(now + 1 * MS);
+		}
+		run(now + 500 * MS);
+		CHECK_EQ(edge_retreats, 0);
+		CHECK_EQ(edge_past_buffer, 0);
+		if (paused) {
+			uint32_t n;
+
+			CHECK_EQ(ns_fifo_len(&B.conn->rcvq), B.conn->rcvq.size); /* full */
+			CHECK_EQ(c->snd_wnd, 0);
+			/* Reading again: nothing was lost (what went past the buffer,
+			 * up to the rounded promise, is sent again). */
+			b_app_paused = 0;
+			do {
+				n = ns_tcp_recv(&B.s, B.conn, B.rx + B.rx_len,
+						(uint32_t)sizeof(B.rx) - B.rx_len, now);
+				B.rx_len += n;
+			} while (n > 0);
+			transfer(&A, c, a2b + off, (uint32_t)sizeof(a2b) - off, now + 30000 * MS);
+		} else {
+			CHECK_EQ(B.s.ctr[NS_TCP_C_rcv_wnd_capped], 0);
+			CHECK_EQ(B.s.ctr[NS_TCP_C_rcvbuf_full], 0);
+		}
+		CHECK_EQ(B.rx_len, sizeof(a2b));
+		CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	}
+}
+
 /* Data beyond the advertised window is not accepted; an ACK says where we are. */
 static void
 test_out_of_window_data_refused(void)
@@ -444,6 +523,7 @@ main(void)
 	RUN(test_reassembly_and_sack_blocks);
 	RUN(test_cwnd_not_grown_when_app_limited);
 	RUN(test_zero_copy_send_and_receive);
+	RUN(test_rcv_edge_rounding);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);
 	return TEST_SUMMARY();
