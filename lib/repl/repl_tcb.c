@@ -116,7 +116,8 @@ ns_repl_img_decode(struct ns_tcb *c, int64_t off_ns, const uint8_t *p)
 	}
 	p = get(p, &v, 32);
 	c->ts_sent = (uint32_t)v;
-	c->n_ooo = 0;
+	c->rq.n = 0; /* out-of-order data is not replicated */
+	c->rq.n_recent = 0;
 }
 
 const char *

@@ -54,6 +54,21 @@ enum ns_tcp_timer_kind {
 	NS_TCPT__N
 };
 
+/*
+ * Reassembly: the ranges of out-of-order data held in the receive FIFO at
+ * their sequence positions, ascending and disjoint, in an array of the
+ * stack's preallocated memory (a range per 256 bytes of receive buffer).
+ * 'recent' names the ranges in the order the SACK blocks report them
+ * (RFC 2018 4: the range of the latest segment first, then the most
+ * recently reported), by a sequence number each holds.
+ */
+struct ns_tcp_reass {
+	struct ns_sack_block *r; /* [cap] */
+	uint32_t cap, n;
+	uint32_t recent[NS_TCP_MAX_SACK];
+	uint8_t n_recent;
+};
+
 struct ns_tcp_tuple {
 	uint32_t laddr, raddr; /* network order */
 	uint16_t lport, rport; /* network order */
@@ -105,10 +120,9 @@ struct ns_tcb {
 	uint64_t deadline[NS_TCPT__N];
 	struct ns_tw_timer tmr[NS_TCPT__N];
 
-	/* out-of-order ranges held in rcvq beyond rcv_nxt, most recent first (RFC 2018 order) */
-#define NS_TCP_OOO_MAX 4
-	uint8_t n_ooo;
-	struct ns_sack_block ooo[NS_TCP_OOO_MAX];
+	/* Out-of-order data held in rcvq beyond rcv_nxt (tcp_reass.c).  Soft
+	 * state: a standby has not those bytes (reneging is allowed, RFC 2018 8). */
+	struct ns_tcp_reass rq;
 
 	/* sender scoreboard: ranges of [snd_una, snd_max) the peer SACKed, ascending */
 #define NS_TCP_SACKED_MAX 8

@@ -620,7 +620,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			return; /* a FIN beyond a hole waits for its retransmission */
 		}
 		if (g->len > 0) {
-			bool had_holes = c->n_ooo > 0;
+			bool had_holes = c->rq.n > 0;
 			uint32_t n = ns_fifo_write(&c->rcvq, g->data, g->len);
 
 			if (n < g->len) {

@@ -50,6 +50,11 @@ uint32_t ns_tcp_reass_insert(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t 
 		const uint8_t *data, uint32_t len);
 /* After in-order data: extend the FIFO tail over ranges it reached; returns bytes added. */
 uint32_t ns_tcp_reass_advance(struct ns_tcp_stack *s, struct ns_tcb *c);
+/* The SACK blocks to report, most recent first (RFC 2018 4); at most max. */
+unsigned int ns_tcp_reass_blocks(
+		const struct ns_tcb *c, struct ns_sack_block *out, unsigned int max);
+/* Forget what is held out of order (a shadow, a takeover). */
+void ns_tcp_reass_clear(struct ns_tcb *c);
 
 /* tcp_sack.c */
 bool ns_tcp_sack_update(struct ns_tcb *c, const struct ns_tcp_opts *o);

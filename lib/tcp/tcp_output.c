@@ -67,12 +67,11 @@ build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_
 	} else {
 		if (c->flags & NS_TCBF_TS)
 			o.present |= NS_TCPO_TS;
-		if ((c->flags & NS_TCBF_SACK) && c->n_ooo > 0 && (flags & RTE_TCP_ACK_FLAG)) {
-			o.present |= NS_TCPO_SACK; /* most recent first; the writer keeps what fits
-						    */
-			o.n_sack = c->n_ooo;
-			for (unsigned int i = 0; i < c->n_ooo; i++)
-				o.sack[i] = c->ooo[i];
+		if ((c->flags & NS_TCBF_SACK) && c->rq.n > 0 && (flags & RTE_TCP_ACK_FLAG)) {
+			/* most recent first; the writer keeps what fits */
+			o.n_sack = (uint8_t)ns_tcp_reass_blocks(c, o.sack, NS_TCP_MAX_SACK);
+			if (o.n_sack > 0)
+				o.present |= NS_TCPO_SACK;
 		}
 	}
 	if (o.present & NS_TCPO_TS) {

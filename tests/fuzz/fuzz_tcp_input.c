@@ -139,8 +139,18 @@ check_invariants(const struct ns_tcp_stack *s)
 			abort();
 		if (ns_fifo_len(&c->sndq) > c->sndq.size || ns_fifo_len(&c->rcvq) > c->rcvq.size)
 			abort();
-		if (c->n_ooo > NS_TCP_OOO_MAX || c->n_sacked > NS_TCP_SACKED_MAX)
+		if (c->n_sacked > NS_TCP_SACKED_MAX || c->rq.n > c->rq.cap ||
+				c->rq.n_recent > NS_TCP_MAX_SACK)
 			abort();
+		/* Out-of-order ranges: ascending, disjoint, beyond rcv_nxt, within the ring. */
+		for (uint32_t k = 0; k < c->rq.n; k++) {
+			const struct ns_sack_block *b = &c->rq.r[k];
+
+			if (!ns_seq_lt(b->left, b->right) || ns_seq_leq(b->left, c->rcvq.tail) ||
+					ns_seq_gt(b->right, c->rcvq.head + c->rcvq.size) ||
+					(k > 0 && ns_seq_leq(b->left, c->rq.r[k - 1].right)))
+				abort();
+		}
 		if (c->state >= NS_TCP_ESTABLISHED && c->cwnd == 0)
 			abort();
 	}

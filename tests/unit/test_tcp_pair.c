@@ -385,6 +385,7 @@ test_reassembly_and_sack_blocks(void)
 	uint8_t data[4000];
 	uint32_t base;
 	const struct ns_tcb *r;
+	struct ns_sack_block blk[4];
 
 	setup(NULL);
 	c = open_pair();
@@ -403,9 +404,12 @@ test_reassembly_and_sack_blocks(void)
 	} while (0)
 	SEG(1000, 1000);
 	SEG(3000, 1000);
-	CHECK_EQ(r->n_ooo, 2);
-	CHECK_EQ(r->ooo[0].left, base + 3000); /* most recent first */
-	CHECK_EQ(r->ooo[1].left, base + 1000);
+	CHECK_EQ(r->rq.n, 2);
+	CHECK_EQ(r->rq.r[0].left, base + 1000); /* held in sequence order */
+	CHECK_EQ(r->rq.r[1].left, base + 3000);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 2);
+	CHECK_EQ(blk[0].left, base + 3000); /* reported most recent first */
+	CHECK_EQ(blk[1].left, base + 1000);
 	{
 		struct ns_tcp_opts o;
 
@@ -417,17 +421,109 @@ test_reassembly_and_sack_blocks(void)
 		CHECK_EQ(o.sack[1].left, base + 1000);
 	}
 	SEG(2000, 1000); /* joins both ranges */
-	CHECK_EQ(r->n_ooo, 1);
-	CHECK_EQ(r->ooo[0].left, base + 1000);
-	CHECK_EQ(r->ooo[0].right, base + 4000);
+	CHECK_EQ(r->rq.n, 1);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 1);
+	CHECK_EQ(blk[0].left, base + 1000);
+	CHECK_EQ(blk[0].right, base + 4000);
 	CHECK_EQ(r->rcv_nxt, base);
 	CHECK_EQ(B.rx_len, 0);
 	SEG(0, 1000); /* fills the hole: everything is delivered */
-	CHECK_EQ(r->n_ooo, 0);
+	CHECK_EQ(r->rq.n, 0);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 0);
 	CHECK_EQ(r->rcv_nxt, base + 4000);
 	CHECK_EQ(B.rx_len, 4000);
 	CHECK(memcmp(B.rx, data, 4000) == 0);
 #undef SEG
+}
+
+/* Inject data [off, off + n) of 'data' from A's connection into B. */
+static void
+inject_to_b(const struct ns_tcb *c, uint32_t base, const uint8_t *data, uint32_t off, uint32_t n)
+{
+	static uint8_t pkt[2048];
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(pkt + 20);
+
+	craft(pkt, c, base + off, B.conn->snd_nxt, RTE_TCP_ACK_FLAG, (uint16_t)n);
+	th->rx_win = RTE_BE16(4096);
+	memcpy(pkt + 40, data + off, n);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)pkt, th);
+	ns_tcp_input(&B.s, pkt, (uint16_t)(40 + n), now);
+}
+
+/* Reassembly bounded by the buffer: 60 000 bytes in random pieces (1 to
+ * 1460 bytes), sent in a random order with duplicates and overlaps, all
+ * held (more than 20 holes at a time) and delivered exact. */
+static void
+test_reassembly_random_order(void)
+{
+	static uint8_t data[60000];
+	uint32_t cut[200], n = 0, order[200], rng = 12345, base, most = 0;
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(data, sizeof(data), 21);
+	base = B.conn->rcv_nxt;
+	for (uint32_t off = 0; off < sizeof(data); n++) {
+		rng = rng * 1103515245u + 12345u;
+		cut[n] = off;
+		off += RTE_MIN(1u + (rng >> 8) % 1460u, (uint32_t)sizeof(data) - off);
+	}
+	cut[n] = sizeof(data);
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	for (uint32_t i = n - 1; i > 0; i--) { /* shuffle, the first piece last */
+		uint32_t j, t;
+
+		rng = rng * 1103515245u + 12345u;
+		j = 1 + (rng >> 8) % i;
+		t = order[i], order[i] = order[j], order[j] = t;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t k = order[i], off = cut[k], len = cut[k + 1] - cut[k];
+
+		inject_to_b(c, base, data, off, len);
+		if (i % 7 == 0) /* a duplicate */
+			inject_to_b(c, base, data, off, len);
+		if (i % 11 == 0 && k + 1 < n) /* an overlap with the next piece */
+			inject_to_b(c, base, data, off + len / 2,
+					RTE_MIN(len, (uint32_t)sizeof(data) - off - len / 2));
+		most = RTE_MAX(most, B.conn->rq.n);
+	}
+	CHECK(most > 20);
+	CHECK_EQ(B.conn->rq.n, 1); /* all but the first piece */
+	CHECK_EQ(B.rx_len, 0);
+	inject_to_b(c, base, data, 0, cut[1]);
+	CHECK_EQ(B.conn->rq.n, 0);
+	CHECK_EQ(B.rx_len, sizeof(data));
+	CHECK(memcmp(B.rx, data, sizeof(data)) == 0);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_ooo_dropped], 0);
+}
+
+/* A peer whose segments are so small that the ranges run out (one per 256
+ * bytes of buffer): a segment that would open one more is dropped, and
+ * counted; once it comes again in order, everything arrives. */
+static void
+test_reassembly_ranges_run_out(void)
+{
+	static uint8_t data[8000];
+	uint32_t base;
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(data, sizeof(data), 22);
+	base = B.conn->rcv_nxt;
+	for (uint32_t off = 2; off < sizeof(data); off += 2) /* 1 byte, 1 hole, ... */
+		inject_to_b(c, base, data, off, 1);
+	CHECK_EQ(B.conn->rq.n, B.conn->rq.cap);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_ooo_dropped], sizeof(data) / 2 - 1 - B.conn->rq.cap);
+	for (uint32_t off = 0; off < sizeof(data); off += 1000)
+		inject_to_b(c, base, data, off, 1000);
+	CHECK_EQ(B.rx_len, sizeof(data));
+	CHECK(memcmp(B.rx, data, sizeof(data)) == 0);
+	CHECK_EQ(B.conn->rq.n, 0);
 }
 
 /* A blind in-window RST (not exactly rcv_nxt) is challenged, not obeyed (RFC 5961). */
@@ -521,6 +617,8 @@ main(void)
 	RUN(test_out_of_window_data_refused);
 	RUN(test_blind_rst_challenged);
 	RUN(test_reassembly_and_sack_blocks);
+	RUN(test_reassembly_random_order);
+	RUN(test_reassembly_ranges_run_out);
 	RUN(test_cwnd_not_grown_when_app_limited);
 	RUN(test_zero_copy_send_and_receive);
 	RUN(test_rcv_edge_rounding);
