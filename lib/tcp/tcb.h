@@ -60,13 +60,16 @@ enum ns_tcp_timer_kind {
  * stack's preallocated memory (a range per 256 bytes of receive buffer).
  * 'recent' names the ranges in the order the SACK blocks report them
  * (RFC 2018 4: the range of the latest segment first, then the most
- * recently reported), by a sequence number each holds.
+ * recently reported), by a sequence number each holds.  'dsack' is a
+ * duplicate the next ACK reports first (RFC 2883).
  */
 struct ns_tcp_reass {
 	struct ns_sack_block *r; /* [cap] */
 	uint32_t cap, n;
 	uint32_t recent[NS_TCP_MAX_SACK];
 	uint8_t n_recent;
+	uint8_t has_dsack;
+	struct ns_sack_block dsack;
 };
 
 struct ns_tcp_tuple {

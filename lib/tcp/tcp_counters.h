@@ -34,6 +34,7 @@
 	X(bad_ack, DROP, "ACK for data never sent")                                               \
 	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                          \
 	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                        \
+	X(dsack_sent, INFO, "D-SACK blocks sent: data received twice (RFC 2883)")                 \
 	X(ooo_dropped, DROP, "out-of-order data dropped: past the buffer, or no range left")      \
 	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                    \
 	X(rcv_wnd_capped, INFO, "windows cut to the buffer: a rounded-up promise it cannot hold") \

@@ -485,8 +485,12 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	}
 	if (!acceptable(c, g, seglen)) {
 		NS_TCP_CTR(s, not_acceptable);
-		if (!(g->flags & RTE_TCP_RST_FLAG))
-			oow_ack(s, c, g);
+		if (g->flags & RTE_TCP_RST_FLAG)
+			return;
+		/* Old data again (its ACK was lost): the ACK reports it (RFC 2883 4.1.1). */
+		if (g->len > 0 && ns_seq_leq(g->seq + g->len, c->rcv_nxt))
+			ns_tcp_dsack_note(c, g->seq, g->seq + g->len);
+		oow_ack(s, c, g);
 		return;
 	}
 	c->last_rx_ns = s->now; /* keepalive: the peer is alive */
@@ -602,6 +606,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		if (ns_seq_lt(g->seq, c->rcv_nxt)) { /* trim what we already have */
 			uint32_t dup = c->rcv_nxt - g->seq;
 
+			ns_tcp_dsack_note(c, g->seq, g->seq + RTE_MIN(dup, g->len));
 			if (dup >= g->len) {
 				c->flags |= NS_TCBF_ACK_NOW;
 				g->len = 0;

@@ -53,6 +53,8 @@ uint32_t ns_tcp_reass_advance(struct ns_tcp_stack *s, struct ns_tcb *c);
 /* The SACK blocks to report, most recent first (RFC 2018 4); at most max. */
 unsigned int ns_tcp_reass_blocks(
 		const struct ns_tcb *c, struct ns_sack_block *out, unsigned int max);
+/* Data [l, r) was received twice: a D-SACK block for the next ACK (RFC 2883). */
+void ns_tcp_dsack_note(struct ns_tcb *c, uint32_t l, uint32_t r);
 /* Forget what is held out of order (a shadow, a takeover). */
 void ns_tcp_reass_clear(struct ns_tcb *c);
 

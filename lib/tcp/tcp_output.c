@@ -46,7 +46,7 @@ wnd_field(struct ns_tcp_stack *s, const struct ns_tcb *c)
 }
 
 static unsigned int
-build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf)
+build_opts(struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf)
 {
 	struct ns_tcp_opts o = {0};
 
@@ -67,11 +67,15 @@ build_opts(const struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_
 	} else {
 		if (c->flags & NS_TCBF_TS)
 			o.present |= NS_TCPO_TS;
-		if ((c->flags & NS_TCBF_SACK) && c->rq.n > 0 && (flags & RTE_TCP_ACK_FLAG)) {
-			/* most recent first; the writer keeps what fits */
+		if ((c->flags & NS_TCBF_SACK) && (c->rq.n > 0 || c->rq.has_dsack) &&
+				(flags & RTE_TCP_ACK_FLAG)) {
+			/* D-SACK, then most recent first; the writer keeps what fits */
 			o.n_sack = (uint8_t)ns_tcp_reass_blocks(c, o.sack, NS_TCP_MAX_SACK);
-			if (o.n_sack > 0)
-				o.present |= NS_TCPO_SACK;
+			o.present |= NS_TCPO_SACK;
+			if (c->rq.has_dsack) { /* reported once */
+				c->rq.has_dsack = 0;
+				NS_TCP_CTR(s, dsack_sent);
+			}
 		}
 	}
 	if (o.present & NS_TCPO_TS) {

@@ -8,7 +8,8 @@
  * for it (one per 256 bytes of buffer; a peer sending smaller segments with
  * a hole after each one can run out, and then a segment that would open a
  * new range is dropped).  The SACK blocks sent name the most recently
- * changed ranges, most recent first (RFC 2018 4).
+ * changed ranges, most recent first (RFC 2018 4), after a D-SACK block for
+ * data received twice (RFC 2883).
  */
 #include <string.h>
 
@@ -38,6 +39,17 @@ holding(const struct ns_tcp_reass *q, uint32_t seq)
 	uint32_t i = first_reaching(q, seq + 1);
 
 	return i < q->n && ns_seq_leq(q->r[i].left, seq) ? &q->r[i] : NULL;
+}
+
+/* Data [l, r) arrived again: the next ACK reports it first (RFC 2883 4),
+ * the first duplicate of an event only. */
+void
+ns_tcp_dsack_note(struct ns_tcb *c, uint32_t l, uint32_t r)
+{
+	if (!(c->flags & NS_TCBF_SACK) || c->rq.has_dsack || !ns_seq_lt(l, r))
+		return;
+	c->rq.dsack = (struct ns_sack_block){l, r};
+	c->rq.has_dsack = 1;
 }
 
 /* The range [l, r) was just changed: it leads the SACK order, and the
@@ -75,6 +87,8 @@ ns_tcp_reass_insert(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, cons
 	i = first_reaching(q, l);
 	for (j = i; j < q->n && ns_seq_leq(q->r[j].left, r); j++)
 		;
+	if (i < j) /* what it has in common with the first range it meets */
+		ns_tcp_dsack_note(c, ns_seq_max(l, q->r[i].left), ns_seq_min(r, q->r[i].right));
 	if (i == j) {
 		if (q->n == q->cap) {
 			NS_TCP_CTR(s, ooo_dropped);
@@ -103,6 +117,8 @@ ns_tcp_reass_advance(struct ns_tcp_stack *s, struct ns_tcb *c)
 	unsigned int m = 0;
 
 	while (k < q->n && ns_seq_leq(q->r[k].left, c->rcvq.tail)) {
+		/* in-order data that runs into a range held: that part came twice */
+		ns_tcp_dsack_note(c, q->r[k].left, ns_seq_min(q->r[k].right, c->rcvq.tail));
 		if (ns_seq_gt(q->r[k].right, c->rcvq.tail)) {
 			added += q->r[k].right - c->rcvq.tail;
 			c->rcvq.tail = q->r[k].right;
@@ -127,13 +143,15 @@ ns_tcp_reass_blocks(const struct ns_tcb *c, struct ns_sack_block *out, unsigned 
 	const struct ns_tcp_reass *q = &c->rq;
 	unsigned int k = 0;
 
+	if (q->has_dsack && max > 0)
+		out[k++] = q->dsack;
 	for (unsigned int i = 0; i < q->n_recent && k < max; i++) {
 		const struct ns_sack_block *b = holding(q, q->recent[i]);
 		unsigned int d;
 
 		if (b == NULL)
 			continue;
-		for (d = 0; d < k && out[d].left != b->left; d++)
+		for (d = q->has_dsack; d < k && out[d].left != b->left; d++)
 			;
 		if (d == k)
 			out[k++] = *b;
@@ -146,4 +164,5 @@ ns_tcp_reass_clear(struct ns_tcb *c)
 {
 	c->rq.n = 0;
 	c->rq.n_recent = 0;
+	c->rq.has_dsack = 0;
 }
