@@ -349,7 +349,7 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		} else { /* partial ACK: retransmit the next hole, deflate */
 			NS_TCP_CTR(s, retransmits);
 			ns_tcp_send_segment(s, c, g->ack, RTE_TCP_ACK_FLAG,
-					RTE_MIN(c->sndq.tail - g->ack, (uint32_t)c->snd_mss));
+					RTE_MIN(c->sndq.tail - g->ack, ns_tcp_seg_room(c)));
 			c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->snd_mss : c->snd_mss;
 		}
 	} else if (data_acked == 0) {
@@ -423,7 +423,7 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 		c->flags |= NS_TCBF_IN_RECOVERY;
 		NS_TCP_CTR(s, retransmits);
 		ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG,
-				RTE_MIN(c->sndq.tail - c->snd_una, (uint32_t)c->snd_mss));
+				RTE_MIN(c->sndq.tail - c->snd_una, ns_tcp_seg_room(c)));
 		ns_tcp_rto_restart(s, c);
 	}
 }

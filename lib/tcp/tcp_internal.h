@@ -24,9 +24,12 @@ uint32_t ns_tcp_isn(const struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, 
 /* tcp_output.c */
 /* Send what the windows allow (data, FIN) and an ACK if one is owed. */
 void ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c);
-/* Send one segment at seq with flags and up to len bytes from the send queue. */
-void ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags,
+/* Send one segment at seq with flags and up to len bytes from the send queue,
+ * as many as fit the MSS with the options; returns how many. */
+uint32_t ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags,
 		uint32_t len);
+/* Payload bytes a data segment can carry now, next to its options. */
+uint32_t ns_tcp_seg_room(const struct ns_tcb *c);
 /* RST for a segment that matches no connection (RFC 9293 3.10.7.1). */
 void ns_tcp_send_rst_reply(struct ns_tcp_stack *s, const struct rte_ipv4_hdr *ip,
 		const struct rte_tcp_hdr *th, uint32_t seg_len);

@@ -86,6 +86,32 @@ build_opts(struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf
 	return ns_tcp_opts_write(&o, buf);
 }
 
+/*
+ * Payload room of a data segment (RFC 9293 3.7.1): the effective MSS (the
+ * peer's, or ours if smaller: snd_mss plus the timestamps taken out of it)
+ * less the options build_opts writes on it: timestamps (12 bytes) and the
+ * SACK blocks the receive side reports (4 + 8 per block, three at most next
+ * to timestamps, four without).
+ */
+uint32_t
+ns_tcp_seg_room(const struct ns_tcb *c)
+{
+	uint32_t mss = c->snd_mss, opts = 0;
+
+	if (c->flags & NS_TCBF_TS) {
+		mss += 12;
+		opts = 12;
+	}
+	if ((c->flags & NS_TCBF_SACK) && (c->rq.n > 0 || c->rq.has_dsack)) {
+		struct ns_sack_block b[NS_TCP_MAX_SACK];
+		unsigned int n = ns_tcp_reass_blocks(c, b, (NS_TCP_OPT_SPACE - opts - 4) / 8);
+
+		if (n > 0)
+			opts += 4 + 8 * n;
+	}
+	return mss - opts;
+}
+
 static void
 fill_ip(struct ns_tcp_stack *s, struct rte_ipv4_hdr *ip, uint32_t src, uint32_t dst, uint16_t tot)
 {
@@ -102,23 +128,32 @@ fill_ip(struct ns_tcp_stack *s, struct rte_ipv4_hdr *ip, uint32_t src, uint32_t 
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-void
+uint32_t
 ns_tcp_send_segment(
 		struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
 	uint8_t opts[NS_TCP_OPT_SPACE];
 	unsigned int olen = build_opts(s, c, flags, opts);
-	uint16_t tot = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + olen +
-				  len);
+	uint32_t room = c->snd_mss + ((c->flags & NS_TCBF_TS) ? 12u : 0u) - olen;
+	uint16_t tot;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	uint32_t wnd;
 	void *handle;
-	uint8_t *buf = s->ops.tx_alloc(s->user, tot, &handle);
+	uint8_t *buf;
 
+	/* Options and data fit the effective MSS (callers size data with
+	 * ns_tcp_seg_room; this keeps every path honest).  A FIN follows the
+	 * last byte only. */
+	if (len > room && !(flags & RTE_TCP_SYN_FLAG)) {
+		len = room;
+		flags &= (uint8_t) ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+	}
+	tot = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + olen + len);
+	buf = s->ops.tx_alloc(s->user, tot, &handle);
 	if (buf == NULL) {
 		NS_TCP_CTR(s, tx_alloc_failed);
-		return;
+		return len; /* as if lost on the way */
 	}
 	ip = (struct rte_ipv4_hdr *)buf;
 	th = (struct rte_tcp_hdr *)(ip + 1);
@@ -161,12 +196,7 @@ ns_tcp_send_segment(
 	s->xmit_conn = c;
 	s->ops.xmit(s->user, handle, tot);
 	s->xmit_conn = NULL;
-}
-
-static inline uint32_t
-seg_room(const struct ns_tcb *c)
-{
-	return c->snd_mss;
+	return len;
 }
 
 void
@@ -182,14 +212,15 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 		uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
 		uint32_t right = c->snd_una + wnd;
 		uint32_t usable = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
-		uint32_t len = avail;
+		uint32_t len = avail, room = ns_tcp_seg_room(c), sent;
+		bool rexmit = ns_seq_lt(c->snd_nxt, c->snd_max);
 		bool fin = false;
 		uint8_t flags = RTE_TCP_ACK_FLAG;
 
 		if (len > usable)
 			len = usable;
-		if (len > seg_room(c))
-			len = seg_room(c);
+		if (len > room)
+			len = room;
 		/* FIN goes with (or after) the last byte, once, and is retransmitted from snd_una.
 		 */
 		if ((c->flags & NS_TCBF_FIN_QUEUED) && len == avail &&
@@ -199,19 +230,20 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 			fin = true;
 		if (len == 0 && !fin)
 			break;
-		/* Nagle (RFC 9293 3.7.4): hold a small segment while data is unacknowledged. */
-		if (!fin && len < seg_room(c) && len == avail && !(c->flags & NS_TCBF_NODELAY) &&
-				c->snd_nxt != c->snd_una)
+		/* Nagle (RFC 9293 3.7.4): hold a small new segment while data is
+		 * unacknowledged (never what is being sent again). */
+		if (!fin && !rexmit && len < room && len == avail &&
+				!(c->flags & NS_TCBF_NODELAY) && c->snd_nxt != c->snd_una)
 			break;
 		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no window-limited runt while
 		 * data is in flight; the next ACK opens the window. */
-		if (len < seg_room(c) && len < avail && c->snd_nxt != c->snd_una)
+		if (len < room && len < avail && c->snd_nxt != c->snd_una)
 			break;
 		if (len == avail && len > 0)
 			flags |= RTE_TCP_PSH_FLAG;
 		if (fin)
 			flags |= RTE_TCP_FIN_FLAG;
-		if (ns_seq_lt(c->snd_nxt, c->snd_max))
+		if (rexmit)
 			NS_TCP_CTR(s, retransmits);
 		else if (len > 0)
 			NS_TCP_CTR(s, data_segs_out);
@@ -221,8 +253,10 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 						  */
 			c->rtt_start_ns = s->now;
 		}
-		ns_tcp_send_segment(s, c, c->snd_nxt, flags, len);
-		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_nxt + len + (fin ? 1 : 0));
+		sent = ns_tcp_send_segment(s, c, c->snd_nxt, flags, len);
+		if (sent < len) /* cannot happen: room is what send_segment allows */
+			fin = false;
+		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_nxt + sent + (fin ? 1 : 0));
 		if (fin)
 			c->flags |= NS_TCBF_FIN_SENT;
 		if (ns_seq_gt(c->snd_nxt, c->snd_max))

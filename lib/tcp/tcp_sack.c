@@ -140,12 +140,12 @@ send_new(struct ns_tcp_stack *s, struct ns_tcb *c)
 	uint32_t avail = ns_seq_lt(c->snd_nxt, c->sndq.tail) ? c->sndq.tail - c->snd_nxt : 0;
 	uint32_t right = c->snd_una + c->snd_wnd;
 	uint32_t room = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
-	uint32_t len = RTE_MIN(RTE_MIN(avail, room), (uint32_t)c->snd_mss);
+	uint32_t len = RTE_MIN(RTE_MIN(avail, room), ns_tcp_seg_room(c));
 
 	if (len == 0 || ns_seq_lt(c->snd_nxt, c->snd_max))
 		return 0;
 	NS_TCP_CTR(s, data_segs_out);
-	ns_tcp_send_segment(s, c, c->snd_nxt,
+	len = ns_tcp_send_segment(s, c, c->snd_nxt,
 			RTE_TCP_ACK_FLAG | (len == avail ? RTE_TCP_PSH_FLAG : 0), len);
 	NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_nxt + len);
 	c->snd_max = c->snd_nxt;
@@ -172,14 +172,14 @@ ns_tcp_sack_recovery_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 			}
 		}
 		if (hole) {
-			len = RTE_MIN(len, (uint32_t)c->snd_mss);
+			len = RTE_MIN(len, ns_tcp_seg_room(c));
 			if (ns_seq_gt(seq + len, c->sndq.tail))
 				len = c->sndq.tail - seq; /* never past the data */
 			if (len == 0)
 				break;
 			NS_TCP_CTR(s, retransmits);
 			NS_TCP_CTR(s, sack_rexmits);
-			ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, len);
+			len = ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, len);
 			c->rexmit_nxt = seq + len;
 			in_net += len;
 			continue;
@@ -205,13 +205,13 @@ ns_tcp_sack_recovery_start(struct ns_tcp_stack *s, struct ns_tcb *c)
 		seq = c->snd_una;
 		len = c->snd_mss;
 	}
-	len = RTE_MIN(len, (uint32_t)c->snd_mss);
+	len = RTE_MIN(len, ns_tcp_seg_room(c));
 	if (ns_seq_gt(seq + len, c->sndq.tail))
 		len = c->sndq.tail - seq;
 	if (len > 0) {
 		NS_TCP_CTR(s, retransmits);
 		NS_TCP_CTR(s, sack_rexmits);
-		ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, len);
+		len = ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, len);
 		c->rexmit_nxt = seq + len;
 	}
 	ns_tcp_sack_recovery_output(s, c);
