@@ -36,8 +36,8 @@
 	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                        \
 	X(dsack_sent, INFO, "D-SACK blocks sent: data received twice (RFC 2883)")                 \
 	X(ooo_dropped, DROP, "out-of-order data dropped: past the buffer, or no range left")      \
-	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                    \
-	X(rcv_wnd_capped, INFO, "windows cut to the buffer: a rounded-up promise it cannot hold") \
+	X(rcvbuf_full, DROP, "data beyond the receive window or buffer (trimmed)")                                    \
+	X(rcv_wnd_capped, INFO, "ACKs whose right edge stepped back: the buffer cannot hold the promise rounded up") \
 	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")           \
 	X(table_full, DROP, "SYN refused: connection table full")                                 \
 	X(tx_alloc_failed, DROP, "segment not sent: no transmit buffer")                          \

@@ -616,6 +616,16 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 				g->seq = c->rcv_nxt;
 			}
 		}
+		/* Nothing past the edge we offered (RFC 9293 3.10.7.4 trims it): the
+		 * buffer, and a standby's copy of it, hold that much and no more. */
+		if (g->len > 0 && ns_seq_gt(g->seq + g->len, c->rcv_adv)) {
+			uint32_t keep = ns_seq_gt(c->rcv_adv, g->seq) ? c->rcv_adv - g->seq : 0;
+
+			NS_TCP_CTR(s, rcvbuf_full);
+			g->len = keep;
+			g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+			c->flags |= NS_TCBF_ACK_NOW;
+		}
 		if (g->len > 0 && g->seq != c->rcv_nxt) {
 			/* Ahead of rcv_nxt: keep it; an immediate ACK carries SACK blocks (RFC
 			 * 5681 4.2). */

@@ -5,44 +5,51 @@
 #include "tcp_internal.h"
 #include "tcp_options.h"
 
-uint32_t
-ns_tcp_rcv_wnd(const struct ns_tcb *c)
+/*
+ * The receive window.  With window scaling the field counts units of
+ * 2^scale bytes; the right edge offered (rcv_nxt + window) must not move
+ * left (RFC 7323 2.4, RFC 9293 3.8.6.2.1) and must not lie past the buffer
+ * (we would have to drop what the peer sends there, and a standby, whose
+ * copy of the buffer is as large, could not hold it).  Rounding the room
+ * down keeps the edge in the buffer; the promise already made, rounded up,
+ * keeps it from retreating.  The two conflict only when a promise lies in
+ * the last unit of the buffer: so the room offered leaves 16 units (at most
+ * a 16th of the buffer) aside, which a promise rounded up again and again
+ * while the application does not read can grow into.  When even that is
+ * used up the edge steps back by less than a unit (tcp.rcv_wnd_capped).
+ * A SYN's window is never scaled: the room offered, at most 65535.
+ */
+static uint32_t
+rcv_slack(const struct ns_tcb *c)
 {
-	uint32_t room = ns_fifo_room(&c->rcvq);
-	uint32_t max = 65535u << c->rcv_wscale;
-	/* Never move the advertised right edge to the left (RFC 9293 3.8.6.2.1). */
-	uint32_t promised = ns_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-
-	if (room < promised)
-		room = promised;
-	return room > max ? max : room;
+	return c->rcv_wscale == 0 ? 0 : RTE_MIN(16u << c->rcv_wscale, c->rcvq.size / 16);
 }
 
-/*
- * The window field of a non-SYN segment: the room rounded down to the scale
- * (never more than the buffer holds), but at least the edge already offered,
- * rounded up, so that the right edge does not move left (RFC 7323 2.4; Linux
- * and FreeBSD round up the same way).  A promise rounded up can lie up to
- * 2^scale - 1 bytes past the buffer; while the application does not read,
- * rounding it up again at each ACK would push the edge further out each
- * time, for data that could only be dropped.  So the edge stops at the first
- * scaled position at or past the end of the buffer: it moves left only from
- * beyond the buffer, when the buffer cannot hold what rounding promised
- * (tcp.rcv_wnd_capped).
- */
+/* The window field of a segment (SYN or not); *capped: the edge stepped back. */
 static uint16_t
-wnd_field(struct ns_tcp_stack *s, const struct ns_tcb *c)
+wnd_field(const struct ns_tcb *c, bool syn, bool *capped)
 {
-	uint32_t unit = 1u << c->rcv_wscale, room = ns_fifo_room(&c->rcvq);
+	uint32_t room = ns_fifo_room(&c->rcvq), slack = rcv_slack(c);
+	uint32_t offer = room > slack ? room - slack : 0;
 	uint32_t promised = ns_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	uint32_t lo = room >> c->rcv_wscale, hi = (room + unit - 1) >> c->rcv_wscale;
-	uint32_t w = RTE_MAX(lo, (promised + unit - 1) >> c->rcv_wscale);
+	uint32_t w, hi, sc = syn ? 0 : c->rcv_wscale;
 
+	*capped = false;
+	w = RTE_MAX(offer >> sc, (promised + (1u << sc) - 1) >> sc);
+	hi = room >> sc;
 	if (w > hi) {
-		NS_TCP_CTR(s, rcv_wnd_capped);
+		*capped = true;
 		w = hi;
 	}
 	return (uint16_t)RTE_MIN(w, 65535u);
+}
+
+uint32_t
+ns_tcp_rcv_wnd(const struct ns_tcb *c)
+{
+	bool capped;
+
+	return (uint32_t)wnd_field(c, false, &capped) << c->rcv_wscale;
 }
 
 static unsigned int
@@ -164,14 +171,14 @@ ns_tcp_send_segment(
 	th->recv_ack = (flags & RTE_TCP_ACK_FLAG) ? rte_cpu_to_be_32(c->rcv_nxt) : 0;
 	th->data_off = (uint8_t)((sizeof(*th) + olen) / 4) << 4;
 	th->tcp_flags = flags;
-	if (flags & RTE_TCP_SYN_FLAG) { /* never scaled */
-		wnd = RTE_MIN(ns_tcp_rcv_wnd(c), 65535u);
-		th->rx_win = rte_cpu_to_be_16((uint16_t)wnd);
-	} else {
-		uint16_t w = wnd_field(s, c);
+	{
+		bool syn = (flags & RTE_TCP_SYN_FLAG) != 0, capped;
+		uint16_t w = wnd_field(c, syn, &capped);
 
+		if (capped && (flags & RTE_TCP_ACK_FLAG))
+			NS_TCP_CTR(s, rcv_wnd_capped);
 		th->rx_win = rte_cpu_to_be_16(w);
-		wnd = (uint32_t)w << c->rcv_wscale;
+		wnd = syn ? w : (uint32_t)w << c->rcv_wscale;
 	}
 	th->cksum = 0;
 	th->tcp_urp = 0;
