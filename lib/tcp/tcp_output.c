@@ -206,78 +206,118 @@ ns_tcp_send_segment(
 	return len;
 }
 
+static bool
+can_send(const struct ns_tcb *c)
+{
+	return c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT ||
+	       c->state == NS_TCP_FIN_WAIT_1 || c->state == NS_TCP_CLOSING ||
+	       c->state == NS_TCP_LAST_ACK;
+}
+
+/*
+ * What cwnd is measured against: RFC 6675's pipe (what was sent, less what
+ * the peer SACKed and what is deemed lost, plus what was sent again); while
+ * a go-back-N resend runs (snd_nxt below snd_max: a takeover, a window
+ * probe), what it has sent so far.
+ */
+static uint32_t
+in_flight(const struct ns_tcb *c)
+{
+	return ns_seq_lt(c->snd_nxt, c->snd_max) ? c->snd_nxt - c->snd_una : ns_tcp_pipe(c);
+}
+
+/* One segment from snd_nxt as the windows allow (a probe: the peer's window
+ * only, and Nagle does not hold it); false when there is none to send. */
+static bool
+output_segment(struct ns_tcp_stack *s, struct ns_tcb *c, bool probe)
+{
+	uint32_t data_end = c->sndq.tail; /* sequence after the last queued byte */
+	uint32_t avail = ns_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
+	uint32_t flight = in_flight(c);
+	uint32_t cw = c->cwnd > flight ? c->cwnd - flight : 0;
+	uint32_t right = c->snd_una + c->snd_wnd;
+	uint32_t usable = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
+	uint32_t len = avail, room = ns_tcp_seg_room(c), seq = c->snd_nxt, sent;
+	bool rexmit = ns_seq_lt(c->snd_nxt, c->snd_max);
+	bool fin = false;
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+
+	if (!probe && cw < usable)
+		usable = cw;
+	if (len > usable)
+		len = usable;
+	if (len > room)
+		len = room;
+	/* FIN goes with (or after) the last byte, once, and is retransmitted from snd_una. */
+	if ((c->flags & NS_TCBF_FIN_QUEUED) && len == avail && ns_seq_leq(c->snd_nxt, data_end) &&
+			(!(c->flags & NS_TCBF_FIN_SENT) || rexmit))
+		fin = true;
+	if (len == 0 && !fin)
+		return false;
+	/* Nagle (RFC 9293 3.7.4): hold a small new segment while data is
+	 * unacknowledged (never what is being sent again, nor a probe). */
+	if (!probe && !fin && !rexmit && len < room && len == avail &&
+			!(c->flags & NS_TCBF_NODELAY) && c->snd_nxt != c->snd_una)
+		return false;
+	/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no window-limited runt while
+	 * data is in flight; the next ACK opens the window. */
+	if (len < room && len < avail && c->snd_nxt != c->snd_una)
+		return false;
+	if (probe && rexmit)
+		return false; /* a probe is new data only */
+	if (len == avail && len > 0)
+		flags |= RTE_TCP_PSH_FLAG;
+	if (fin)
+		flags |= RTE_TCP_FIN_FLAG;
+	if (rexmit)
+		NS_TCP_CTR(s, retransmits);
+	else if (len > 0)
+		NS_TCP_CTR(s, data_segs_out);
+	if (c->rtt_seq == 0 && !(c->flags & NS_TCBF_TS) && !rexmit) {
+		c->rtt_seq = c->snd_nxt; /* time this segment (Karn: never a retransmission) */
+		c->rtt_start_ns = s->now;
+	}
+	sent = ns_tcp_send_segment(s, c, seq, flags, len);
+	if (sent < len) /* cannot happen: room is what send_segment allows */
+		fin = false;
+	/* A go-back-N resend presumes what it sends again lost: counted once in pipe. */
+	ns_tcp_txlog_sent(s, c, seq, seq + sent + (fin ? 1 : 0), NS_TSEG_LOST);
+	NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, seq + sent + (fin ? 1 : 0));
+	if (fin)
+		c->flags |= NS_TCBF_FIN_SENT;
+	if (ns_seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+	if (!ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
+		ns_tcp_rto_restart(s, c);
+	return !fin;
+}
+
+bool
+ns_tcp_output_probe(struct ns_tcp_stack *s, struct ns_tcb *c)
+{
+	uint32_t before = c->snd_max;
+
+	output_segment(s, c, true);
+	return c->snd_max != before;
+}
+
 void
 ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
-	bool can_send = c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT ||
-			c->state == NS_TCP_FIN_WAIT_1 || c->state == NS_TCP_CLOSING ||
-			c->state == NS_TCP_LAST_ACK;
+	bool ok = can_send(c);
 
-	while (can_send) {
-		uint32_t data_end = c->sndq.tail; /* sequence after the last queued byte */
-		uint32_t avail = ns_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
-		uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
-		uint32_t right = c->snd_una + wnd;
-		uint32_t usable = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
-		uint32_t len = avail, room = ns_tcp_seg_room(c), sent;
-		bool rexmit = ns_seq_lt(c->snd_nxt, c->snd_max);
-		bool fin = false;
-		uint8_t flags = RTE_TCP_ACK_FLAG;
-
-		if (len > usable)
-			len = usable;
-		if (len > room)
-			len = room;
-		/* FIN goes with (or after) the last byte, once, and is retransmitted from snd_una.
-		 */
-		if ((c->flags & NS_TCBF_FIN_QUEUED) && len == avail &&
-				ns_seq_leq(c->snd_nxt, data_end) &&
-				(!(c->flags & NS_TCBF_FIN_SENT) ||
-						ns_seq_lt(c->snd_nxt, c->snd_max)))
-			fin = true;
-		if (len == 0 && !fin)
-			break;
-		/* Nagle (RFC 9293 3.7.4): hold a small new segment while data is
-		 * unacknowledged (never what is being sent again). */
-		if (!fin && !rexmit && len < room && len == avail &&
-				!(c->flags & NS_TCBF_NODELAY) && c->snd_nxt != c->snd_una)
-			break;
-		/* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no window-limited runt while
-		 * data is in flight; the next ACK opens the window. */
-		if (len < room && len < avail && c->snd_nxt != c->snd_una)
-			break;
-		if (len == avail && len > 0)
-			flags |= RTE_TCP_PSH_FLAG;
-		if (fin)
-			flags |= RTE_TCP_FIN_FLAG;
-		if (rexmit)
-			NS_TCP_CTR(s, retransmits);
-		else if (len > 0)
-			NS_TCP_CTR(s, data_segs_out);
-		if (c->rtt_seq == 0 && !(c->flags & NS_TCBF_TS) &&
-				!ns_seq_lt(c->snd_nxt, c->snd_max)) {
-			c->rtt_seq = c->snd_nxt; /* time this segment (Karn: never a retransmission)
-						  */
-			c->rtt_start_ns = s->now;
-		}
-		sent = ns_tcp_send_segment(s, c, c->snd_nxt, flags, len);
-		if (sent < len) /* cannot happen: room is what send_segment allows */
-			fin = false;
-		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_nxt + sent + (fin ? 1 : 0));
-		if (fin)
-			c->flags |= NS_TCBF_FIN_SENT;
-		if (ns_seq_gt(c->snd_nxt, c->snd_max))
-			c->snd_max = c->snd_nxt;
-		if (!ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
-			ns_tcp_rto_restart(s, c);
-		if (fin)
-			break;
-	}
+	/* Lost segments first (RFC 6675 NextSeg rule 1), then new data. */
+	if (ok && c->txl.lost_unsent > 0)
+		ns_tcp_xmit_lost(s, c, false);
+	while (ok && output_segment(s, c, false))
+		;
 	/* Persist: data waits behind a zero window with nothing in flight; the RTO
 	 * timer probes the window (rto_fire) so a lost window update cannot stall us. */
-	if (can_send && c->snd_wnd == 0 && c->snd_nxt == c->snd_una &&
+	if (ok && c->snd_wnd == 0 && c->snd_nxt == c->snd_una &&
 			ns_seq_lt(c->snd_nxt, c->sndq.tail) && !ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
 		ns_tcp_rto_restart(s, c);
+	if (ok)
+		ns_tcp_tlp_schedule(s, c);
 	if (c->flags & NS_TCBF_ACK_NOW)
 		ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
 }

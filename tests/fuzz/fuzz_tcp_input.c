@@ -139,8 +139,12 @@ check_invariants(const struct ns_tcp_stack *s)
 			abort();
 		if (ns_fifo_len(&c->sndq) > c->sndq.size || ns_fifo_len(&c->rcvq) > c->rcvq.size)
 			abort();
-		if (c->n_sacked > NS_TCP_SACKED_MAX || c->rq.n > c->rq.cap ||
-				c->rq.n_recent > NS_TCP_MAX_SACK)
+		if (c->rq.n > c->rq.cap || c->rq.n_recent > NS_TCP_MAX_SACK)
+			abort();
+		/* The transmission log covers what is in flight, its counts agree
+		 * with its records, and pipe never exceeds what was sent. */
+		if (ns_tcp_txlog_check(c) != 0 ||
+				ns_tcp_pipe(c) > c->snd_max - c->snd_una + c->txl.retrans)
 			abort();
 		/* Out-of-order ranges: ascending, disjoint, beyond rcv_nxt, within the ring. */
 		for (uint32_t k = 0; k < c->rq.n; k++) {

@@ -37,7 +37,9 @@ static unsigned int q_head, q_tail;
 static int q_to[8192]; /* 0: to A, 1: to B */
 static struct end A, B;
 static uint64_t now;
-static unsigned int drop_every; /* drop every Nth data-carrying packet (0: none) */
+static unsigned int drop_every;	   /* drop every Nth data-carrying packet (0: none) */
+static unsigned int drop_permille; /* drop any packet, either way, with this chance */
+static uint64_t drop_rng = 1;
 static unsigned int data_pkts, dropped;
 static int b_drop_next;	 /* drop the next N packets B sends */
 static int b_app_paused; /* B's application does not read */
@@ -82,6 +84,13 @@ t_xmit(void *user, void *handle, uint16_t len)
 	if (payload > 0 && drop_every && ++data_pkts % drop_every == 0) {
 		dropped++;
 		return;
+	}
+	if (drop_permille != 0) {
+		drop_rng = drop_rng * 6364136223846793005ull + 1442695040888963407ull;
+		if ((drop_rng >> 33) % 1000 < drop_permille) {
+			dropped++;
+			return;
+		}
 	}
 	memcpy(link_q[i].buf, e->scratch, len);
 	link_q[i].len = len;
@@ -155,7 +164,8 @@ setup(void (*tweak)(struct ns_tcp_cfg *cfg))
 	B.peer = &A;
 	q_head = q_tail = 0;
 	now = 1000 * MS;
-	drop_every = data_pkts = dropped = 0;
+	drop_every = data_pkts = dropped = drop_permille = 0;
+	drop_rng = 1;
 	b_drop_next = b_app_paused = 0;
 	xmit_hook = NULL;
 	ns_tcp_cfg_defaults(&cfg);

@@ -106,35 +106,6 @@ test_bulk_with_loss_recovers(void)
 	CHECK(B.s.ctr[NS_TCP_C_ooo_filled] > 0); /* and joined when the hole was filled */
 }
 
-/* Both ways at once under loss: data segments carry the SACK blocks of the
- * other direction and shrink to fit the MSS (the harness checks every
- * segment against it); every byte arrives. */
-static void
-test_both_ways_with_loss(void)
-{
-	static uint8_t a2b[400000], b2a[400000];
-	uint32_t oa = 0, ob = 0;
-	struct ns_tcb *c;
-
-	setup(NULL);
-	c = open_pair();
-	fill_pattern(a2b, sizeof(a2b), 31);
-	fill_pattern(b2a, sizeof(b2a), 32);
-	drop_every = 23;
-	for (int i = 0; i < 120000 && (oa < sizeof(a2b) || ob < sizeof(b2a)); i++) {
-		oa += ns_tcp_send(&A.s, c, a2b + oa, (uint32_t)sizeof(a2b) - oa, now);
-		ob += ns_tcp_send(&B.s, B.conn, b2a + ob, (uint32_t)sizeof(b2a) - ob, now);
-		run(now + 1 * MS);
-	}
-	drop_every = 0;
-	run(now + 10000 * MS);
-	CHECK(dropped > 10);
-	CHECK_EQ(B.rx_len, sizeof(a2b));
-	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
-	CHECK_EQ(A.rx_len, sizeof(b2a));
-	CHECK(memcmp(A.rx, b2a, sizeof(b2a)) == 0);
-}
-
 static void
 no_sack(struct ns_tcp_cfg *cfg)
 {
@@ -637,7 +608,6 @@ main(void)
 	RUN(test_bulk_both_ways);
 	RUN(test_bulk_with_loss_recovers);
 	RUN(test_bulk_with_loss_newreno);
-	RUN(test_both_ways_with_loss);
 	RUN(test_active_close_time_wait);
 	RUN(test_simultaneous_close);
 	RUN(test_abort_resets_peer);
