@@ -37,6 +37,7 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool dra
 		return -1;
 	ns_tcp_table_insert(s, c);
 	c->last_rx_ns = now;
+	c->tlp_from_ns = now;
 	c->last_oow_ack_ns = 0;
 	c->ka_probes = 0;
 	/* Above both the old instance's clock as translated and the last TSval

@@ -368,7 +368,7 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		ns_tcp_rack_recovery_done(c);
 	}
 	ns_tcb_dirty(c, NS_TCBG_CC | NS_TCBG_SNDQ | NS_TCBG_RTT | NS_TCBG_STATE);
-	ns_tcp_timer_stop(s, c, NS_TCPT_TLP); /* the output re-arms it from now */
+	c->tlp_from_ns = s->now; /* the probe timer counts from here */
 	if (c->snd_una == c->snd_max)
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
 	else
@@ -571,9 +571,14 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	if (c->state == NS_TCP_CLOSED)
 		return; /* the application closed it when told of the ACK */
 	/* Loss detection on what this ACK told (RFC 8985 7.4, then 6.2). */
-	ns_tcp_tlp_ack(s, c, g->ack, ns_seq_gt(g->ack, una_before), sack_new,
-			dsack.left != dsack.right ? &dsack : NULL);
-	ns_tcp_rack_ack(s, c, dsack.left != dsack.right);
+	if (c->rack_flags & NS_RACKF_TLP)
+		ns_tcp_tlp_ack(s, c, g->ack, ns_seq_gt(g->ack, una_before), sack_new,
+				dsack.left != dsack.right ? &dsack : NULL);
+	/* (nothing SACKed, no recovery: RACK has nothing to find) */
+	if (c->txl.sacked_segs != 0 || dsack.left != dsack.right ||
+			(c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_LOSS)) ||
+			(c->rack_flags & NS_RACKF_DSACK_ROUND) || ns_tw_armed(&c->tmr[NS_TCPT_REO]))
+		ns_tcp_rack_ack(s, c, dsack.left != dsack.right);
 	switch (c->state) {
 	case NS_TCP_FIN_WAIT_1:
 		if (our_fin_acked(c))

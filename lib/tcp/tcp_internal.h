@@ -29,7 +29,14 @@ void ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c);
 uint32_t ns_tcp_send_segment(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint8_t flags,
 		uint32_t len);
 /* Payload bytes a data segment can carry now, next to its options. */
-uint32_t ns_tcp_seg_room(const struct ns_tcb *c);
+uint32_t ns_tcp_seg_room_sack(const struct ns_tcb *c);
+static inline uint32_t
+ns_tcp_seg_room(const struct ns_tcb *c)
+{
+	if (c->rq.n == 0 && !c->rq.has_dsack) /* no SACK block to send: SMSS */
+		return c->snd_mss;
+	return ns_tcp_seg_room_sack(c);
+}
 /* One new segment for a tail loss probe (no cwnd, no Nagle); false if none. */
 bool ns_tcp_output_probe(struct ns_tcp_stack *s, struct ns_tcb *c);
 /* RST for a segment that matches no connection (RFC 9293 3.10.7.1). */
@@ -83,7 +90,7 @@ void ns_tcp_txlog_reset(struct ns_tcb *c);
  * sent again (RETRANS, plus 'how'). */
 void ns_tcp_txlog_sent(
 		struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t seq, uint32_t end, uint32_t how);
-/* Everything below ack is acknowledged (RACK hears of each segment). */
+/* Everything below ack is acknowledged (RACK hears of what was delivered). */
 void ns_tcp_txlog_acked(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t ack,
 		const struct ns_tcp_opts *o);
 bool ns_tcp_txlog_sack(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t left, uint32_t right,
@@ -105,6 +112,7 @@ void ns_tcp_rack_init(struct ns_tcb *c);
 void ns_tcp_rack_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t rtt_us);
 void ns_tcp_rack_delivered(struct ns_tcp_stack *s, struct ns_tcb *c, const struct ns_tcp_seg *r,
 		const struct ns_tcp_opts *o);
+void ns_tcp_rack_reorder_check(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t end);
 /* After an ACK was applied: reordering window, losses, the reordering timer. */
 void ns_tcp_rack_ack(struct ns_tcp_stack *s, struct ns_tcb *c, bool dsack);
 void ns_tcp_rack_recovery_done(struct ns_tcb *c);

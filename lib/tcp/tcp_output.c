@@ -94,14 +94,15 @@ build_opts(struct ns_tcp_stack *s, struct ns_tcb *c, uint8_t flags, uint8_t *buf
 }
 
 /*
- * Payload room of a data segment (RFC 9293 3.7.1): the effective MSS (the
+ * Payload room of a data segment (RFC 9293 3.7.1), with SACK blocks to send
+ * (ns_tcp_seg_room is SMSS without): the effective MSS (the
  * peer's, or ours if smaller: snd_mss plus the timestamps taken out of it)
  * less the options build_opts writes on it: timestamps (12 bytes) and the
  * SACK blocks the receive side reports (4 + 8 per block, three at most next
  * to timestamps, four without).
  */
 uint32_t
-ns_tcp_seg_room(const struct ns_tcb *c)
+ns_tcp_seg_room_sack(const struct ns_tcb *c)
 {
 	uint32_t mss = c->snd_mss, opts = 0;
 
@@ -233,15 +234,18 @@ output_segment(struct ns_tcp_stack *s, struct ns_tcb *c, bool probe)
 {
 	uint32_t data_end = c->sndq.tail; /* sequence after the last queued byte */
 	uint32_t avail = ns_seq_lt(c->snd_nxt, data_end) ? data_end - c->snd_nxt : 0;
-	uint32_t flight = in_flight(c);
-	uint32_t cw = c->cwnd > flight ? c->cwnd - flight : 0;
-	uint32_t right = c->snd_una + c->snd_wnd;
-	uint32_t usable = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
-	uint32_t len = avail, room = ns_tcp_seg_room(c), seq = c->snd_nxt, sent;
+	uint32_t flight, cw, right, usable, len = avail, room, seq = c->snd_nxt, sent;
 	bool rexmit = ns_seq_lt(c->snd_nxt, c->snd_max);
 	bool fin = false;
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
+	if (avail == 0 && !(c->flags & NS_TCBF_FIN_QUEUED))
+		return false; /* nothing queued (a receiver's usual case) */
+	flight = in_flight(c);
+	cw = c->cwnd > flight ? c->cwnd - flight : 0;
+	right = c->snd_una + c->snd_wnd;
+	usable = ns_seq_gt(right, c->snd_nxt) ? right - c->snd_nxt : 0;
+	room = ns_tcp_seg_room(c);
 	if (!probe && cw < usable)
 		usable = cw;
 	if (len > usable)
@@ -316,7 +320,7 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 	if (ok && c->snd_wnd == 0 && c->snd_nxt == c->snd_una &&
 			ns_seq_lt(c->snd_nxt, c->sndq.tail) && !ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
 		ns_tcp_rto_restart(s, c);
-	if (ok)
+	if (ok && c->snd_una != c->snd_max && !ns_tw_armed(&c->tmr[NS_TCPT_TLP]))
 		ns_tcp_tlp_schedule(s, c);
 	if (c->flags & NS_TCBF_ACK_NOW)
 		ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);

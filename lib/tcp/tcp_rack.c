@@ -78,19 +78,28 @@ ns_tcp_rack_delivered(struct ns_tcp_stack *s, struct ns_tcb *c, const struct ns_
 			return;
 	}
 	c->rack_rtt_us = (uint32_t)RTE_MIN(rtt / 1000, (uint64_t)UINT32_MAX);
-	ns_tcp_rack_rtt_sample(s, c, RTE_MAX(c->rack_rtt_us, 1u)); /* step 1: min_RTT */
+	if (c->rack_rtt_us < c->rack_min_rtt_us || c->rack_min_rtt_us == 0) /* step 1 */
+		ns_tcp_rack_rtt_sample(s, c, RTE_MAX(c->rack_rtt_us, 1u));
 	if (sent_after(r->xmit_ns, r->end, c->rack_xmit_ns, c->rack_end_seq)) {
 		c->rack_xmit_ns = r->xmit_ns;
 		c->rack_end_seq = r->end;
 	}
-	if (ns_seq_gt(r->end, c->rack_fack)) {
+	if (ns_seq_gt(r->end, c->rack_fack))
 		c->rack_fack = r->end;
-	} else if (ns_seq_lt(r->end, c->rack_fack) && !(r->flags & NS_TSEG_EVER) &&
-			!(c->rack_flags & NS_RACKF_REORDER)) {
-		c->rack_flags |= NS_RACKF_REORDER; /* delivered below what was delivered */
+	else if (!(r->flags & NS_TSEG_EVER))
+		ns_tcp_rack_reorder_check(s, c, r->end);
+	ns_tcb_dirty(c, NS_TCBG_CC);
+}
+
+/* A segment sent once, ending at end, was delivered: below one delivered
+ * before it, it came out of order (RFC 8985 6.2 step 3). */
+void
+ns_tcp_rack_reorder_check(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t end)
+{
+	if (ns_seq_lt(end, c->rack_fack) && !(c->rack_flags & NS_RACKF_REORDER)) {
+		c->rack_flags |= NS_RACKF_REORDER;
 		NS_TCP_CTR(s, rack_reordering);
 	}
-	ns_tcb_dirty(c, NS_TCBG_CC);
 }
 
 /* RFC 8985 6.2 step 4. */
@@ -153,7 +162,15 @@ losses_found(struct ns_tcp_stack *s, struct ns_tcb *c)
 static void
 detect_and_arm(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
-	uint64_t wait = c->txl.n > 0 ? detect_loss(s, c) : 0;
+	uint64_t wait = 0;
+
+	/* With nothing SACKed, no recovery and no segment waiting, the
+	 * cumulative ACK delivered in order: nothing sent earlier is left. */
+	if (c->txl.sacked_segs == 0 && !(c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_LOSS)) &&
+			!ns_tw_armed(&c->tmr[NS_TCPT_REO]))
+		return;
+	if (c->txl.n > 0)
+		wait = detect_loss(s, c);
 
 	if (wait != 0)
 		ns_tcp_timer_arm(s, c, NS_TCPT_REO, s->now + wait);
@@ -212,26 +229,39 @@ tlp_allowed(const struct ns_tcb *c)
 			       c->state == NS_TCP_LAST_ACK);
 }
 
+static uint64_t
+pto_ns(const struct ns_tcb *c)
+{
+	if (c->srtt_us == 0)
+		return 1000000000ull;
+	return 2ull * c->srtt_us * 1000 +
+	       (c->snd_max - c->snd_una <= c->snd_mss ? WCDELACKT_NS : TLP_MIN_EXTRA_NS);
+}
+
+/* Arm the probe timer for 'from' + PTO, unless the RTO comes first. */
+static void
+tlp_arm(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t from)
+{
+	uint64_t at = from + pto_ns(c);
+
+	if (ns_tw_armed(&c->tmr[NS_TCPT_RTO]) && at >= c->deadline[NS_TCPT_RTO])
+		return; /* the RTO does the job */
+	ns_tcp_timer_arm(s, c, NS_TCPT_TLP, at);
+}
+
+/*
+ * The PTO runs from the latest ACK that advanced snd_una (or from the send
+ * that armed it).  An ACK only notes its time (tlp_from_ns); the timer,
+ * when it fires early, goes on to the right moment: no timer work per ACK.
+ */
 void
 ns_tcp_tlp_schedule(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
-	uint64_t pto, at;
-
-	if (ns_tw_armed(&c->tmr[NS_TCPT_TLP]))
+	if (ns_tw_armed(&c->tmr[NS_TCPT_TLP]) || !tlp_allowed(c) ||
+			ns_tw_armed(&c->tmr[NS_TCPT_REO]))
 		return;
-	if (!tlp_allowed(c) || ns_tw_armed(&c->tmr[NS_TCPT_REO]))
-		return;
-	if (c->srtt_us != 0) {
-		pto = 2ull * c->srtt_us * 1000;
-		pto += c->snd_max - c->snd_una <= c->snd_mss ? WCDELACKT_NS : TLP_MIN_EXTRA_NS;
-	} else {
-		pto = 1000000000ull;
-	}
-	at = s->now + pto;
-	/* Not after the RTO: then the RTO does the job. */
-	if (ns_tw_armed(&c->tmr[NS_TCPT_RTO]) && at >= c->deadline[NS_TCPT_RTO])
-		return;
-	ns_tcp_timer_arm(s, c, NS_TCPT_TLP, at);
+	c->tlp_from_ns = s->now;
+	tlp_arm(s, c, s->now);
 }
 
 void
@@ -239,8 +269,12 @@ ns_tcp_tlp_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
 	bool retrans = false;
 
-	if (!tlp_allowed(c))
+	if (!tlp_allowed(c) || ns_tw_armed(&c->tmr[NS_TCPT_REO]))
 		return;
+	if (c->tlp_from_ns + pto_ns(c) > s->now) {
+		tlp_arm(s, c, c->tlp_from_ns); /* an ACK came since it was armed */
+		return;
+	}
 	/* New data if there is some and the peer's window takes it (cwnd is not
 	 * asked), else the last segment again. */
 	if (!ns_tcp_output_probe(s, c)) {

@@ -138,11 +138,19 @@ ns_tcp_txlog_sent(
 	l->n++;
 }
 
+/*
+ * Everything below ack is acknowledged.  RACK hears of each segment newly
+ * delivered; of a run sent once and never SACKed (delivered in the order
+ * sent) only the last one tells it something new, and the first whether
+ * they came after a higher one (reordering).
+ */
 void
 ns_tcp_txlog_acked(
 		struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t ack, const struct ns_tcp_opts *o)
 {
 	struct ns_tcp_txlog *l = &c->txl;
+	const struct ns_tcp_seg *plain_last = NULL; /* its slot stays as it is here */
+	uint32_t plain_first_end = 0;
 
 	while (l->n > 0) {
 		struct ns_tcp_seg *r = rec(l, l->head);
@@ -156,12 +164,22 @@ ns_tcp_txlog_acked(
 			}
 			break;
 		}
-		if (!(r->flags & NS_TSEG_SACKED))
-			ns_tcp_rack_delivered(s, c, r, o);
-		set_flags(l, l->head, 0);
+		if (r->flags == 0) {
+			if (plain_last == NULL)
+				plain_first_end = r->end;
+			plain_last = r;
+		} else {
+			if (!(r->flags & NS_TSEG_SACKED))
+				ns_tcp_rack_delivered(s, c, r, o);
+			set_flags(l, l->head, 0);
+		}
 		l->start = r->end;
 		l->head++;
 		l->n--;
+	}
+	if (plain_last != NULL) {
+		ns_tcp_rack_reorder_check(s, c, plain_first_end);
+		ns_tcp_rack_delivered(s, c, plain_last, o);
 	}
 	if (l->n == 0)
 		l->start = ack;
