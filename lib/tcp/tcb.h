@@ -98,6 +98,7 @@ struct ns_tcp_txlog {
 	uint32_t retrans;     /* bytes RETRANS and not SACKED */
 	uint32_t lost_unsent; /* bytes LOST, not RETRANS, not SACKED */
 	uint32_t sacked_segs; /* records SACKED (RFC 8985 RACK.segs_sacked) */
+	uint64_t last_ns;     /* the latest transmission time given out */
 };
 
 /*

@@ -516,6 +516,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 	/* ACK processing (the scoreboard first: it decides what a duplicate ACK is) */
 	una_before = c->snd_una;
+	s->ack_prior_fack = c->rack_fack;
 	sack_new = ns_tcp_sack_update(s, c, &g->opt, g->ack, &dsack);
 	if (c->state == NS_TCP_SYN_RCVD) {
 		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {

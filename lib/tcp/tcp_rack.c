@@ -84,19 +84,24 @@ ns_tcp_rack_delivered(struct ns_tcp_stack *s, struct ns_tcb *c, const struct ns_
 		c->rack_xmit_ns = r->xmit_ns;
 		c->rack_end_seq = r->end;
 	}
+	if (!(r->flags & NS_TSEG_EVER))
+		ns_tcp_rack_reorder_check(s, c, r->end);
 	if (ns_seq_gt(r->end, c->rack_fack))
 		c->rack_fack = r->end;
-	else if (!(r->flags & NS_TSEG_EVER))
-		ns_tcp_rack_reorder_check(s, c, r->end);
 	ns_tcb_dirty(c, NS_TCBG_CC);
 }
 
-/* A segment sent once, ending at end, was delivered: below one delivered
- * before it, it came out of order (RFC 8985 6.2 step 3). */
+/*
+ * A segment sent once, ending at end, was delivered: below the highest one
+ * delivered before this ACK, it came out of order (RFC 8985 6.2 step 3).
+ * Before this ACK, as Linux does: one ACK reports its SACK blocks (the
+ * highest first) and its cumulative point together, which says nothing
+ * about the order the segments arrived in.
+ */
 void
 ns_tcp_rack_reorder_check(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t end)
 {
-	if (ns_seq_lt(end, c->rack_fack) && !(c->rack_flags & NS_RACKF_REORDER)) {
+	if (ns_seq_lt(end, s->ack_prior_fack) && !(c->rack_flags & NS_RACKF_REORDER)) {
 		c->rack_flags |= NS_RACKF_REORDER;
 		NS_TCP_CTR(s, rack_reordering);
 	}

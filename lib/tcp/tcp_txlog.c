@@ -28,6 +28,19 @@ rec_start(const struct ns_tcp_txlog *l, uint32_t i)
 	return i == l->head ? l->start : rec(l, i - 1)->end;
 }
 
+/*
+ * The time of a transmission: now, but after every earlier one of the
+ * connection.  RACK orders segments by when they left; many leave within
+ * one poll of the dataplane (one 'now'), in an order the sequence numbers
+ * do not tell when retransmissions and new data mix.
+ */
+static inline uint64_t
+stamp(struct ns_tcp_txlog *l, uint64_t now)
+{
+	l->last_ns = now > l->last_ns ? now : l->last_ns + 1;
+	return l->last_ns;
+}
+
 /* Add (or, with sub, remove) what len bytes flagged f count for. */
 static void
 account(struct ns_tcp_txlog *l, uint32_t f, uint32_t len, bool sub)
@@ -76,7 +89,8 @@ find(const struct ns_tcp_txlog *l, uint32_t seq)
 }
 
 /* Record i becomes [start, seq) and [seq, end) with the same time and
- * flags (the counts do not change); false if the ring is full. */
+ * flags (the byte counts do not change, the SACKed records' may); false if
+ * the ring is full. */
 static bool
 split(struct ns_tcp_txlog *l, uint32_t i, uint32_t seq)
 {
@@ -86,6 +100,8 @@ split(struct ns_tcp_txlog *l, uint32_t i, uint32_t seq)
 		*rec(l, k) = *rec(l, k - 1);
 	l->n++;
 	rec(l, i)->end = seq;
+	if (rec(l, i)->flags & NS_TSEG_SACKED)
+		l->sacked_segs++;
 	return true;
 }
 
@@ -116,7 +132,7 @@ ns_tcp_txlog_sent(
 			if (r->flags & NS_TSEG_SACKED)
 				continue;
 			set_flags(l, i, r->flags | how | NS_TSEG_RETRANS | NS_TSEG_EVER);
-			r->xmit_ns = s->now;
+			r->xmit_ns = stamp(l, s->now);
 		}
 		seq = stop;
 	}
@@ -131,10 +147,10 @@ ns_tcp_txlog_sent(
 
 		set_flags(l, i, 0);
 		rec(l, i)->end = end;
-		rec(l, i)->xmit_ns = s->now;
+		rec(l, i)->xmit_ns = stamp(l, s->now);
 		return;
 	}
-	*rec(l, l->head + l->n) = (struct ns_tcp_seg){s->now, end, 0};
+	*rec(l, l->head + l->n) = (struct ns_tcp_seg){stamp(l, s->now), end, 0};
 	l->n++;
 }
 
@@ -202,7 +218,8 @@ ns_tcp_txlog_sack(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t left, uint3
 	if (!ns_seq_lt(left, right))
 		return false;
 	i = find(l, left);
-	if (i != l->head + l->n && ns_seq_lt(rec_start(l, i), left) && split(l, i, left))
+	if (i != l->head + l->n && ns_seq_lt(rec_start(l, i), left) &&
+			!(rec(l, i)->flags & NS_TSEG_SACKED) && split(l, i, left))
 		i++; /* the block begins inside a record: its part from 'left' */
 	for (; i != l->head + l->n; i++) {
 		struct ns_tcp_seg *r = rec(l, i);
@@ -210,12 +227,12 @@ ns_tcp_txlog_sack(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t left, uint3
 
 		if (ns_seq_geq(st, right))
 			break;
+		if (r->flags & NS_TSEG_SACKED)
+			continue;
 		if (ns_seq_lt(st, left))
 			continue; /* a partly covered record the ring had no room to split */
 		if (ns_seq_gt(r->end, right) && !split(l, i, right))
 			break;
-		if (r->flags & NS_TSEG_SACKED)
-			continue;
 		ns_tcp_rack_delivered(s, c, r, o);
 		set_flags(l, i, NS_TSEG_SACKED | (r->flags & NS_TSEG_EVER));
 		changed = true;
@@ -256,7 +273,7 @@ ns_tcp_txlog_rebuild(struct ns_tcb *c, uint64_t now)
 		if (l->n == l->cap)
 			rec(l, l->head + l->n - 1)->end = end;
 		else
-			*rec(l, l->head + l->n++) = (struct ns_tcp_seg){now, end, 0};
+			*rec(l, l->head + l->n++) = (struct ns_tcp_seg){stamp(l, now), end, 0};
 		seq = end;
 	}
 }

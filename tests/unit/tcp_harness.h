@@ -73,7 +73,7 @@ t_xmit(void *user, void *handle, uint16_t len)
 	/* ...and fit the MSS with its options (RFC 9293 3.7.1): both ends use
 	 * the same configuration, so the smaller cfg.mss bounds every segment. */
 	if (!(th->tcp_flags & RTE_TCP_SYN_FLAG))
-		CHECK(len - 40u <= RTE_MIN(A.s.cfg.mss, B.s.cfg.mss));
+		CHECK(len - 40u <= (uint32_t)RTE_MIN(A.s.cfg.mss, B.s.cfg.mss));
 	if (xmit_hook != NULL)
 		xmit_hook(e, e->scratch, len);
 	if (e == &B && b_drop_next > 0) {

@@ -100,7 +100,10 @@ runs(void (*tweak)(struct ns_tcp_cfg *), unsigned int permille, uint32_t n, uint
 }
 
 /* SACK and timestamps, 3 % loss both ways: RACK repairs the holes (lost
- * retransmissions included), the probes the tails; RTOs are rare. */
+ * retransmissions included), the probes the tails; RTOs are rare.  The
+ * link neither reorders nor duplicates: a D-SACK would mean a segment sent
+ * again that had arrived (RACK ordering segments sent within one clock
+ * tick by their sequence numbers did that, a third of the time). */
 static void
 test_sack_ts_three_percent(void)
 {
@@ -108,6 +111,8 @@ test_sack_ts_three_percent(void)
 	CHECK(tot[NS_TCP_C_rack_lost] > 100);
 	CHECK(tot[NS_TCP_C_tlp_probes] > 0);
 	CHECK(tot[NS_TCP_C_rto_expired] * 10 < tot[NS_TCP_C_sack_recoveries]);
+	CHECK_EQ(tot[NS_TCP_C_dsack_rx], 0);
+	CHECK_EQ(tot[NS_TCP_C_rack_reordering], 0);
 }
 
 /* SACK without timestamps (RTT by Karn's rule): the same. */
@@ -117,6 +122,7 @@ test_sack_no_ts_three_percent(void)
 	runs(no_ts, 30, 1 << 20, 2);
 	CHECK(tot[NS_TCP_C_rack_lost] > 100);
 	CHECK(tot[NS_TCP_C_rto_expired] * 10 < tot[NS_TCP_C_sack_recoveries]);
+	CHECK_EQ(tot[NS_TCP_C_dsack_rx], 0);
 }
 
 /* Without SACK: NewReno and the RTO (through the same log). */
@@ -135,6 +141,7 @@ test_big_window_one_percent(void)
 {
 	runs(big_buffers, 10, 1 << 20, 4);
 	CHECK(tot[NS_TCP_C_rto_expired] * 10 < tot[NS_TCP_C_sack_recoveries]);
+	CHECK_EQ(tot[NS_TCP_C_dsack_rx], 0);
 }
 
 /* Only ACKs are lost (10 % of B's segments): the data all arrives; the
