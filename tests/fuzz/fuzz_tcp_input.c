@@ -16,8 +16,12 @@
  *   [11]   payload seed
  * Segments carry valid checksums and sequence numbers near the windows,
  * so the fuzzer reaches reassembly, SACK recovery, closes and timers
- * instead of stopping at the checksum.  Properties checked after every
- * record: sequence invariants of every live TCB and FIFO bounds.
+ * instead of stopping at the checksum.  The handshake's SYN offers every
+ * option (SACK, timestamps, window scaling, MSS), or timestamps only when
+ * the input's length leaves one byte after its last record (the paths
+ * without SACK).  Properties checked after every record: sequence
+ * invariants of every live TCB, FIFO bounds, out-of-order ranges and the
+ * transmission log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +80,13 @@ build(uint8_t *pkt, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, u
 	unsigned int olen = 0;
 	uint16_t len;
 
-	switch (optsel % 5) {
+	switch (optsel == 0xff ? 5 : optsel % 5) {
+	case 5: /* a SYN's every option: MSS, SACK-permitted, timestamps, window scale */
+		memcpy(o, "\x02\x04\x05\xb4\x04\x02\x08\x0a", 8);
+		memcpy(o + 8, &tsval, 4);
+		memcpy(o + 12, "\x00\x00\x00\x00\x01\x03\x03\x07", 8);
+		olen = 20;
+		break;
 	case 1: /* MSS */
 		memcpy(o, "\x02\x04\x05\xb4", 4);
 		olen = 4;
@@ -187,7 +197,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ns_tcp_listen(&s, 0, 80, &s);
 	/* Handshake: SYN with every option, then the ACK of the SYN-ACK. */
-	ns_tcp_input(&s, pkt, build(pkt, 4000, peer_seq, 0, RTE_TCP_SYN_FLAG, 65535, 2, ts, 0, 0),
+	ns_tcp_input(&s, pkt,
+			build(pkt, 4000, peer_seq, 0, RTE_TCP_SYN_FLAG, 65535,
+					size % 12 == 1 ? 2 : 0xff, ts, 0, 0),
 			now);
 	c = ns_tcp_lookup(&s, &t);
 	if (c != NULL)
