@@ -111,6 +111,7 @@ ns_repl_img_decode(struct ns_tcb *c, int64_t off_ns, const uint8_t *p)
 	c->rq.n = 0; /* out-of-order data is not replicated */
 	c->rq.n_recent = 0;
 	c->rq.has_dsack = 0;
+	c->rq.has_fin = 0;
 }
 
 const char *

@@ -63,6 +63,7 @@ enum ns_tcp_rack_flag {
 	NS_RACKF_DSACK_ROUND = 1u << 1, /* RACK.dsack_round is set */
 	NS_RACKF_TLP = 1u << 2,		/* a probe is out: TLP.end_seq is set */
 	NS_RACKF_TLP_RETRANS = 1u << 3, /* that probe was a retransmission */
+	NS_RACKF_TLP_IN_REC = 1u << 4,	/* that probe went out in fast recovery */
 };
 
 /*
@@ -108,7 +109,8 @@ struct ns_tcp_txlog {
  * 'recent' names the ranges in the order the SACK blocks report them
  * (RFC 2018 4: the range of the latest segment first, then the most
  * recently reported), by a sequence number each holds.  'dsack' is a
- * duplicate the next ACK reports first (RFC 2883).
+ * duplicate the next ACK reports first (RFC 2883).  A FIN that arrives
+ * beyond a hole is remembered, and taken when the hole fills.
  */
 struct ns_tcp_reass {
 	struct ns_sack_block *r; /* [cap] */
@@ -116,6 +118,8 @@ struct ns_tcp_reass {
 	uint32_t recent[NS_TCP_MAX_SACK];
 	uint8_t n_recent;
 	uint8_t has_dsack;
+	uint8_t has_fin; /* a FIN came beyond a hole: at fin_seq */
+	uint32_t fin_seq;
 	struct ns_sack_block dsack;
 };
 

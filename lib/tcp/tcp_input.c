@@ -629,10 +629,18 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		if (g->len > 0 && g->seq != c->rcv_nxt) {
 			/* Ahead of rcv_nxt: keep it; an immediate ACK carries SACK blocks (RFC
 			 * 5681 4.2). */
-			if (ns_tcp_reass_insert(s, c, g->seq, g->data, g->len) > 0)
+			uint32_t kept = ns_tcp_reass_insert(s, c, g->seq, g->data, g->len);
+
+			if (kept > 0)
 				ns_tcb_dirty(c, NS_TCBG_RCVQ);
+			/* A FIN beyond the hole is taken when the hole fills (the
+			 * peer need not send it again). */
+			if ((g->flags & RTE_TCP_FIN_FLAG) && kept == g->len) {
+				c->rq.has_fin = 1;
+				c->rq.fin_seq = g->seq + g->len;
+			}
 			c->flags |= NS_TCBF_ACK_NOW;
-			return; /* a FIN beyond a hole waits for its retransmission */
+			return;
 		}
 		if (g->len > 0) {
 			bool had_holes = c->rq.n > 0;
@@ -673,8 +681,20 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 	/* A FIN beyond a hole waits for the hole; the segment is out of order: ACK at
 	 * once (RFC 5681 4.2). */
-	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len != c->rcv_nxt)
+	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len != c->rcv_nxt) {
+		if (g->len == 0 && ns_seq_gt(g->seq, c->rcv_nxt)) {
+			c->rq.has_fin = 1; /* a bare FIN beyond the hole */
+			c->rq.fin_seq = g->seq;
+		}
 		c->flags |= NS_TCBF_ACK_NOW;
+	}
+	/* A FIN held beyond a hole that this segment filled. */
+	if (c->rq.has_fin && c->rq.fin_seq == c->rcv_nxt && c->rq.n == 0) {
+		c->rq.has_fin = 0;
+		g->flags |= RTE_TCP_FIN_FLAG;
+		g->seq = c->rcv_nxt;
+		g->len = 0;
+	}
 	/* FIN, in order */
 	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len == c->rcv_nxt) {
 		switch (c->state) {

@@ -165,4 +165,5 @@ ns_tcp_reass_clear(struct ns_tcb *c)
 	c->rq.n = 0;
 	c->rq.n_recent = 0;
 	c->rq.has_dsack = 0;
+	c->rq.has_fin = 0;
 }
