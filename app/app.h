@@ -16,6 +16,8 @@
 #include "host.h"
 #include "tcp_stack.h"
 #include "ovl_counters.h"
+#include "control.h"
+#include "ha_node.h"
 
 extern const struct ns_ctr_desc ns_ovl_ctr_desc[NS_OVL_C__MAX];
 
@@ -162,6 +164,7 @@ struct ns_app {
 	uint64_t net_base[NS_NET__MAX];
 	uint64_t dp_base[NS_DP__MAX];
 	uint64_t tcp_base[NS_TCP_C__MAX];
+	uint64_t ctl_base[NS_CTL__MAX];
 	char ctl_path[108];
 	/* The ping in progress (control side). */
 	volatile uint16_t ping_ident;
@@ -215,18 +218,19 @@ void ns_repl_worker_poll(struct ns_worker *w);
 bool ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh);
 /* TCP glue: may a segment be processed (false: dropped, counted)? */
 bool ns_repl_worker_accept(struct ns_worker *w);
-/* A frame on service port port_idx: false when this instance must not see it
- * (a standby: it answers nothing there, ARP included). */
-bool ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx);
-/* A stepping-down active keeps a service port's frame for its successor
- * (true: taken). */
-bool ns_repl_worker_keep(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* A frame on port port_idx of a worker whose service ports are closed: taken
+ * into the stack (the replication port, or an active after all), kept for the
+ * successor of a switchover, or dropped (a standby answers nothing there,
+ * ARP included). */
+enum ns_ha_svc ns_repl_worker_closed_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* A frame of this worker's out of port_idx (buffered, flushed each poll). */
 void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* mcast.c: the IGMP membership service */
 int ns_mcast_init(void);
 void ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32_t len);
 void ns_mcast_worker_poll(struct ns_worker *w);
+/* --dump-counters: igmp.* and igmpq.* lines (nothing without igmp or a querier). */
+void ns_mcast_dump_counters(struct ns_out *o);
 void ns_mcast_worker_msg(struct ns_worker *w, void *ptr);
 /* Changes whenever the querier of port publishes its state. */
 uint32_t ns_mcast_members_gen(uint16_t port);
@@ -250,14 +254,16 @@ struct rte_tel_data;
 int ns_ovl_telemetry(struct rte_tel_data *d);
 /* A frame processed as if received on port_idx (consumed). */
 void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
-/* Take over now (console 'ha takeover', or the active's silence). */
-void ns_repl_worker_takeover(struct ns_worker *w, const char *why);
+/* Take over now (console 'ha takeover'). */
+void ns_repl_worker_takeover(struct ns_worker *w);
 /* Planned switchover on the active: freeze, drain to the standby, step down. */
 void ns_repl_worker_step_down(struct ns_worker *w);
 void ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups);
 bool ns_repl_is_standby(void);
 /* repl_cmds.c: the replication counters of every worker's channel. */
 void ns_repl_stats_sum(uint64_t *out);
+/* ... and of every worker's HA role machine. */
+void ns_ha_stats_sum(uint64_t *out);
 
 /* tcp_apps.c: the backup application of a shadow (standby). */
 void ns_app_shadow_new(struct ns_worker *w, struct ns_tcb *c);

@@ -164,6 +164,7 @@ ns_bfd_worker_init(struct ns_worker *w)
 	if (w->bfd == NULL || ns_bfd_init(w->bfd, app.cfg.bfd_max, &ops, w,
 					      app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
+	w->bfd->virtual_time = app.replay;
 	/* Replay: the sessions start with the capture's clock, at its first packet
 	 * (ns_bfd_worker_poll), not at 0 with decades of timers to catch up. */
 	if (!app.replay) {
@@ -262,9 +263,8 @@ ns_bfd_drain(struct ns_worker *w)
 			bfd_input(w, rte_pktmbuf_mtod(m[k], const uint8_t *), &l4);
 			rte_pktmbuf_free(m[k]);
 		}
-		total += n;
+		total += n; /* counted in dp.rx_packets by the worker that received them */
 	}
-	w->dp_ctr[NS_DP_rx_packets] += total;
 	return total;
 }
 

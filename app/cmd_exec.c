@@ -14,7 +14,7 @@ ns_out_printf(struct ns_out *o, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (o->oom)
+	if (o->oom || o->truncated)
 		return;
 	for (;;) {
 		size_t room = o->cap - o->len;
@@ -24,6 +24,10 @@ ns_out_printf(struct ns_out *o, const char *fmt, ...)
 		va_end(ap);
 		if (n < 0)
 			return;
+		if (o->limit != 0 && o->len + (size_t)n > o->limit) {
+			o->truncated = 1; /* this piece would pass the limit: it is left out */
+			return;
+		}
 		if ((size_t)n < room) {
 			o->len += (size_t)n;
 			return;

@@ -352,11 +352,14 @@ ns_print_ctr_table(struct ns_out *o, const char *prefix, const struct ns_ctr_des
 void
 ns_print_counters(struct ns_out *o, int all, int raw)
 {
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], ctl[NS_CTL__MAX];
 
 	ns_counters_sum(net, dp);
 	ns_print_ctr_table(o, "dp", ns_dp_ctr_desc, dp, raw ? NULL : app.dp_base, NS_DP__MAX, all);
 	ns_print_ctr_table(o, "net", ns_net_ctr_desc, net, raw ? NULL : app.net_base, NS_NET__MAX,
+			all);
+	ns_ctl_stats_sum(ctl);
+	ns_print_ctr_table(o, "ctl", ns_ctl_ctr_desc, ctl, raw ? NULL : app.ctl_base, NS_CTL__MAX,
 			all);
 }
 
@@ -374,6 +377,7 @@ cmd_clear_counters(struct ns_out *o, int argc, char **argv)
 	(void)argc, (void)argv;
 	ns_counters_sum(app.net_base, app.dp_base);
 	ns_tcp_stats_sum(app.tcp_base);
+	ns_ctl_stats_sum(app.ctl_base);
 	ns_out_printf(o, "counters cleared\n");
 	return 0;
 }
@@ -463,9 +467,15 @@ const struct ns_cmd ns_cmds[] = {
 		{"show repl stats all", "Display", "every replication counter with its meaning",
 				ns_cmd_show_repl_stats},
 		{"show ha", "Display",
-				"high availability: role, epoch, peer, channels in sync, takeovers",
+				"high availability: role, epoch, lease, peer, channels in sync, "
+				"takeovers",
 				ns_cmd_show_ha},
-		{"ha takeover", "Control", "a standby becomes the active now (its shadows go live)",
+		{"show ha stats", "Display", "non-zero role machine counters", ns_cmd_show_ha},
+		{"show ha stats all", "Display", "every role machine counter with its meaning",
+				ns_cmd_show_ha},
+		{"ha takeover", "Control",
+				"a standby becomes the active now, whatever its state (its shadows "
+				"go live)",
 				ns_cmd_ha_takeover},
 		{"mcast join|leave <port> <group>", "Control",
 				"the console (application 0) joins or leaves an IPv4 group on a "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_common.h>
 #include <rte_cfgfile.h>
 
 #include "config.h"
@@ -32,8 +33,8 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	r->ring = 2048;
 	r->warn_ms = 50;
 	r->crit_ms = 500;
-	r->standby_timeout_ms = 100;
-	r->failover_ms = 30;
+	r->standby_timeout_ms = 1000;
+	r->failover_ms = 100;
 	r->grace_ms = 3000;
 	r->auto_wait_ms = 300;
 	r->service_beat = true;
@@ -105,6 +106,24 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 				return ns_cfg_error(c, s, "bfd", "at most %zu sessions",
 						RTE_DIM(r->live_bfd));
 			r->live_bfd[r->n_live_bfd++] = i;
+		}
+	}
+	/* The standby may take over only while its last round trip with the
+	 * active is younger than its validity (standby_timeout_ms less an
+	 * eighth): that must leave room for the failover time and the round trips
+	 * of the keepalives (ARCHITECTURE.md, Leases). */
+	if (r->failover_ms != 0) {
+		uint64_t lost = r->standby_timeout_ms;
+		uint64_t validity = lost - RTE_MAX(lost / 8, (uint64_t)2);
+
+		if (validity < 2ull * r->failover_ms) {
+			uint64_t min = 2ull * r->failover_ms;
+
+			while (min - RTE_MAX(min / 8, (uint64_t)2) < 2ull * r->failover_ms)
+				min++;
+			return ns_cfg_error(c, s, "standby_timeout_ms",
+					"%u is too short for failover_ms %u: at least %" PRIu64,
+					r->standby_timeout_ms, r->failover_ms, min);
 		}
 	}
 	if (r->window >= r->ring)

@@ -12,11 +12,14 @@
 
 #include "ns_counter.h"
 
-/* Growable text buffer a command writes its answer into. */
+/* Growable text buffer a command writes its answer into.  limit (0: none)
+ * bounds len: what would pass it is left out and 'truncated' set. */
 struct ns_out {
 	char *buf;
 	size_t len, cap;
+	size_t limit;
 	int oom;
+	int truncated;
 };
 
 void ns_out_printf(struct ns_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -47,10 +50,31 @@ void ns_console_poll(void);
 void ns_console_fini(void);
 int ns_console_run_file(const char *path);
 
-/* ctl_server.c */
+/* ctl_server.c: non-blocking, one line per connection (see the file). */
+#define NS_CTL_COUNTERS(X)                                                                      \
+	X(clients, INFO, "control socket connections accepted")                                 \
+	X(commands, INFO, "commands run for control socket clients")                            \
+	X(refused_busy, DROP, "connections refused: as many clients as the server serves")      \
+	X(line_too_long, DROP, "requests refused: no newline within 16384 bytes")               \
+	X(read_timeouts, DROP, "clients dropped: their line was not whole within the time")     \
+	X(write_timeouts, DROP, "clients dropped: they took no byte of the answer in the time") \
+	X(client_gone, DROP, "answers cut short: the client closed or reset its end")           \
+	X(truncated, DROP, "answers cut at the size limit of one answer")
+
+enum ns_ctl_ctr {
+#define X(name, kind, help) NS_CTR_ENUM(NS_CTL_, name, kind, help)
+	NS_CTL_COUNTERS(X)
+#undef X
+			NS_CTL__MAX
+};
+
+extern const struct ns_ctr_desc ns_ctl_ctr_desc[NS_CTL__MAX];
+
 int ns_ctl_init(const char *path);
 void ns_ctl_poll(void);
 void ns_ctl_fini(void);
+/* The server's counters (main lcore's; any thread may read). */
+void ns_ctl_stats_sum(uint64_t out[NS_CTL__MAX]);
 
 /* telemetry.c */
 void ns_telemetry_init(void);

@@ -177,7 +177,7 @@ worker_msgs(struct ns_worker *w)
 			ns_worker_send_ip(w, m.port_idx, m.ptr, m.dst);
 			break;
 		case NS_WMSG_TAKEOVER:
-			ns_repl_worker_takeover(w, "asked from the console");
+			ns_repl_worker_takeover(w);
 			break;
 		case NS_WMSG_SWITCHOVER:
 			ns_repl_worker_step_down(w);
@@ -406,10 +406,14 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		ns_repl_worker_rx(w, port_idx, m); /* the replication channel */
 		return false;
 	}
-	if (unlikely(w->service_closed && !ns_repl_worker_service_open(w, port_idx)))
+	if (unlikely(w->service_closed)) {
 		/* A standby is silent on the service ports; a stepping-down active
 		 * keeps what arrives for the one taking over. */
-		return !ns_repl_worker_keep(w, port_idx, m);
+		enum ns_ha_svc v = ns_repl_worker_closed_rx(w, port_idx, m);
+
+		if (v != NS_HA_SVC_PROCESS)
+			return v == NS_HA_SVC_DROP;
+	}
 	if (unlikely(ns_ovl_port_mask & (1u << port_idx)) && ns_ovl_worker_rx(w, port_idx, m))
 		return false; /* the multicast overlay's */
 	switch (ns_host_input(
@@ -425,10 +429,11 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 					(uint16_t)(len - l4.l3_off), m->ol_flags);
 		else if (l4.proto == IPPROTO_ICMP)
 			ns_ping_rx(w, rte_pktmbuf_mtod(m, uint8_t *), &l4);
-		else if (l4.proto == IPPROTO_IGMP)
+		else if (l4.proto == IPPROTO_IGMP) {
+			w->dp_ctr[NS_DP_igmp_rx]++;
 			ns_mcast_worker_rx(w, port_idx, rte_pktmbuf_mtod(m, uint8_t *) + l4.l3_off,
 					(uint32_t)(len - l4.l3_off));
-		else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
+		} else if (l4.proto == IPPROTO_UDP && ns_bfd_worker_rx(w, m, &l4, &taken)) {
 			if (taken) /* to the fast-path lcore */
 				return false;
 		} else

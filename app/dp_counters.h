@@ -14,6 +14,8 @@
 	X(mbuf_alloc_failed, DROP, "frames we originate not sent: mbuf pool empty")          \
 	X(rx_multiseg, DROP, "multi-segment frames (scatter not enabled)")                   \
 	X(ping_reply_unmatched, DROP, "ICMP echo replies for no ping in progress")           \
+	X(ping_reply_rx, INFO, "ICMP echo replies matched to the ping in progress")          \
+	X(igmp_rx, INFO, "IGMP messages handed to the port's membership service")            \
 	X(ctl_msgs, INFO, "messages from the control path handled")                          \
 	X(polls, INFO, "loop iterations")                                                    \
 	X(busy_polls, INFO, "loop iterations that received at least one packet")             \

@@ -144,7 +144,8 @@ dump_counters(const char *path)
 {
 	struct ns_out o = {0};
 	FILE *f = fopen(path, "w");
-	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX];
+	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], ctl[NS_CTL__MAX];
+	uint64_t bfd[NS_BFD_C__MAX];
 
 	if (f == NULL) {
 		NS_LOG(ERR, "--dump-counters %s: %s", path, strerror(errno));
@@ -158,6 +159,12 @@ dump_counters(const char *path)
 	ns_tcp_stats_sum(tcp);
 	for (int i = 0; i < NS_TCP_C__MAX; i++)
 		ns_out_printf(&o, "tcp.%s %" PRIu64 "\n", ns_tcp_ctr_desc[i].name, tcp[i]);
+	ns_ctl_stats_sum(ctl);
+	for (int i = 0; i < NS_CTL__MAX; i++)
+		ns_out_printf(&o, "ctl.%s %" PRIu64 "\n", ns_ctl_ctr_desc[i].name, ctl[i]);
+	ns_bfd_stats_sum(bfd);
+	for (int i = 0; i < NS_BFD_C__MAX; i++)
+		ns_out_printf(&o, "bfd.%s %" PRIu64 "\n", ns_bfd_ctr_desc[i].name, bfd[i]);
 	if (app.cfg.n_ovl != 0) {
 		uint64_t ovl[NS_OVL_C__MAX];
 
@@ -165,6 +172,7 @@ dump_counters(const char *path)
 		for (int i = 0; i < NS_OVL_C__MAX; i++)
 			ns_out_printf(&o, "ovl.%s %" PRIu64 "\n", ns_ovl_ctr_desc[i].name, ovl[i]);
 	}
+	ns_mcast_dump_counters(&o);
 	if (o.len)
 		fwrite(o.buf, 1, o.len, f);
 	ns_out_free(&o);
@@ -214,6 +222,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A reader that went away (a ctl client, a closed stdout) is an error
+	 * on that write, never the end of the process. */
+	signal(SIGPIPE, SIG_IGN);
 	app.tsc_hz = rte_get_tsc_hz();
 
 	app.pool = rte_pktmbuf_pool_create("ns_mbufs", app.cfg.mbufs, app.cfg.mbuf_cache, 0,

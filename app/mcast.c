@@ -13,6 +13,7 @@
  * session's group are its clients) read that copy, never the live one.
  */
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,58 @@ ns_mcast_worker_rx(struct ns_worker *w, uint16_t port, const uint8_t *ip, uint32
 		if (mc[port].dirty) /* the readers (the overlay's clients) see it at once */
 			publish(&mc[port], mc[port].published_ns);
 	}
+}
+
+/* The membership service's counters (plain fields of lib/igmp), summed
+ * over the ports: host side igmp.*, querier side igmpq.*.  At exit, once
+ * the workers are joined. */
+#define IGMP_IF_CTRS(X)     \
+	X(reports_sent)     \
+	X(records_sent)     \
+	X(queries_heard)    \
+	X(v2_queries_heard) \
+	X(bad_packets)
+#define IGMPQ_CTRS(X)     \
+	X(general_sent)   \
+	X(specific_sent)  \
+	X(reports)        \
+	X(records)        \
+	X(v1v2_reports)   \
+	X(leaves)         \
+	X(bad)            \
+	X(expired)        \
+	X(elections_lost) \
+	X(table_full)
+
+void
+ns_mcast_dump_counters(struct ns_out *o)
+{
+#define X(f) uint64_t f = 0;
+	IGMP_IF_CTRS(X)
+	IGMPQ_CTRS(X)
+#undef X
+	uint64_t not_owner = 0;
+
+	if (n_on == 0)
+		return;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		const struct mc_port *m = &mc[p];
+
+		not_owner += m->not_owner;
+#define X(f) f += m->ifc.f;
+		IGMP_IF_CTRS(X)
+#undef X
+#define X(f) f += m->q.f;
+		IGMPQ_CTRS(X)
+#undef X
+	}
+#define X(f) ns_out_printf(o, "igmp.%s %" PRIu64 "\n", #f, f);
+	IGMP_IF_CTRS(X)
+#undef X
+	ns_out_printf(o, "igmp.not_owner %" PRIu64 "\n", not_owner);
+#define X(f) ns_out_printf(o, "igmpq.%s %" PRIu64 "\n", #f, f);
+	IGMPQ_CTRS(X)
+#undef X
 }
 
 void

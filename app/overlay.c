@@ -29,6 +29,7 @@
 #include "app.h"
 #include "control.h"
 #include "ns_hmac.h"
+#include "ns_ipv4_src.h"
 #include "ns_overlay.h"
 #include "ovl_counters.h"
 
@@ -190,8 +191,8 @@ ns_ovl_fini(void)
 		for (uint32_t k = 0; k < NS_OVL_WIN; k++)
 			if (s->rx.at[k] != 0)
 				rte_pktmbuf_free(s->rx.pkt[k]);
-		if (s->rx.restart_held)
-			rte_pktmbuf_free(s->rx.restart_pkt);
+		if (s->rx.cand_held)
+			rte_pktmbuf_free(s->rx.cand_pkt);
 	}
 	rte_hash_free(ovl.by_match);
 	rte_hash_free(ovl.by_key);
@@ -324,6 +325,14 @@ expire(struct ovl_sess *s, uint64_t now)
 	}
 }
 
+/* The counter of each reason an inner packet is refused. */
+static const uint8_t inner_ctr[] = {
+		[NS_OVL_INNER_BAD_IHL] = NS_OVL_C_inner_bad_ihl,
+		[NS_OVL_INNER_BAD_LEN] = NS_OVL_C_inner_bad_len,
+		[NS_OVL_INNER_BAD_CKSUM] = NS_OVL_C_inner_bad_cksum,
+		[NS_OVL_INNER_TTL_ZERO] = NS_OVL_C_inner_ttl_zero,
+};
+
 static void
 encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 {
@@ -334,9 +343,13 @@ encap(struct ns_worker *w, struct ovl_sess *s, struct rte_mbuf *m)
 	uint32_t g = rte_be_to_cpu_32(c->group), n_copies = 0;
 	struct rte_mbuf *copy[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
 	rte_be32_t copy_to[NS_OVL_MAX_UNICAST + NS_OVL_MAX_SUBS];
+	enum ns_ovl_inner why;
 
-	if (unlikely(tot < (inner[0] & 15) * 4u || tot > rte_pktmbuf_data_len(m) - ETH_LEN)) {
-		ovl.ctr[NS_OVL_C_not_ipv4]++;
+	ovl.ctr[NS_OVL_C_encap_rx]++;
+	/* Nothing the last hop would refuse crosses the overlay. */
+	why = ns_ovl_inner_check(inner, rte_pktmbuf_data_len(m) - ETH_LEN);
+	if (unlikely(why != NS_OVL_INNER_OK)) {
+		ovl.ctr[inner_ctr[why]]++;
 		goto drop;
 	}
 	if (unlikely(tot + NS_OVL_HDR_LEN > c->mtu)) {
@@ -456,6 +469,7 @@ deliver(void *user, void *pkt, uint32_t seq)
 		refresh_members(s); /* the querier published a change */
 	n = c->n_clients + s->n_members;
 	if (n == 0) { /* nobody to send it to (no member yet) */
+		ovl.ctr[NS_OVL_C_client_none]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -484,7 +498,7 @@ deliver(void *user, void *pkt, uint32_t seq)
 static void
 dup_drop(void *user, void *pkt)
 {
-	(void)user; /* counted by the window (rx.duplicates) */
+	(void)user; /* counted by the window (rx.duplicates, rx.strays) */
 	rte_pktmbuf_free(pkt);
 }
 
@@ -512,12 +526,18 @@ request_authentic(const struct ovl_sess *s, const struct rte_mbuf *m, const stru
 static void
 overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
+	const struct ns_port_cfg *pc = &app.cfg.port[port_idx];
+	rte_be32_t me = pc->ip, mask = rte_cpu_to_be_32(pc->prefix ? ~0u << (32 - pc->prefix) : 0);
 	struct ns_ovl_hdr h;
 	struct ovl_sess *s;
-	rte_be32_t me = app.cfg.port[port_idx].ip;
 	int rc = ns_ovl_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH_LEN),
 			rte_pktmbuf_data_len(m) - ETH_LEN, &h);
 
+	/* No martian sender (ns_ipv4_src.h), nor our own address: its packets
+	 * would be delivered, a request would have copies sent there. */
+	if ((rc == NS_OVL_OK || rc == NS_OVL_REQUEST) &&
+			ns_ipv4_src_class(h.outer_src, me, mask) != NS_SRC_OK)
+		rc = NS_OVL_BAD_SRC;
 	if (rc == NS_OVL_REQUEST) {
 		s = by_key(h.key);
 		if (s == NULL || s->cfg->decap || !s->cfg->accept_requests || h.outer_dst != me ||
@@ -541,7 +561,11 @@ overlay_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	}
 	ovl.ctr[NS_OVL_C_decap_packets]++;
 	if (rc != NS_OVL_OK) {
-		ovl.ctr[NS_OVL_C_decap_bad]++;
+		ovl.ctr[rc == NS_OVL_BAD_CKSUM		 ? NS_OVL_C_outer_bad_cksum
+				: rc == NS_OVL_TTL_ZERO	 ? NS_OVL_C_outer_ttl_zero
+				: rc == NS_OVL_BAD_SRC	 ? NS_OVL_C_outer_bad_src
+				: rc == NS_OVL_BAD_INNER ? inner_ctr[h.inner_why]
+							 : NS_OVL_C_decap_bad]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -623,9 +647,8 @@ ns_ovl_worker_poll(struct ns_worker *w)
 			continue;
 		}
 		refresh_macs(s);
-		if (s->rx.held != 0) {
+		if (s->rx.held != 0 || s->rx.cand_held)
 			ns_ovl_rx_tick(&s->rx, w->now_ns, &rx_ops, s);
-		}
 		if (s->cfg->request != 0 && !s->request_off && w->now_ns >= s->next_req_ns) {
 			s->next_req_ns = w->now_ns + (uint64_t)s->cfg->request_ms * 1000000;
 			send_request(w, s);
@@ -648,6 +671,7 @@ ns_ovl_stats_sum(uint64_t *out)
 		out[NS_OVL_C_encap_too_big] += LD(s->too_big);
 		out[NS_OVL_C_encap_mss_clamped] += LD(s->clamped);
 		out[NS_OVL_C_decap_duplicate] += LD(s->rx.duplicates);
+		out[NS_OVL_C_decap_stray] += LD(s->rx.strays);
 		out[NS_OVL_C_decap_lost] += LD(s->rx.lost);
 		out[NS_OVL_C_client_tx] += LD(s->client_tx);
 	}
@@ -689,13 +713,13 @@ ns_cmd_show_overlay(struct ns_out *o, int argc, char **argv)
 				"copy), gaps filled %" PRIu64 ", duplicates dropped %" PRIu64
 				", reorder releases %" PRIu64 ", lost %" PRIu64 ", held %u, "
 				"next seq %u, client packets %" PRIu64
-				", first-hop restarts %" PRIu64 "\n",
+				", first-hop restarts %" PRIu64 ", strays %" PRIu64 "\n",
 				c->name, c->key, g, app.cfg.port[c->port_idx].name, c->n_clients,
 				LD(s->n_members), app.cfg.port[c->client_port_idx].name,
 				LD(s->rx.received), LD(s->rx.delivered), LD(s->via_unicast),
 				LD(s->rx.gaps_filled), LD(s->rx.duplicates), LD(s->rx.reordered),
 				LD(s->rx.lost), LD(s->rx.held), LD(s->rx.next), LD(s->client_tx),
-				LD(s->rx.restarts));
+				LD(s->rx.restarts), LD(s->rx.strays));
 	}
 	return 0;
 }
@@ -764,6 +788,7 @@ ns_ovl_telemetry(struct rte_tel_data *d)
 			rte_tel_data_add_dict_u64(c, "lost", LD(s->rx.lost));
 			rte_tel_data_add_dict_u64(c, "client_packets", LD(s->client_tx));
 			rte_tel_data_add_dict_u64(c, "restarts", LD(s->rx.restarts));
+			rte_tel_data_add_dict_u64(c, "strays", LD(s->rx.strays));
 		}
 		rte_tel_data_add_dict_container(d, s->cfg->name, c, 0);
 	}

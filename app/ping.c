@@ -85,6 +85,7 @@ ns_ping_rx(struct ns_worker *w, const uint8_t *frame, const struct ns_l4_info *l
 		p->rtt_sum_ns = 0;
 	}
 	rtt = w->now_ns > tx_ns ? w->now_ns - tx_ns : 0;
+	w->dp_ctr[NS_DP_ping_reply_rx]++;
 	p->received++;
 	p->rtt_sum_ns += rtt;
 	if (rtt < p->rtt_min_ns)

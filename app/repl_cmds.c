@@ -22,13 +22,40 @@ sstate_name(enum ns_repl_sstate s)
 	return s == NS_REPL_S_SYNCED ? "synced" : s == NS_REPL_S_SYNCING ? "bulk sync" : "joining";
 }
 
+/* The instance's role now (worker 0's node), or the configured one before
+ * the workers started. */
+static const char *
+role_now(void)
+{
+	enum ns_ha_role r = ns_repl_instance_role(NULL);
+
+	return r == NS_HA_ROLE__N ? ns_repl_role_name(app.cfg.repl.role) : ns_ha_role_name(r);
+}
+
+static uint32_t
+epoch_now(void)
+{
+	uint32_t e;
+
+	return ns_repl_instance_role(&e) == NS_HA_ROLE__N ? app.cfg.repl.epoch : e;
+}
+
+void
+ns_ha_stats_sum(uint64_t *out)
+{
+	memset(out, 0, sizeof(uint64_t) * NS_HA_C__MAX);
+	for (uint32_t i = 0; app.worker != NULL && i < app.cfg.n_workers; i++)
+		if (app.worker[i].repl != NULL)
+			ns_ctr_accumulate(out, app.worker[i].repl->node.ctr, NS_HA_C__MAX);
+}
+
 void
 ns_repl_stats_sum(uint64_t *out)
 {
 	memset(out, 0, sizeof(uint64_t) * NS_REPL_C__MAX);
 	for (uint32_t i = 0; app.worker != NULL && i < app.cfg.n_workers; i++)
 		if (app.worker[i].repl != NULL)
-			ns_ctr_accumulate(out, app.worker[i].repl->ch.ctr, NS_REPL_C__MAX);
+			ns_ctr_accumulate(out, app.worker[i].repl->node.ch.ctr, NS_REPL_C__MAX);
 }
 
 int
@@ -39,7 +66,7 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 
 	(void)argc, (void)argv;
 	ns_out_printf(o, "role %s, epoch %u, port %s, mode %s, frame_max %u, window %u, ring %u\n",
-			ns_repl_role_name(rc->role), rc->epoch,
+			role_now(), epoch_now(),
 			rc->role != NS_REPL_ROLE_NONE ? rc->port_name : "-",
 			rc->async ? "async" : "sync", rc->frame_max, rc->window, rc->ring);
 	if (rc->role == NS_REPL_ROLE_NONE)
@@ -54,26 +81,30 @@ ns_cmd_show_repl_status(struct ns_out *o, int argc, char **argv)
 		if (r == NULL)
 			continue;
 		rte_ether_format_addr(mac, sizeof(mac), &r->peer);
-		if (r->active) {
-			if (r->act.bulk)
-				snprintf(bulk, sizeof(bulk), "%u sent", r->act.bulk_sent);
-			else if (r->act.bulk_acked)
-				snprintf(bulk, sizeof(bulk), "%u in %.1f ms", r->act.bulk_sent,
-						r->act.bulk_ns / 1e6);
+		if (ns_ha_role_is_active(r->node.role)) {
+			if (r->node.act.bulk)
+				snprintf(bulk, sizeof(bulk), "%u sent", r->node.act.bulk_sent);
+			else if (r->node.act.bulk_acked)
+				snprintf(bulk, sizeof(bulk), "%u in %.1f ms", r->node.act.bulk_sent,
+						r->node.act.bulk_ns / 1e6);
 			else
 				snprintf(bulk, sizeof(bulk), "-");
 		} else {
-			snprintf(bulk, sizeof(bulk), "%u/%u", r->sb.bulk_got, r->sb.bulk_expected);
+			snprintf(bulk, sizeof(bulk), "%u/%u", r->node.sb.bulk_got,
+					r->node.sb.bulk_expected);
 		}
 		ns_out_printf(o,
 				"%-6u %-10s %-10u %-18s %8u %8u %8u %10" PRIu64 " %10.1f %12.1f "
 				"%12s\n",
-				i, r->active ? astate_name(r->act.state) : sstate_name(r->sb.state),
-				r->ch.session, mac, r->ch.snd_nxt - r->ch.snd_una,
-				r->ch.snd_top - r->ch.snd_nxt, ns_repl_hold_len(&r->hold),
-				r->ch.ctr[NS_REPL_C_tx_retransmits],
-				(double)ns_repl_hold_pct(r, 50), (double)ns_repl_hold_pct(r, 99),
-				bulk);
+				i,
+				ns_ha_role_is_active(r->node.role) ? astate_name(r->node.act.state)
+								   : sstate_name(r->node.sb.state),
+				r->node.ch.session, mac, r->node.ch.snd_nxt - r->node.ch.snd_una,
+				r->node.ch.snd_top - r->node.ch.snd_nxt,
+				ns_repl_hold_len(&r->node.hold),
+				r->node.ch.ctr[NS_REPL_C_tx_retransmits],
+				(double)ns_ha_hold_pct(&r->node, 50),
+				(double)ns_ha_hold_pct(&r->node, 99), bulk);
 	}
 	ns_repl_stats_sum(v);
 	ns_out_printf(o,
@@ -120,8 +151,8 @@ ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
 
 			if (c->state == NS_TCP_CLOSED)
 				continue;
-			if (r->active) {
-				const struct ns_repl_aconn *k = &r->act.conn[id];
+			if (ns_ha_role_is_active(r->node.role)) {
+				const struct ns_repl_aconn *k = &r->node.act.conn[id];
 
 				ready = k->live && k->ready;
 				flag = k->flag;
@@ -129,7 +160,7 @@ ns_cmd_show_repl_sessions(struct ns_out *o, int argc, char **argv)
 				max_lag = k->lag_us;
 				last = c->rcvq.head - 1 - c->irs;
 			} else {
-				const struct ns_repl_sconn *k = &r->sb.conn[id];
+				const struct ns_repl_sconn *k = &r->node.sb.conn[id];
 
 				if (!k->imaged)
 					continue;
@@ -159,83 +190,114 @@ ns_cmd_show_ha(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	uint32_t synced = 0, chans = 0, shadows = 0, ready = 0;
+	uint64_t h[NS_HA_C__MAX];
+	bool standby = ns_repl_is_standby();
 
-	(void)argc, (void)argv;
+	(void)argv;
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
 		const struct ns_repl_w *r = app.worker[i].repl;
 
 		if (r == NULL)
 			continue;
 		chans++;
-		if (r->active) {
-			synced += ns_repl_active_in_sync(&r->act);
+		if (ns_ha_role_is_active(r->node.role)) {
+			synced += ns_repl_active_in_sync(&r->node.act);
 		} else {
-			synced += r->sb.state == NS_REPL_S_SYNCED;
-			shadows += r->sb.n_shadows;
+			synced += r->node.sb.state == NS_REPL_S_SYNCED;
+			shadows += r->node.sb.n_shadows;
 			for (uint32_t id = 0; id < app.worker[i].tcp.cfg.max_conns; id++)
-				ready += r->sb.conn[id].imaged && r->sb.conn[id].ready &&
-					 r->sb.conn[id].flag != NS_REPL_FLAG_CRITICAL;
+				ready += r->node.sb.conn[id].imaged && r->node.sb.conn[id].ready &&
+					 r->node.sb.conn[id].flag != NS_REPL_FLAG_CRITICAL;
 		}
 	}
-	ns_out_printf(o, "role %s, epoch %u\n", ns_repl_role_name(rc->role), rc->epoch);
+	ns_out_printf(o, "role %s, epoch %u\n", role_now(), epoch_now());
 	if (rc->role == NS_REPL_ROLE_NONE) {
 		ns_out_printf(o, "no replication configured ([repl] role)\n");
 		return 0;
 	}
 	ns_out_printf(o, "peer %s on port %s: %u of %u channels in sync\n",
-			rc->role == NS_REPL_ROLE_ACTIVE ? "standby" : "active", rc->port_name,
-			synced, chans);
-	if (rc->role == NS_REPL_ROLE_STANDBY)
+			standby ? "active" : "standby", rc->port_name, synced, chans);
+	if (standby)
 		ns_out_printf(o, "shadows %u, ready for %u\n", shadows, ready);
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
 		const struct ns_repl_w *r = app.worker[i].repl;
+		const struct ns_ha_node *n;
+		uint64_t now = ns_now_ns();
 
 		if (r == NULL)
 			continue;
-		if (r->takeovers != 0)
+		n = &r->node;
+		ns_out_printf(o, "worker %u: %s, epoch %u", i, ns_ha_role_name(n->role), n->epoch);
+		if (n->ch.echo_ns != 0 && now > n->ch.echo_ns)
+			ns_out_printf(o, ", last round trip %.1f ms ago (%s %.1f ms)",
+					(now - n->ch.echo_ns) / 1e6,
+					ns_ha_role_is_active(n->role) ? "lease" : "validity",
+					(ns_ha_role_is_active(n->role) ? n->cfg.lease_ns
+								       : n->cfg.validity_ns) /
+							1e6);
+		ns_out_printf(o, "\n");
+		if (n->ctr[NS_HA_C_takeovers] != 0)
 			ns_out_printf(o,
 					"worker %u: took over %" PRIu64
 					" time(s); last: active silent "
 					"%.1f ms, %u connections activated in %.1f us, %u "
 					"failed%s\n",
-					i, r->takeovers, r->last_silence_ns / 1e6,
-					r->last_activated, r->last_activate_ns / 1e3,
-					r->last_failed,
-					r->last_partial ? " (bulk sync cut short)" : "");
-		if (r->takeovers != 0)
+					i, n->ctr[NS_HA_C_takeovers], n->last_silence_ns / 1e6,
+					n->last_activated, n->last_activate_ns / 1e3,
+					n->last_failed,
+					n->last_partial ? " (bulk sync cut short)" : "");
+		if (n->ctr[NS_HA_C_takeovers] != 0)
 			ns_out_printf(o, "worker %u: last takeover done at wall %" PRIu64 " ns\n",
-					i, r->takeover_wall_ns);
-		if (r->stepdowns != 0 || r->sw_refused != 0 || r->sw_aborted != 0)
+					i, n->last_takeover_wall_ns);
+		if (n->ctr[NS_HA_C_stepdowns] != 0 || n->ctr[NS_HA_C_switchover_refused] != 0 ||
+				n->ctr[NS_HA_C_switchover_aborted] != 0)
 			ns_out_printf(o,
 					"worker %u: stepped down %" PRIu64 " time(s) (%" PRIu64
-					" refused, %" PRIu64 " aborted); last: frozen at wall "
-					"%" PRIu64 " ns, drained in %.1f us\n",
-					i, r->stepdowns, r->sw_refused, r->sw_aborted,
-					r->sw_freeze_wall_ns, r->last_drain_ns / 1e3);
-		if (r->fences != 0)
+					" refused, %" PRIu64
+					" aborted); last: frozen at wall %" PRIu64
+					" ns, drained in %.1f us\n",
+					i, n->ctr[NS_HA_C_stepdowns],
+					n->ctr[NS_HA_C_switchover_refused],
+					n->ctr[NS_HA_C_switchover_aborted], n->last_freeze_wall_ns,
+					n->last_drain_ns / 1e3);
+		if (n->ctr[NS_HA_C_fences] != 0)
 			ns_out_printf(o,
 					"worker %u: fenced %" PRIu64
 					" time(s): an instance of a newer epoch was the active\n",
-					i, r->fences);
-		if (r->beats_sent != 0 || r->beats_heard != 0 || r->split_avoided != 0)
+					i, n->ctr[NS_HA_C_fences]);
+		if (n->ctr[NS_HA_C_refused_stale] != 0 || n->ctr[NS_HA_C_refused_syncing] != 0)
+			ns_out_printf(o,
+					"worker %u: the active silent, no takeover: %" PRIu64
+					" time(s) stale, %" PRIu64 " time(s) not in sync\n",
+					i, n->ctr[NS_HA_C_refused_stale],
+					n->ctr[NS_HA_C_refused_syncing]);
+		if (n->ctr[NS_HA_C_beats_sent] != 0 || n->ctr[NS_HA_C_beats_heard] != 0 ||
+				n->ctr[NS_HA_C_split_avoided] != 0)
 			ns_out_printf(o,
 					"worker %u: service-port heartbeats %" PRIu64
 					" sent, %" PRIu64 " heard; takeovers avoided (channel "
 					"silent, the active alive "
 					"elsewhere) %" PRIu64 "\n",
-					i, r->beats_sent, r->beats_heard, r->split_avoided);
-		if (r->fwd_kept != 0 || r->fwd_injected != 0 || r->fwd_dropped != 0)
+					i, n->ctr[NS_HA_C_beats_sent], n->ctr[NS_HA_C_beats_heard],
+					n->ctr[NS_HA_C_split_avoided]);
+		if (n->ctr[NS_HA_C_fwd_kept] != 0 || n->ctr[NS_HA_C_fwd_injected] != 0 ||
+				n->ctr[NS_HA_C_fwd_dropped] != 0)
 			ns_out_printf(o,
 					"worker %u: frames received while stepping down: %" PRIu64
 					" forwarded to the successor (%" PRIu64 " sent), %" PRIu64
 					" taken from the predecessor, %" PRIu64 " dropped\n",
-					i, r->fwd_kept, r->fwd_sent, r->fwd_injected,
-					r->fwd_dropped);
-		if (r->neigh_sent != 0 || r->neigh_learned != 0)
+					i, n->ctr[NS_HA_C_fwd_kept], n->ctr[NS_HA_C_fwd_sent],
+					n->ctr[NS_HA_C_fwd_injected], n->ctr[NS_HA_C_fwd_dropped]);
+		if (n->ctr[NS_HA_C_neigh_sent] != 0 || n->ctr[NS_HA_C_neigh_learned] != 0)
 			ns_out_printf(o,
 					"worker %u: neighbours sent to the standby %" PRIu64
 					", learned from the active %" PRIu64 "\n",
-					i, r->neigh_sent, r->neigh_learned);
+					i, n->ctr[NS_HA_C_neigh_sent],
+					n->ctr[NS_HA_C_neigh_learned]);
+	}
+	if (argc >= 3) { /* show ha stats [all] */
+		ns_ha_stats_sum(h);
+		ns_print_ctr_table(o, "ha", ns_ha_ctr_desc, h, NULL, NS_HA_C__MAX, argc == 4);
 	}
 	return 0;
 }
@@ -248,9 +310,8 @@ ns_cmd_ha_takeover(struct ns_out *o, int argc, char **argv)
 	uint32_t n = 0;
 
 	(void)argc, (void)argv;
-	if (app.cfg.repl.role != NS_REPL_ROLE_STANDBY) {
-		ns_out_printf(o, "error: this instance is not a standby (role %s)\n",
-				ns_repl_role_name(app.cfg.repl.role));
+	if (!ns_repl_is_standby()) {
+		ns_out_printf(o, "error: this instance is not a standby (role %s)\n", role_now());
 		return -1;
 	}
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
@@ -269,15 +330,14 @@ ns_cmd_ha_switchover(struct ns_out *o, int argc, char **argv)
 	uint32_t n = 0;
 
 	(void)argc, (void)argv;
-	if (app.cfg.repl.role != NS_REPL_ROLE_ACTIVE) {
-		ns_out_printf(o, "error: this instance is not the active (role %s)\n",
-				ns_repl_role_name(app.cfg.repl.role));
+	if (app.cfg.repl.role == NS_REPL_ROLE_NONE || ns_repl_is_standby()) {
+		ns_out_printf(o, "error: this instance is not the active (role %s)\n", role_now());
 		return -1;
 	}
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
 		const struct ns_repl_w *r = app.worker[i].repl;
 
-		if (r != NULL && !ns_repl_active_in_sync(&r->act)) {
+		if (r != NULL && !ns_repl_active_in_sync(&r->node.act)) {
 			ns_out_printf(o,
 					"error: worker %u's standby is not in sync (show repl "
 					"status)\n",
@@ -300,7 +360,7 @@ ns_cmd_set_repl_bulk(struct ns_out *o, int argc, char **argv)
 
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
 		if (app.worker[i].repl != NULL)
-			app.worker[i].repl->bulk_paused = pause;
+			app.worker[i].repl->node.bulk_paused = pause;
 	ns_out_printf(o, "bulk sync %s\n", pause ? "paused" : "running");
 	return 0;
 }
@@ -313,7 +373,7 @@ ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv)
 
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
 		if (app.worker[i].repl != NULL)
-			app.worker[i].repl->backup_paused = pause;
+			app.worker[i].repl->node.backup_paused = pause;
 	ns_out_printf(o, "backup applications %s\n", pause ? "paused" : "running");
 	return 0;
 }
@@ -321,11 +381,11 @@ ns_cmd_set_repl_backup(struct ns_out *o, int argc, char **argv)
 int
 ns_repl_telemetry_status(struct rte_tel_data *d)
 {
-	uint64_t v[NS_REPL_C__MAX];
+	uint64_t v[NS_REPL_C__MAX], h[NS_HA_C__MAX];
 
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "role", ns_repl_role_name(app.cfg.repl.role));
-	rte_tel_data_add_dict_u64(d, "epoch", app.cfg.repl.epoch);
+	rte_tel_data_add_dict_string(d, "role", role_now());
+	rte_tel_data_add_dict_u64(d, "epoch", epoch_now());
 	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
 		const struct ns_repl_w *r = app.worker[i].repl;
 		struct rte_tel_data *c;
@@ -335,17 +395,18 @@ ns_repl_telemetry_status(struct rte_tel_data *d)
 			continue;
 		rte_tel_data_start_dict(c);
 		rte_tel_data_add_dict_string(c, "state",
-				r->active ? astate_name(r->act.state) : sstate_name(r->sb.state));
-		rte_tel_data_add_dict_u64(c, "session", r->ch.session);
-		rte_tel_data_add_dict_u64(c, "in_flight", r->ch.snd_nxt - r->ch.snd_una);
-		rte_tel_data_add_dict_u64(c, "held", ns_repl_hold_len(&r->hold));
-		rte_tel_data_add_dict_u64(c, "hold_p50_us", ns_repl_hold_pct(r, 50));
-		rte_tel_data_add_dict_u64(c, "hold_p99_us", ns_repl_hold_pct(r, 99));
-		if (r->active) {
-			rte_tel_data_add_dict_u64(c, "bulk_sent", r->act.bulk_sent);
-			rte_tel_data_add_dict_u64(c, "bulk_ns", r->act.bulk_ns);
+				ns_ha_role_is_active(r->node.role) ? astate_name(r->node.act.state)
+								   : sstate_name(r->node.sb.state));
+		rte_tel_data_add_dict_u64(c, "session", r->node.ch.session);
+		rte_tel_data_add_dict_u64(c, "in_flight", r->node.ch.snd_nxt - r->node.ch.snd_una);
+		rte_tel_data_add_dict_u64(c, "held", ns_repl_hold_len(&r->node.hold));
+		rte_tel_data_add_dict_u64(c, "hold_p50_us", ns_ha_hold_pct(&r->node, 50));
+		rte_tel_data_add_dict_u64(c, "hold_p99_us", ns_ha_hold_pct(&r->node, 99));
+		if (ns_ha_role_is_active(r->node.role)) {
+			rte_tel_data_add_dict_u64(c, "bulk_sent", r->node.act.bulk_sent);
+			rte_tel_data_add_dict_u64(c, "bulk_ns", r->node.act.bulk_ns);
 		} else {
-			rte_tel_data_add_dict_u64(c, "shadows", r->sb.n_shadows);
+			rte_tel_data_add_dict_u64(c, "shadows", r->node.sb.n_shadows);
 		}
 		snprintf(key, sizeof(key), "chan%u", i);
 		rte_tel_data_add_dict_container(d, key, c, 0);
@@ -353,5 +414,8 @@ ns_repl_telemetry_status(struct rte_tel_data *d)
 	ns_repl_stats_sum(v);
 	for (int i = 0; i < NS_REPL_C__MAX; i++)
 		rte_tel_data_add_dict_u64(d, ns_repl_ctr_desc[i].name, v[i]);
+	ns_ha_stats_sum(h);
+	for (int i = 0; i < NS_HA_C__MAX; i++)
+		rte_tel_data_add_dict_u64(d, ns_ha_ctr_desc[i].name, h[i]);
 	return 0;
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TCB replication at the DPDK edge ([repl], lib/repl).  Every worker has its
- * own channel (its index is the channel id) to the same worker of the other
- * instance, over the replication port: frames of EtherType 0x88b5 sent on
- * the worker's own tx queue; received frames of another worker's channel are
- * handed to it through a ring.  The active worker's TCP stack reports every
- * commit (observe); its segments wait in the output hold until the standby
- * has acknowledged the frame that was open when they were made (sync mode;
- * a listener with repl = async sends at once).  The standby's stack holds
- * shadows, and its backup applications consume what the active ones read.
+ * TCB replication and the HA role machine at the DPDK edge ([repl]): each
+ * worker has an ns_ha_node (lib/repl/ha_node.h), which decides everything;
+ * this file only adapts it to mbufs, ports and the worker.  Every worker has
+ * its own channel (its index is the channel id) to the same worker of the
+ * other instance, over the replication port: frames of EtherType 0x88b5
+ * sent on the worker's own tx queue; received frames of another worker's
+ * channel are handed to it through a ring.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -22,47 +20,67 @@
 #include "repl.h"
 #include "repl_glue.h"
 
-#define HOLD_Q	       (1u << 16)
-#define HANDOFF_RING   1024
-#define ROOM_FOR_INPUT 64 /* frames the ring must have free before a segment is processed */
+#define HANDOFF_RING 1024
+
+static int64_t wall_offset(void *user);
+
+/* The instance's role as worker 0's node says it (the console and the
+ * netlink service read it). */
+static volatile uint8_t inst_role = NS_HA_ROLE__N;
+static volatile uint32_t inst_epoch;
+
+bool
+ns_repl_is_standby(void)
+{
+	uint8_t r = inst_role;
+
+	return r != NS_HA_ROLE__N && ns_ha_role_is_standby((enum ns_ha_role)r);
+}
+
+enum ns_ha_role
+ns_repl_instance_role(uint32_t *epoch)
+{
+	if (epoch != NULL)
+		*epoch = inst_epoch;
+	return (enum ns_ha_role)inst_role;
+}
 
 static uint64_t
-wall_now_ns(void)
+mono_clock(void *user)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	(void)user;
+	return ns_now_ns();
 }
 
 static int64_t
-wall_offset_ns(void)
+wall_offset(void *user)
 {
 	struct timespec ts;
 
+	(void)user;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) -
 	       (int64_t)ns_now_ns();
 }
 
-bool
-ns_repl_is_standby(void)
+/* --- the node's ops --------------------------------------------------------- */
+
+static bool
+is_service_port(uint16_t p)
 {
-	return app.cfg.repl.role == NS_REPL_ROLE_STANDBY;
+	return p != app.cfg.repl.port_idx && app.cfg.port[p].ip != 0 && app.cfg.port[p].forward < 0;
 }
 
 static void
-chan_xmit(void *user, const uint8_t *frame, uint32_t len)
+send_frame(struct ns_repl_w *r, uint16_t p, const uint8_t *frame, uint32_t len)
 {
-	struct ns_repl_w *r = user;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(app.pool);
 	struct rte_ether_hdr *eth;
-	uint16_t p = r->tx_port;
 
 	if (m == NULL || (eth = (struct rte_ether_hdr *)rte_pktmbuf_append(
 					  m, (uint16_t)(sizeof(*eth) + len))) == NULL) {
 		rte_pktmbuf_free(m);
-		r->ch.ctr[NS_REPL_C_tx_no_mbuf]++;
+		r->node.ch.ctr[NS_REPL_C_tx_no_mbuf]++;
 		return;
 	}
 	if (p == app.cfg.repl.port_idx)
@@ -76,53 +94,203 @@ chan_xmit(void *user, const uint8_t *frame, uint32_t len)
 }
 
 static void
-chan_deliver(void *user, const uint8_t *p, uint32_t len, uint64_t now)
+o_xmit(void *user, bool beat, const uint8_t *frame, uint32_t len)
 {
 	struct ns_repl_w *r = user;
 
-	if (r->active)
-		ns_repl_active_deliver(&r->act, p, len, now);
-	else
-		ns_repl_standby_deliver(&r->sb, p, len, now);
+	if (!beat) {
+		send_frame(r, app.cfg.repl.port_idx, frame, len);
+		return;
+	}
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++)
+		if (is_service_port(p))
+			send_frame(r, p, frame, len);
 }
 
-static void fwd_in(struct ns_repl_w *r, uint32_t epoch, const uint8_t *p, uint32_t len);
+/* A held segment: its port and next hop ride in the mbuf (m->port is the
+ * port's index here, hash.usr the next hop). */
+static void
+o_pkt_send(void *user, void *pkt)
+{
+	struct ns_repl_w *r = user;
+	struct rte_mbuf *m = pkt;
+
+	ns_worker_send_ip(r->w, m->port, m, m->hash.usr);
+}
 
 static void
-chan_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uint8_t *p,
-		uint32_t len, uint64_t now)
+o_pkt_free(void *user, void *pkt)
+{
+	(void)user;
+	rte_pktmbuf_free(pkt);
+}
+
+static const uint8_t *
+o_pkt_data(void *user, void *pkt, uint32_t *len, uint16_t *port)
+{
+	struct rte_mbuf *m = pkt;
+
+	(void)user;
+	*len = rte_pktmbuf_data_len(m);
+	*port = m->port;
+	return rte_pktmbuf_mtod(m, const uint8_t *);
+}
+
+static void *
+o_pkt_make(void *user, uint16_t port, const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf *m;
+	uint8_t *d;
+
+	(void)user;
+	if (port >= app.cfg.n_ports || port == app.cfg.repl.port_idx || len > UINT16_MAX)
+		return NULL;
+	m = rte_pktmbuf_alloc(app.pool);
+	if (m == NULL || (d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len)) == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(d, data, len);
+	m->port = port;
+	return m;
+}
+
+static void
+o_inject(void *user, void *pkt)
+{
+	struct ns_repl_w *r = user;
+	struct rte_mbuf *m = pkt;
+
+	ns_worker_inject(r->w, m->port, m);
+}
+
+static void
+o_service(void *user, bool open, bool frozen)
 {
 	struct ns_repl_w *r = user;
 
-	if (type == NS_REPL_F_FWD) {
-		fwd_in(r, epoch, p, len);
+	r->w->service_closed = !open;
+	r->w->tcp_frozen = frozen;
+}
+
+/* A gratuitous ARP on every service port: the service address moved here
+ * (worker 0 speaks for the instance). */
+static void
+o_garp(void *user)
+{
+	struct ns_repl_w *r = user;
+	struct ns_worker *w = r->w;
+
+	if (w->idx != 0)
 		return;
-	}
-	if (type == NS_REPL_F_BEAT && !r->active) {
-		if ((int32_t)(epoch - r->sb.epoch) >= 0) {
-			r->beat_rx_ns = now;
-			r->beats_heard++;
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		struct rte_mbuf *m;
+		uint8_t *buf;
+
+		if (!is_service_port(p) || (m = rte_pktmbuf_alloc(app.pool)) == NULL)
+			continue;
+		buf = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+		if (buf == NULL) {
+			rte_pktmbuf_free(m);
+			continue;
 		}
-		return;
+		memset(buf, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
+		ns_arp_build_request(&w->host[p], w->host[p].ip, buf);
+		ns_worker_tx(w, p, m);
 	}
-	if (r->active) {
-		ns_repl_active_control(&r->act, type, epoch, session, p, len, now);
-		return;
+}
+
+/* The resolved entries of the service ports whose ARP cache this worker
+ * owns go to the standby (they also refresh its ages). */
+static void
+o_neigh_walk(void *user)
+{
+	struct ns_repl_w *r = user;
+	struct ns_worker *w = r->w;
+
+	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
+		const struct ns_arp_cache *ac = &w->host[p].arp;
+
+		if (p == app.cfg.repl.port_idx || ns_worker_of_port(p) != (int)w->idx ||
+				ac->slot == NULL)
+			continue;
+		for (uint32_t i = 0; i <= ac->mask; i++) {
+			const struct ns_arp_entry *e = &ac->slot[i];
+
+			if (e->state == NS_ARP_REACHABLE &&
+					ns_ha_neigh(&r->node, p, e->ip, e->mac.addr_bytes) != 0)
+				return; /* no room: the next walk */
+		}
 	}
-	/* A JOIN of a newer epoch while in sync: the active stepped down (a
-	 * planned switchover) and asks to be this one's standby.  Taken over at
-	 * the next poll (not inside the channel's own receive path); the JOIN is
-	 * then answered as the active. */
-	if (type == NS_REPL_F_JOIN && r->sb.state == NS_REPL_S_SYNCED &&
-			(int32_t)(epoch - r->sb.epoch) > 0 && len <= sizeof(r->stepdown_join)) {
-		r->stepdown_heard = true;
-		r->stepdown_epoch = epoch;
-		r->stepdown_session = session;
-		r->stepdown_len = len;
-		memcpy(r->stepdown_join, p, len);
-		return;
+}
+
+static void
+o_conn_activated(void *user, struct ns_tcb *c)
+{
+	struct ns_repl_w *r = user;
+
+	r->w->appc[c->id].backup = 0;
+	ns_tcp_worker_mark_ready(r->w, c);
+}
+
+static void
+o_conn_forgotten(void *user, struct ns_tcb *c)
+{
+	struct ns_repl_w *r = user;
+
+	memset(&r->w->appc[c->id], 0, sizeof(r->w->appc[c->id]));
+}
+
+static void
+o_role(void *user, enum ns_ha_role role, uint32_t epoch)
+{
+	struct ns_repl_w *r = user;
+
+	if (ns_ha_role_is_standby(role)) {
+		/* Its connections are gone (or never were, or are shadows now):
+		 * the ready list is dropped, and with it the marks that keep a
+		 * connection off it, else a shadow that had been ready would
+		 * never run again after a later takeover. */
+		for (uint32_t i = 0; i < r->w->n_ready; i++)
+			r->w->appc[r->w->ready[i]].ready = 0;
+		r->w->n_ready = 0;
 	}
-	ns_repl_standby_control(&r->sb, type, epoch, session, p, len, now);
+	if (r->w->idx != 0)
+		return;
+	inst_epoch = epoch;
+	inst_role = (uint8_t)role;
+}
+
+/* Role changes are read next to captures and the other instance's log: they
+ * carry the wall clock (UTC, microseconds). */
+static void
+o_log(void *user, enum ns_ha_log level, const char *msg)
+{
+	struct ns_repl_w *r = user;
+	struct timespec ts;
+	struct tm tm;
+	char t[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(t, sizeof(t), "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			ts.tv_nsec / 1000);
+	if (level == NS_HA_LOG_ERR)
+		NS_LOGT(app, ERR, "repl: %s worker %u: %s", t, r->w->idx, msg);
+	else if (level == NS_HA_LOG_WARNING)
+		NS_LOGT(app, WARNING, "repl: %s worker %u: %s", t, r->w->idx, msg);
+	else
+		NS_LOGT(app, INFO, "repl: %s worker %u: %s", t, r->w->idx, msg);
+}
+
+static bool
+o_conn_async(void *user, const struct ns_tcb *c)
+{
+	(void)user;
+	if (c->flags & NS_TCBF_PASSIVE)
+		return c->listener < app.cfg.n_listeners &&
+		       app.cfg.listener[c->listener].repl_async;
+	return app.cfg.repl.async;
 }
 
 /* --- the applications' side ------------------------------------------------ */
@@ -166,8 +334,6 @@ s_backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
 {
 	struct ns_repl_w *r = user;
 
-	if (r->backup_paused)
-		return from; /* a slow backup application (set repl backup pause) */
 	return ns_app_backup(r->w, c, from, to);
 }
 
@@ -177,53 +343,6 @@ s_restore(void *user, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
 	struct ns_repl_w *r = user;
 
 	ns_app_restore(r->w, c, buf, len);
-}
-
-/* The active's neighbours, learned by the worker that owns the port's ARP
- * cache: after a takeover the first segments need no resolution (pending
- * packets per unresolved neighbour are few, connections may be thousands). */
-static void
-s_neigh(void *user, uint16_t port, uint32_t ip, const uint8_t mac[6])
-{
-	struct ns_repl_w *r = user;
-	struct rte_ether_addr ea;
-
-	if (port >= app.cfg.n_ports || port == app.cfg.repl.port_idx ||
-			ns_worker_of_port(port) != (int)r->w->idx)
-		return;
-	memcpy(ea.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
-	if (ns_arp_learn(&r->w->host[port].arp, ip, &ea, true, r->w->now_ns))
-		r->neigh_learned++;
-}
-
-/* Every NEIGH_PERIOD_NS, the resolved entries of the service ports whose ARP
- * cache this worker owns go to the standby (they also refresh its ages). */
-#define NEIGH_PERIOD_NS 100000000ull
-
-static void
-send_neighbours(struct ns_repl_w *r)
-{
-	struct ns_worker *w = r->w;
-
-	if (r->act.state != NS_REPL_A_SYNCED || w->now_ns < r->neigh_next_ns)
-		return;
-	r->neigh_next_ns = w->now_ns + NEIGH_PERIOD_NS;
-	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-		const struct ns_arp_cache *ac = &w->host[p].arp;
-
-		if (p == app.cfg.repl.port_idx || ns_worker_of_port(p) != (int)w->idx ||
-				ac->slot == NULL)
-			continue;
-		for (uint32_t i = 0; i <= ac->mask; i++) {
-			const struct ns_arp_entry *e = &ac->slot[i];
-
-			if (e->state != NS_ARP_REACHABLE)
-				continue;
-			if (ns_repl_active_neigh(&r->act, p, e->ip, e->mac.addr_bytes) != 0)
-				return; /* no room: the next pass */
-			r->neigh_sent++;
-		}
-	}
 }
 
 static void
@@ -242,6 +361,22 @@ s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool 
 	}
 }
 
+/* The active's neighbours, learned by the worker that owns the port's ARP
+ * cache: after a takeover the first segments need no resolution (pending
+ * packets per unresolved neighbour are few, connections may be thousands). */
+static void
+s_neigh(void *user, uint16_t port, uint32_t ip, const uint8_t mac[6])
+{
+	struct ns_repl_w *r = user;
+	struct rte_ether_addr ea;
+
+	if (port >= app.cfg.n_ports || port == app.cfg.repl.port_idx ||
+			ns_worker_of_port(port) != (int)r->w->idx)
+		return;
+	memcpy(ea.addr_bytes, mac, RTE_ETHER_ADDR_LEN);
+	ns_arp_learn(&r->w->host[port].arp, ip, &ea, true, r->w->now_ns);
+}
+
 const char *
 ns_repl_flag_name(unsigned int level)
 {
@@ -252,139 +387,60 @@ ns_repl_flag_name(unsigned int level)
 
 /* --- worker side ----------------------------------------------------------- */
 
-/* --- liveness ---------------------------------------------------------------- */
-
-/* The active's heartbeats on every service port (the second path), as often
- * as the channel's keepalives. */
-static void
-send_beats(struct ns_repl_w *r)
+/* The node's configuration from [repl]. */
+void
+ns_repl_node_cfg(const struct ns_repl_cfg *rc, uint16_t chan, struct ns_ha_cfg *k)
 {
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-	struct ns_worker *w = r->w;
-
-	if (!rc->service_beat || r->act.fenced || w->now_ns < r->beat_next_ns)
-		return;
-	r->beat_next_ns = w->now_ns + r->ch.cfg.keepalive_ns;
-	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-		if (p == rc->port_idx || app.cfg.port[p].ip == 0 || app.cfg.port[p].forward >= 0)
-			continue;
-		r->tx_port = p;
-		ns_repl_chan_control(&r->ch, NS_REPL_F_BEAT, r->act.epoch, r->act.session, NULL, 0);
-		r->beats_sent++;
-	}
-	r->tx_port = rc->port_idx;
-}
-
-/* A liveness BFD session ([repl] bfd) is Up: the active answers on that path. */
-static const char *
-live_bfd_up(void)
-{
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-
-	for (uint32_t i = 0; i < rc->n_live_bfd; i++) {
-		struct ns_bfd_health h;
-
-		if (ns_bfd_slot_health(rc->live_bfd[i], &h) && h.state == NS_BFD_UP)
-			return app.cfg.bfd[rc->live_bfd[i]].name;
-	}
-	return NULL;
-}
-
-/*
- * The standby's watch.  The channel silent for failover_ms is a dead active
- * only when every other path is silent too: no heartbeat on a service port in
- * that time and no liveness BFD session Up.  Otherwise the replication link
- * alone died: taking over would make two actives (split brain).  With
- * role = auto, a standby that heard nothing at all within auto_wait_ms of its
- * start is the first instance up: it becomes the active.
- */
-static void
-standby_watch(struct ns_repl_w *r)
-{
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-	struct ns_worker *w = r->w;
-	uint64_t fo = (uint64_t)rc->failover_ms * 1000000ull;
-	const char *bfd;
-	bool beat;
-
-	if (r->start_ns == 0)
-		r->start_ns = w->now_ns;
-	if (rc->auto_role && r->sb.state == NS_REPL_S_JOINING && r->ch.last_rx_ns == 0 &&
-			r->beat_rx_ns == 0 && r->takeovers == 0 && r->stepdowns == 0 &&
-			w->now_ns - r->start_ns > (uint64_t)rc->auto_wait_ms * 1000000ull) {
-		ns_repl_worker_takeover(w, "role auto: no active answered");
-		return;
-	}
-	/* Also in the middle of a bulk sync: the connections checkpointed so far
-	 * go on; the others' peers get a RST after the grace period, instead of
-	 * hanging half-open. */
-	if (fo == 0 || r->sb.state == NS_REPL_S_JOINING || w->now_ns - r->ch.last_rx_ns <= fo) {
-		r->split_logged = false;
-		return;
-	}
-	beat = r->beat_rx_ns != 0 && w->now_ns - r->beat_rx_ns <= fo;
-	bfd = live_bfd_up();
-	if (!beat && bfd == NULL) {
-		ns_repl_worker_takeover(w, "the active is silent");
-		return;
-	}
-	if (!r->split_logged) {
-		r->split_logged = true;
-		r->split_avoided++;
-		NS_LOGT(app, WARNING,
-				"repl: worker %u: the replication channel is silent but the active "
-				"is alive (%s%s): no takeover",
-				w->idx, beat ? "heartbeats on a service port" : "BFD session ",
-				beat ? "" : bfd);
-	}
-}
-
-/* This worker becomes (or starts as) a standby of the given epoch. */
-static int
-standby_start(struct ns_repl_w *r, uint32_t epoch)
-{
-	static const struct ns_repl_standby_ops sops = {
-			.shadow_new = s_new,
-			.shadow_free = s_free,
-			.backup = s_backup,
-			.flag = s_flag,
-			.app_restore = s_restore,
-			.neigh = s_neigh,
-	};
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-
-	if (ns_repl_standby_init(&r->sb, &r->ch, &r->w->tcp, &sops, r,
-			    (uint64_t)rc->warn_ms * 1000000ull,
-			    (uint64_t)rc->crit_ms * 1000000ull) != 0)
-		return -1;
-	r->active = false;
-	r->sb.off_ns = wall_offset_ns();
-	r->sb.epoch = epoch;
-	r->w->service_closed = true;
-	ns_repl_chan_reset(&r->ch, epoch, 0);
-	return 0;
-}
-
-int
-ns_repl_worker_init(struct ns_worker *w)
-{
-	static const struct ns_repl_chan_ops chops = {chan_xmit, chan_deliver, chan_control};
-	static const struct ns_repl_active_ops aops = {a_flag, a_state};
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-	struct ns_repl_chan_cfg cc = {
-			.chan = (uint16_t)w->idx,
+	memset(k, 0, sizeof(*k));
+	k->chan = (struct ns_repl_chan_cfg){
+			.chan = chan,
 			.frame_max = rc->frame_max,
 			.ring = rc->ring,
 			.window = rc->window,
 			.rto_min_ns = 5000000ull,   /* 5 ms: a burst of frames takes the standby a
 						       while */
 			.rto_max_ns = 200000000ull, /* 200 ms */
-			/* four keepalives in the standby's failover time */
-			.keepalive_ns = rc->failover_ms >= 8 ? (uint64_t)rc->failover_ms * 250000ull
-							     : 2000000ull,
 			.key = rc->key,
 			.key_len = rc->key_len,
 	};
+	k->start_active = rc->role == NS_REPL_ROLE_ACTIVE;
+	k->auto_role = rc->auto_role;
+	k->epoch = rc->epoch;
+	k->failover_ns = (uint64_t)rc->failover_ms * 1000000ull;
+	k->lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
+	k->auto_wait_ns = (uint64_t)rc->auto_wait_ms * 1000000ull;
+	k->grace_ns = (uint64_t)rc->grace_ms * 1000000ull;
+	k->warn_ns = (uint64_t)rc->warn_ms * 1000000ull;
+	k->crit_ns = (uint64_t)rc->crit_ms * 1000000ull;
+	k->service_beat = rc->service_beat;
+	k->repl_async = rc->async;
+}
+
+int
+ns_repl_worker_init(struct ns_worker *w)
+{
+	static const struct ns_ha_ops ops = {
+			.xmit = o_xmit,
+			.pkt_send = o_pkt_send,
+			.pkt_free = o_pkt_free,
+			.pkt_data = o_pkt_data,
+			.pkt_make = o_pkt_make,
+			.inject = o_inject,
+			.service = o_service,
+			.garp = o_garp,
+			.neigh_walk = o_neigh_walk,
+			.conn_activated = o_conn_activated,
+			.conn_forgotten = o_conn_forgotten,
+			.role = o_role,
+			.log = o_log,
+			.wall_offset = wall_offset,
+			.clock = mono_clock,
+			.conn_async = o_conn_async,
+			.active = {a_flag, a_state},
+			.standby = {s_new, s_free, s_backup, s_restore, s_flag, s_neigh},
+	};
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
+	struct ns_ha_cfg k;
 	struct ns_repl_w *r;
 	char name[RTE_RING_NAMESIZE];
 	uint32_t room = rte_pktmbuf_data_room_size(app.pool) - RTE_PKTMBUF_HEADROOM -
@@ -392,21 +448,22 @@ ns_repl_worker_init(struct ns_worker *w)
 
 	if (rc->role == NS_REPL_ROLE_NONE || w->fastpath)
 		return 0;
+	ns_repl_node_cfg(rc, (uint16_t)w->idx, &k);
 	/* A frame must fit one mbuf (received multi-segment frames are dropped). */
-	if (cc.frame_max > room) {
+	if (k.chan.frame_max > room) {
 		if (w->idx == 0)
 			NS_LOGT(app, WARNING,
 					"repl: frame_max %u above one mbuf's %u bytes: using %u",
-					cc.frame_max, room, room);
-		cc.frame_max = room;
+					k.chan.frame_max, room, room);
+		k.chan.frame_max = room;
 	}
+	/* A gap between two polls longer than the idle sleep's bound is a pause. */
+	k.pause_ns = RTE_MAX(5000000ull, 4000ull * app.cfg.idle_sleep_max_us);
 	r = rte_zmalloc("repl", sizeof(*r), RTE_CACHE_LINE_SIZE);
 	if (r == NULL)
 		return -1;
 	w->repl = r;
 	r->w = w;
-	r->tx_port = rc->port_idx;
-	r->active = rc->role == NS_REPL_ROLE_ACTIVE;
 	if (rc->has_peer_mac)
 		r->peer = rc->peer_mac;
 	else
@@ -414,26 +471,10 @@ ns_repl_worker_init(struct ns_worker *w)
 	snprintf(name, sizeof(name), "ns_repl_rx_%u", w->idx);
 	r->rx = rte_ring_create(
 			name, HANDOFF_RING, rte_lcore_to_socket_id(w->lcore), RING_F_SC_DEQ);
-	if (r->rx == NULL || ns_repl_chan_init(&r->ch, &cc, &chops, r) != 0 ||
-			ns_repl_hold_init(&r->hold, HOLD_Q) != 0)
+	if (r->rx == NULL || ns_ha_init(&r->node, &k, &ops, r, &w->tcp, ns_now_ns()) != 0)
 		return -1;
-	if (r->active) {
-		if (ns_repl_active_init(&r->act, &r->ch, &w->tcp, &aops, r, rc->epoch) != 0)
-			return -1;
-		r->act.off_ns = wall_offset_ns();
-		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
-		ns_repl_chan_reset(&r->ch, rc->epoch, 0);
-	} else if (standby_start(r, rc->epoch) != 0) {
-		return -1;
-	}
+	r->inited = true;
 	return 0;
-}
-
-static void
-free_held(void *arg, void *pkt, uint64_t held_ns)
-{
-	(void)arg, (void)held_ns;
-	rte_pktmbuf_free(pkt);
 }
 
 void
@@ -444,15 +485,8 @@ ns_repl_worker_fini(struct ns_worker *w)
 
 	if (r == NULL)
 		return;
-	if (r->hold.pkt != NULL)
-		ns_repl_hold_drain(&r->hold, free_held, NULL, 0);
-	ns_repl_hold_fini(&r->hold);
-	if (r->active)
-		ns_repl_active_fini(&r->act);
-	else
-		ns_repl_standby_fini(&r->sb);
-	if (r->ch.slot != NULL)
-		ns_repl_chan_fini(&r->ch);
+	if (r->inited)
+		ns_ha_fini(&r->node);
 	while (r->rx != NULL && rte_ring_dequeue(r->rx, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
 	rte_ring_free(r->rx);
@@ -464,27 +498,14 @@ static void
 frame_in(struct ns_repl_w *r, struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	uint64_t auth_before = r->ch.ctr[NS_REPL_C_rx_bad_mac];
-	uint64_t old_epoch = r->ch.ctr[NS_REPL_C_rx_old_epoch];
+	bool service = m->port != app.port[app.cfg.repl.port_idx].port_id;
 
-	ns_repl_chan_input(&r->ch, (const uint8_t *)(eth + 1),
-			rte_pktmbuf_data_len(m) - (uint32_t)sizeof(*eth), r->w->now_ns);
 	/* Learn where the other instance is from its first authentic frame. */
-	if (!app.cfg.repl.has_peer_mac && m->port == app.port[app.cfg.repl.port_idx].port_id &&
-			r->ch.ctr[NS_REPL_C_rx_bad_mac] == auth_before &&
-			r->ch.last_rx_ns == r->w->now_ns &&
+	if (ns_ha_frame(&r->node, service, (const uint8_t *)(eth + 1),
+			    rte_pktmbuf_data_len(m) - (uint32_t)sizeof(*eth), r->w->now_ns) &&
+			!app.cfg.repl.has_peer_mac && !service &&
 			rte_is_unicast_ether_addr(&eth->src_addr))
 		r->peer = eth->src_addr;
-	/* Frames of an older epoch: an instance that was taken over still talks.
-	 * Tell it (a control frame of our epoch fences it), at most every 10 ms. */
-	if (r->active && r->ch.ctr[NS_REPL_C_rx_old_epoch] != old_epoch &&
-			r->w->now_ns - r->fence_sent_ns > 10000000ull) {
-		uint8_t nothing[4] = {0};
-
-		r->fence_sent_ns = r->w->now_ns;
-		ns_repl_chan_control(
-				&r->ch, NS_REPL_F_HELLO, r->ch.epoch, 0, nothing, sizeof(nothing));
-	}
 	rte_pktmbuf_free(m);
 }
 
@@ -502,6 +523,8 @@ ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* frame_in tells the replication port from the others by the ethdev id. */
+	m->port = app.port[port_idx].port_id;
 	chan = (uint32_t)f[2] << 8 | f[3];
 	if (chan == w->idx && w->repl != NULL) {
 		frame_in(w->repl, m);
@@ -510,399 +533,84 @@ ns_repl_worker_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	/* Another worker's channel: its ring (a frame for no worker: dropped). */
 	if (chan >= app.cfg.n_workers || app.worker[chan].repl == NULL) {
 		if (w->repl != NULL)
-			w->repl->ch.ctr[NS_REPL_C_rx_bad_chan]++;
+			w->repl->node.ch.ctr[NS_REPL_C_rx_bad_chan]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
 	if (rte_ring_enqueue(app.worker[chan].repl->rx, m) != 0) {
-		app.worker[chan].repl->ch.ctr[NS_REPL_C_handoff_full]++;
+		app.worker[chan].repl->node.ch.ctr[NS_REPL_C_handoff_full]++;
 		rte_pktmbuf_free(m);
 	}
 }
 
-bool
-ns_repl_worker_service_open(struct ns_worker *w, uint16_t port_idx)
+enum ns_ha_svc
+ns_repl_worker_closed_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
 	struct ns_repl_w *r = w->repl;
+	uint16_t ethdev = m->port;
+	enum ns_ha_svc v;
 
-	if (r == NULL || port_idx == app.cfg.repl.port_idx ||
-			(r->active && !r->act.fenced && r->sw_state == 0))
-		return true;
-	if (r->sw_state == 0) /* a freezing active keeps them (ns_repl_worker_keep) */
-		r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
-	return false;
+	if (r == NULL || port_idx == app.cfg.repl.port_idx)
+		return NS_HA_SVC_PROCESS;
+	m->port = port_idx; /* a kept frame remembers its port (index) */
+	v = ns_ha_service_rx(&r->node, m, w->now_ns);
+	if (v == NS_HA_SVC_PROCESS)
+		m->port = ethdev;
+	return v;
 }
-
-bool
-ns_repl_worker_keep(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
-{
-	struct ns_repl_w *r = w->repl;
-
-	if (r == NULL || port_idx == app.cfg.repl.port_idx ||
-			(r->sw_state == 0 && w->now_ns >= r->fwd_until_ns))
-		return false;
-	if (r->n_fwd == RTE_DIM(r->fwd) ||
-			rte_pktmbuf_data_len(m) + 2u > ns_repl_chan_event_max(&r->ch)) {
-		r->fwd_dropped++;
-		return false;
-	}
-	m->port = port_idx;
-	r->fwd[r->n_fwd++] = m;
-	r->fwd_kept++;
-	return true;
-}
-
-/* The stepped-down instance's kept frames, after its JOIN. */
-static void
-fwd_send(struct ns_repl_w *r)
-{
-	uint8_t buf[2048];
-
-	for (uint32_t i = 0; i < r->n_fwd; i++) {
-		struct rte_mbuf *m = r->fwd[i];
-		uint32_t len = rte_pktmbuf_data_len(m);
-
-		if (len + 2 <= sizeof(buf)) {
-			ns_repl_put16(buf, m->port);
-			memcpy(buf + 2, rte_pktmbuf_mtod(m, const uint8_t *), len);
-			ns_repl_chan_control(&r->ch, NS_REPL_F_FWD, r->sb.epoch, 0, buf, len + 2);
-			r->fwd_sent++;
-		}
-		rte_pktmbuf_free(m);
-	}
-	r->n_fwd = 0;
-}
-
-/* On the new active: a forwarded frame as if its service port received it
- * (before the takeover, kept until then). */
-static void
-fwd_in(struct ns_repl_w *r, uint32_t epoch, const uint8_t *p, uint32_t len)
-{
-	struct rte_mbuf *m;
-	uint8_t *d;
-
-	if (len < 2 + RTE_ETHER_HDR_LEN || ns_repl_get16(p) >= app.cfg.n_ports ||
-			ns_repl_get16(p) == app.cfg.repl.port_idx ||
-			epoch != (r->active ? r->act.epoch : r->stepdown_epoch) ||
-			(!r->active && !r->stepdown_heard) ||
-			(!r->active && r->n_fwd == RTE_DIM(r->fwd))) {
-		r->fwd_dropped++;
-		return;
-	}
-	m = rte_pktmbuf_alloc(app.pool);
-	if (m == NULL || (d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(len - 2))) == NULL) {
-		rte_pktmbuf_free(m);
-		r->fwd_dropped++;
-		return;
-	}
-	memcpy(d, p + 2, len - 2);
-	m->port = ns_repl_get16(p);
-	if (!r->active) {
-		r->fwd[r->n_fwd++] = m;
-		return;
-	}
-	r->fwd_injected++;
-	ns_worker_inject(r->w, m->port, m);
-}
-
-/* A gratuitous ARP on every service port: the service address moved here. */
-static void
-send_garp(struct ns_worker *w)
-{
-	for (uint16_t p = 0; p < app.cfg.n_ports; p++) {
-		struct rte_mbuf *m;
-		uint8_t *buf;
-
-		if (p == app.cfg.repl.port_idx || app.cfg.port[p].ip == 0 ||
-				app.cfg.port[p].forward >= 0)
-			continue;
-		m = rte_pktmbuf_alloc(app.pool);
-		if (m == NULL)
-			continue;
-		buf = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
-		if (buf == NULL) {
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		memset(buf, 0, RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN);
-		ns_arp_build_request(&w->host[p], w->host[p].ip, buf);
-		ns_worker_tx(w, p, m);
-	}
-}
-
-static void takeover(struct ns_worker *w, const char *why, bool drained);
 
 void
-ns_repl_worker_takeover(struct ns_worker *w, const char *why)
+ns_repl_worker_takeover(struct ns_worker *w)
 {
-	takeover(w, why, false);
+	if (w->repl != NULL && ns_ha_cmd_takeover(&w->repl->node, w->now_ns) != 0)
+		NS_LOGT(app, WARNING, "repl: worker %u: not a standby: no takeover", w->idx);
 }
-
-static void
-takeover(struct ns_worker *w, const char *why, bool drained)
-{
-	static const struct ns_repl_active_ops aops = {a_flag, a_state};
-	const struct ns_repl_cfg *rc = &app.cfg.repl;
-	struct ns_repl_w *r = w->repl;
-	uint64_t t0 = ns_now_ns(), silence;
-	uint32_t epoch, n, failed = 0;
-
-	if (r == NULL || r->active)
-		return;
-	silence = w->now_ns - r->ch.last_rx_ns;
-	if (r->ch.last_rx_ns == 0)
-		silence = 0; /* role auto: there never was an active */
-	r->last_partial = r->sb.state != NS_REPL_S_SYNCED && r->ch.last_rx_ns != 0;
-	epoch = r->sb.epoch + 1; /* frames and heartbeats of the old one are refused */
-	n = ns_repl_standby_promote(&r->sb, w->now_ns, drained, &failed);
-	/* The backup applications become the applications. */
-	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
-		struct ns_tcb *c = &w->tcp.pool[id];
-
-		if (c->state == NS_TCP_CLOSED)
-			continue;
-		w->appc[id].backup = 0;
-		ns_tcp_worker_mark_ready(w, c);
-	}
-	w->tcp.quiet_until_ns = w->now_ns + (uint64_t)rc->grace_ms * 1000000ull;
-	ns_repl_standby_fini(&r->sb);
-	r->active = true;
-	w->service_closed = false;
-	if (ns_repl_active_init(&r->act, &r->ch, &w->tcp, &aops, r, epoch) == 0) {
-		r->act.off_ns = wall_offset_ns();
-		r->act.lost_ns = (uint64_t)rc->standby_timeout_ms * 1000000ull;
-	}
-	ns_repl_chan_reset(&r->ch, epoch, 0);
-	r->ch.ctr[NS_REPL_C_takeovers]++;
-	r->takeovers++;
-	r->last_silence_ns = silence;
-	r->last_activated = n;
-	r->last_failed = failed;
-	r->last_activate_ns = ns_now_ns() - t0;
-	r->takeover_wall_ns = wall_now_ns();
-	if (w->idx == 0) {
-		app.cfg.repl.role = NS_REPL_ROLE_ACTIVE;
-		app.cfg.repl.epoch = epoch;
-		send_garp(w);
-		r->garp_left = 2; /* twice more, in case the first is lost */
-		r->garp_next_ns = w->now_ns + 20000000ull;
-	}
-	NS_LOGT(app, WARNING,
-			"repl: worker %u takes over (%s, active silent %.1f ms): %u connections "
-			"activated in %.1f us, %u failed; epoch %u%s",
-			w->idx, why, silence / 1e6, n, r->last_activate_ns / 1e3, failed, epoch,
-			r->last_partial ? " (bulk sync cut short: only the connections "
-					  "checkpointed)"
-					: "");
-}
-
-/*
- * Planned switchover, on the active.  Step 1 (here): freeze — the service
- * ports stop taking frames and the stack runs no timers and no applications,
- * so the state the standby holds stops moving.  Step 2 (drain_or_step_down,
- * every poll): once the standby acknowledged every event and the held
- * segments went out, this worker forgets its connections (no RST: the
- * standby has them), becomes a standby of the next epoch and says JOIN; the
- * standby takes that for the step-down and takes over.  The pause the peers
- * see is the drain (a replication round trip) plus the takeover.
- */
-static void release(void *arg, void *pkt, uint64_t held_ns);
-
-#define DRAIN_MAX_NS 200000000ull /* a standby that does not acknowledge: abort */
-#define FWD_AFTER_NS 20000000ull  /* frames forwarded after the step-down, 20 ms */
 
 void
 ns_repl_worker_step_down(struct ns_worker *w)
 {
-	struct ns_repl_w *r = w->repl;
-
-	if (r == NULL || !r->active || r->sw_state != 0)
-		return;
-	if (!ns_repl_active_in_sync(&r->act) || r->act.fenced) {
-		r->sw_refused++;
-		NS_LOGT(app, WARNING, "repl: worker %u: no switchover: the standby is not in sync",
-				w->idx);
-		return;
-	}
-	r->sw_state = 1;
-	r->sw_start_ns = w->now_ns;
-	r->sw_freeze_wall_ns = wall_now_ns();
-	w->service_closed = true;
-	w->tcp_frozen = true;
-}
-
-/* The active becomes a standby of epoch: its connections leave this stack
- * without a word (another instance holds them), what it held goes out
- * (drained) or is dropped (fenced: a stale instance must stay silent). */
-static uint32_t
-demote(struct ns_repl_w *r, uint32_t epoch, bool drained)
-{
-	struct ns_worker *w = r->w;
-	uint32_t n = 0;
-
-	ns_repl_hold_drain(&r->hold, drained ? release : free_held, r, w->now_ns);
-	if (!drained) { /* fenced: what it kept for a successor must not reach anyone */
-		for (uint32_t i = 0; i < r->n_fwd; i++)
-			rte_pktmbuf_free(r->fwd[i]);
-		r->n_fwd = 0;
-	}
-	ns_repl_active_fini(&r->act);
-	for (uint32_t id = 0; id < w->tcp.cfg.max_conns; id++) {
-		struct ns_tcb *c = &w->tcp.pool[id];
-
-		if (c->state == NS_TCP_CLOSED)
-			continue;
-		ns_tcp_forget(&w->tcp, c);
-		memset(&w->appc[id], 0, sizeof(w->appc[id]));
-		n++;
-	}
-	w->n_ready = 0;
-	r->sw_state = 0;
-	if (standby_start(r, epoch) != 0) {
-		/* Neither active (its state is gone) nor standby: silent. */
-		NS_LOGT(app, ERR, "repl: worker %u: cannot become a standby", w->idx);
-		w->service_closed = true;
-		w->tcp_frozen = true;
-		return n;
-	}
-	w->tcp_frozen = false;
-	if (w->idx == 0) {
-		app.cfg.repl.role = NS_REPL_ROLE_STANDBY;
-		app.cfg.repl.epoch = epoch;
-	}
-	return n;
-}
-
-static void
-step_down(struct ns_repl_w *r)
-{
-	struct ns_worker *w = r->w;
-	uint32_t epoch = r->act.epoch + 1, n;
-
-	r->last_drain_ns = w->now_ns - r->sw_start_ns;
-	r->stepdowns++;
-	n = demote(r, epoch, true);
-	/* Until the peers' frames come to the new active (its first frames move
-	 * the service MAC in the switches), what still arrives here goes on too. */
-	r->fwd_until_ns = w->now_ns + FWD_AFTER_NS;
-	NS_LOGT(app, WARNING,
-			"repl: worker %u steps down (planned switchover): %u connections "
-			"handed over, drained in %.1f us; standby of epoch %u",
-			w->idx, n, r->last_drain_ns / 1e3, epoch);
-}
-
-static void
-drain_or_step_down(struct ns_repl_w *r, uint32_t horizon)
-{
-	struct ns_worker *w = r->w;
-
-	if (r->sw_state == 0)
-		return;
-	if (r->act.state != NS_REPL_A_SYNCED || r->act.fenced ||
-			w->now_ns - r->sw_start_ns > DRAIN_MAX_NS) {
-		/* The standby went away or never answered: carry on as the active. */
-		r->sw_state = 0;
-		r->sw_aborted++;
-		w->tcp_frozen = false;
-		w->service_closed = r->act.fenced;
-		/* What the freeze kept is this instance's again (or nobody's). */
-		for (uint32_t i = 0; i < r->n_fwd; i++)
-			if (r->act.fenced)
-				rte_pktmbuf_free(r->fwd[i]);
-			else
-				ns_worker_inject(w, r->fwd[i]->port, r->fwd[i]);
-		r->n_fwd = 0;
-		NS_LOGT(app, WARNING, "repl: worker %u: switchover aborted: the standby is %s",
-				w->idx, r->act.fenced ? "of a newer epoch" : "not acknowledging");
-		return;
-	}
-	if (ns_repl_chan_acked(&r->ch, horizon) && r->hold.head == r->hold.tail)
-		step_down(r);
+	if (w->repl != NULL)
+		ns_ha_cmd_switchover(&w->repl->node, w->now_ns);
 }
 
 bool
 ns_repl_worker_accept(struct ns_worker *w)
 {
-	struct ns_repl_w *r = w->repl;
-
-	if (r == NULL)
-		return true;
-	if (!r->active) {
-		r->ch.ctr[NS_REPL_C_standby_tcp_drop]++;
-		return false;
-	}
-	if (r->act.state == NS_REPL_A_SYNCED && ns_repl_chan_room(&r->ch) < ROOM_FOR_INPUT) {
-		r->ch.ctr[NS_REPL_C_in_backpressure]++;
-		return false;
-	}
-	return true;
+	return w->repl == NULL || ns_ha_accept(&w->repl->node);
 }
 
 void
 ns_repl_worker_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups)
 {
-	if (w->repl != NULL && w->repl->active)
-		ns_repl_active_observe(&w->repl->act, c, groups);
-}
-
-static bool
-conn_async(const struct ns_tcb *c)
-{
-	if (c->flags & NS_TCBF_PASSIVE)
-		return c->listener < app.cfg.n_listeners &&
-		       app.cfg.listener[c->listener].repl_async;
-	return app.cfg.repl.async;
+	if (w->repl != NULL)
+		ns_ha_observe(&w->repl->node, c, groups);
 }
 
 bool
 ns_repl_worker_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
 {
-	struct ns_repl_w *r = w->repl;
-	const struct ns_tcb *c;
-
-	if (r != NULL && r->active && r->act.fenced) {
-		rte_pktmbuf_free(m); /* taken over: this instance must stay silent */
-		r->ch.ctr[NS_REPL_C_standby_rx_drop]++;
-		return true;
-	}
-	if (r == NULL || !r->active || r->act.state != NS_REPL_A_SYNCED)
-		return false;
-	c = w->tcp.xmit_conn; /* the stack says whose segment this is */
-	/* A connection the standby does not have yet (bulk sync not there), or no
-	 * connection at all (a RST): nothing to wait for.  Async mode waits only
-	 * when half the window is unacknowledged: what a failover can lose is
-	 * bounded by that, and replication cannot fall behind without limit. */
-	if (c == NULL || !r->act.conn[c->id].live)
-		return false;
-	if (conn_async(c) && ns_repl_chan_unacked(&r->ch) <= r->ch.cfg.window / 2)
+	if (w->repl == NULL)
 		return false;
 	m->port = port_idx;
 	m->hash.usr = nh;
-	if (!ns_repl_hold_push(&r->hold, m, w->now_ns)) {
-		r->ch.ctr[NS_REPL_C_hold_full]++;
-		return false;
-	}
-	r->ch.ctr[NS_REPL_C_hold_push]++;
-	return true;
+	/* the stack says whose segment this is */
+	return ns_ha_hold(&w->repl->node, m, w->tcp.xmit_conn, w->now_ns);
 }
 
-static void
-release(void *arg, void *pkt, uint64_t held_ns)
+/* A liveness BFD session ([repl] bfd) is Up: the other instance answers on
+ * that path. */
+static bool
+live_bfd_up(void)
 {
-	struct ns_repl_w *r = arg;
-	struct rte_mbuf *m = pkt;
-	uint64_t us = held_ns / 1000;
-	unsigned int b;
+	const struct ns_repl_cfg *rc = &app.cfg.repl;
 
-	if (us < 1024) {
-		b = (unsigned int)us;
-	} else {
-		b = 1024;
-		while (b + 1 < RTE_DIM(r->held_us) && (us >> (b - 1024 + 11)) != 0)
-			b++;
+	for (uint32_t i = 0; i < rc->n_live_bfd; i++) {
+		struct ns_bfd_health h;
+
+		if (ns_bfd_slot_health(rc->live_bfd[i], &h) && h.state == NS_BFD_UP)
+			return true;
 	}
-	r->held_us[b]++;
-	ns_worker_send_ip(r->w, m->port, m, m->hash.usr);
+	return false;
 }
 
 void
@@ -917,78 +625,5 @@ ns_repl_worker_poll(struct ns_worker *w)
 	n = rte_ring_dequeue_burst(r->rx, (void **)m, RTE_DIM(m), NULL);
 	for (unsigned int i = 0; i < n; i++)
 		frame_in(r, m[i]);
-	ns_repl_chan_timers(&r->ch, w->now_ns);
-	if (r->active) {
-		uint32_t session = r->act.session;
-
-		if (r->act.fenced) {
-			/* An instance of a newer epoch took over: silent at once, and
-			 * its standby from now on (it bulk-syncs this one). */
-			uint32_t epoch = r->act.fence_epoch, n = demote(r, epoch, false);
-
-			r->fences++;
-			NS_LOGT(app, WARNING,
-					"repl: worker %u fenced: an instance of epoch %u is the "
-					"active; %u connections dropped here, joining it as the "
-					"standby",
-					w->idx, epoch, n);
-			return;
-		}
-
-		/* This pass's segments depend on every event written so far. */
-		uint32_t horizon = ns_repl_active_horizon(&r->act);
-
-		ns_repl_hold_mark(&r->hold, horizon);
-		r->act.bulk_per_poll = r->bulk_paused ? 0 : NS_REPL_BULK_PER_POLL;
-		ns_repl_active_poll(&r->act, w->now_ns);
-		send_neighbours(r);
-		if (r->act.session != session || r->act.state != NS_REPL_A_SYNCED)
-			/* A new session: what waited for the old standby goes now. */
-			ns_repl_hold_drain(&r->hold, release, r, w->now_ns);
-		ns_repl_hold_release(&r->hold, &r->ch, release, r, w->now_ns);
-		if (r->garp_left != 0 && w->now_ns >= r->garp_next_ns) {
-			send_garp(w);
-			r->garp_left--;
-			r->garp_next_ns = w->now_ns + 80000000ull;
-		}
-		drain_or_step_down(r, horizon);
-		send_beats(r);
-	} else {
-		if (r->stepdown_heard) {
-			r->stepdown_heard = false;
-			takeover(w, "the active stepped down", true);
-			/* Its JOIN, answered now by the new active: the bulk sync starts. */
-			ns_repl_active_control(&r->act, NS_REPL_F_JOIN, r->stepdown_epoch,
-					r->stepdown_session, r->stepdown_join, r->stepdown_len,
-					w->now_ns);
-			/* What reached the old one while it was frozen. */
-			for (uint32_t i = 0; i < r->n_fwd; i++) {
-				r->fwd_injected++;
-				ns_worker_inject(w, r->fwd[i]->port, r->fwd[i]);
-			}
-			r->n_fwd = 0;
-			return;
-		}
-		ns_repl_standby_poll(&r->sb, w->now_ns);
-		if (r->n_fwd != 0)
-			fwd_send(r); /* after the JOIN that made the other one active */
-		standby_watch(r);
-	}
-}
-
-uint64_t
-ns_repl_hold_pct(const struct ns_repl_w *r, unsigned int p)
-{
-	uint64_t total = 0, acc = 0;
-
-	for (unsigned int i = 0; i < RTE_DIM(r->held_us); i++)
-		total += r->held_us[i];
-	if (total == 0)
-		return 0;
-	for (unsigned int i = 0; i < RTE_DIM(r->held_us); i++) {
-		acc += r->held_us[i];
-		if (acc * 100 >= total * p)
-			return i < 1024 ? i + 1 : 1ull << (i - 1024 + 11);
-	}
-	return 0;
+	ns_ha_poll(&r->node, w->now_ns, app.cfg.repl.n_live_bfd != 0 && live_bfd_up());
 }

@@ -33,7 +33,7 @@ static int
 tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t net[NS_NET__MAX], dp[NS_DP__MAX], tcp[NS_TCP_C__MAX], bfd[NS_BFD_C__MAX];
-	uint64_t ovl[NS_OVL_C__MAX];
+	uint64_t ovl[NS_OVL_C__MAX], ctl[NS_CTL__MAX];
 	struct rte_tel_data *c;
 
 	(void)cmd, (void)params;
@@ -57,6 +57,10 @@ tel_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 	c = counter_dict(ns_ovl_ctr_desc, ovl, NULL, NS_OVL_C__MAX);
 	if (c != NULL)
 		rte_tel_data_add_dict_container(d, "ovl", c, 0);
+	ns_ctl_stats_sum(ctl);
+	c = counter_dict(ns_ctl_ctr_desc, ctl, app.ctl_base, NS_CTL__MAX);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "ctl", c, 0);
 	return 0;
 }
 

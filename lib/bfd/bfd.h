@@ -102,7 +102,11 @@ struct ns_bfd {
 	uint32_t n_free;
 	uint16_t generation;
 	struct ns_tw wheel;
-	uint64_t now;
+	uint64_t now;	  /* the event's time (a timer's: when it was due) */
+	uint64_t run_now; /* the time ns_bfd_timers runs at */
+	/* The clock jumps between events and nothing ran late (pcap replay):
+	 * a transmit timer acts at its own due time, as it would have. */
+	bool virtual_time;
 	uint64_t rng;
 	uint64_t ctr[NS_BFD_C__MAX];
 };

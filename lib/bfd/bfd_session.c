@@ -78,9 +78,10 @@ publish(struct ns_bfd *b, const struct ns_bfd_session *s)
 	__atomic_store_n(&h->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
-/* The per-packet update of the health table: last receive time and count. */
+/* The per-packet update of the health table: the heartbeat (last receive
+ * time) and the packet counts, either way. */
 static void
-publish_rx(struct ns_bfd *b, const struct ns_bfd_session *s)
+publish_beat(struct ns_bfd *b, const struct ns_bfd_session *s)
 {
 	struct ns_bfd_health *h = &b->health[s - b->sess];
 	uint32_t seq = h->seq;
@@ -89,6 +90,7 @@ publish_rx(struct ns_bfd *b, const struct ns_bfd_session *s)
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	h->last_rx_ns = s->last_rx_ns;
 	h->rx = s->rx;
+	h->tx = s->tx;
 	__atomic_store_n(&h->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
@@ -168,6 +170,7 @@ send_ctl(struct ns_bfd *b, struct ns_bfd_session *s, uint8_t flags)
 	}
 	s->tx++;
 	NS_BFD_CTR(b, tx_packets);
+	publish_beat(b, s);
 	b->ops.xmit(b->user, s, pkt, len);
 }
 
@@ -239,6 +242,11 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 	if (t->kind == 0) {
 		s = (struct ns_bfd_session *)((char *)t -
 					      offsetof(struct ns_bfd_session, tx_timer));
+		/* 6.8.7 holds between the packets that leave: a timer that fires
+		 * late (the lcore did not run) sends one packet now and counts the
+		 * next interval from now, never a burst of the ones it missed. */
+		if (!b->virtual_time)
+			b->now = b->run_now;
 		send_ctl(b, s, s->poll_active ? NS_BFD_F_POLL : 0);
 		arm_tx(b, s);
 	} else {
@@ -264,6 +272,7 @@ void
 ns_bfd_timers(struct ns_bfd *b, uint64_t now)
 {
 	b->now = now;
+	b->run_now = now;
 	ns_tw_advance(&b->wheel, now, timer_fire, b);
 	b->now = now;
 }
@@ -469,7 +478,7 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 			s->rx++;
 			s->last_rx_ns = now;
 			s->detect_deadline_ns = now + s->detect_ns;
-			publish_rx(b, s);
+			publish_beat(b, s);
 			return;
 		}
 	}
@@ -584,7 +593,7 @@ ns_bfd_input(struct ns_bfd *b, uint32_t laddr, uint32_t raddr, uint8_t ttl, cons
 	if (changed || s->state != old_state)
 		publish(b, s);
 	else
-		publish_rx(b, s); /* the steady state: only the heartbeat moved */
+		publish_beat(b, s); /* the steady state: only the heartbeat moved */
 	/* The next equal packet may take the fast path (see above). */
 	s->rx_predict = s->state == NS_BFD_UP && c.state == NS_BFD_UP &&
 			!(c.flags & (NS_BFD_F_POLL | NS_BFD_F_FINAL)) &&

@@ -14,6 +14,7 @@ ns_arp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now)
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 	struct rte_arp_ipv4 *a = &arp->arp_data;
+	enum ns_ipv4_src cls;
 	rte_be32_t sip, tip;
 	uint16_t op;
 
@@ -31,10 +32,11 @@ ns_arp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now)
 	sip = a->arp_sip;
 	tip = a->arp_tip;
 	/* An address probe (RFC 5227) has sender 0.0.0.0: answer, learn nothing. */
+	cls = sip != 0 ? ns_host_src_class(h, sip) : NS_SRC_OK;
 	if (rte_is_multicast_ether_addr(&a->arp_sha) || rte_is_zero_ether_addr(&a->arp_sha) ||
-			(sip != 0 && ns_ipv4_martian_src(h, sip)))
+			cls == NS_SRC_MARTIAN || cls == NS_SRC_SUBNET)
 		return NS_DROP(h, arp_bad_sender);
-	if (sip == h->ip && sip != 0)
+	if (cls == NS_SRC_OURS)
 		return NS_DROP(h, arp_conflict);
 
 	if (tip != h->ip) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* IPv4 validation (RFC 791, RFC 1122 3.2.1) and protocol demux. */
+/* IPv4 validation (RFC 791, RFC 1122 3.2.1, RFC 1812 5.3.7) and protocol demux. */
 #include <rte_ip.h>
 
 #include "host_internal.h"
@@ -9,11 +9,17 @@ enum ns_verdict
 ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, struct ns_l4_info *l4)
 {
 	const uint16_t l3 = sizeof(struct rte_ether_hdr);
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(frame + l3);
+	enum ns_ipv4_src src;
 	uint16_t avail, hlen, tot;
 
 	(void)now;
 	NS_CTR(h, ip_rx);
+	/* A group or zero Ethernet source is no sender (IEEE 802: the I/G bit
+	 * is for destinations): whatever answers it would go to the group. */
+	if (rte_is_multicast_ether_addr(&eth->src_addr) || rte_is_zero_ether_addr(&eth->src_addr))
+		return NS_DROP(h, ip_bad_eth_src);
 	if (*len < l3 + sizeof(*ip))
 		return NS_DROP(h, ip_truncated);
 	avail = *len - l3;
@@ -38,8 +44,12 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 		return NS_DROP(h, ip_ttl_zero);
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return NS_DROP(h, ip_fragment);
-	if (ns_ipv4_martian_src(h, ip->src_addr))
+	/* Martian sources (ns_ipv4_src.h): nothing is ever answered to them. */
+	src = ns_host_src_class(h, ip->src_addr);
+	if (src == NS_SRC_MARTIAN)
 		return NS_DROP(h, ip_bad_src);
+	if (src == NS_SRC_SUBNET)
+		return NS_DROP(h, ip_src_subnet);
 	if (ip->dst_addr != h->ip) {
 		uint32_t d = rte_be_to_cpu_32(ip->dst_addr);
 
@@ -53,6 +63,12 @@ ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, st
 			return NS_DROP(h, ip_not_for_us);
 		}
 	}
+
+	/* Our own address as the source of a packet to us: a "land" packet (or
+	 * a loop); frames of another host that merely pass by were counted as
+	 * not for us above. */
+	if (src == NS_SRC_OURS)
+		return NS_DROP(h, ip_src_ours);
 
 	/* Ethernet padding beyond the IP datagram is not payload. */
 	*len = l3 + tot;

@@ -32,6 +32,7 @@
 	X(arp_resolve_failed, DROP, "packet dropped: address did not resolve after all retries")  \
 	X(arp_aged, INFO, "ARP cache entries removed by aging")                                   \
 	X(ip_rx, INFO, "IPv4 packets received")                                                   \
+	X(ip_bad_eth_src, DROP, "IPv4 frame from a multicast, broadcast or zero Ethernet source") \
 	X(ip_truncated, DROP, "frame too short for the IPv4 header")                              \
 	X(ip_bad_version, DROP, "IP version is not 4")                                            \
 	X(ip_bad_ihl, DROP, "IPv4 header length below 5 words")                                   \
@@ -41,7 +42,9 @@
 	X(ip_len_exceeds_frame, DROP, "IPv4 total length larger than the frame")                  \
 	X(ip_ttl_zero, DROP, "IPv4 TTL is zero")                                                  \
 	X(ip_fragment, DROP, "IPv4 fragment (reassembly not supported yet)")                      \
-	X(ip_bad_src, DROP, "IPv4 source is multicast, broadcast, loopback or zero")              \
+	X(ip_bad_src, DROP, "IPv4 source martian: 0/8, 127/8, multicast or 255.255.255.255")      \
+	X(ip_src_subnet, DROP, "IPv4 source is our subnet's network or broadcast address")        \
+	X(ip_src_ours, DROP, "IPv4 packet to us from our own address (land)")                     \
 	X(ip_not_for_us, DROP, "IPv4 destination is not our address")                             \
 	X(ip_broadcast, DROP, "IPv4 broadcast (no broadcast service yet)")                        \
 	X(ip_multicast, DROP, "IPv4 multicast (no group joined)")                                 \

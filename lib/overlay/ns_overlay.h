@@ -67,13 +67,28 @@ void ns_ovl_redirect(const uint8_t *hdr, uint8_t *out, uint32_t dst);
  * when it was changed. */
 int ns_ovl_clamp_mss(uint8_t *ip, uint32_t len, uint16_t mss);
 
+/*
+ * An inner IPv4 packet as the last hop takes it: version 4, a header of 5
+ * words or more inside the packet, a total length covering the header and
+ * within the bytes there, a right header checksum, a TTL above 0.  The
+ * first hop checks it before encapsulating (nothing the last hop would
+ * refuse crosses the overlay), the last hop before delivering.
+ */
+enum ns_ovl_inner {
+	NS_OVL_INNER_OK = 0,
+	NS_OVL_INNER_BAD_IHL,	/* not version 4, IHL below 5, or the header past the bytes */
+	NS_OVL_INNER_BAD_LEN,	/* total length below the header or past the bytes */
+	NS_OVL_INNER_BAD_CKSUM, /* header checksum wrong */
+	NS_OVL_INNER_TTL_ZERO,	/* TTL 0 */
+};
 /* Last hop: what a received packet carries. */
 struct ns_ovl_hdr {
 	uint32_t outer_src, outer_dst;
 	uint32_t key, seq;
 	uint16_t inner_off, inner_len;
-	uint32_t lifetime_ms; /* NS_OVL_REQUEST */
-	uint16_t mac_off;     /* NS_OVL_REQUEST: its MAC's offset, 0 when unsigned */
+	uint32_t lifetime_ms;	     /* NS_OVL_REQUEST */
+	uint16_t mac_off;	     /* NS_OVL_REQUEST: its MAC's offset, 0 when unsigned */
+	enum ns_ovl_inner inner_why; /* NS_OVL_BAD_INNER */
 };
 
 /*
@@ -98,15 +113,22 @@ uint32_t ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t 
  * ns_ovl_request_build wrote), into in (NS_OVL_REQ_MAC_IN bytes). */
 void ns_ovl_request_mac_input(const uint8_t *ip, uint8_t *in);
 
+/* ip: len bytes (the packet, and Ethernet padding when a frame has it). */
+enum ns_ovl_inner ns_ovl_inner_check(const uint8_t *ip, uint32_t len);
+
 enum ns_ovl_bad {
 	NS_OVL_OK = 0,
 	NS_OVL_BAD_IP = -1,    /* not IPv4 / options / fragment / length */
 	NS_OVL_NOT_OURS = -2,  /* not UDP to 4754 */
 	NS_OVL_BAD_GRE = -3,   /* version, flags without K and S, routing, not IPv4 inside */
-	NS_OVL_BAD_INNER = -4, /* the inner packet is not a whole IPv4 packet */
+	NS_OVL_BAD_INNER = -4, /* the inner packet is refused: h->inner_why says why */
+	NS_OVL_BAD_CKSUM = -5, /* the outer IPv4 header checksum is wrong */
+	NS_OVL_TTL_ZERO = -6,  /* the outer TTL is 0 */
+	NS_OVL_BAD_SRC = -7,   /* the caller's: a martian outer source */
 	NS_OVL_REQUEST = 1,    /* a last hop's request (key, lifetime_ms, outer_src) */
 };
-/* ip: the outer IPv4 header onwards, len bytes. */
+/* ip: the outer IPv4 header onwards, len bytes.  The outer source is the
+ * caller's to judge (ns_ipv4_src.h: it knows the port's subnet). */
 int ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h);
 
 /* Last hop: in-order, once-only release of one session's packets. */
@@ -120,15 +142,19 @@ struct ns_ovl_rx {
 	void *pkt[NS_OVL_WIN];
 	uint64_t at[NS_OVL_WIN]; /* arrival, 0: empty */
 	uint32_t held;
-	/* A first hop that restarts counts from 0 again: two consecutive
-	 * sequence numbers far behind the window (more than NS_OVL_RESTART)
-	 * start the session anew; one alone is a stale copy, dropped. */
-	void *restart_pkt;
-	bool restart_held;
-	uint32_t restart_seq;
-	uint64_t restart_at;
+	/* A packet far from the window (NS_OVL_WIN or more ahead, more than
+	 * NS_OVL_RESTART behind) moves nothing by itself: it waits as the
+	 * candidate, and the window follows it only when the session's next
+	 * packet is its successor (a restarted first hop, or a loss longer than
+	 * the window).  Any other packet makes it a stray (dropped); after
+	 * hold_ns its packet goes too, its number stays as the evidence. */
+	void *cand_pkt;
+	bool cand_held;	 /* cand_pkt waits */
+	bool cand_known; /* cand_seq is a candidate (held or not) */
+	uint32_t cand_seq;
+	uint64_t cand_at;
 	/* counters */
-	uint64_t received, delivered, duplicates, lost, reordered, gaps_filled, restarts;
+	uint64_t received, delivered, duplicates, lost, reordered, gaps_filled, restarts, strays;
 };
 
 #define NS_OVL_RESTART (4 * NS_OVL_WIN)
@@ -142,7 +168,8 @@ struct ns_ovl_rx_ops {
 void ns_ovl_rx_init(struct ns_ovl_rx *r, uint32_t key, uint64_t hold_ns);
 void ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 		const struct ns_ovl_rx_ops *ops, void *user);
-/* Gaps older than hold_ns are given up (counted lost): what waits behind them goes. */
+/* Gaps older than hold_ns are given up (counted lost): what waits behind them
+ * goes; a candidate's packet held that long is a stray. */
 void ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *ops, void *user);
 /* Everything held goes (in order, skipping the holes): the session ends. */
 void ns_ovl_rx_flush(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user);

@@ -6,6 +6,24 @@
 #include "ns_overlay.h"
 #include "ovl_cksum.h"
 
+enum ns_ovl_inner
+ns_ovl_inner_check(const uint8_t *ip, uint32_t len)
+{
+	uint32_t ihl, tot;
+
+	if (len < 20 || (ip[0] >> 4) != 4 || (ip[0] & 15) < 5 || (uint32_t)(ip[0] & 15) * 4 > len)
+		return NS_OVL_INNER_BAD_IHL;
+	ihl = (uint32_t)(ip[0] & 15) * 4;
+	tot = ovl_get16(ip + 2);
+	if (tot < ihl || tot > len)
+		return NS_OVL_INNER_BAD_LEN;
+	if (ns_cksum_raw(ip, ihl, 0) != 0xffff)
+		return NS_OVL_INNER_BAD_CKSUM;
+	if (ip[8] == 0)
+		return NS_OVL_INNER_TTL_ZERO;
+	return NS_OVL_INNER_OK;
+}
+
 int
 ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 {
@@ -18,6 +36,10 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 	tot = ovl_get16(ip + 2);
 	if (ihl < 20 || tot < ihl || tot > len || (ovl_get16(ip + 6) & 0x3fff) != 0)
 		return NS_OVL_BAD_IP; /* short, or a fragment */
+	if (ns_cksum_raw(ip, ihl, 0) != 0xffff)
+		return NS_OVL_BAD_CKSUM;
+	if (ip[8] == 0)
+		return NS_OVL_TTL_ZERO;
 	if (ip[9] != 17 || tot < ihl + 8 || ovl_get16(ip + ihl + 2) != NS_OVL_UDP_PORT)
 		return NS_OVL_NOT_OURS;
 	if (ovl_get16(ip + ihl + 4) < 8 + NS_OVL_GRE_LEN || ovl_get16(ip + ihl + 4) > tot - ihl)
@@ -51,10 +73,11 @@ ns_ovl_parse(const uint8_t *ip, uint32_t len, struct ns_ovl_hdr *h)
 	off += NS_OVL_GRE_LEN;
 	h->inner_off = (uint16_t)off;
 	h->inner_len = (uint16_t)(ihl + ovl_get16(ip + ihl + 4) - off);
-	/* The inner packet: IPv4, whole. */
-	if (h->inner_len < 20 || (ip[off] >> 4) != 4 || (ip[off] & 15) < 5 ||
-			ovl_get16(ip + off + 2) != h->inner_len ||
-			(uint32_t)(ip[off] & 15) * 4 > h->inner_len)
+	/* The inner packet: IPv4, valid, whole (its length is the GRE payload's). */
+	h->inner_why = ns_ovl_inner_check(ip + off, h->inner_len);
+	if (h->inner_why == NS_OVL_INNER_OK && ovl_get16(ip + off + 2) != h->inner_len)
+		h->inner_why = NS_OVL_INNER_BAD_LEN;
+	if (h->inner_why != NS_OVL_INNER_OK)
 		return NS_OVL_BAD_INNER;
 	return NS_OVL_OK;
 }

@@ -4,9 +4,19 @@
  * NS_OVL_WIN slots from 'next': a packet ahead of it waits in its slot; one
  * at 'next' goes with everything contiguous behind it; one before 'next' or
  * already held is a duplicate (the other copy, multicast or unicast, came
- * first); one beyond the window pushes it (the oldest holes are given up).
- * A hole older than hold_ns is given up by the tick.  Far behind the window
- * (NS_OVL_RESTART), two consecutive numbers are a restarted first hop.
+ * first).  A hole older than hold_ns is given up by the tick.
+ *
+ * A packet far from the window, NS_OVL_WIN or more ahead or more than
+ * NS_OVL_RESTART behind, never moves it by itself: one forged or stray
+ * sequence number would otherwise silence the session (the window jumps,
+ * the real stream falls behind it) or count ~2^31 losses.  It waits as the
+ * candidate; the session's next packet decides.  Its successor (candidate
+ * + 1) is evidence one packet cannot give: the window follows (a restarted
+ * first hop, or a loss longer than the window); anything else makes the
+ * candidate a stray.  The window then jumps to the candidate: what it held
+ * goes first, in order; the numbers skipped count as lost when the jump was
+ * ahead (a loss, however long: fewer than 2^31 numbers), else it is a
+ * restart (the first hop's counter started again: nothing to count).
  */
 #include <string.h>
 
@@ -15,9 +25,9 @@
 #define SLOT(s) ((s) & (NS_OVL_WIN - 1))
 
 static inline int
-unlikely_far(int32_t d)
+far_from_window(int32_t d)
 {
-	return __builtin_expect(d < -(int32_t)NS_OVL_RESTART, 0);
+	return __builtin_expect(d >= (int32_t)NS_OVL_WIN || d < -(int32_t)NS_OVL_RESTART, 0);
 }
 
 void
@@ -54,19 +64,47 @@ skip(struct ns_ovl_rx *r)
 	r->next++;
 }
 
-/* The session starts again at the candidate: what the old one held goes
- * first (in order), then the candidate. */
+/* Everything held goes, in order, the holes given up. */
 static void
-restart(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
+release_all(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
 {
-	void *p = r->restart_pkt;
+	while (r->held != 0) {
+		while (r->at[SLOT(r->next)] == 0)
+			skip(r);
+		release(r, ops, user);
+	}
+}
 
-	r->restart_held = false;
-	ns_ovl_rx_flush(r, ops, user);
-	r->restarts++;
-	r->next = r->restart_seq + 1;
-	r->delivered++;
-	ops->deliver(user, p, r->restart_seq);
+/* The candidate was not followed by its successor: it goes (if it waits). */
+static void
+forget_candidate(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
+{
+	if (r->cand_held) {
+		r->strays++;
+		ops->drop(user, r->cand_pkt);
+	}
+	r->cand_held = false;
+	r->cand_known = false;
+}
+
+/* Its successor came: the window jumps to the candidate. */
+static void
+follow(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
+{
+	int32_t d = (int32_t)(r->cand_seq - r->next);
+
+	release_all(r, ops, user);
+	if (d > 0)
+		r->lost += r->cand_seq - r->next; /* below 2^31: what was held is gone */
+	else
+		r->restarts++;
+	r->next = r->cand_seq + 1;
+	if (r->cand_held) {
+		r->delivered++;
+		ops->deliver(user, r->cand_pkt, r->cand_seq);
+	}
+	r->cand_held = false;
+	r->cand_known = false;
 }
 
 void
@@ -83,25 +121,25 @@ ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 		r->next = seq;
 	}
 	d = (int32_t)(seq - r->next);
-	if (unlikely_far(d)) {
-		if (r->restart_held && seq == r->restart_seq + 1) {
-			restart(r, ops, user);
+	if (far_from_window(d)) {
+		if (r->cand_known && seq == r->cand_seq + 1) {
+			follow(r, ops, user);
 			d = 0; /* seq is next now */
+		} else if (r->cand_held && seq == r->cand_seq) {
+			r->duplicates++; /* the candidate's other copy */
+			ops->drop(user, pkt);
+			return;
 		} else {
-			if (r->restart_held) { /* the last one was a stale copy */
-				r->duplicates++;
-				ops->drop(user, r->restart_pkt);
-			}
-			r->restart_pkt = pkt;
-			r->restart_held = true;
-			r->restart_seq = seq;
-			r->restart_at = now;
+			forget_candidate(r, ops, user);
+			r->cand_pkt = pkt;
+			r->cand_held = true;
+			r->cand_known = true;
+			r->cand_seq = seq;
+			r->cand_at = now;
 			return;
 		}
-	} else if (r->restart_held) {
-		r->duplicates++; /* the stream goes on: the candidate was stale */
-		ops->drop(user, r->restart_pkt);
-		r->restart_held = false;
+	} else if (r->cand_known) {
+		forget_candidate(r, ops, user); /* the stream goes on: it was a stray */
 	}
 	if (d < 0) {
 		r->duplicates++; /* released already, or given up: too late either way */
@@ -119,31 +157,6 @@ ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 		release(r, ops, user);
 		return;
 	}
-	if ((uint32_t)d >= NS_OVL_WIN) {
-		/* Beyond the window: it moves to end at seq.  What is held before its
-		 * new start goes (holes given up), then the start jumps: bounded by
-		 * the window, whatever the jump (a sender's restart, a forged seq). */
-		uint32_t start = seq - NS_OVL_WIN + 1;
-
-		while (r->held != 0 && (int32_t)(start - r->next) > 0) {
-			if (r->at[SLOT(r->next)] != 0)
-				release(r, ops, user);
-			else
-				skip(r);
-		}
-		if ((int32_t)(start - r->next) > 0) {
-			r->lost += start - r->next;
-			r->next = start;
-		}
-		d = (int32_t)(seq - r->next);
-	}
-	if (d == 0) {
-		r->delivered++;
-		ops->deliver(user, pkt, seq);
-		r->next++;
-		release(r, ops, user);
-		return;
-	}
 	if (r->at[SLOT(seq)] != 0) {
 		r->duplicates++;
 		ops->drop(user, pkt);
@@ -157,9 +170,13 @@ ns_ovl_rx_offer(struct ns_ovl_rx *r, uint32_t seq, void *pkt, uint64_t now,
 void
 ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *ops, void *user)
 {
-	/* A restart followed by nothing for hold_ns: it was one all the same. */
-	if (r->restart_held && now - r->restart_at >= r->hold_ns)
-		restart(r, ops, user);
+	/* A candidate's packet is not kept beyond hold_ns (it would come late
+	 * anyway); its number stays, so a slow restarted stream is followed. */
+	if (r->cand_held && now - r->cand_at >= r->hold_ns) {
+		r->strays++;
+		ops->drop(user, r->cand_pkt);
+		r->cand_held = false;
+	}
 	while (r->held != 0) {
 		uint64_t oldest = UINT64_MAX;
 
@@ -178,13 +195,6 @@ ns_ovl_rx_tick(struct ns_ovl_rx *r, uint64_t now, const struct ns_ovl_rx_ops *op
 void
 ns_ovl_rx_flush(struct ns_ovl_rx *r, const struct ns_ovl_rx_ops *ops, void *user)
 {
-	if (r->restart_held) {
-		ops->drop(user, r->restart_pkt);
-		r->restart_held = false;
-	}
-	while (r->held != 0) {
-		while (r->at[SLOT(r->next)] == 0)
-			skip(r);
-		release(r, ops, user);
-	}
+	forget_candidate(r, ops, user);
+	release_all(r, ops, user);
 }

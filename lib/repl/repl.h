@@ -100,6 +100,10 @@ struct ns_repl_active {
 int ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,
 		const struct ns_repl_active_ops *ops, void *user, uint32_t epoch);
 void ns_repl_active_fini(struct ns_repl_active *a);
+/* Start again as the active of epoch, with no standby (the tables kept). */
+void ns_repl_active_reset(struct ns_repl_active *a, uint32_t epoch);
+/* No standby any more: nothing is replicated until one joins. */
+void ns_repl_active_alone(struct ns_repl_active *a);
 /* The TCP stack's observe hook. */
 void ns_repl_active_observe(struct ns_repl_active *a, const struct ns_tcb *c, uint32_t groups);
 /* A delivered payload from the standby (session flags). */
@@ -219,13 +223,16 @@ struct ns_repl_standby {
 	uint32_t *pend; /* ids with objects not yet consumed */
 	uint32_t n_pend;
 	uint32_t bulk_expected, bulk_got, n_shadows;
-	uint64_t joins, sessions, bad_events;
+	uint64_t joins, sessions, bad_events, resets;
 };
 
 int ns_repl_standby_init(struct ns_repl_standby *sb, struct ns_repl_chan *ch,
 		struct ns_tcp_stack *tcp, const struct ns_repl_standby_ops *ops, void *user,
 		uint64_t warn_ns, uint64_t crit_ns);
 void ns_repl_standby_fini(struct ns_repl_standby *sb);
+/* Start again as a standby of epoch with no session and no shadow (the
+ * tables kept; the stack must hold no shadow of a previous session). */
+void ns_repl_standby_reset(struct ns_repl_standby *sb, uint32_t epoch);
 void ns_repl_standby_deliver(
 		struct ns_repl_standby *sb, const uint8_t *p, uint32_t len, uint64_t now);
 void ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch,

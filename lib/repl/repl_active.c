@@ -40,6 +40,38 @@ ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns
 }
 
 void
+ns_repl_active_reset(struct ns_repl_active *a, uint32_t epoch)
+{
+	struct ns_repl_active k = *a;
+	uint32_t n = a->tcp->cfg.max_conns;
+
+	memset(a, 0, sizeof(*a));
+	a->ch = k.ch;
+	a->tcp = k.tcp;
+	a->ops = k.ops;
+	a->user = k.user;
+	a->conn = k.conn;
+	a->dirty_q = k.dirty_q;
+	a->ready_q = k.ready_q;
+	a->ready_seq = k.ready_seq;
+	a->lost_ns = k.lost_ns;
+	a->standby_losses = k.standby_losses;
+	a->resyncs = k.resyncs;
+	a->epoch = epoch;
+	a->bulk_per_poll = NS_REPL_BULK_PER_POLL;
+	memset(a->conn, 0, n * sizeof(*a->conn));
+}
+
+void
+ns_repl_active_alone(struct ns_repl_active *a)
+{
+	if (a->state == NS_REPL_A_IDLE)
+		return;
+	a->state = NS_REPL_A_IDLE;
+	a->standby_losses++;
+}
+
+void
 ns_repl_active_fini(struct ns_repl_active *a)
 {
 	free(a->conn);
@@ -243,7 +275,8 @@ start_session(struct ns_repl_active *a, uint32_t nonce, uint64_t now)
 	ns_repl_put32(hello + 8, a->tcp->cfg.max_conns);
 	ns_repl_put32(hello + 12, a->tcp->cfg.sndbuf);
 	ns_repl_put32(hello + 16, a->tcp->cfg.rcvbuf);
-	ns_repl_chan_control(a->ch, NS_REPL_F_HELLO, a->epoch, a->session, hello, sizeof(hello));
+	ns_repl_chan_control(
+			a->ch, NS_REPL_F_HELLO, a->epoch, a->session, hello, sizeof(hello), now);
 	a->state = NS_REPL_A_HELLO;
 	a->hello_ns = now;
 }
@@ -350,6 +383,13 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 
 	if (a->state == NS_REPL_A_HELLO && now - a->hello_ns > 50000000ull)
 		start_session(a, a->nonce, now); /* HELLO lost: say it again */
+	if (a->state == NS_REPL_A_HELLO) {
+		/* A new session is being set up (after an overrun, or a standby
+		 * that joins): the keepalives go on in the current one, or a standby
+		 * still in it takes a live active for a dead one. */
+		ns_repl_chan_flush(a->ch, now);
+		return;
+	}
 	if (a->state != NS_REPL_A_SYNCED)
 		return;
 	if (a->lost_ns != 0 && now - a->ch->last_rx_ns > a->lost_ns) {

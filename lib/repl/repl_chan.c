@@ -92,6 +92,8 @@ ns_repl_chan_reset(struct ns_repl_chan *ch, uint32_t epoch, uint32_t session)
 								 : ch->cfg.rto_max_ns;
 	ch->rcv_nxt = 0;
 	ch->ack_owed = false;
+	ch->ts_recent = 0;
+	ch->echo_ns = 0;
 	for (uint32_t i = 0; i < ch->cfg.ring; i++) {
 		ch->slot[i].len = 0;
 		ch->slot[i].sent_ns = 0;
@@ -147,9 +149,17 @@ ns_repl_chan_open_at(struct ns_repl_chan *ch, uint32_t off)
 }
 
 /* The acknowledgement fields of our receive side, and the MAC. */
+/* Our clock as a tsval: microseconds, modulo 2^32 (serial arithmetic), plus
+ * one so that a clock at 0 is not taken for 'no echo'. */
+static inline uint32_t
+tsval_of(uint64_t now)
+{
+	return (uint32_t)(now / 1000) + 1;
+}
+
 static void
 seal_as(struct ns_repl_chan *ch, uint8_t *f, uint8_t type, uint32_t epoch, uint32_t session,
-		uint32_t seq, uint32_t plen)
+		uint32_t seq, uint32_t plen, uint64_t now)
 {
 	uint32_t sack = 0;
 	uint8_t mac[NS_HMAC_SHA256_LEN];
@@ -167,24 +177,27 @@ seal_as(struct ns_repl_chan *ch, uint8_t *f, uint8_t type, uint32_t epoch, uint3
 	ns_repl_put32(f + 20, sack);
 	ns_repl_put16(f + 24, (uint16_t)(ch->cfg.window > 65535 ? 65535 : ch->cfg.window));
 	ns_repl_put16(f + 26, (uint16_t)plen);
+	ns_repl_put32(f + 28, tsval_of(now));
+	ns_repl_put32(f + 32, ch->ts_recent);
 	ns_hmac_sha256(ch->mac, f, NS_REPL_HDR_LEN + plen, NULL, 0, mac);
 	memcpy(f + NS_REPL_HDR_LEN + plen, mac, NS_REPL_MAC_LEN);
 }
 
 static void
-seal(struct ns_repl_chan *ch, uint8_t *f, uint8_t type, uint32_t seq, uint32_t plen)
+seal(struct ns_repl_chan *ch, uint8_t *f, uint8_t type, uint32_t seq, uint32_t plen, uint64_t now)
 {
-	seal_as(ch, f, type, ch->epoch, ch->session, seq, plen);
+	seal_as(ch, f, type, ch->epoch, ch->session, seq, plen, now);
 }
 
 void
 ns_repl_chan_control(struct ns_repl_chan *ch, uint8_t type, uint32_t epoch, uint32_t session,
-		const void *payload, uint32_t len)
+		const void *payload, uint32_t len, uint64_t now)
 {
 	if (len > ns_repl_chan_event_max(ch))
 		return;
-	memcpy(ch->scratch + NS_REPL_HDR_LEN, payload, len);
-	seal_as(ch, ch->scratch, type, epoch, session, 0, len);
+	if (len != 0)
+		memcpy(ch->scratch + NS_REPL_HDR_LEN, payload, len);
+	seal_as(ch, ch->scratch, type, epoch, session, 0, len, now);
 	ch->ctr[NS_REPL_C_tx_bytes] += NS_REPL_HDR_LEN + len + NS_REPL_MAC_LEN;
 	ch->ops.xmit(ch->user, ch->scratch, NS_REPL_HDR_LEN + len + NS_REPL_MAC_LEN);
 }
@@ -194,7 +207,7 @@ send_slot(struct ns_repl_chan *ch, uint32_t seq, uint64_t now)
 {
 	struct ns_repl_slot *s = slot_of(ch, seq);
 
-	seal(ch, s->buf, NS_REPL_F_DATA, seq, s->len - NS_REPL_HDR_LEN - NS_REPL_MAC_LEN);
+	seal(ch, s->buf, NS_REPL_F_DATA, seq, s->len - NS_REPL_HDR_LEN - NS_REPL_MAC_LEN, now);
 	if (s->tx_count++ == 0)
 		CTR(ch, tx_frames);
 	else
@@ -219,7 +232,7 @@ ns_repl_chan_flush(struct ns_repl_chan *ch, uint64_t now)
 		ch->ack_owed = true; /* the peer hears from us even when there is nothing */
 	if (ch->ack_owed) {
 		ch->last_tx_ns = now;
-		seal(ch, ch->scratch, NS_REPL_F_ACK, 0, 0);
+		seal(ch, ch->scratch, NS_REPL_F_ACK, 0, 0, now);
 		ch->ack_owed = false;
 		CTR(ch, tx_acks);
 		ch->ctr[NS_REPL_C_tx_bytes] += NS_REPL_HDR_LEN + NS_REPL_MAC_LEN;
@@ -283,6 +296,26 @@ on_ack(struct ns_repl_chan *ch, uint32_t ack, uint32_t sack, uint32_t wnd, uint6
 	}
 }
 
+/* An authentic frame of this session: its tsval is echoed from now on; its
+ * echo of ours dates a round trip (the newest wins: frames may be reordered,
+ * and a replayed one only repeats an older echo). */
+static void
+timestamps(struct ns_repl_chan *ch, uint32_t tsval, uint32_t tsecr, uint64_t now)
+{
+	uint32_t ago_us;
+
+	if (ch->ts_recent == 0 || (int32_t)(tsval - ch->ts_recent) > 0)
+		ch->ts_recent = tsval;
+	if (tsecr == 0)
+		return;
+	ago_us = tsval_of(now) - tsecr;
+	/* An echo from the future, or older than half the tsval space, is none. */
+	if (ago_us >= 0x80000000u || (uint64_t)ago_us * 1000 > now)
+		return;
+	if (now - (uint64_t)ago_us * 1000 > ch->echo_ns)
+		ch->echo_ns = now - (uint64_t)ago_us * 1000;
+}
+
 static void
 deliver_held(struct ns_repl_chan *ch, uint64_t now)
 {
@@ -296,7 +329,7 @@ deliver_held(struct ns_repl_chan *ch, uint64_t now)
 	}
 }
 
-void
+bool
 ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint64_t now)
 {
 	uint8_t mac[NS_HMAC_SHA256_LEN];
@@ -307,79 +340,81 @@ ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *f, uint32_t len, uint
 	ch->ctr[NS_REPL_C_rx_bytes] += len;
 	if (len < NS_REPL_HDR_LEN + NS_REPL_MAC_LEN) {
 		CTR(ch, rx_short);
-		return;
+		return false;
 	}
 	plen = ns_repl_get16(f + 26);
 	if (NS_REPL_HDR_LEN + plen + NS_REPL_MAC_LEN > len || plen > ns_repl_chan_event_max(ch)) {
 		CTR(ch, rx_short);
-		return;
+		return false;
 	}
-	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_BEAT) {
+	if (f[0] != NS_REPL_VERSION || f[1] < NS_REPL_F_DATA || f[1] > NS_REPL_F_CANCEL) {
 		CTR(ch, rx_bad_version);
-		return;
+		return false;
 	}
 	/* Nothing is looked at further before the frame is known to be ours. */
 	if (ns_hmac_sha256(ch->mac, f, NS_REPL_HDR_LEN + plen, NULL, 0, mac) != 0) {
 		CTR(ch, rx_bad_mac);
-		return;
+		return false;
 	}
 	for (uint32_t i = 0; i < NS_REPL_MAC_LEN; i++)
 		diff |= mac[i] ^ f[NS_REPL_HDR_LEN + plen + i];
 	if (diff != 0) {
 		CTR(ch, rx_bad_mac);
-		return;
+		return false;
 	}
 	if (ns_repl_get16(f + 2) != ch->cfg.chan) {
 		CTR(ch, rx_bad_chan);
-		return;
+		return false;
 	}
 	epoch = ns_repl_get32(f + 4);
 	if (f[1] >= NS_REPL_F_JOIN) {
 		if (ch->ops.control != NULL)
 			ch->ops.control(ch->user, f[1], epoch, ns_repl_get32(f + 8),
 					f + NS_REPL_HDR_LEN, plen, now);
-		return;
+		return true;
 	}
 	if (epoch != ch->epoch) {
 		/* Older: a fenced instance.  Newer: the owner of the channel decides
 		 * (it resets the channel), the frame is not applied here. */
 		CTR(ch, rx_old_epoch);
-		return;
+		return true;
 	}
 	if (ns_repl_get32(f + 8) != ch->session) {
 		CTR(ch, rx_bad_session);
-		return;
+		return true;
 	}
 	ch->last_rx_ns = now;
+	timestamps(ch, ns_repl_get32(f + 28), ns_repl_get32(f + 32), now);
 	on_ack(ch, ns_repl_get32(f + 16), ns_repl_get32(f + 20), ns_repl_get16(f + 24), now);
 	if (f[1] != NS_REPL_F_DATA)
-		return;
+		return true;
 	ch->ack_owed = true;
 	seq = ns_repl_get32(f + 12);
 	d = seq - ch->rcv_nxt;
 	if (d >= 0x80000000u) {
 		CTR(ch, rx_duplicate);
-		return;
+		return true;
 	}
 	if (d >= ch->cfg.window) {
 		CTR(ch, rx_out_of_window);
-		return;
+		return true;
 	}
 	if (d == 0) {
 		ch->rcv_nxt++;
 		CTR(ch, rx_delivered);
 		ch->ops.deliver(ch->user, f + NS_REPL_HDR_LEN, plen, now);
 		deliver_held(ch, now);
-		return;
+		return true;
 	}
 	if (hold_of(ch, seq)->present) {
 		CTR(ch, rx_duplicate);
-		return;
+		return true;
 	}
 	CTR(ch, rx_reordered);
 	hold_of(ch, seq)->present = true;
 	hold_of(ch, seq)->len = plen;
 	memcpy(hold_of(ch, seq)->buf, f + NS_REPL_HDR_LEN, plen);
+	return true;
 }
 
 void

@@ -17,9 +17,19 @@
  * payload; frames of an older epoch or of another session (a previous
  * incarnation of the channel) are dropped before anything is applied.
  *
+ * Round trips for leases: every frame carries the sender's clock (tsval, in
+ * microseconds of its monotonic clock) and echoes the newest tsval it has
+ * received from the other end in the current session (tsecr), as TCP
+ * timestamps do (RFC 7323).  An echo of our own tsval proves that the other
+ * end was alive, and in this session, after the moment we sent that tsval:
+ * echo_ns is that moment, by our own clock.  A frame that waited in a ring
+ * while its receiver was paused renews nothing it should not: its echo is
+ * as old as it is.
+ *
  * Frame (after the Ethernet header), all fields big endian:
- *   0 version (1)  1 type  2 channel  4 epoch  8 session  12 seq  16 ack
- *   20 sack bitmap  24 window  26 payload length  28 payload  ... MAC (16)
+ *   0 version (2)  1 type  2 channel  4 epoch  8 session  12 seq  16 ack
+ *   20 sack bitmap  24 window  26 payload length  28 tsval  32 tsecr
+ *   36 payload  ... MAC (16)
  */
 #ifndef NS_REPL_CHAN_H
 #define NS_REPL_CHAN_H
@@ -30,8 +40,8 @@
 #include "repl_counters.h"
 
 #define NS_REPL_ETHERTYPE 0x88b5 /* IEEE 802 local experimental EtherType 1 */
-#define NS_REPL_VERSION	  1
-#define NS_REPL_HDR_LEN	  28
+#define NS_REPL_VERSION	  2
+#define NS_REPL_HDR_LEN	  36
 #define NS_REPL_MAC_LEN	  16
 #define NS_REPL_SACK_BITS 32
 
@@ -45,6 +55,10 @@ enum ns_repl_ftype {
 				    service port received while frozen (u16 port, the frame) */
 	NS_REPL_F_BEAT = 7,	 /* control, active -> standby, broadcast on the service ports:
 				    the active is alive (the second path; no payload) */
+	NS_REPL_F_RESET = 8,	 /* control, active -> standby: the session the standby
+				    talks in is over (the active went on alone): join again */
+	NS_REPL_F_CANCEL = 9,	 /* control, active -> standby: the hand-over its JOIN of
+				    the next epoch asked for is off (the switchover aborted) */
 };
 
 struct ns_repl_chan_cfg {
@@ -105,6 +119,8 @@ struct ns_repl_chan {
 	bool ack_owed;		   /* something arrived that the peer should hear about */
 	uint64_t last_rx_ns;	   /* last authentic frame */
 	uint64_t last_tx_ns;	   /* last frame sent */
+	uint32_t ts_recent;	   /* newest tsval of the other end in this session (0: none) */
+	uint64_t echo_ns;	   /* when we sent the newest tsval it echoed (0: none yet) */
 	uint8_t *scratch;	   /* one frame, for acknowledgements */
 	uint64_t ctr[NS_REPL_C__MAX];
 };
@@ -175,9 +191,10 @@ ns_repl_chan_unacked(const struct ns_repl_chan *ch)
 void ns_repl_chan_flush(struct ns_repl_chan *ch, uint64_t now);
 /* Send a control frame now (it is not retransmitted: the owner repeats it). */
 void ns_repl_chan_control(struct ns_repl_chan *ch, uint8_t type, uint32_t epoch, uint32_t session,
-		const void *payload, uint32_t len);
-/* One received frame. */
-void ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *frame, uint32_t len, uint64_t now);
+		const void *payload, uint32_t len, uint64_t now);
+/* One received frame; true when it was authentic and of this channel
+ * (whatever its epoch and session). */
+bool ns_repl_chan_input(struct ns_repl_chan *ch, const uint8_t *frame, uint32_t len, uint64_t now);
 /* Retransmission timeouts. */
 void ns_repl_chan_timers(struct ns_repl_chan *ch, uint64_t now);
 

@@ -39,6 +39,30 @@ ns_repl_standby_init(struct ns_repl_standby *sb, struct ns_repl_chan *ch, struct
 }
 
 void
+ns_repl_standby_reset(struct ns_repl_standby *sb, uint32_t epoch)
+{
+	struct ns_repl_standby k = *sb;
+
+	memset(sb, 0, sizeof(*sb));
+	sb->ch = k.ch;
+	sb->tcp = k.tcp;
+	sb->ops = k.ops;
+	sb->user = k.user;
+	sb->conn = k.conn;
+	sb->pend = k.pend;
+	sb->warn_ns = k.warn_ns;
+	sb->crit_ns = k.crit_ns;
+	sb->resync_ns = k.resync_ns;
+	sb->joins = k.joins;
+	sb->sessions = k.sessions;
+	sb->bad_events = k.bad_events;
+	sb->resets = k.resets;
+	sb->epoch = epoch;
+	sb->state = NS_REPL_S_JOINING;
+	memset(sb->conn, 0, sb->tcp->cfg.max_conns * sizeof(*sb->conn));
+}
+
+void
 ns_repl_standby_fini(struct ns_repl_standby *sb)
 {
 	free(sb->conn);
@@ -76,7 +100,7 @@ send_join(struct ns_repl_standby *sb, uint64_t now)
 	sb->nonce = (uint32_t)((now ^ (uint64_t)(uintptr_t)sb) * 0x9e3779b97f4a7c15ull >> 32) ^
 		    (uint32_t)sb->joins;
 	ns_repl_put32(p, sb->nonce);
-	ns_repl_chan_control(sb->ch, NS_REPL_F_JOIN, sb->epoch, 0, p, sizeof(p));
+	ns_repl_chan_control(sb->ch, NS_REPL_F_JOIN, sb->epoch, 0, p, sizeof(p), now);
 	sb->join_ns = now;
 	sb->joins++;
 }
@@ -87,6 +111,18 @@ ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch
 {
 	uint8_t ack[4];
 
+	/* RESET: the active went on alone after this session; what the shadows
+	 * hold is older than what the peers have seen.  Join again at once. */
+	if (type == NS_REPL_F_RESET) {
+		if (sb->state != NS_REPL_S_JOINING && epoch == sb->epoch &&
+				session == sb->ch->session) {
+			drop_all(sb);
+			sb->state = NS_REPL_S_JOINING;
+			sb->join_ns = 0;
+			sb->resets++;
+		}
+		return;
+	}
 	/* HELLO: the active's new session, answering our latest JOIN. */
 	if (type != NS_REPL_F_HELLO || len < 20 || ns_repl_get32(p) != sb->nonce ||
 			(int32_t)(epoch - sb->epoch) < 0)
@@ -106,7 +142,8 @@ ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch
 		sb->sessions++;
 	}
 	ns_repl_put32(ack, sb->nonce);
-	ns_repl_chan_control(sb->ch, NS_REPL_F_HELLO_ACK, sb->epoch, session, ack, sizeof(ack));
+	ns_repl_chan_control(
+			sb->ch, NS_REPL_F_HELLO_ACK, sb->epoch, session, ack, sizeof(ack), now);
 	sb->ch->last_rx_ns = now;
 }
 
@@ -356,8 +393,11 @@ ns_repl_standby_poll(struct ns_repl_standby *sb, uint64_t now)
 {
 	if (sb->state != NS_REPL_S_JOINING && sb->ch->last_rx_ns != 0 &&
 			now - sb->ch->last_rx_ns > sb->resync_ns) {
-		drop_all(sb); /* the active went silent: its next session starts afresh */
+		/* The active went silent: ask whoever is the active now.  The
+		 * shadows stay until a session answers (an operator may still take
+		 * them over); a new session starts afresh. */
 		sb->state = NS_REPL_S_JOINING;
+		sb->join_ns = 0;
 	}
 	if (sb->state == NS_REPL_S_JOINING) {
 		if (sb->join_ns == 0 || now - sb->join_ns >= JOIN_EVERY_NS)

@@ -85,7 +85,7 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool dra
 	 * instance retransmits them now rather than after its timeout. */
 	if (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT)
 		for (int i = 0; i < 2; i++)
-			ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
+			ns_tcp_send_segment(s, c, c->snd_max, RTE_TCP_ACK_FLAG, 0);
 	ns_tcp_commit(s, c);
 	NS_TCP_CTR(s, activated);
 	return 0;

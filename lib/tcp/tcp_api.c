@@ -44,6 +44,9 @@ ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr, uint16_t 
 	ns_tcp_rack_init(c);
 	ns_tcb_dirty(c, NS_TCBG_NEW | NS_TCBG_SND | NS_TCBG_RTT | NS_TCBG_CC | NS_TCBG_OPTS);
 	ns_tcp_set_state(s, c, NS_TCP_SYN_SENT);
+	/* Visible (replicated) before its SYN leaves: a standby that takes over
+	 * knows every connection a peer may answer. */
+	ns_tcp_commit(s, c);
 	/* The SYN's options: the window scale we will use if the peer agrees. */
 	ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG, 0);
 	ns_tcp_rto_restart(s, c);

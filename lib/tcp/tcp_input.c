@@ -145,6 +145,9 @@ syn_received_on_listener(
 	c->snd_wl2 = c->iss;
 	ns_tcp_set_state(s, c, NS_TCP_SYN_RCVD);
 	s->listener[li].n_syn_rcvd++;
+	/* Visible (replicated) before its SYN-ACK leaves: the output hold keeps
+	 * the SYN-ACK until the standby has the connection. */
+	ns_tcp_commit(s, c);
 	ns_tcp_send_segment(s, c, c->iss, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 0);
 	ns_tcp_rto_restart(s, c);
 	ns_tcp_commit(s, c);
@@ -300,7 +303,11 @@ acceptable(const struct ns_tcb *c, const struct seg *g, uint32_t seglen)
 		return wnd == 0 ? g->seq == c->rcv_nxt
 				: ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd);
 	if (wnd == 0)
-		return false;
+		/* A zero window takes no data, but a segment at rcv_nxt still
+		 * carries a valid ACK (RFC 9293 3.10.7.4: "special allowance should
+		 * be made to accept valid ACKs"); its text is dropped.  Without it,
+		 * two ends with full queues wait for each other's ACK for ever. */
+		return g->seq == c->rcv_nxt;
 	return ns_seq_in(g->seq, c->rcv_nxt, c->rcv_nxt + wnd) ||
 	       ns_seq_in(g->seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
@@ -648,6 +655,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 			if (n < g->len) {
 				NS_TCP_CTR(s, rcvbuf_full);
+				c->flags |= NS_TCBF_ACK_NOW; /* the window the peer overran */
 				g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG; /* the FIN is beyond what we
 									   took */
 			}

@@ -322,8 +322,13 @@ ns_tcp_output(struct ns_tcp_stack *s, struct ns_tcb *c)
 		ns_tcp_rto_restart(s, c);
 	if (ok && c->snd_una != c->snd_max && !ns_tw_armed(&c->tmr[NS_TCPT_TLP]))
 		ns_tcp_tlp_schedule(s, c);
+	/* A segment without data carries the next new sequence number, snd_max,
+	 * not snd_nxt: after a timeout snd_nxt went back to snd_una, and an ACK
+	 * numbered there is behind what the peer has received; the peer drops it
+	 * as old with the acknowledgement it carries (with both ends in that
+	 * state, neither ever hears the other's ACK). */
 	if (c->flags & NS_TCBF_ACK_NOW)
-		ns_tcp_send_segment(s, c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
+		ns_tcp_send_segment(s, c, c->snd_max, RTE_TCP_ACK_FLAG, 0);
 }
 
 void

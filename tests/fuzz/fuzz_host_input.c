@@ -4,12 +4,15 @@
  * Each input is one frame; the ARP cache persists across inputs with a
  * clock that advances, so aging and retries run too.  A verdict of NS_V_TX
  * must leave a frame no longer than the input; NS_V_L4 must describe a
- * region inside it.
+ * region inside it.  A reply never goes to a group or zero Ethernet address
+ * nor, for IPv4, to a source that is no host's (ns_ipv4_src.h): nothing
+ * hostile is reflected.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
+#include "ns_ipv4_src.h"
 
 static uint64_t ctr[NS_NET__MAX];
 static struct ns_host h;
@@ -65,6 +68,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v = ns_host_input(&h, frame, &len, now, &l4);
 	if (v == NS_V_TX && len > size)
 		abort();
+	if (v == NS_V_TX) {
+		const struct rte_ether_hdr *e = (const struct rte_ether_hdr *)frame;
+		rte_be32_t dst;
+
+		if (rte_is_multicast_ether_addr(&e->dst_addr) ||
+				rte_is_zero_ether_addr(&e->dst_addr))
+			abort();
+		memcpy(&dst, frame + 14 + 16, 4);
+		if (e->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+				ns_ipv4_src_class(dst, h.ip, h.netmask) != NS_SRC_OK)
+			abort();
+	}
 	if (v == NS_V_L4 && (size_t)l4.l4_off + l4.l4_len > size)
 		abort();
 	ns_arp_tick(&h.arp, now);

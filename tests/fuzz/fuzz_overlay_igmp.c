@@ -2,11 +2,14 @@
 /*
  * libFuzzer target for the overlay's and IGMP's parsers (lib/overlay,
  * lib/igmp): byte 0 picks one.  Overlay: ns_ovl_parse of the rest; when it
- * accepts, the inner packet's bounds are checked, it goes through the
- * reorder window (its key and sequence) and its destination is rewritten;
- * a request refreshes a subscriber table.  Byte 0 & 2: the rest is an inner
- * packet for the first hop's MSS clamp.  Byte 0 even with bit 1: the
- * querier's input (reports, leaves, queries) and timers.
+ * accepts, the inner packet's bounds and validity are checked, it goes
+ * through the reorder window (its key and sequence) and its destination is
+ * rewritten; a request refreshes a subscriber table.  Byte 0 & 2: the rest
+ * is an inner packet for the first hop (its check, the MSS clamp).  Byte 0
+ * & 4: the rest is sequence numbers (4 bytes each) offered to a fresh
+ * window: each ends in exactly one place (delivered, duplicate, stray,
+ * waiting) and none adds 2^31 or more to the losses.  Byte 0
+ * even with bit 1: the querier's input (reports, leaves, queries) and timers.
  * IGMP: the rest is a received IP packet for a host that has joined two
  * groups; ticks follow, every report it sends must be a whole IPv4 packet.
  */
@@ -17,16 +20,49 @@
 #include "ns_igmp_querier.h"
 #include "ns_overlay.h"
 
+static uint64_t n_deliver, n_drop;
+
 static void
 deliver(void *user, void *pkt, uint32_t seq)
 {
 	(void)user, (void)pkt, (void)seq;
+	n_deliver++;
 }
 
 static void
 drop(void *user, void *pkt)
 {
 	(void)user, (void)pkt;
+	n_drop++;
+}
+
+/* The window's accounting over a sequence of numbers (4 bytes each). */
+static void
+window_run(const uint8_t *d, size_t n)
+{
+	static const struct ns_ovl_rx_ops rops = {deliver, drop};
+	struct ns_ovl_rx r;
+	uint64_t now = 1;
+
+	ns_ovl_rx_init(&r, 1, 3000000);
+	n_deliver = n_drop = 0;
+	for (size_t i = 0; i + 4 <= n; i += 4) {
+		uint32_t seq = (uint32_t)d[i] << 24 | (uint32_t)d[i + 1] << 16 |
+			       (uint32_t)d[i + 2] << 8 | d[i + 3];
+		uint64_t lost = r.lost;
+
+		ns_ovl_rx_offer(&r, seq, NULL, now, &rops, NULL);
+		if (r.lost - lost >= (1ull << 31) || r.held > NS_OVL_WIN)
+			abort();
+		now += 1000000;
+		ns_ovl_rx_tick(&r, now, &rops, NULL);
+	}
+	if (r.delivered + r.duplicates + r.strays + r.held + (r.cand_held ? 1 : 0) != r.received ||
+			r.delivered != n_deliver)
+		abort();
+	ns_ovl_rx_flush(&r, &rops, NULL);
+	if (n_deliver + n_drop != r.received)
+		abort();
 }
 
 static void
@@ -57,8 +93,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			init = true;
 		}
 		memcpy(buf, data + 1, size - 1);
-		if (data[0] & 2) { /* the rest as an inner packet whose MSS the first hop clamps */
-			ns_ovl_clamp_mss(buf, (uint32_t)(size - 1), 536);
+		if (data[0] & 2) { /* the rest as an inner packet for the first hop */
+			if (ns_ovl_inner_check(buf, (uint32_t)(size - 1)) == NS_OVL_INNER_OK)
+				ns_ovl_clamp_mss(buf, (uint32_t)(size - 1), 536);
+			return 0;
+		}
+		if (data[0] & 4) {
+			window_run(data + 1, size - 1);
 			return 0;
 		}
 		rc = ns_ovl_parse(buf, (uint32_t)(size - 1), &h);
@@ -76,7 +117,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		if (rc == NS_OVL_OK) {
-			if ((uint32_t)h.inner_off + h.inner_len > size - 1)
+			if ((uint32_t)h.inner_off + h.inner_len > size - 1 ||
+					ns_ovl_inner_check(buf + h.inner_off, h.inner_len) !=
+							NS_OVL_INNER_OK)
 				abort();
 			ns_ovl_rx_offer(&rx, h.seq, NULL, h.seq, &rops, NULL);
 			ns_ovl_rx_tick(&rx, h.seq + 5000, &rops, NULL);

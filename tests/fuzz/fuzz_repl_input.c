@@ -9,10 +9,17 @@
  *         frees, app state, flags): shadows stay consistent with its TCP
  *         pool, nothing reads or writes out of bounds.
  * The same events also go to an active's parser (session flags).
+ *   first byte & 3 == 2: frames (a length byte before each) that the
+ *         harness seals with the right MAC, fed to an HA role machine
+ *         (standby or active per bit 2): what it does with authentic
+ *         control frames (JOIN, HELLO, RESET, BEAT payloads, FWD frames) of
+ *         any epoch, session and length, and the channel's acks.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "ha_node.h"
+#include "ns_hmac.h"
 #include "repl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,6 +59,125 @@ backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
 	return to;
 }
 
+/* --- an HA node fed authentic frames --------------------------------------- */
+
+static void
+h_xmit(void *user, bool beat, const uint8_t *f, uint32_t len)
+{
+	(void)user, (void)beat, (void)f, (void)len;
+}
+
+static void
+h_send(void *user, void *pkt)
+{
+	(void)user;
+	free(pkt);
+}
+
+static void
+h_free(void *user, void *pkt)
+{
+	(void)user;
+	free(pkt);
+}
+
+static const uint8_t *
+h_data(void *user, void *pkt, uint32_t *len, uint16_t *port)
+{
+	(void)user;
+	*len = 16;
+	*port = 1;
+	return pkt;
+}
+
+static void *
+h_make(void *user, uint16_t port, const uint8_t *d, uint32_t len)
+{
+	uint8_t *p;
+
+	(void)user;
+	if (port > 3 || (p = malloc(len)) == NULL)
+		return NULL;
+	memcpy(p, d, len);
+	return p;
+}
+
+static void
+h_inject(void *user, void *pkt)
+{
+	(void)user;
+	free(pkt);
+}
+
+static const uint8_t node_key[] = "fuzzing key, sixteen bytes or more";
+
+static void
+fuzz_node(const uint8_t *data, size_t size, bool active)
+{
+	static const struct ns_ha_ops ops = {.xmit = h_xmit,
+			.pkt_send = h_send,
+			.pkt_free = h_free,
+			.pkt_data = h_data,
+			.pkt_make = h_make,
+			.inject = h_inject};
+	struct ns_ha_cfg k = {.chan = {.chan = 0,
+					      .frame_max = 1500,
+					      .ring = 16,
+					      .window = 8,
+					      .rto_min_ns = 1000000,
+					      .rto_max_ns = 10000000,
+					      .key = node_key,
+					      .key_len = sizeof(node_key) - 1},
+			.start_active = active,
+			.epoch = 5,
+			.failover_ns = 30000000,
+			.lost_ns = 200000000,
+			.auto_wait_ns = 100000000,
+			.service_beat = true,
+			.hold_q = 64};
+	static const struct ns_tcp_ops tops = {NULL, NULL, NULL, NULL};
+	struct ns_tcp_cfg tc;
+	struct ns_tcp_stack tcp;
+	struct ns_ha_node n;
+	struct ns_hmac *mac = ns_hmac_new(node_key, sizeof(node_key) - 1);
+	uint64_t now = 1000000000ull;
+	uint8_t f[1600], m[NS_HMAC_SHA256_LEN];
+
+	ns_tcp_cfg_defaults(&tc);
+	tc.max_conns = 8;
+	tc.sndbuf = tc.rcvbuf = 4096;
+	if (mac == NULL || ns_tcp_init(&tcp, &tc, &tops, NULL, now) ||
+			ns_ha_init(&n, &k, &ops, NULL, &tcp, now))
+		abort();
+	while (size > 0) {
+		uint32_t len = data[0], plen;
+
+		data++, size--;
+		if (len > size)
+			len = (uint32_t)size;
+		if (len < NS_REPL_HDR_LEN)
+			len = len < size ? len : (uint32_t)size;
+		memset(f, 0, sizeof(f));
+		memcpy(f, data, len);
+		data += len, size -= len;
+		if (len < NS_REPL_HDR_LEN)
+			len = NS_REPL_HDR_LEN;
+		f[0] = NS_REPL_VERSION;
+		plen = len - NS_REPL_HDR_LEN;
+		f[26] = (uint8_t)(plen >> 8);
+		f[27] = (uint8_t)plen;
+		ns_hmac_sha256(mac, f, len, NULL, 0, m);
+		memcpy(f + len, m, NS_REPL_MAC_LEN);
+		ns_ha_frame(&n, f[1] == NS_REPL_F_BEAT && (len & 1), f, len + NS_REPL_MAC_LEN,
+				now);
+		now += 3000000;
+		ns_ha_poll(&n, now, false);
+	}
+	ns_ha_fini(&n);
+	ns_tcp_fini(&tcp);
+	ns_hmac_free(mac);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,6 +202,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1 || size > 4096)
 		return -1;
+	if ((data[0] & 3) == 2) {
+		fuzz_node(data + 1, size - 1, data[0] & 4);
+		return 0;
+	}
 	ns_tcp_cfg_defaults(&tc);
 	tc.max_conns = 8;
 	tc.sndbuf = tc.rcvbuf = 4096;

@@ -5,6 +5,9 @@
 #   3. during a rejoining standby's bulk sync (held still with 'set repl
 #      bulk pause'): 20 connections opened before the standby joined and idle
 #      since (not checkpointed yet), 20 opened after (checkpointed live).
+#      A standby that is not in sync does not take over on its own (the
+#      active might only be paused, and it holds connections this one lacks):
+#      it says so, and the operator's 'ha takeover' decides.
 # From the kernel peer's side (edge_peer.py) no connection may hang half-open:
 # in 1 and 2 each completes normally (every byte echoed, the server's FIN
 # seen) or, in 1, never completed its handshake; in 3 the 20 checkpointed
@@ -75,7 +78,14 @@ p_new=$!
 check "bulk sync: 20 more connections up after it joined" wait_for 20 test -s "$TOPO_TMP/ready3b"
 sleep 0.2
 ictl "$sby" show repl status | sed 's/^/    standby: /'
-kill_active "bulk sync"
+topo_instance_stop "$act" KILL
+refused() { ictl "$1" show ha | grep -q "no takeover: 0 time(s) stale, [1-9]"; }
+check "bulk sync: the standby that is not in sync refuses to take over on its own" \
+	wait_for 5 refused "$sby"
+check "bulk sync: ... and stays a standby" eval '! topo_ha_is_active "$sby"'
+ictl "$sby" ha takeover >/dev/null
+check "bulk sync: 'ha takeover': $sby takes over what it has" wait_for 5 topo_ha_is_active "$sby"
+ictl "$sby" show ha | grep "took over" | sed 's/^/    /'
 touch "$TOPO_TMP/go3"
 wait "$p_new"
 check "bulk sync: the 20 connections checkpointed live go on and close normally ($(outcome "$TOPO_TMP/new.out"))" \

@@ -38,6 +38,10 @@ app = echo
 role = $1
 port = r0
 key = $key
+; The standby's service port is a ring to nowhere: it could not answer the
+; peer, so it never takes over (a scheduling gap of the active on a loaded
+; host would otherwise end every connection).
+failover_ms = 0
 INI
 }
 common active net_af_packet0 server 1 >"$TOPO_TMP/active.ini"

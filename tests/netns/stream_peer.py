@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Kernel-side clients for the replication and failover tests.
 
-    stream_peer.py HOST PORT CONNS SECONDS KBPS QUIET_FILE RELEASE_FILE
+    stream_peer.py HOST PORT CONNS SECONDS KBPS QUIET_FILE RELEASE_FILE [STOP_FILE]
 
 Opens CONNS connections to an echo listener, writes the pattern (as
 pattern_peer.py) at KBPS kilobytes per second per connection for SECONDS,
 reads the echoes, and checks every byte.  Once every byte written has come
 back, it writes QUIET_FILE (the connections are idle and open) and waits,
 at most 120 s, for RELEASE_FILE to appear; then it closes them all, reads to
-EOF and prints one line per connection and a summary:
+EOF and prints one line per connection and a summary (with STOP_FILE, the
+writing also ends as soon as that file exists):
     conn I sent N echoed M ok|bad [sha256 of what was sent = of what came back]
 Exit 0 when every connection echoed every byte unchanged and closed cleanly.
 The longest wait between two echo bytes, per connection, is printed too
@@ -35,6 +36,7 @@ def main():
     host, port, conns, secs, kbps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(
         sys.argv[4]), float(sys.argv[5])
     quiet_file, release_file = sys.argv[6], sys.argv[7]
+    stop_file = sys.argv[8] if len(sys.argv) > 8 else None
     sel = selectors.DefaultSelector()
     st = []
     for i in range(conns):
@@ -72,7 +74,7 @@ def main():
             c["rx"].update(b)
             c["got"] += len(b)
 
-    while time.time() < t0 + secs:
+    while time.time() < t0 + secs and not (stop_file and os.path.exists(stop_file)):
         now = time.time()
         for c in st:
             want = int(rate * (now - t0)) - c["sent"]

@@ -8,8 +8,8 @@
 # other takes over and bulk-syncs it before the next one.  Checks: every
 # byte echoed unchanged (sha256), no RST on the wire, the pause (freeze on
 # the old active to the end of the takeover on the new one, both on this
-# host's clock) p99 <= 5 ms; the stall each connection saw on the wire is
-# reported.
+# host's clock) p99 <= 5 ms (asserted on a quiet machine only); the stall each
+# connection saw on the wire is reported.
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 topo_init sw tcpdump tshark
@@ -22,17 +22,20 @@ topo_ha_start b standby || exit 1
 check "the standby joins and syncs" wait_for 10 topo_ha_in_sync a
 topo_capture "$TOPO_TMP/peer.pcap" || exit 1
 
-quiet=$TOPO_TMP/quiet release=$TOPO_TMP/release
-secs=$((N / 4 + 4)) # the switchovers 200 ms apart, all within the stream
-peer /usr/bin/python3 "$(dirname "$0")/stream_peer.py" "$DP_IP" 7 "$CONNS" "$secs" 100 \
-	"$quiet" "$release" >"$TOPO_TMP/peer.out" 2>&1 &
+quiet=$TOPO_TMP/quiet release=$TOPO_TMP/release stop=$TOPO_TMP/stop
+# The stream runs until the switchovers are done (at most 300 s).
+peer /usr/bin/python3 "$(dirname "$0")/stream_peer.py" "$DP_IP" 7 "$CONNS" 300 100 \
+	"$quiet" "$release" "$stop" >"$TOPO_TMP/peer.out" 2>&1 &
 ppid=$!
 sleep 1
 # wall_of NAME WHAT: the last "WHAT at wall N ns" figure of an instance's show ha
 wall_of() { ictl "$1" show ha | sed -n "s/.*$2 at wall \([0-9]*\) ns.*/\1/p" | tail -1; }
 act=a sby=b done=0
 for i in $(seq 1 "$N"); do
-	[ -e "$quiet" ] && break # the stream ended: the rest would be switchovers of idle connections
+	# Which one is the active now: on a loaded machine a scheduling gap longer
+	# than failover_ms is a takeover of its own (counted at the end).
+	if topo_ha_is_active b && ! topo_ha_is_active a; then act=b sby=a; else act=a sby=b; fi
+	wait_for 10 topo_ha_in_sync "$act" || { echo "    switchover $i: the pair is not in sync"; break; }
 	echo "$i $(date +%s.%N)" >>"$TOPO_TMP/events"
 	ictl "$act" ha switchover >/dev/null
 	wait_for 5 topo_ha_is_active "$sby" || { echo "    switchover $i: $sby did not take over"; break; }
@@ -43,8 +46,8 @@ for i in $(seq 1 "$N"); do
 	t=$act act=$sby sby=$t
 	sleep 0.2
 done
+touch "$stop"
 check "$done of $N switchovers under load, each followed by a resync" test "$done" = "$N"
-check "the stream was still running after the last one" test ! -e "$quiet"
 check "the peer gets every echo back" wait_for 90 test -s "$quiet"
 touch "$release"
 wait "$ppid"
@@ -54,9 +57,12 @@ topo_capture_stop
 sort -k2 -n "$TOPO_TMP/pauses" | awk '{v[NR] = $2} END {if (NR) printf "    pause (freeze to takeover done) over %d switchovers: p50 %d us, p99 %d us, max %d us\n",
 	NR, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}'
 p99=$(sort -k2 -n "$TOPO_TMP/pauses" | awk '{v[NR] = $2} END {print NR ? v[int(NR * 0.99 + 0.999)] : 999999999}')
-check "pause p99 ${p99} us <= 5000 us" test "$p99" -le 5000
+check_timing "pause p99 ${p99} us <= 5000 us" test "$p99" -le 5000
 topo_echo_stalls "$TOPO_TMP/events" "$TOPO_TMP/peer.pcap" "$TOPO_TMP/stalls" switchover
 rst=$(tshark -r "$TOPO_TMP/peer.pcap" -Y "tcp.flags.reset == 1" 2>/dev/null | wc -l)
 check "no RST on the wire over $done switchovers" test "$rst" = 0
 ictl "$act" show ha 2>/dev/null | sed 's/^/    /'
+for x in a b; do
+	ictl "$x" show ha stats | grep -E "takeovers|stepdowns|fences|switchover" | sed "s/^/    $x: /"
+done
 exit $fail

@@ -5,6 +5,8 @@
 #   fields (tshark -e fields, one per line), expected.txt (tshark fields of
 #   what nonstop sent), counters.txt (expected non-zero counters), and
 #   optionally check.py IN.pcap OUT.pcap (the case's own byte checks).
+# Every case also checks that each frame read lands in exactly one counter
+# (lib/accounting.py).
 # UPDATE_GOLDEN=1 rewrites expected.txt and counters.txt from this run.
 set -euo pipefail
 
@@ -69,6 +71,10 @@ if ! diff -u "$case_dir/expected.txt" actual.txt; then
 fi
 if ! diff -u "$case_dir/counters.txt" counters.actual; then
 	echo "FAIL $name: counters differ from counters.txt (above)"
+	rc=1
+fi
+if ! "$py" "$here/lib/accounting.py" counters.out; then
+	echo "FAIL $name: the frames read are not each in exactly one counter (above)"
 	rc=1
 fi
 [ $rc = 0 ] && echo "PASS $name: $(wc -l <actual.txt) frames sent, $(wc -l <counters.actual) counters as expected"

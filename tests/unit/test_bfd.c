@@ -39,7 +39,8 @@ static struct pkt q[4096];
 static unsigned int qh, qt;
 static struct end A, B;
 static uint64_t now;
-static bool a_silent; /* A stops transmitting (a dead peer) */
+static bool a_silent;	       /* A stops transmitting (a dead peer) */
+static uint64_t a_stall_until; /* A's lcore does not run before then */
 
 static void
 xmit(void *user, const struct ns_bfd_session *s, const uint8_t *p, uint32_t len)
@@ -87,8 +88,11 @@ static void
 run_until(uint64_t t)
 {
 	while (now < t) {
+		bool a_runs = now + 100000 >= a_stall_until;
+
 		now += 100000;
-		while (qh != qt && q[qh % 4096].at <= now) {
+		/* in order; while A stalls, what is for A (and behind it) waits */
+		while (qh != qt && q[qh % 4096].at <= now && (q[qh % 4096].to_b || a_runs)) {
 			struct pkt *k = &q[qh++ % 4096];
 
 			if (k->to_b)
@@ -96,7 +100,8 @@ run_until(uint64_t t)
 			else
 				ns_bfd_input(&A.b, A_IP, B_IP, 255, k->buf, k->len, now);
 		}
-		ns_bfd_timers(&A.b, now);
+		if (a_runs)
+			ns_bfd_timers(&A.b, now);
 		ns_bfd_timers(&B.b, now);
 	}
 }
@@ -117,6 +122,7 @@ setup(uint32_t tx_us, uint32_t rx_us, uint8_t mult)
 	qh = qt = 0;
 	now = 1000 * MS;
 	a_silent = false;
+	a_stall_until = 0;
 	CHECK_EQ(ns_bfd_init(&A.b, 16, &ops, &A, now), 0);
 	CHECK_EQ(ns_bfd_init(&B.b, 16, &ops, &B, now), 0);
 	da = ns_bfd_session_add(&A.b, &ca, now);
@@ -159,6 +165,48 @@ test_jitter_bounds_and_stability(void)
 	CHECK_EQ(A.changes, 2); /* Down -> Init -> Up only */
 	/* The steady state takes the header-prediction path. */
 	CHECK(A.b.ctr[NS_BFD_C_rx_predicted] * 10 > A.b.ctr[NS_BFD_C_rx_packets] * 9);
+}
+
+/*
+ * 6.8.7 between the packets that leave: after the lcore stalled (80 ms
+ * here, 8 intervals of 10 ms; the peer's detection time is 100 ms), one
+ * packet goes at once and the next one a jittered interval after it, not
+ * a burst of the ones the stall skipped.  The health entry's tx count
+ * follows every packet, not only state changes.
+ */
+static void
+test_no_burst_after_stall(void)
+{
+	struct ns_bfd_health h;
+	uint64_t before;
+
+	setup(10000, 10000, 10);
+	run_until(now + 3000 * MS);
+	CHECK_EQ(ns_bfd_session_get(&A.b, da)->state, NS_BFD_UP);
+	CHECK(ns_bfd_health_read(&A.b, 0, &h));
+	CHECK_EQ(h.tx, ns_bfd_session_get(&A.b, da)->tx);
+	CHECK_EQ(h.tx, A.b.ctr[NS_BFD_C_tx_packets]);
+	for (int round = 0; round < 20; round++) {
+		A.measure = true;
+		A.min_gap = UINT64_MAX;
+		A.max_gap = 0;
+		A.last_tx_at = 0;
+		run_until(now + 200 * MS);
+		a_stall_until = now + 80 * MS;
+		before = A.b.ctr[NS_BFD_C_tx_packets];
+		run_until(a_stall_until + 100000);
+		CHECK_EQ(A.b.ctr[NS_BFD_C_tx_packets] - before, 1); /* one packet, no burst */
+		run_until(now + 200 * MS);
+		if (A.min_gap < 7500000 - 100000)
+			fprintf(stderr, "round %d: packets %llu us apart\n", round,
+					(unsigned long long)A.min_gap / 1000);
+		CHECK(A.min_gap >= 7500000 - 100000);
+	}
+	CHECK_EQ(ns_bfd_session_get(&A.b, da)->state, NS_BFD_UP);
+	CHECK_EQ(ns_bfd_session_get(&B.b, db)->state, NS_BFD_UP);
+	CHECK(ns_bfd_health_read(&A.b, 0, &h));
+	CHECK_EQ(h.tx, A.b.ctr[NS_BFD_C_tx_packets]);
+	CHECK_EQ(h.rx, ns_bfd_session_get(&A.b, da)->rx);
 }
 
 /* A silent peer is declared down after the detection time, within a tick + the link. */
@@ -539,6 +587,7 @@ main(void)
 {
 	RUN(test_bring_up_and_negotiate);
 	RUN(test_jitter_bounds_and_stability);
+	RUN(test_no_burst_after_stall);
 	RUN(test_detection_time);
 	RUN(test_poll_final_on_timer_change);
 	RUN(test_admin_down);

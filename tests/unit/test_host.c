@@ -371,6 +371,88 @@ test_bad_ipv4_each_counted(void)
 	}
 }
 
+/*
+ * Echo requests nothing may answer: a group or zero Ethernet source (the
+ * reply would go to the group), and martian IPv4 sources (RFC 1812 5.3.7,
+ * Linux): our own address (land), the subnet's network and broadcast
+ * addresses, 0/8, 127/8, multicast, the limited broadcast.  Each is dropped
+ * with its own counter and nothing is written; the ones that stay valid
+ * (240/4 as Linux, both ends of a /31) are answered.
+ */
+static void
+test_hostile_sources(void)
+{
+	static const struct {
+		const char *what;
+		uint8_t eth_src[6];
+		rte_be32_t src, netmask;
+		int ctr; /* -1: answered */
+	} cases[] = {
+			{"broadcast MAC", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, PEER_IP, 0,
+					NS_NET_ip_bad_eth_src},
+			{"multicast MAC", {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}, PEER_IP, 0,
+					NS_NET_ip_bad_eth_src},
+			{"zero MAC", {0}, PEER_IP, 0, NS_NET_ip_bad_eth_src},
+			{"land", {0x02, 0, 0, 0, 0, 0x01}, OUR_IP, 0, NS_NET_ip_src_ours},
+			{"network address", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xC0000200), 0,
+					NS_NET_ip_src_subnet},
+			{"subnet broadcast", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xC00002ff), 0,
+					NS_NET_ip_src_subnet},
+			{"0/8", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0x00010203), 0,
+					NS_NET_ip_bad_src},
+			{"0.0.0.0", {0x02, 0, 0, 0, 0, 0x01}, 0, 0, NS_NET_ip_bad_src},
+			{"loopback", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0x7f000001), 0,
+					NS_NET_ip_bad_src},
+			{"multicast", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xe0000001), 0,
+					NS_NET_ip_bad_src},
+			{"limited broadcast", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xffffffff), 0,
+					NS_NET_ip_bad_src},
+			{"240/4 (as Linux)", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xf0000001), 0, -1},
+			{"the other end of a /31", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xC0000203),
+					RTE_BE32(0xfffffffe), -1},
+			{"/32: no broadcast address", {0x02, 0, 0, 0, 0, 0x01},
+					RTE_BE32(0xC00002ff), RTE_BE32(0xffffffff), -1},
+			{"/30: .3 is", {0x02, 0, 0, 0, 0, 0x01}, RTE_BE32(0xC0000203),
+					RTE_BE32(0xfffffffc), NS_NET_ip_src_subnet},
+	};
+	struct ns_l4_info l4a;
+	uint8_t a[128];
+	uint16_t alen;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t f[256], before[256];
+		uint16_t len = build_echo(f, 16);
+		struct ns_l4_info l4;
+		enum ns_verdict v;
+
+		setup();
+		if (cases[i].netmask != 0)
+			h.netmask = cases[i].netmask;
+		memcpy(f + 6, cases[i].eth_src, 6);
+		iph(f)->src_addr = cases[i].src;
+		fix_ck(f);
+		memcpy(before, f, len);
+		v = ns_host_input(&h, f, &len, 0, &l4);
+		if (cases[i].ctr < 0) {
+			if (v != NS_V_TX)
+				fprintf(stderr, "case '%s' not answered\n", cases[i].what);
+			CHECK_EQ(v, NS_V_TX);
+			continue;
+		}
+		if (v != NS_V_DROP || ctr[cases[i].ctr] != 1)
+			fprintf(stderr, "case '%s' not dropped as expected\n", cases[i].what);
+		CHECK_EQ(v, NS_V_DROP);
+		CHECK_EQ(ctr[cases[i].ctr], 1);
+		CHECK_EQ(ctr[NS_NET_icmp_echo_reply_tx], 0);
+		CHECK(memcmp(before, f, len) == 0); /* nothing rewritten */
+	}
+	/* ARP from the subnet's network address teaches nothing either. */
+	setup();
+	alen = build_arp(a, RTE_ARP_OP_REQUEST, RTE_BE32(0xC0000200), OUR_IP);
+	CHECK_EQ(ns_host_input(&h, a, &alen, 0, &l4a), NS_V_DROP);
+	CHECK_EQ(ctr[NS_NET_arp_bad_sender], 1);
+}
+
 static void
 test_tcp_delivered_to_l4(void)
 {
@@ -436,6 +518,7 @@ main(void)
 	RUN(test_echo_reply);
 	RUN(test_echo_padding_trimmed);
 	RUN(test_bad_ipv4_each_counted);
+	RUN(test_hostile_sources);
 	RUN(test_tcp_delivered_to_l4);
 	RUN(test_echo_originated_round_trip);
 	RUN(test_counter_names_unique);
