@@ -106,4 +106,4 @@ echo
 echo "frames to and from nonstop captured on the bridge: $frames; above the 1500-byte MTU: $big (from nonstop: $big_ns)"
 echo "nonstop RSTs: $(awk '$1=="rst_out"{n=$2} END {print n+0}' "$TOPO_TMP/final")"
 echo "nonstop counters over the whole run:"
-grep -E "^(retransmits|rto_expired|tlp_|rack_|sack_|dsack_|ooo_|rcv_wnd_capped|rcvbuf_full|data_segs_out) " "$TOPO_TMP/final" | sed 's/^/    /'
+grep -E "^(retransmits|rto_expired|(tlp|rack|sack|dsack|ooo)_[a-z_]+|rcv_wnd_capped|rcvbuf_full|data_segs_out) " "$TOPO_TMP/final" | sed 's/^/    /'
