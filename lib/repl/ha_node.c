@@ -639,6 +639,15 @@ takeover(struct ns_ha_node *n, const char *why, bool drained, uint64_t now)
 		n->beat_tx = false;
 		CTR(n, beats_sent);
 	}
+	/* The active (alone) before the first shadow is activated: what the
+	 * activation sends (everything unacknowledged, the ACKs that make the
+	 * peer resend what died with the old one) must leave, not be taken for
+	 * a standby's segments and dropped. */
+	ns_repl_active_reset(&n->act, epoch);
+	n->act.off_ns = wall_offset(n);
+	n->epoch = epoch;
+	n->guard = false;
+	set_role(n, NS_HA_ACTIVE_ALONE);
 	got = ns_repl_standby_promote(&n->sb, now, drained, &failed);
 	/* The backup applications become the applications. */
 	for (uint32_t id = 0; id < n->tcp->cfg.max_conns; id++)
@@ -646,11 +655,7 @@ takeover(struct ns_ha_node *n, const char *why, bool drained, uint64_t now)
 			n->ops.conn_activated(n->user, &n->tcp->pool[id]);
 	n->tcp->quiet_until_ns = now + n->cfg.grace_ns;
 	ns_repl_standby_reset(&n->sb, epoch);
-	ns_repl_active_reset(&n->act, epoch);
-	n->act.off_ns = wall_offset(n);
 	ns_repl_chan_reset(&n->ch, epoch, 0);
-	n->epoch = epoch;
-	n->guard = false;
 	n->stepdown_heard = false;
 	n->lapsed_ns = 0;
 	CTR(n, takeovers);
@@ -659,7 +664,6 @@ takeover(struct ns_ha_node *n, const char *why, bool drained, uint64_t now)
 	n->last_takeover_ns = n->ops.clock != NULL ? n->ops.clock(n->user) : now;
 	n->last_activate_ns = n->last_takeover_ns - t0;
 	n->last_takeover_wall_ns = n->last_takeover_ns + (uint64_t)wall_offset(n);
-	set_role(n, NS_HA_ACTIVE_ALONE);
 	service(n, true, false);
 	if (n->ops.garp != NULL)
 		n->ops.garp(n->user);

@@ -608,16 +608,20 @@ topo_ha_start() {
 		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
 }
 # topo_echo_stalls EVENTS PCAP OUT WHAT: EVENTS holds "N epoch-seconds" lines
-# (a kill, a switchover); for each and each connection of the echo service
-# (port 7) that echoed in the 100 ms before it, the longest gap between two
-# echo segments from then to 2 s after it, in the peer's capture.  OUT gets
+# (a kill, a switchover), in time order; for each and each connection of the
+# echo service (port 7) that echoed in the 100 ms before it, the longest gap
+# between two echo segments from then to 2 s after it or to the next event,
+# whichever comes first (a gap the next event made is that event's), in the
+# peer's capture.  OUT gets
 # "N gap_ms" sorted by the gap; a summary and one line per event are printed.
 topo_echo_stalls() {
 	tshark -r "$2" -Y "tcp.srcport == 7 && tcp.len > 0" -T fields \
 		-e tcp.stream -e frame.time_epoch 2>/dev/null >"$3.echoes"
 	awk 'FNR == NR {at[$1] = $2; n++; next}
 		{for (r = 1; r <= n; r++) {
-			if ($2 < at[r] - 0.1 || $2 > at[r] + 2) continue
+			end = at[r] + 2
+			if (r < n && at[r + 1] < end) end = at[r + 1]
+			if ($2 < at[r] - 0.1 || $2 > end) continue
 			k = r SUBSEP $1
 			if (!(k in last) && $2 >= at[r]) continue # opened after the event
 			if ((k in last) && $2 - last[k] > gap[k]) gap[k] = $2 - last[k]

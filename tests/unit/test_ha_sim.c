@@ -1120,9 +1120,70 @@ sc_pause_and_standby_death(void)
 	scenario_end("a paused active whose standby died waits for the other instance", NCONN);
 }
 
+/* The active killed mid-stream: the new active's first act resends what the
+ * old one held and tells the peer what it has (three ACKs), so the peer's
+ * echo flows again within the failover time and a few round trips, not
+ * after a retransmission timeout of either side. */
+static void
+sc_kill_resends_at_once(void)
+{
+	uint32_t got[NCONN];
+	uint64_t dropped, kill;
+	int act;
+
+	scenario_start(17, NCONN);
+	act = active_node();
+	run_until(now + 37 * MS); /* mid-flight */
+	for (int i = 0; i < NCONN; i++)
+		got[i] = pc[i].got;
+	dropped = N[1 - act].ha.ctr[NS_HA_C_hold_dropped];
+	kill = now;
+	node_stop(&N[act]);
+	while (now < kill + 2 * FAILOVER && N[1 - act].ha.ctr[NS_HA_C_takeovers] == 0)
+		run_until(now + 1 * MS);
+	expect(N[1 - act].ha.ctr[NS_HA_C_takeovers] == 1, "the standby did not take over");
+	expect(N[1 - act].ha.ctr[NS_HA_C_hold_dropped] == dropped,
+			"the new active dropped segments it made while taking over");
+	for (int i = 0; i < NCONN; i++)
+		got[i] = pc[i].got;
+	run_until(now + 20 * MS);
+	for (int i = 0; i < NCONN; i++)
+		expect(pc[i].got > got[i],
+				"a connection's echo did not resume within 20 ms of the takeover");
+	N[act].restart_at = now + 100 * MS;
+	scenario_end("a killed active's connections resume at once on the new active", NCONN);
+}
+
+/* The standby stopped 100 ms (shorter than the time after which the active
+ * goes on alone): the active holds its segments meanwhile; once the standby
+ * runs again and has caught up, they leave, within a few round trips. */
+static void
+sc_standby_pause_releases(void)
+{
+	uint32_t got[NCONN];
+	int act, sby;
+
+	scenario_start(18, NCONN);
+	act = active_node();
+	sby = 1 - act;
+	N[sby].paused_until = now + 100 * MS;
+	run_until(now + 100 * MS);
+	for (int i = 0; i < NCONN; i++)
+		got[i] = pc[i].got;
+	run_until(now + 30 * MS);
+	for (int i = 0; i < NCONN; i++)
+		expect(pc[i].got > got[i],
+				"the echo did not resume within 30 ms of the standby's resume");
+	expect(active_node() == act && N[sby].ha.ctr[NS_HA_C_takeovers] == 0,
+			"a pause of the standby caused a takeover");
+	scenario_end("the active's held segments leave once a paused standby is back", NCONN);
+}
+
 static void
 run_scenarios(void)
 {
+	sc_standby_pause_releases();
+	sc_kill_resends_at_once();
 	sc_synack_waits();
 	sc_stale_standby();
 	sc_short_pause();
