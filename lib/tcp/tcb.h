@@ -180,7 +180,7 @@ struct ns_tcb {
 	uint64_t last_rx_ns;	  /* last segment accepted from the peer (keepalive idle) */
 	uint64_t last_oow_ack_ns; /* last ACK sent for an out-of-window segment (throttle) */
 	uint64_t min_rtt_ns;	  /* when rack_min_rtt_us was measured (aged after 10 s) */
-	uint64_t tlp_from_ns;	  /* the probe timeout counts from here (the latest ACK) */
+	uint64_t tlp_from_ns;	  /* the probe timeout counts from here (latest ACK or new data) */
 	uint8_t ka_probes;	  /* unanswered keepalive probes */
 
 	/* timer deadlines, absolute ns (0 = not armed): replicated as they are */

@@ -291,6 +291,10 @@ output_segment(struct ns_tcp_stack *s, struct ns_tcb *c, bool probe)
 		c->flags |= NS_TCBF_FIN_SENT;
 	if (ns_seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
+	/* New data restarts the probe timeout (RFC 8985 7.2): its ACK cannot
+	 * come back sooner.  A probe's own new data does not. */
+	if (!rexmit && !probe)
+		c->tlp_from_ns = s->now;
 	if (!ns_tw_armed(&c->tmr[NS_TCPT_RTO]))
 		ns_tcp_rto_restart(s, c);
 	return !fin;

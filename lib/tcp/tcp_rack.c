@@ -263,9 +263,10 @@ tlp_arm(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t from)
 }
 
 /*
- * The PTO runs from the latest ACK that advanced snd_una (or from the send
- * that armed it).  An ACK only notes its time (tlp_from_ns); the timer,
- * when it fires early, goes on to the right moment: no timer work per ACK.
+ * The PTO runs from the latest ACK that advanced snd_una or the latest
+ * transmission of new data, whichever came last (RFC 8985 7.2).  Each only
+ * notes its time (tlp_from_ns); the timer, when it fires early, goes on to
+ * the right moment: no timer work per ACK or segment.
  */
 void
 ns_tcp_tlp_schedule(struct ns_tcp_stack *s, struct ns_tcb *c)
@@ -285,7 +286,7 @@ ns_tcp_tlp_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 	if (!tlp_allowed(c) || ns_tw_armed(&c->tmr[NS_TCPT_REO]))
 		return;
 	if (c->tlp_from_ns + pto_ns(c) > s->now) {
-		tlp_arm(s, c, c->tlp_from_ns); /* an ACK came since it was armed */
+		tlp_arm(s, c, c->tlp_from_ns); /* an ACK or new data since it was armed */
 		return;
 	}
 	/*
