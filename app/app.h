@@ -122,6 +122,10 @@ struct ns_worker {
 	uint32_t *ready;
 	uint32_t n_ready;
 	bool clients_started;
+	/* A queue gave a full burst this pass: more was waiting (tcp_glue.c
+	 * holds the TCP timers back until it is taken). */
+	bool rx_backlog;
+	uint32_t rx_untimed;	 /* packets taken since the TCP timers last ran */
 	struct ns_bfd *bfd;	 /* the BFD engine, on the lcore that owns it (app.bfd_owner) */
 	bool bfd_started;	 /* sessions created (replay: at the first packet) */
 	bool fastpath;		 /* the dedicated fast-path loop: no rx queues, no TCP */

@@ -13,6 +13,11 @@
 #include "app.h"
 #include "ns_cksum.h"
 
+/* Packets taken behind a backlog before the timers run anyway: a ring's
+ * worth (rx_desc is 1024 by default; the af_packet rings of the namespace
+ * tests hold 4096). */
+#define RX_BACKLOG_MAX 4096u
+
 void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 
 static uint8_t *
@@ -220,7 +225,18 @@ ns_tcp_worker_poll(struct ns_worker *w)
 {
 	if (unlikely(w->tcp_frozen))
 		return; /* stepping down: the state the standby is taking must hold still */
-	ns_tcp_timers(&w->tcp, w->now_ns);
+	/*
+	 * The timers wait while segments are queued behind the last burst: an
+	 * ACK waiting there would otherwise lose the race with the probe or the
+	 * retransmission it makes needless (a busy or descheduled lcore finds
+	 * many milliseconds of backlog).  Once every queue came back short,
+	 * everything that arrived before now_ns has been processed.  A ring's
+	 * worth at most, so that they still run when arrivals outpace us.
+	 */
+	if (!w->rx_backlog || w->rx_untimed >= RX_BACKLOG_MAX) {
+		ns_tcp_timers(&w->tcp, w->now_ns);
+		w->rx_untimed = 0;
+	}
 	if (!w->clients_started && !ns_repl_is_standby())
 		w->clients_started = !ns_app_start_clients(w);
 	/* Applications run here, outside the stack's callbacks. */
