@@ -84,8 +84,6 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "\n");
 	if (c->fastpath_lcore >= 0)
 		ns_out_printf(o, "fastpath = %d\n", c->fastpath_lcore);
-	if (c->replication_lcore >= 0)
-		ns_out_printf(o, "replication = %d\n", c->replication_lcore);
 	for (uint16_t i = 0; i < c->n_ports; i++) {
 		const struct ns_port_cfg *p = &c->port[i];
 
@@ -152,8 +150,6 @@ lcore_roles(unsigned int lc, char *buf, size_t len)
 			n += snprintf(buf + n, len - n, "worker ");
 	if (c->fastpath_lcore == (int)lc)
 		n += snprintf(buf + n, len - n, "fastpath ");
-	if (c->replication_lcore == (int)lc)
-		n += snprintf(buf + n, len - n, "replication ");
 	if (n > 0)
 		buf[n - 1] = '\0';
 }

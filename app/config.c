@@ -178,7 +178,7 @@ parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
 static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
 		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
 		"ttl", "bfd_max_sessions", NULL};
-static const char *const lcore_keys[] = {"workers", "fastpath", "replication", NULL};
+static const char *const lcore_keys[] = {"workers", "fastpath", NULL};
 static const char *const tcp_keys[] = {
 #define X(key, field, kind, min, max, set, where) #key,
 		NS_TCP_KNOBS(X)
@@ -272,11 +272,17 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
+	/* Replication runs in each worker's own loop (a worker's TCP stack and
+	 * its channel are written by one lcore only); a lcore of its own would
+	 * run nothing, so the key that named one is refused, not ignored. */
+	if (rte_cfgfile_get_entry(c->f, s, "replication") != NULL)
+		return ns_cfg_error(c, s, "replication",
+				"no such key any more: replication runs in each worker's loop, "
+				"remove it");
 	if (ns_check_keys(c, s, lcore_keys) < 0 ||
 			parse_lcore_list(c, s, "workers", cfg->workers, &cfg->n_workers,
 					NS_MAX_WORKERS) < 0 ||
-			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0 ||
-			parse_one_lcore(c, s, "replication", &cfg->replication_lcore) < 0)
+			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0)
 		return -1;
 	for (uint32_t i = 0; i < cfg->n_workers; i++)
 		for (uint32_t j = i + 1; j < cfg->n_workers; j++)
@@ -601,7 +607,6 @@ ns_config_defaults(struct ns_config *cfg)
 	cfg->ttl = 64;
 	cfg->bfd_max = 4096;
 	cfg->fastpath_lcore = -1;
-	cfg->replication_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);
 	cfg->tcp = (struct ns_tcp_knobs){0};
@@ -832,13 +837,6 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 				"%s:%d: [lcores] fastpath: lcore %d is not in the EAL lcore set",
 				cfg->path, cfg_line_of(cfg->path, "lcores", "fastpath"),
 				cfg->fastpath_lcore);
-		return -1;
-	}
-	if (cfg->replication_lcore >= 0 && !rte_lcore_is_enabled(cfg->replication_lcore)) {
-		snprintf(err, errlen,
-				"%s:%d: [lcores] replication: lcore %d is not in the EAL lcore set",
-				cfg->path, cfg_line_of(cfg->path, "lcores", "replication"),
-				cfg->replication_lcore);
 		return -1;
 	}
 	return 0;

@@ -233,8 +233,7 @@ struct ns_config {
 	/* [lcores] */
 	uint32_t n_workers;
 	unsigned int workers[NS_MAX_WORKERS];
-	int fastpath_lcore;    /* -1: none configured */
-	int replication_lcore; /* -1: none configured */
+	int fastpath_lcore; /* -1: none configured */
 	/* [port.*] */
 	uint16_t n_ports;
 	struct ns_port_cfg port[NS_MAX_PORTS];

@@ -308,7 +308,7 @@ a_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us)
 {
 	struct ns_repl_w *r = user;
 
-	r->flags_heard++;
+	r->node.ch.ctr[NS_REPL_C_flags_heard]++;
 	NS_LOGT(app, WARNING, "repl: worker %u conn %u: the standby flags it %s (lag %u us)",
 			r->w->idx, c->id, ns_repl_flag_name(level), lag_us);
 }
@@ -359,11 +359,11 @@ s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool 
 	struct ns_repl_w *r = user;
 
 	if (from_active) {
-		r->details_heard++;
+		r->node.ch.ctr[NS_REPL_C_details_heard]++;
 		NS_LOGT(app, WARNING, "repl: worker %u conn %u: the active confirms %s (lag %u us)",
 				r->w->idx, c->id, ns_repl_flag_name(level), lag_us);
 	} else {
-		r->flags_raised++;
+		r->node.ch.ctr[NS_REPL_C_flags_raised]++;
 		NS_LOGT(app, WARNING, "repl: worker %u conn %u: backup application lag %u us: %s",
 				r->w->idx, c->id, lag_us, ns_repl_flag_name(level));
 	}

@@ -17,7 +17,6 @@ struct ns_repl_w {
 	bool inited;
 	struct rte_ring *rx; /* frames of this channel received by another worker */
 	struct rte_ether_addr peer;
-	uint64_t flags_heard, flags_raised, details_heard;
 };
 
 /* Each worker's (NULL: none), indexed by the loop. */

@@ -127,7 +127,6 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_add_dict_int(d, "control_lcore", (int)rte_get_main_lcore());
 	rte_tel_data_add_dict_int(d, "fastpath_lcore", app.cfg.fastpath_lcore);
-	rte_tel_data_add_dict_int(d, "replication_lcore", app.cfg.replication_lcore);
 	rte_tel_data_add_dict_string(d, "idle", ns_idle_name(app.cfg.idle));
 	return 0;
 }

@@ -255,11 +255,8 @@ ns_igmp_set(struct ns_igmp_if *i, uint32_t app, uint32_t group, uint8_t mode, co
 	struct ns_igmp_filter old, f = {.mode = mode};
 	int slot = -1;
 
-	/* 224.0.0.0/24 is link-local and never reported (RFC 3376 5) */
 	if ((mode != NS_IGMP_INCLUDE && mode != NS_IGMP_EXCLUDE) || n > NS_IGMP_MAX_SRC ||
-			((const uint8_t *)&group)[0] < 224 || ((const uint8_t *)&group)[0] > 239 ||
-			(((const uint8_t *)&group)[0] == 224 && ((const uint8_t *)&group)[1] == 0 &&
-					((const uint8_t *)&group)[2] == 0))
+			!igmp_group_tracked(group))
 		return -1;
 	for (uint8_t k = 0; k < n; k++)
 		add(&f, src[k]);

@@ -189,8 +189,8 @@ record(struct ns_igmpq *q, uint32_t h, uint8_t type, uint32_t group, const uint3
 	uint64_t gmi = now + GMI(q);
 	bool wants;
 
-	if ((group & 0xf0) != 0xe0 || (group & 0x00ffffff) == 0x000000e0)
-		return; /* not multicast, or 224.0.0.x: never tracked (6.4) */
+	if (!igmp_group_tracked(group))
+		return;
 	g = find(q, group,
 			type == NS_IGMP_IS_EX || type == NS_IGMP_TO_EX ||
 					(n != 0 && type != NS_IGMP_BLOCK));

@@ -3,6 +3,7 @@
 #ifndef NS_IGMP_WIRE_H
 #define NS_IGMP_WIRE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -17,6 +18,18 @@
 #define T_V2_REPORT    0x16
 #define T_V2_LEAVE     0x17
 #define T_V3_REPORT    0x22
+
+/* A group IGMP reports and tracks: multicast (224.0.0.0/4) but not the
+ * link-local 224.0.0.0/24, which is never reported (RFC 3376 5, 6.4).  The
+ * group is in network order; the test is on its host-order value, so it
+ * holds on either byte order. */
+static inline bool
+igmp_group_tracked(uint32_t group)
+{
+	uint32_t a = NS_BE32(group);
+
+	return (a & 0xf0000000u) == 0xe0000000u && (a & 0xffffff00u) != 0xe0000000u;
+}
 
 /* IPv4 header with Router Alert (RFC 2113), TTL 1, protocol 2, at p; 24 bytes. */
 static inline void

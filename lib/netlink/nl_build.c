@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "nl_internal.h"
+#include "ns_wire.h"
 
 void
 ns_nl_buf_free(struct ns_nl_buf *b)
@@ -153,7 +154,7 @@ ns_nl_put_addr(struct ns_nl_buf *b, const struct ns_nl_req *r, const struct ns_n
 	uint32_t at = ns_nl_msg_begin(b, r, RTM_NEWADDR, sizeof(struct ifaddrmsg));
 	struct ifaddrmsg *ifa = ns_nl_fixed(b, at);
 	uint32_t mask = a->prefix ? ~0u << (32 - a->prefix) : 0;
-	uint32_t bcast = a->ip | __builtin_bswap32(~mask);
+	uint32_t bcast = a->ip | NS_BE32(~mask); /* a->ip is in network order */
 	struct ifa_cacheinfo ci = {.ifa_prefered = 0xffffffffu, .ifa_valid = 0xffffffffu};
 
 	if (ifa == NULL)

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "nl_internal.h"
+#include "ns_wire.h"
 
 static uint32_t
 op_size(uint8_t code)
@@ -226,8 +227,8 @@ ns_nl_put_tcp(struct ns_nl_buf *b, const struct ns_nl_req *r, const struct ns_nl
 	m->idiag_state = t->state;
 	m->idiag_timer = t->unacked ? 1 : 0; /* 1: retransmission timer */
 	m->idiag_retrans = t->retransmits;
-	m->id.idiag_sport = __builtin_bswap16(t->sport);
-	m->id.idiag_dport = __builtin_bswap16(t->dport);
+	m->id.idiag_sport = NS_BE16(t->sport); /* network order in the message */
+	m->id.idiag_dport = NS_BE16(t->dport);
 	m->id.idiag_src[0] = t->saddr;
 	m->id.idiag_dst[0] = t->daddr;
 	m->id.idiag_if = (uint32_t)t->ifindex;

@@ -29,12 +29,15 @@
 	X(ev_bad, DROP, "events malformed or of an unknown type (the frame's rest skipped)")     \
 	X(ev_applied, INFO, "events applied")                                                    \
 	X(hold_push, INFO, "segments held until the standby acknowledged their state")           \
-	X(hold_full, DROP, "segments dropped: the hold queue was full (TCP sends them again)")                      \
+	X(hold_full, DROP, "segments dropped: the hold queue was full (TCP sends them again)")   \
 	X(in_backpressure, DROP, "segments dropped on input: the frame ring was nearly full")    \
 	X(standby_tcp_drop, DROP, "TCP segments reaching a standby (it answers none)")           \
 	X(handoff_full, DROP, "frames for another worker's channel dropped: its ring was full")  \
 	X(tx_no_mbuf, DROP, "frames not sent: no mbuf")                                          \
-	X(standby_rx_drop, DROP, "frames on a service port of a standby (it answers nothing)")
+	X(standby_rx_drop, DROP, "frames on a service port of a standby (it answers nothing)")   \
+	X(flags_heard, INFO, "session flag changes heard from the standby (on the active)")      \
+	X(flags_raised, INFO, "session flag changes made here: the backup lags (standby)")       \
+	X(details_heard, INFO, "the active's details about a session flag received (standby)")
 
 enum ns_repl_ctr {
 #define X(name, kind, help) NS_CTR_ENUM(NS_REPL_C_, name, kind, help)

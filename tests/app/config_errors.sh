@@ -98,6 +98,14 @@ workers = 3-1
 dev = net_ring0
 ip = 192.0.2.2/24
 INI
+expect lcore_replication_removed '@:3: [lcores] replication: no such key any more' <<'INI'
+[lcores]
+workers = 0
+replication = 0
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
 expect bare_word '@:3: '"'"'bogus'"'"' is neither [section], key = value nor a ; comment' <<'INI'
 [port.a]
 dev = net_ring0

@@ -44,9 +44,11 @@ left=$(nsctl show tcp conns | tail -1)
 
 topo_tcp_verdict "$TOPO_TMP/peer.pcap" 1000 || fail=1
 
-# The full-scale variants, after the capture (each moves 2 GB; a
-# capture of all of them would be gigabytes of pcap for tshark):
-# 100 x 10 MB each way with each peer option off, then with 2 % loss.
+# The full-scale variants: 100 connections x 10 MB each way with each peer
+# option off, then with 2 % loss, so that every option fallback and loss
+# recovery is exercised at volume, not just on one small transfer.  They run
+# after the capture: each moves 2 GB, and a capture of all of them would be
+# gigabytes of pcap for tshark.
 for opt in tcp_sack tcp_timestamps tcp_window_scaling; do
 	peer sysctl -qw net.ipv4.$opt=0
 	run "100 x 10 MB echo with the peer's $opt=0" ip netns exec "$NS_PEER" $py "$client" echo "$DP_IP" 7 100 10000000

@@ -60,12 +60,13 @@ done
 sent=$(ctr syncookies_sent) ok=$(ctr syncookies_ok)
 rss1=$(rss)
 
-# The target is >= 90 %.  On this 2-core machine the generator and
-# the veth/af_packet path (kernel time in nonstop's own sendto(), ~92 % of its
-# CPU under flood, measured with perf) take the cores, so the ratio measures
-# CPU sharing more than the stack: it is reported (docs/BENCHMARKS.md), and
-# asserted here only as a floor against livelock (established connections
-# starved by the flood).
+# The target: under flood, goodput stays >= 90 % of the unflooded figure
+# (answering the flood must cost the established connections little).  On
+# this 2-core machine the generator and the veth/af_packet path (kernel time
+# in nonstop's own sendto(), ~92 % of its CPU under flood, measured with
+# perf) take the cores, so the ratio measures CPU sharing more than the
+# stack: it is reported (docs/BENCHMARKS.md), and asserted here only as a
+# floor against livelock (established connections starved by the flood).
 ratio=$(awk -v u="$under" -v b="$base" 'BEGIN{printf "%.2f", (b > 0 ? u / b : 0)}')
 awk -v r="$ratio" 'BEGIN{exit !(r >= 0.25)}' &&
 	echo "ok   goodput under flood $under Mbit/s = $ratio x unflooded $base (floor 0.25; target 0.9 not met here)" ||

@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "igmp_wire.h"
 #include "ns_igmp.h"
 #include "ns_test.h"
-
-#define MS 1000000ull
 
 #define ip4 ns_test_ip4
 
@@ -201,6 +200,22 @@ test_queries_and_v2(void)
 	CHECK_EQ(sum16(sent[1] + 24, 8), 0xffff);
 }
 
+/* Which groups are reported and tracked, at the edges of 224.0.0.0/4 and of
+ * the link-local 224.0.0.0/24 (groups in network order, as on the wire). */
+static void
+test_group_tracked(void)
+{
+	CHECK(!igmp_group_tracked(ip4(223, 255, 255, 255)));
+	CHECK(!igmp_group_tracked(ip4(224, 0, 0, 0)));
+	CHECK(!igmp_group_tracked(ip4(224, 0, 0, 255)));
+	CHECK(igmp_group_tracked(ip4(224, 0, 1, 0)));
+	CHECK(igmp_group_tracked(ip4(225, 0, 0, 1)));
+	CHECK(igmp_group_tracked(ip4(239, 255, 255, 255)));
+	CHECK(!igmp_group_tracked(ip4(240, 0, 0, 0)));
+	CHECK(!igmp_group_tracked(ip4(0, 0, 0, 224)));
+	CHECK(!igmp_group_tracked(ip4(1, 0, 0, 239)));
+}
+
 int
 main(void)
 {
@@ -208,5 +223,6 @@ main(void)
 	RUN(test_first_join_last_leave);
 	RUN(test_source_change);
 	RUN(test_queries_and_v2);
+	RUN(test_group_tracked);
 	return TEST_SUMMARY();
 }
