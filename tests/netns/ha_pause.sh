@@ -88,12 +88,13 @@ done
 # active reports the standby in sync again: what is asserted is that a
 # standby that was stale takes over with current state (the copies it had
 # before the pause are older than what the peer has seen).  How long the
-# rejoin took is a timing figure: within the 100 ms on a quiet machine
-# (check_timing); on a busy one the pair may need longer, and a kill before
-# the rejoin loses the connections by design (the only current copy died).
-sync_poll() { # polls the active every 5 ms, up to 5 s
-	local i
-	for ((i = 0; i < 1000; i++)); do
+# rejoin took is a timing figure: in sync at the first look 100 ms after the
+# resume on a quiet machine (check_timing; the look is a control call, whose
+# own latency is not the pair's); on a busy one the pair may need longer,
+# and a kill before the rejoin loses the connections by design (the only
+# current copy died).
+sync_poll() { # polls the active every 5 ms, up to 5 s; LOOKS: how many polls
+	for ((LOOKS = 1; LOOKS <= 1000; LOOKS++)); do
 		topo_ha_in_sync "$act" && return 0
 		read -r -t 0.005 -u "$never"
 	done
@@ -112,8 +113,8 @@ for stale in 300 1500; do
 	rejoin=$(awk -v a="$t_res" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.0f", (b - a) * 1000}')
 	topo_instance_stop "$act" KILL
 	check "stale standby $stale ms: $sby rejoined and synced after its pause" test "$synced" = 0
-	check_timing "stale standby $stale ms: rejoined and synced within 100 ms of the resume (the kill came ${rejoin} ms after it, limit 100 + a 25 ms poll)" \
-		test "$rejoin" -le 125
+	check_timing "stale standby $stale ms: rejoined and synced by the first look, 100 ms after the resume (in sync at look $LOOKS; that look answered and the kill came ${rejoin} ms after the resume)" \
+		test "$synced" = 0 -a "$LOOKS" = 1
 	check "stale standby $stale ms: $sby takes over" wait_for 5 topo_ha_is_active "$sby"
 	ictl "$sby" show ha | grep -E "took over|round trip" | sed 's/^/    /'
 	topo_ha_start "$act" auto || exit 1
