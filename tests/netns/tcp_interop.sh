@@ -58,8 +58,8 @@ done
 # every byte, and a RST may only answer a segment for a connection already
 # closed here (tcp.no_conn).  Such a segment is the peer's duplicate ACK
 # from TIME-WAIT to a probe or retransmission of our last segment and FIN
-# that crossed its ACK: with 100 connections on 2 cores an ACK can come
-# later than the probe timeout (2 SRTT), and
+# that crossed its ACK: with 100 connections on 2 cores an ACK can wait
+# longer than the probe timeout (2 SRTT) before this lcore reads it, and
 # RFC 9293 3.10.7.1 answers a segment for no connection with a RST (Linux
 # does the same).  They are counted and reported.
 rst=$(nsctl show tcp stats | awk '$1=="tcp.rst_out"{print $2}')
