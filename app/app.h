@@ -73,6 +73,10 @@ struct ns_worker {
 	uint8_t n_polls, n_clocks;
 	void (*polls[16])(struct ns_worker *w);
 	void (*clocks[16])(struct ns_worker *w);
+	/* A queue gave a full burst this pass: more was waiting (the TCP
+	 * feature holds its timers back until it is taken). */
+	bool rx_backlog;
+	uint32_t rx_untimed; /* packets taken since the TCP timers last ran */
 	volatile bool running;
 } __rte_cache_aligned;
 

@@ -583,6 +583,7 @@ worker_poll(struct ns_worker *w)
 	struct rte_mbuf *pkts[512], *dead[512];
 	uint32_t total = 0, n_dead = 0;
 
+	w->rx_backlog = false;
 	for (uint16_t i = 0; i < w->n_rxq; i++) {
 		const struct ns_rxq *q = &w->rxq[i];
 		int fwd = cfg->port[q->port_idx].forward;
@@ -593,7 +594,10 @@ worker_poll(struct ns_worker *w)
 
 		if (n == 0)
 			continue;
+		if (n == cfg->burst && fwd < 0 && !app.replay)
+			w->rx_backlog = true;
 		total += n;
+		w->rx_untimed += n;
 		w->dp_ctr[NS_DP_rx_packets] += n;
 		if (fwd < 0)
 			for (uint16_t k = 0; k < 2 && k < n; k++) {

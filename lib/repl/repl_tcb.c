@@ -64,12 +64,7 @@ ns_repl_img_encode(const struct ns_tcb *c, int64_t off_ns, uint8_t *p)
 	p = put(p, to_wire(c->rtt_start_ns, off_ns), 64);
 	for (int k = 0; k < NS_TCPT__N; k++)
 		p = put(p, to_wire(c->deadline[k], off_ns), 64);
-	for (int k = 0; k < NS_TCP_SACKED_MAX; k++) {
-		bool used = k < c->n_sacked;
-
-		p = put(p, used ? c->sacked[k].left : 0, 32);
-		p = put(p, used ? c->sacked[k].right : 0, 32);
-	}
+	p = put(p, to_wire(c->rack_xmit_ns, off_ns), 64);
 	/* Last: not compared by ns_repl_img_diff (segments move it without
 	 * changing what an image is written for). */
 	p = put(p, c->ts_sent, 32);
@@ -106,17 +101,17 @@ ns_repl_img_decode(struct ns_tcb *c, int64_t off_ns, const uint8_t *p)
 		p = get(p, &v, 64);
 		c->deadline[k] = from_wire(v, off_ns);
 	}
-	if (c->n_sacked > NS_TCP_SACKED_MAX)
-		c->n_sacked = NS_TCP_SACKED_MAX;
-	for (int k = 0; k < NS_TCP_SACKED_MAX; k++) {
-		p = get(p, &v, 32);
-		c->sacked[k].left = (uint32_t)v;
-		p = get(p, &v, 32);
-		c->sacked[k].right = (uint32_t)v;
-	}
+	p = get(p, &v, 64);
+	c->rack_xmit_ns = from_wire(v, off_ns);
 	p = get(p, &v, 32);
 	c->ts_sent = (uint32_t)v;
-	c->n_ooo = 0;
+	c->txl.n = 0; /* soft state: rebuilt at takeover */
+	c->txl.sacked = c->txl.lost = c->txl.retrans = c->txl.lost_unsent = 0;
+	c->txl.sacked_segs = 0;
+	c->rq.n = 0; /* out-of-order data is not replicated */
+	c->rq.n_recent = 0;
+	c->rq.has_dsack = 0;
+	c->rq.has_fin = 0;
 }
 
 const char *
@@ -144,7 +139,7 @@ ns_repl_img_diff(const struct ns_tcb *a, int64_t off_a, const struct ns_tcb *b, 
 	if (memcmp(ia + off, ib + off, 8 * NS_TCPT__N) != 0)
 		return "deadline";
 	off += 8 * NS_TCPT__N;
-	if (memcmp(ia + off, ib + off, 8 * NS_TCP_SACKED_MAX) != 0)
-		return "sacked";
+	if (memcmp(ia + off, ib + off, 8) != 0)
+		return "rack_xmit_ns";
 	return NULL;
 }

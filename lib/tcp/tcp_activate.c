@@ -37,6 +37,7 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool dra
 		return -1;
 	ns_tcp_table_insert(s, c);
 	c->last_rx_ns = now;
+	c->tlp_from_ns = now;
 	c->last_oow_ack_ns = 0;
 	c->ka_probes = 0;
 	/* Above both the old instance's clock as translated and the last TSval
@@ -49,6 +50,9 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool dra
 		if (ahead < TS_STEP_MS)
 			c->ts_offset += (uint32_t)(TS_STEP_MS - ahead);
 	}
+	/* The transmission log is not replicated: what is in flight counts as
+	 * sent now. */
+	ns_tcp_txlog_rebuild(c, now);
 	for (int k = 0; k < NS_TCPT__N; k++) {
 		uint64_t at = c->deadline[k];
 
@@ -70,8 +74,9 @@ ns_tcp_activate(struct ns_tcp_stack *s, struct ns_tcb *c, uint64_t now, bool dra
 		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una);
 		c->rtt_seq = 0; /* Karn */
 		c->dupacks = 0;
-		c->flags &= ~NS_TCBF_IN_RECOVERY;
-		c->n_sacked = 0;
+		c->flags &= ~(NS_TCBF_IN_RECOVERY | NS_TCBF_LOSS);
+		c->rack_flags &= ~(NS_RACKF_TLP | NS_RACKF_TLP_RETRANS);
+		ns_tcb_dirty(c, NS_TCBG_STATE | NS_TCBG_CC);
 	}
 	c->flags |= NS_TCBF_ACK_NOW;
 	ns_tcp_output(s, c);

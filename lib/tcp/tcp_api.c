@@ -41,6 +41,7 @@ ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr, uint16_t 
 	c->rto_us = s->cfg.rto_init_ms * 1000;
 	c->ssthresh = UINT32_MAX;
 	c->ts_offset = (uint32_t)ns_tcp_isn(s, &t, 0);
+	ns_tcp_rack_init(c);
 	ns_tcb_dirty(c, NS_TCBG_NEW | NS_TCBG_SND | NS_TCBG_RTT | NS_TCBG_CC | NS_TCBG_OPTS);
 	ns_tcp_set_state(s, c, NS_TCP_SYN_SENT);
 	/* Visible (replicated) before its SYN leaves: a standby that takes over

@@ -14,8 +14,15 @@
 	X(retransmits, INFO, "segments retransmitted")                                            \
 	X(rto_expired, INFO, "retransmission timer expiries")                                     \
 	X(dup_acks, INFO, "duplicate ACKs received")                                              \
-	X(sack_recoveries, INFO, "loss recoveries driven by the peer's SACK blocks")              \
-	X(sack_rexmits, INFO, "holes retransmitted during SACK recovery")                         \
+	X(sack_recoveries, INFO, "fast recoveries with SACK (RACK found a loss)")                 \
+	X(sack_rexmits, INFO, "lost segments retransmitted in fast recovery with SACK")           \
+	X(rack_lost, INFO, "segments RACK deemed lost (a later one was delivered an RTT ago)")    \
+	X(rack_reordering, INFO, "connections on which RACK saw reordering (window widened)")     \
+	X(rack_reo_timeouts, INFO, "RACK reordering timer expiries")                              \
+	X(tlp_probes, INFO, "tail loss probes sent (RFC 8985 7)")                                 \
+	X(tlp_new_data, INFO, "tail loss probes that carried new data")                           \
+	X(tlp_recoveries, INFO, "tail loss probes that repaired a loss (cwnd reduced)")           \
+	X(dsack_rx, INFO, "D-SACK blocks received: the peer got data twice")                      \
 	X(acks_delayed, INFO, "ACKs held by the delayed-ACK timer and sent by it")                \
 	X(conn_opened_passive, INFO, "connections established by a listener")                     \
 	X(conn_opened_active, INFO, "connections established by connect")                         \
@@ -34,8 +41,12 @@
 	X(bad_ack, DROP, "ACK for data never sent")                                               \
 	X(ooo_queued, INFO, "out-of-order segments kept for reassembly")                          \
 	X(ooo_filled, INFO, "segments that filled a hole (ranges joined)")                        \
-	X(ooo_dropped, DROP, "out-of-order data dropped: more than 4 holes or past the buffer")   \
-	X(rcvbuf_full, DROP, "data beyond the receive buffer")                                    \
+	X(dsack_sent, INFO, "D-SACK blocks sent: data received twice (RFC 2883)")                 \
+	X(ooo_dropped, DROP, "out-of-order data dropped: past the buffer, or no range left")      \
+	X(rcvbuf_full, DROP, "data beyond the receive window or buffer (trimmed)")                \
+	X(rcv_wnd_capped, INFO,                                                                   \
+			"ACKs whose right edge stepped back: the buffer cannot hold the promise " \
+			"rounded up")                                                             \
 	X(syn_in_window, DROP, "SYN on a synchronized connection (challenge ACK sent)")           \
 	X(table_full, DROP, "SYN refused: connection table full")                                 \
 	X(tx_alloc_failed, DROP, "segment not sent: no transmit buffer")                          \

@@ -108,6 +108,7 @@ init_sequence(struct ns_tcp_stack *s, struct ns_tcb *c)
 	c->ssthresh = UINT32_MAX;
 	c->ts_offset = (uint32_t)ns_tcp_isn(
 			s, &c->t, 0); /* per-connection TS offset (RFC 7323 5.4) */
+	ns_tcp_rack_init(c);
 	ns_tcb_dirty(c, NS_TCBG_SND | NS_TCBG_RTT | NS_TCBG_CC | NS_TCBG_NEW);
 }
 
@@ -329,7 +330,7 @@ rtt_from_ack(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 static void
 ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 {
-	uint32_t acked = g->ack - c->snd_una;
+	uint32_t acked = g->ack - c->snd_una, flight = c->snd_max - c->snd_una;
 	uint32_t data_end = c->sndq.tail;
 	uint32_t data_acked = ns_seq_gt(g->ack, data_end) ? data_end - c->snd_una : acked;
 
@@ -337,46 +338,44 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		data_acked = 0; /* SYN being acknowledged: no queue bytes yet */
 	ns_fifo_read(&c->sndq, NULL, data_acked);
 	rtt_from_ack(s, c, g);
+	ns_tcp_txlog_acked(s, c, g->ack, &g->opt); /* RACK hears of each segment */
+	NS_TCB_SET(c, NS_TCBG_SND, snd_una, g->ack);
+	if (ns_seq_lt(c->snd_nxt, c->snd_una))
+		c->snd_nxt = c->snd_una;
+	c->dupacks = 0;
+	c->backoff = 0;
 
 	if ((c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) ==
 			(NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) {
-		if (ns_seq_geq(g->ack, c->recover)) { /* every hole repaired */
+		if (ns_seq_geq(g->ack, c->recover)) { /* every hole repaired (RFC 6675) */
 			c->cwnd = c->ssthresh;
 			c->flags &= ~NS_TCBF_IN_RECOVERY;
-		} /* partial ACK: the scoreboard drives the next retransmissions below */
+			ns_tcp_rack_recovery_done(c);
+		} /* partial ACK: RACK and pipe drive the next retransmissions */
 	} else if (c->flags & NS_TCBF_IN_RECOVERY) {
 		if (ns_seq_geq(g->ack, c->recover)) { /* full ACK: leave recovery (RFC 6582 3.2 step
 							 3) */
-			uint32_t flight = c->snd_max - g->ack;
-			uint32_t w = flight + c->snd_mss < c->ssthresh ? flight + c->snd_mss
-								       : c->ssthresh;
+			uint32_t left = c->snd_max - g->ack;
+			uint32_t w = left + c->snd_mss < c->ssthresh ? left + c->snd_mss
+								     : c->ssthresh;
 
 			c->cwnd = w;
 			c->flags &= ~NS_TCBF_IN_RECOVERY;
 		} else { /* partial ACK: retransmit the next hole, deflate */
-			NS_TCP_CTR(s, retransmits);
-			ns_tcp_send_segment(s, c, g->ack, RTE_TCP_ACK_FLAG,
-					RTE_MIN(c->sndq.tail - g->ack, (uint32_t)c->snd_mss));
+			ns_tcp_resend(s, c, g->ack,
+					ns_seq_min(g->ack + ns_tcp_seg_room(c), c->snd_max),
+					NS_TSEG_LOST, false);
 			c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->snd_mss : c->snd_mss;
 		}
-	} else if (data_acked == 0) {
-		/* only our SYN or FIN: no congestion-window growth */
-	} else {
-		s->cfg.cc->on_ack(c, data_acked, c->snd_max - c->snd_una, s->now);
+	} else if (data_acked > 0) {
+		s->cfg.cc->on_ack(c, data_acked, flight, s->now);
 	}
-	c->dupacks = 0;
-	c->backoff = 0;
-	NS_TCB_SET(c, NS_TCBG_SND, snd_una, g->ack);
-	if (ns_seq_lt(c->snd_nxt, c->snd_una))
-		c->snd_nxt = c->snd_una;
-	if (c->n_sacked > 0)
-		ns_tcp_sack_prune(c);
-	if ((c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) ==
-			(NS_TCBF_IN_RECOVERY | NS_TCBF_SACK)) {
-		c->rexmit_nxt = ns_seq_max(c->rexmit_nxt, c->snd_una);
-		ns_tcp_sack_recovery_output(s, c);
+	if ((c->flags & NS_TCBF_LOSS) && ns_seq_geq(g->ack, c->recover)) {
+		c->flags &= ~NS_TCBF_LOSS; /* what the RTO found lost is repaired */
+		ns_tcp_rack_recovery_done(c);
 	}
-	ns_tcb_dirty(c, NS_TCBG_CC | NS_TCBG_SNDQ | NS_TCBG_RTT);
+	ns_tcb_dirty(c, NS_TCBG_CC | NS_TCBG_SNDQ | NS_TCBG_RTT | NS_TCBG_STATE);
+	c->tlp_from_ns = s->now; /* the probe timer counts from here */
 	if (c->snd_una == c->snd_max)
 		ns_tcp_timer_stop(s, c, NS_TCPT_RTO);
 	else
@@ -387,37 +386,25 @@ ack_advance(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 		event(s, c, NS_TCPE_WRITABLE);
 }
 
+/*
+ * A duplicate ACK.  With SACK its blocks did the work (RACK finds losses,
+ * pipe lets new data out as limited transmit would).  Without: limited
+ * transmit, and NewReno's fast retransmit and recovery (RFC 6582).
+ */
 static void
 dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
 	NS_TCP_CTR(s, dup_acks);
 	c->dupacks++;
 	ns_tcb_dirty(c, NS_TCBG_CC);
-	if (c->flags & NS_TCBF_SACK) {
-		if (c->flags & NS_TCBF_IN_RECOVERY) {
-			ns_tcp_sack_recovery_output(s, c);
-		} else if (ns_seq_geq(c->snd_una, c->recover) && ns_tcp_sack_loss_detected(c)) {
-			uint32_t flight = c->snd_max - c->snd_una;
-
-			c->ssthresh = s->cfg.cc->ssthresh_on_loss(c, flight, s->now);
-			c->cwnd = c->ssthresh;
-			c->recover = c->snd_max;
-			c->rexmit_nxt = c->snd_una;
-			c->flags |= NS_TCBF_IN_RECOVERY;
-			NS_TCP_CTR(s, sack_recoveries);
-			ns_tcp_sack_recovery_start(s, c);
-			ns_tcp_rto_restart(s, c);
-		} else {
-			ns_tcp_limited_transmit(s, c);
-		}
+	if ((c->flags & NS_TCBF_SACK) || (c->flags & NS_TCBF_LOSS))
 		return;
-	}
 	if (c->flags & NS_TCBF_IN_RECOVERY) {
 		c->cwnd += c->snd_mss; /* inflate for each segment that left the network */
 		return;
 	}
 	if (c->dupacks < 3) {
-		ns_tcp_limited_transmit(s, c); /* RFC 3042 applies with or without SACK */
+		ns_tcp_limited_transmit(s, c);
 		return;
 	}
 	if (c->dupacks == 3 && ns_seq_gt(c->snd_una, c->recover - 1)) {
@@ -428,9 +415,9 @@ dup_ack(struct ns_tcp_stack *s, struct ns_tcb *c)
 		c->recover = c->snd_max;
 		c->cwnd = half + 3u * c->snd_mss;
 		c->flags |= NS_TCBF_IN_RECOVERY;
-		NS_TCP_CTR(s, retransmits);
-		ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG,
-				RTE_MIN(c->sndq.tail - c->snd_una, (uint32_t)c->snd_mss));
+		ns_tcp_resend(s, c, c->snd_una,
+				ns_seq_min(c->snd_una + ns_tcp_seg_room(c), c->snd_max),
+				NS_TSEG_LOST, false);
 		ns_tcp_rto_restart(s, c);
 	}
 }
@@ -450,6 +437,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	 * last ACK acknowledged; with a delayed ACK pending, that is the earlier
 	 * segment, not the latest. */
 	uint32_t last_ack_sent = c->last_ack_sent;
+	struct ns_sack_block dsack;
+	uint32_t una_before;
 	bool sack_new;
 
 	/* The peer's SYN again in SYN-RECEIVED: our SYN-ACK was lost; send it again.
@@ -491,8 +480,12 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 	}
 	if (!acceptable(c, g, seglen)) {
 		NS_TCP_CTR(s, not_acceptable);
-		if (!(g->flags & RTE_TCP_RST_FLAG))
-			oow_ack(s, c, g);
+		if (g->flags & RTE_TCP_RST_FLAG)
+			return;
+		/* Old data again (its ACK was lost): the ACK reports it (RFC 2883 4.1.1). */
+		if (g->len > 0 && ns_seq_leq(g->seq + g->len, c->rcv_nxt))
+			ns_tcp_dsack_note(c, g->seq, g->seq + g->len);
+		oow_ack(s, c, g);
 		return;
 	}
 	c->last_rx_ns = s->now; /* keepalive: the peer is alive */
@@ -529,7 +522,9 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		NS_TCB_SET(c, NS_TCBG_TS, ts_recent, g->opt.tsval);
 
 	/* ACK processing (the scoreboard first: it decides what a duplicate ACK is) */
-	sack_new = ns_tcp_sack_update(c, &g->opt);
+	una_before = c->snd_una;
+	s->ack_prior_fack = c->rack_fack;
+	sack_new = ns_tcp_sack_update(s, c, &g->opt, g->ack, &dsack);
 	if (c->state == NS_TCP_SYN_RCVD) {
 		if (!ns_seq_gt(g->ack, c->snd_una) || ns_seq_gt(g->ack, c->snd_max)) {
 			struct rte_ipv4_hdr ip = {.src_addr = c->t.raddr, .dst_addr = c->t.laddr};
@@ -567,14 +562,31 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 			(sack_new || (g->wnd << c->snd_wscale) == c->snd_wnd)) {
 		dup_ack(s, c);
 	}
-	/* Window update (RFC 9293 3.10.7.4, fifth check) */
+	/* Window update (RFC 9293 3.10.7.4, fifth check), and, as Linux and
+	 * FreeBSD do, from every ACK that advanced SND.UNA: the peer's window is
+	 * relative to the ACK in the same segment, so an old retransmitted
+	 * segment carrying the newest ACK also carries the newest window.
+	 * Without it the right edge would become the new SND.UNA plus a stale
+	 * window, past what the peer offers. */
 	if (ns_seq_lt(c->snd_wl1, g->seq) ||
-			(c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack))) {
+			(c->snd_wl1 == g->seq && ns_seq_leq(c->snd_wl2, g->ack)) ||
+			ns_seq_gt(g->ack, una_before)) {
 		c->snd_wnd = g->wnd << c->snd_wscale;
-		c->snd_wl1 = g->seq;
+		c->snd_wl1 = ns_seq_max(c->snd_wl1, g->seq);
 		c->snd_wl2 = g->ack;
 		ns_tcb_dirty(c, NS_TCBG_SND);
 	}
+	if (c->state == NS_TCP_CLOSED)
+		return; /* the application closed it when told of the ACK */
+	/* Loss detection on what this ACK told (RFC 8985 7.4, then 6.2). */
+	if (c->rack_flags & NS_RACKF_TLP)
+		ns_tcp_tlp_ack(s, c, g->ack, ns_seq_gt(g->ack, una_before), sack_new,
+				dsack.left != dsack.right ? &dsack : NULL);
+	/* (nothing SACKed, no recovery: RACK has nothing to find) */
+	if (c->txl.sacked_segs != 0 || dsack.left != dsack.right ||
+			(c->flags & (NS_TCBF_IN_RECOVERY | NS_TCBF_LOSS)) ||
+			(c->rack_flags & NS_RACKF_DSACK_ROUND) || ns_tw_armed(&c->tmr[NS_TCPT_REO]))
+		ns_tcp_rack_ack(s, c, dsack.left != dsack.right);
 	switch (c->state) {
 	case NS_TCP_FIN_WAIT_1:
 		if (our_fin_acked(c))
@@ -601,6 +613,7 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		if (ns_seq_lt(g->seq, c->rcv_nxt)) { /* trim what we already have */
 			uint32_t dup = c->rcv_nxt - g->seq;
 
+			ns_tcp_dsack_note(c, g->seq, g->seq + RTE_MIN(dup, g->len));
 			if (dup >= g->len) {
 				c->flags |= NS_TCBF_ACK_NOW;
 				g->len = 0;
@@ -610,16 +623,34 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 				g->seq = c->rcv_nxt;
 			}
 		}
+		/* Nothing past the edge we offered (RFC 9293 3.10.7.4 trims it): the
+		 * buffer, and a standby's copy of it, hold that much and no more. */
+		if (g->len > 0 && ns_seq_gt(g->seq + g->len, c->rcv_adv)) {
+			uint32_t keep = ns_seq_gt(c->rcv_adv, g->seq) ? c->rcv_adv - g->seq : 0;
+
+			NS_TCP_CTR(s, rcvbuf_full);
+			g->len = keep;
+			g->flags &= (uint8_t)~RTE_TCP_FIN_FLAG;
+			c->flags |= NS_TCBF_ACK_NOW;
+		}
 		if (g->len > 0 && g->seq != c->rcv_nxt) {
 			/* Ahead of rcv_nxt: keep it; an immediate ACK carries SACK blocks (RFC
 			 * 5681 4.2). */
-			if (ns_tcp_reass_insert(s, c, g->seq, g->data, g->len) > 0)
+			uint32_t kept = ns_tcp_reass_insert(s, c, g->seq, g->data, g->len);
+
+			if (kept > 0)
 				ns_tcb_dirty(c, NS_TCBG_RCVQ);
+			/* A FIN beyond the hole is taken when the hole fills (the
+			 * peer need not send it again). */
+			if ((g->flags & RTE_TCP_FIN_FLAG) && kept == g->len) {
+				c->rq.has_fin = 1;
+				c->rq.fin_seq = g->seq + g->len;
+			}
 			c->flags |= NS_TCBF_ACK_NOW;
-			return; /* a FIN beyond a hole waits for its retransmission */
+			return;
 		}
 		if (g->len > 0) {
-			bool had_holes = c->n_ooo > 0;
+			bool had_holes = c->rq.n > 0;
 			uint32_t n = ns_fifo_write(&c->rcvq, g->data, g->len);
 
 			if (n < g->len) {
@@ -658,8 +689,20 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 
 	/* A FIN beyond a hole waits for the hole; the segment is out of order: ACK at
 	 * once (RFC 5681 4.2). */
-	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len != c->rcv_nxt)
+	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len != c->rcv_nxt) {
+		if (g->len == 0 && ns_seq_gt(g->seq, c->rcv_nxt)) {
+			c->rq.has_fin = 1; /* a bare FIN beyond the hole */
+			c->rq.fin_seq = g->seq;
+		}
 		c->flags |= NS_TCBF_ACK_NOW;
+	}
+	/* A FIN held beyond a hole that this segment filled. */
+	if (c->rq.has_fin && c->rq.fin_seq == c->rcv_nxt && c->rq.n == 0) {
+		c->rq.has_fin = 0;
+		g->flags |= RTE_TCP_FIN_FLAG;
+		g->seq = c->rcv_nxt;
+		g->len = 0;
+	}
 	/* FIN, in order */
 	if ((g->flags & RTE_TCP_FIN_FLAG) && g->seq + g->len == c->rcv_nxt) {
 		switch (c->state) {

@@ -101,6 +101,7 @@ struct ns_tcp_stack {
 	 * answered with RST (the standby may lack connections the peer has). */
 	uint64_t quiet_until_ns;
 	const struct ns_tcb *xmit_conn; /* during ops->xmit: the segment's connection */
+	uint32_t ack_prior_fack;	/* during an ACK: the connection's rack_fack before it */
 	uint64_t chack_second;		/* RFC 5961 7: the second being counted, and its count */
 	uint32_t chack_count;
 	uint64_t ctr[NS_TCP_C__MAX];

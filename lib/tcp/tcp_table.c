@@ -68,12 +68,44 @@ tuple_eq(const struct ns_tcp_tuple *a, const struct ns_tcp_tuple *b)
 	       a->rport == b->rport;
 }
 
+/* Reassembly ranges per connection: one per 256 bytes of receive buffer. */
+static uint32_t
+reass_cap(const struct ns_tcp_cfg *cfg)
+{
+	return RTE_MAX(cfg->rcvbuf / 256, 16u);
+}
+
+/* Transmission log records per connection: a power of two, one per 512
+ * bytes of send buffer, at least 64. */
+static uint32_t
+txlog_cap(const struct ns_tcp_cfg *cfg)
+{
+	uint32_t n = 64;
+
+	while (n < cfg->sndbuf / 512)
+		n <<= 1;
+	return n;
+}
+
+/* The soft-state arrays of a slot, after its FIFOs. */
+static void
+slot_arrays(const struct ns_tcp_cfg *cfg, struct ns_tcb *c, struct ns_sack_block *ranges,
+		struct ns_tcp_seg *log)
+{
+	c->rq.r = ranges;
+	c->rq.cap = reass_cap(cfg);
+	c->txl.r = log;
+	c->txl.cap = txlog_cap(cfg);
+}
+
 int
 ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct ns_tcp_ops *ops,
 		void *user, uint64_t now)
 {
 	uint32_t cap = 16;
-	size_t per = (size_t)cfg->sndbuf + cfg->rcvbuf;
+	size_t per = (size_t)cfg->sndbuf + cfg->rcvbuf +
+		     (size_t)reass_cap(cfg) * sizeof(struct ns_sack_block) +
+		     (size_t)txlog_cap(cfg) * sizeof(struct ns_tcp_seg);
 
 	memset(s, 0, sizeof(*s));
 	if (cfg->max_conns == 0 || (cfg->sndbuf & (cfg->sndbuf - 1)) ||
@@ -106,6 +138,10 @@ ns_tcp_init(struct ns_tcp_stack *s, const struct ns_tcp_cfg *cfg, const struct n
 		c->sndq.size = cfg->sndbuf;
 		c->rcvq.buf = c->sndq.buf + cfg->sndbuf;
 		c->rcvq.size = cfg->rcvbuf;
+		slot_arrays(cfg, c, (struct ns_sack_block *)(c->rcvq.buf + cfg->rcvbuf),
+				(struct ns_tcp_seg *)(c->rcvq.buf + cfg->rcvbuf +
+						      reass_cap(cfg) *
+								      sizeof(struct ns_sack_block)));
 		for (int k = 0; k < NS_TCPT__N; k++)
 			c->tmr[k].kind = (uint32_t)k;
 		s->free_ids[i] = cfg->max_conns - 1 - i; /* pop gives id 0 first */
@@ -167,12 +203,15 @@ tcb_reset(struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t)
 {
 	struct ns_tcb *c = &s->pool[id];
 	uint8_t *sb = c->sndq.buf, *rb = c->rcvq.buf;
+	struct ns_sack_block *ranges = c->rq.r;
+	struct ns_tcp_seg *log = c->txl.r;
 
 	memset(c, 0, sizeof(*c));
 	c->id = id;
 	c->t = *t;
 	c->sndq = (struct ns_fifo){sb, s->cfg.sndbuf, 0, 0};
 	c->rcvq = (struct ns_fifo){rb, s->cfg.rcvbuf, 0, 0};
+	slot_arrays(&s->cfg, c, ranges, log);
 	for (int k = 0; k < NS_TCPT__N; k++)
 		c->tmr[k].kind = (uint32_t)k;
 	return c;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Timers (retransmission, delayed ACK, TIME-WAIT) and the RTT estimator. */
+/* Timers (retransmission, delayed ACK, TIME-WAIT, keepalive, tail loss probe,
+ * RACK reordering) and the RTT estimator. */
 #include <stddef.h>
 
 #include "tcp_internal.h"
@@ -52,6 +53,7 @@ ns_tcp_rtt_sample(struct ns_tcp_stack *s, struct ns_tcb *c, uint32_t r)
 	c->rto_us = rto < min ? min : rto > max ? max : rto;
 	c->backoff = 0;
 	ns_tcb_dirty(c, NS_TCBG_RTT);
+	ns_tcp_rack_rtt_sample(s, c, r);
 }
 
 static void
@@ -93,18 +95,31 @@ rto_fire(struct ns_tcp_stack *s, struct ns_tcb *c)
 			NS_TCB_SET(c, NS_TCBG_CC, cwnd, c->snd_mss);
 			c->dupacks = 0;
 			c->flags &= ~NS_TCBF_IN_RECOVERY;
-			c->n_sacked = 0; /* RFC 2018 8: the receiver may have reneged */
+			ns_tcb_dirty(c, NS_TCBG_STATE);
+			ns_tcp_tlp_cancel(s, c);
+			ns_tcp_timer_stop(s, c, NS_TCPT_REO);
 		}
-		/* Go back to snd_una; a zero window turns this into a one-byte probe. */
-		NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una);
 		if (c->snd_wnd == 0) {
+			/* A zero window: a one-byte probe from snd_una, the rest to go
+			 * again once the window opens. */
 			uint32_t probe = ns_fifo_len(&c->sndq) > 0 ? 1 : 0;
+			uint32_t seq = c->snd_una;
 
-			ns_tcp_send_segment(s, c, c->snd_una, RTE_TCP_ACK_FLAG, probe);
-			NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_una + probe);
+			probe = ns_tcp_send_segment(s, c, seq, RTE_TCP_ACK_FLAG, probe);
+			NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, seq + probe);
+			ns_tcp_txlog_sent(s, c, seq, seq + probe, NS_TSEG_LOST);
 			if (ns_seq_gt(c->snd_nxt, c->snd_max))
 				c->snd_max = c->snd_nxt;
 		} else {
+			/* RFC 8985 6.3 / RFC 6675 5.1: the whole flight is lost (SACK
+			 * marks forgotten first: the receiver may have reneged, RFC 2018
+			 * 8), repaired from snd_una as cwnd grows again. */
+			if (c->snd_una != c->snd_max) {
+				ns_tcp_txlog_all_lost(c);
+				c->flags |= NS_TCBF_LOSS;
+				c->recover = c->snd_max;
+			}
+			NS_TCB_SET(c, NS_TCBG_SND, snd_nxt, c->snd_max);
 			ns_tcp_output(s, c);
 		}
 		break;
@@ -175,6 +190,12 @@ timer_fire(struct ns_tw_timer *t, void *arg)
 		return; /* freed */
 	case NS_TCPT_KEEPALIVE:
 		keepalive_fire(s, c);
+		break;
+	case NS_TCPT_TLP:
+		ns_tcp_tlp_fire(s, c);
+		break;
+	case NS_TCPT_REO:
+		ns_tcp_rack_reo_fire(s, c);
 		break;
 	default:
 		break;

@@ -19,6 +19,13 @@
 #   topo_capture FILE        tcpdump on $VETH_PEER until topo_capture_stop or cleanup
 #   topo_capture_stop        stop the captures (files complete afterwards)
 #   topo_loss PCT            drop PCT% of TCP both ways in the peer (nftables numgen)
+#   topo_bridged [lx]        $NS_DP and $NS_PEER (and with 'lx' a second Linux host
+#                            $NS_LX, $LX_IP) as ports of a bridge in $NS_BR; every
+#                            kernel veth without checksum, TSO, GSO and GRO offload,
+#                            so the bridge sees and drops frames of the MTU
+#   topo_bridge_loss PCT     drop PCT% of the TCP frames the bridge forwards (both
+#                            ways, every host pair); 0 removes the rule
+#   topo_bridge_capture FILE [SNAPLEN]  tcpdump on the bridge's port to nonstop
 #   topo_expert_errors PCAP  tshark's problems in the frames nonstop sent (empty: none)
 #   topo_check DESC COND     eval COND: print "PASS: DESC" or "FAIL: DESC" and count
 #   check DESC CMD...        run CMD: "ok   DESC" or "FAIL DESC", fail=1 on failure
@@ -316,10 +323,15 @@ topo_instance_stop() {
 }
 
 topo_capture() {
-	local file=$1 log pid i
+	topo_capture_on "$NS_PEER" "$VETH_PEER" "$1" 0
+}
+
+# topo_capture_on NS IFACE FILE SNAPLEN: tcpdump in NS on IFACE (0: whole frames)
+topo_capture_on() {
+	local log pid i
 	topo_require_tools tcpdump
 	log=$TOPO_TMP/tcpdump.${#TOPO_PIDS[@]}.log
-	ip netns exec "$NS_PEER" tcpdump -n -i "$VETH_PEER" -U -s 0 -w "$file" </dev/null >"$log" 2>&1 &
+	ip netns exec "$1" tcpdump -n -i "$2" -U -s "$4" -w "$3" </dev/null >"$log" 2>&1 &
 	pid=$!
 	TOPO_PIDS+=("$pid")
 	# The capture counts only once tcpdump says it listens.
@@ -328,7 +340,7 @@ topo_capture() {
 		topo_child_alive "$pid" || break
 		sleep 0.05
 	done
-	echo "FAIL: tcpdump did not start on $VETH_PEER: $(cat "$log")"
+	echo "FAIL: tcpdump did not start on $2: $(cat "$log")"
 	return 1
 }
 
@@ -356,6 +368,66 @@ table inet nonstop_loss {
 	chain out { type filter hook output priority 0; ip protocol tcp numgen random mod 100 < $1 drop; }
 }
 NFT
+}
+
+# topo_bridged [lx]: nonstop's veth, the Linux peer's (and a second Linux
+# host's) all end on bridge br0 in $NS_BR, where loss can be applied to what
+# it forwards in both directions.  Offloads off on every kernel veth: the
+# frames that cross the bridge are single segments of the MTU, so a drop
+# rule drops one segment (as on a wire), and nonstop never sees a GSO frame
+# or a checksum left to an offload.
+LX_IP=192.0.2.3
+topo_bridged() {
+	local h x
+	h=$(printf '%s' "$TOPO_TAG" | md5sum | cut -c1-9)
+	NS_BR=ns-br-$TOPO_TAG
+	NS_LX=ns-lx-$TOPO_TAG
+	BR_DP=bd$h
+	topo_ns_add "$NS_DP" || return 1
+	topo_ns_add "$NS_PEER" || return 1
+	topo_ns_add "$NS_BR" || return 1
+	topo_do ip -n "$NS_BR" link add br0 type bridge || return 1
+	topo_do ip -n "$NS_DP" link add "$VETH_DP" type veth peer name "$BR_DP" netns "$NS_BR" ||
+		return 1
+	topo_do ip -n "$NS_PEER" link add "$VETH_PEER" type veth peer name "bp$h" netns "$NS_BR" ||
+		return 1
+	topo_do ip -n "$NS_DP" link set "$VETH_DP" up || return 1
+	topo_do ip -n "$NS_PEER" addr add "$PEER_IP/24" dev "$VETH_PEER" || return 1
+	topo_do ip -n "$NS_PEER" link set "$VETH_PEER" up || return 1
+	topo_do ip netns exec "$NS_PEER" ethtool -K "$VETH_PEER" tx off tso off gso off gro off ||
+		return 1
+	if [ "${1:-}" = lx ]; then
+		topo_ns_add "$NS_LX" || return 1
+		topo_do ip -n "$NS_LX" link add "vl$h" type veth peer name "bl$h" netns "$NS_BR" ||
+			return 1
+		topo_do ip -n "$NS_LX" addr add "$LX_IP/24" dev "vl$h" || return 1
+		topo_do ip -n "$NS_LX" link set "vl$h" up || return 1
+		topo_do ip netns exec "$NS_LX" ethtool -K "vl$h" tx off tso off gso off gro off ||
+			return 1
+	fi
+	for x in "$BR_DP" "bp$h" "bl$h"; do
+		ip -n "$NS_BR" link show "$x" >/dev/null 2>&1 || continue
+		topo_do ip -n "$NS_BR" link set "$x" master br0 || return 1
+		topo_do ip netns exec "$NS_BR" ethtool -K "$x" tx off tso off gso off gro off ||
+			return 1
+		topo_do ip -n "$NS_BR" link set "$x" up || return 1
+	done
+	topo_do ip -n "$NS_BR" link set br0 up || return 1
+}
+
+topo_bridge_loss() {
+	topo_require_tools nft
+	ip netns exec "$NS_BR" nft delete table bridge nonstop_loss 2>/dev/null
+	[ "$1" = 0 ] && return 0
+	ip netns exec "$NS_BR" nft -f - <<NFT
+table bridge nonstop_loss {
+	chain lossy { type filter hook forward priority 0; meta l4proto tcp numgen random mod 100 < $1 drop; }
+}
+NFT
+}
+
+topo_bridge_capture() {
+	topo_capture_on "$NS_BR" "$BR_DP" "$1" "${2:-0}"
 }
 
 # Problems tshark finds in the frames nonstop sent (scripts/tshark_check.sh:

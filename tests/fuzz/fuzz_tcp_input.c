@@ -16,8 +16,12 @@
  *   [11]   payload seed
  * Segments carry valid checksums and sequence numbers near the windows,
  * so the fuzzer reaches reassembly, SACK recovery, closes and timers
- * instead of stopping at the checksum.  Properties checked after every
- * record: sequence invariants of every live TCB and FIFO bounds.
+ * instead of stopping at the checksum.  The handshake's SYN offers every
+ * option (SACK, timestamps, window scaling, MSS), or timestamps only when
+ * the input's length leaves one byte after its last record (the paths
+ * without SACK).  Properties checked after every record: sequence
+ * invariants of every live TCB, FIFO bounds, out-of-order ranges and the
+ * transmission log.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +80,13 @@ build(uint8_t *pkt, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, u
 	unsigned int olen = 0;
 	uint16_t len;
 
-	switch (optsel % 5) {
+	switch (optsel == 0xff ? 5 : optsel % 5) {
+	case 5: /* a SYN's every option: MSS, SACK-permitted, timestamps, window scale */
+		memcpy(o, "\x02\x04\x05\xb4\x04\x02\x08\x0a", 8);
+		memcpy(o + 8, &tsval, 4);
+		memcpy(o + 12, "\x00\x00\x00\x00\x01\x03\x03\x07", 8);
+		olen = 20;
+		break;
 	case 1: /* MSS */
 		memcpy(o, "\x02\x04\x05\xb4", 4);
 		olen = 4;
@@ -139,8 +149,22 @@ check_invariants(const struct ns_tcp_stack *s)
 			abort();
 		if (ns_fifo_len(&c->sndq) > c->sndq.size || ns_fifo_len(&c->rcvq) > c->rcvq.size)
 			abort();
-		if (c->n_ooo > NS_TCP_OOO_MAX || c->n_sacked > NS_TCP_SACKED_MAX)
+		if (c->rq.n > c->rq.cap || c->rq.n_recent > NS_TCP_MAX_SACK)
 			abort();
+		/* The transmission log covers what is in flight, its counts agree
+		 * with its records, and pipe never exceeds what was sent. */
+		if (ns_tcp_txlog_check(c) != 0 ||
+				ns_tcp_pipe(c) > c->snd_max - c->snd_una + c->txl.retrans)
+			abort();
+		/* Out-of-order ranges: ascending, disjoint, beyond rcv_nxt, within the ring. */
+		for (uint32_t k = 0; k < c->rq.n; k++) {
+			const struct ns_sack_block *b = &c->rq.r[k];
+
+			if (!ns_seq_lt(b->left, b->right) || ns_seq_leq(b->left, c->rcvq.tail) ||
+					ns_seq_gt(b->right, c->rcvq.head + c->rcvq.size) ||
+					(k > 0 && ns_seq_leq(b->left, c->rq.r[k - 1].right)))
+				abort();
+		}
 		if (c->state >= NS_TCP_ESTABLISHED && c->cwnd == 0)
 			abort();
 	}
@@ -173,7 +197,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	ns_tcp_listen(&s, 0, 80, &s);
 	/* Handshake: SYN with every option, then the ACK of the SYN-ACK. */
-	ns_tcp_input(&s, pkt, build(pkt, 4000, peer_seq, 0, RTE_TCP_SYN_FLAG, 65535, 2, ts, 0, 0),
+	ns_tcp_input(&s, pkt,
+			build(pkt, 4000, peer_seq, 0, RTE_TCP_SYN_FLAG, 65535,
+					size % 12 == 1 ? 2 : 0xff, ts, 0, 0),
 			now);
 	c = ns_tcp_lookup(&s, &t);
 	if (c != NULL)

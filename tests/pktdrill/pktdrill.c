@@ -64,7 +64,15 @@ struct run {
 	struct ns_tcb *accept_q[64];
 	unsigned int n_accept;
 	bool nodelay;
-	bool active; /* connect() was called: the script's side is the listener */
+	bool active;	   /* connect() was called: the script's side is the listener */
+	uint32_t peer_mss; /* the MSS the script's SYN or SYN-ACK announced (536 without one) */
+	char too_big[160]; /* the first segment the stack sent that did not fit the MSS */
+	bool peer_syn;	   /* the script sent its SYN or SYN-ACK */
+	bool peer_ws;	   /* the script's SYN or SYN-ACK offered window scaling */
+	int stack_ws;	   /* the scale the stack's SYN or SYN-ACK offered (-1: none) */
+	bool have_edge;
+	uint32_t edge;	   /* the furthest right edge the stack advertised (absolute) */
+	char retreat[160]; /* the first segment whose right edge lay left of an earlier one */
 	uint64_t tol_ns;
 	char err[512];
 	char want_err[128]; /* '// error: TEXT' in a negative script */
@@ -116,9 +124,49 @@ p_xmit(void *user, void *handle, uint16_t len)
 		struct ns_tcp_opts op;
 		unsigned int olen = (unsigned int)((th->data_off >> 4) * 4 - 20);
 
-		if (ns_tcp_opts_parse((const uint8_t *)(th + 1), olen, &op) == NS_TCPOPT_OK &&
-				(op.present & NS_TCPO_TS))
-			R.last_tsval = op.tsval;
+		if (ns_tcp_opts_parse((const uint8_t *)(th + 1), olen, &op) == NS_TCPOPT_OK) {
+			if (op.present & NS_TCPO_TS)
+				R.last_tsval = op.tsval;
+			if (th->tcp_flags & RTE_TCP_SYN_FLAG)
+				R.stack_ws = (op.present & NS_TCPO_WS) ? op.wscale : -1;
+		}
+	}
+	/* RFC 7323 2.4, RFC 9293 3.8.6.2.1: the right edge the stack offers
+	 * (ACK + window, scaled once both sides offered scaling; a SYN's
+	 * window never is) does not move left. */
+	if ((th->tcp_flags & RTE_TCP_ACK_FLAG) && !(th->tcp_flags & RTE_TCP_RST_FLAG) &&
+			R.retreat[0] == '\0') {
+		int sc = (th->tcp_flags & RTE_TCP_SYN_FLAG) || !R.peer_ws || R.stack_ws < 0
+					 ? 0
+					 : R.stack_ws;
+		uint32_t edge = rte_be_to_cpu_32(th->recv_ack) +
+				((uint32_t)rte_be_to_cpu_16(th->rx_win) << sc);
+
+		if (R.have_edge && ns_seq_lt(edge, R.edge))
+			snprintf(R.retreat, sizeof(R.retreat),
+					"the stack's right edge moved left by %u bytes at %.6f s "
+					"(ack %u win %u)",
+					R.edge - edge, (R.s.now - T0_NS) / 1e9,
+					rte_be_to_cpu_32(th->recv_ack) - REMOTE_ISN,
+					rte_be_to_cpu_16(th->rx_win));
+		if (!R.have_edge || ns_seq_gt(edge, R.edge))
+			R.edge = edge;
+		R.have_edge = true;
+	}
+	/* RFC 9293 3.7.1: a segment's options and data together fit the effective
+	 * MSS, the smaller of the peer's and our own (RFC 6691: the MSS counts
+	 * neither the IP nor the TCP header, options are taken out of it). */
+	if (!(th->tcp_flags & RTE_TCP_SYN_FLAG) && R.peer_mss != 0 && R.too_big[0] == '\0') {
+		uint32_t olen = (uint32_t)((th->data_off >> 4) * 4 - 20);
+		uint32_t payload = len - 40u - olen;
+		uint32_t mss = RTE_MIN(R.peer_mss, (uint32_t)R.cfg.mss);
+
+		if (olen + payload > mss)
+			snprintf(R.too_big, sizeof(R.too_big),
+					"the stack sent %u bytes of data and %u of options at %.6f "
+					"s "
+					"(IP length %u): more than the MSS %u",
+					payload, olen, (R.s.now - T0_NS) / 1e9, len, mss);
 	}
 	o->len = len;
 	o->t = R.s.now;
@@ -320,8 +368,8 @@ parse_segment(const char *p, struct seg_spec *g)
 	if (num(&p, &a) < 0 || !eat(&p, ":") || num(&p, &b) < 0 || !eat(&p, "(") ||
 			num(&p, &l) < 0 || !eat(&p, ")"))
 		return fail("SEQ:END(LEN) expected");
-	if (b - a != l || l > 1400)
-		return fail("END - SEQ must equal LEN (at most 1400)");
+	if (b - a != l || l > 1960)
+		return fail("END - SEQ must equal LEN (at most 1960)");
 	g->seq = (uint32_t)a;
 	g->end = (uint32_t)b;
 	g->len = (uint32_t)l;
@@ -366,6 +414,11 @@ inject(const struct seg_spec *g)
 	 * latest one, as a peer would. */
 	if ((o.present & NS_TCPO_TS) && o.tsecr != 0)
 		o.tsecr = R.last_tsval;
+	if ((g->flags & RTE_TCP_SYN_FLAG) && !R.peer_syn) { /* the handshake's, not a later one */
+		R.peer_syn = true;
+		R.peer_mss = (o.present & NS_TCPO_MSS) ? o.mss : 536;
+		R.peer_ws = (o.present & NS_TCPO_WS) != 0;
+	}
 	for (unsigned int i = 0; i < o.n_sack; i++) { /* relative to our ISN */
 		o.sack[i].left += R.local_isn;
 		o.sack[i].right += R.local_isn;
@@ -429,6 +482,12 @@ expect(const struct seg_spec *g, uint64_t t)
 	if (R.out_head == R.out_tail)
 		return fail("expected %s %u:%u(%u) at %.3f s: nothing sent", flag_str(g->flags, fa),
 				g->seq, g->end, g->len, (t - T0_NS) / 1e9);
+	/* A segment above the MSS, or an edge moved left, says more than a
+	 * mismatch of the segment that shows it. */
+	if (R.too_big[0] != '\0')
+		return fail("%s", R.too_big);
+	if (R.retreat[0] != '\0')
+		return fail("%s", R.retreat);
 	o = &R.out[R.out_head % MAX_OUT];
 	ip = (const struct rte_ipv4_hdr *)o->buf;
 	th = (const struct rte_tcp_hdr *)(ip + 1);
@@ -848,6 +907,7 @@ run_script(const char *path, uint64_t tol_ns)
 	R.now = T0_NS;
 	R.remote_port = REMOTE_PORT;
 	R.local_port = LOCAL_PORT;
+	R.stack_ws = -1;
 	ns_tcp_cfg_defaults(&R.cfg);
 	R.cfg.max_conns = 8;
 	if (f == NULL) {
@@ -858,6 +918,10 @@ run_script(const char *path, uint64_t tol_ns)
 		R.line++;
 		line[strcspn(line, "\r\n")] = '\0';
 		rc = run_line(line);
+		if (rc == 0 && R.too_big[0] != '\0')
+			rc = fail("%s", R.too_big);
+		if (rc == 0 && R.retreat[0] != '\0')
+			rc = fail("%s", R.retreat);
 	}
 	fclose(f);
 	if (rc == 0 && R.started) {
@@ -866,6 +930,10 @@ run_script(const char *path, uint64_t tol_ns)
 		advance(R.last_t + T0_NS + R.tol_ns);
 		R.line++;
 		rc = no_unexpected(R.now + R.tol_ns + 1);
+		if (rc == 0 && R.too_big[0] != '\0')
+			rc = fail("%s", R.too_big);
+		if (rc == 0 && R.retreat[0] != '\0')
+			rc = fail("%s", R.retreat);
 	}
 	return rc;
 }

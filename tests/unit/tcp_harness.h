@@ -37,10 +37,14 @@ static unsigned int q_head, q_tail;
 static int q_to[8192]; /* 0: to A, 1: to B */
 static struct end A, B;
 static uint64_t now;
-static unsigned int drop_every; /* drop every Nth data-carrying packet (0: none) */
+static unsigned int drop_every;	   /* drop every Nth data-carrying packet (0: none) */
+static unsigned int drop_permille; /* drop any packet, either way, with this chance */
+static uint64_t drop_rng = 1;
 static unsigned int data_pkts, dropped;
 static int b_drop_next;	 /* drop the next N packets B sends */
 static int b_app_paused; /* B's application does not read */
+/* Called with every segment an end sends, before any loss is applied. */
+static void (*xmit_hook)(struct end *e, const uint8_t *ip, uint16_t len);
 static int app_tag = 1;
 static uint8_t key_seed; /* varies the ISNs: sequence numbers must work anywhere in 2^32 */
 
@@ -66,6 +70,12 @@ t_xmit(void *user, void *handle, uint16_t len)
 	/* Every segment we send must carry valid checksums. */
 	CHECK_EQ(rte_raw_cksum(ip, 20), 0xffff);
 	CHECK_EQ(rte_ipv4_udptcp_cksum_verify(ip, th), 0);
+	/* ...and fit the MSS with its options (RFC 9293 3.7.1): both ends use
+	 * the same configuration, so the smaller cfg.mss bounds every segment. */
+	if (!(th->tcp_flags & RTE_TCP_SYN_FLAG))
+		CHECK(len - 40u <= (uint32_t)RTE_MIN(A.s.cfg.mss, B.s.cfg.mss));
+	if (xmit_hook != NULL)
+		xmit_hook(e, e->scratch, len);
 	if (e == &B && b_drop_next > 0) {
 		b_drop_next--;
 		dropped++;
@@ -74,6 +84,13 @@ t_xmit(void *user, void *handle, uint16_t len)
 	if (payload > 0 && drop_every && ++data_pkts % drop_every == 0) {
 		dropped++;
 		return;
+	}
+	if (drop_permille != 0) {
+		drop_rng = drop_rng * 6364136223846793005ull + 1442695040888963407ull;
+		if ((drop_rng >> 33) % 1000 < drop_permille) {
+			dropped++;
+			return;
+		}
 	}
 	memcpy(link_q[i].buf, e->scratch, len);
 	link_q[i].len = len;
@@ -147,8 +164,10 @@ setup(void (*tweak)(struct ns_tcp_cfg *cfg))
 	B.peer = &A;
 	q_head = q_tail = 0;
 	now = 1000 * MS;
-	drop_every = data_pkts = dropped = 0;
+	drop_every = data_pkts = dropped = drop_permille = 0;
+	drop_rng = 1;
 	b_drop_next = b_app_paused = 0;
+	xmit_hook = NULL;
 	ns_tcp_cfg_defaults(&cfg);
 	cfg.max_conns = 16;
 	for (int i = 0; i < 16; i++)

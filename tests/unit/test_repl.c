@@ -691,13 +691,22 @@ quiesce_and_compare(void)
 {
 	uint32_t saved[5] = {tcp_loss_pct, repl_loss_pct, repl_dup_pct, repl_reorder_pct,
 			repl_corrupt_pct};
+	bool settled = false;
 
 	tcp_loss_pct = repl_loss_pct = repl_dup_pct = repl_reorder_pct = repl_corrupt_pct = 0;
-	for (int i = 0; i < 20000 && !(quiet() && lq_n == 0); i++)
-		step();
-	for (int i = 0; i < 10; i++) /* the last acknowledgements and images */
-		step();
-	if (quiet())
+	/* Quiet: nothing in flight, then still quiet after the last
+	 * acknowledgements and images.  A retransmission or probe timer that
+	 * fires in between starts the wait again (bounded). */
+	for (int i = 0; i < 20000 && !settled; i++) {
+		if (!(quiet() && lq_n == 0)) {
+			step();
+			continue;
+		}
+		for (int j = 0; j < 10; j++)
+			step();
+		settled = quiet();
+	}
+	if (settled)
 		compare_all();
 	else
 		violation("did not quiesce");

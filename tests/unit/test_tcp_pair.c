@@ -16,8 +16,10 @@ test_handshake_negotiates_options(void)
 		setup(NULL);
 		c = open_pair();
 		high_isn += c->irs >= 0x80000000u;
-		CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
-		CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
+		/* 64 KB less the 16 units of 2^7 kept aside for rounding (both the
+		 * SYN-ACK's unscaled 63488 and A's 496 << 7) */
+		CHECK_EQ(c->rcv_adv - c->rcv_nxt, 63488);
+		CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 63488);
 	}
 	CHECK(high_isn > 0 && high_isn < 8); /* both halves of the sequence space seen */
 	key_seed = 0;
@@ -28,10 +30,10 @@ test_handshake_negotiates_options(void)
 	CHECK(c->flags & NS_TCBF_WS);
 	CHECK_EQ(c->snd_wscale, 7);
 	CHECK_EQ(c->snd_mss, 1448);	  /* 1460 less the timestamp option */
-	CHECK_EQ(B.conn->snd_wnd, 65536); /* 512 << 7 */
+	CHECK_EQ(B.conn->snd_wnd, 63488); /* 496 << 7 */
 	/* The advertised right edge tracks what we announced, on both sides. */
-	CHECK_EQ(c->rcv_adv - c->rcv_nxt, 65536);
-	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 65536);
+	CHECK_EQ(c->rcv_adv - c->rcv_nxt, 63488);
+	CHECK_EQ(B.conn->rcv_adv - B.conn->rcv_nxt, 63488);
 	CHECK(c->srtt_us > 0); /* RTT measured on the handshake */
 	CHECK_EQ(A.observed_new, 1);
 	CHECK_EQ(B.observed_new, 1);
@@ -245,7 +247,8 @@ test_zero_window_lost_update_persist(void)
 		run(now + 5 * MS);
 	}
 	CHECK_EQ(c->snd_wnd, 0);
-	CHECK(ns_fifo_len(&B.conn->rcvq) > 65536 - 128); /* full to the 2^7 scale granularity */
+	/* full, but for the 2048 bytes kept out of the offer and the scale unit */
+	CHECK(ns_fifo_len(&B.conn->rcvq) > 65536 - 2048 - 128);
 	/* B reads everything; the window update it sends is lost. */
 	b_app_paused = 0;
 	b_drop_next = 1;
@@ -259,6 +262,85 @@ test_zero_window_lost_update_persist(void)
 	CHECK_EQ(B.rx_len, sizeof(a2b));
 	CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
 	CHECK(A.s.ctr[NS_TCP_C_rto_expired] >= 1); /* the probe came from the timer */
+}
+
+/* The right edge B advertises (ACK + window << 7), per segment. */
+static uint32_t edge_max, edge_retreats, edge_past_buffer;
+static uint64_t edge_capped_seen;
+
+static void
+watch_b_edge(struct end *e, const uint8_t *ip, uint16_t len)
+{
+	const struct rte_tcp_hdr *th = (const struct rte_tcp_hdr *)(ip + 20);
+	const struct ns_tcb *r = B.conn;
+	uint32_t edge;
+
+	(void)len;
+	if (e != &B || r == NULL || (th->tcp_flags & RTE_TCP_SYN_FLAG))
+		return;
+	edge = rte_be_to_cpu_32(th->recv_ack) + ((uint32_t)rte_be_to_cpu_16(th->rx_win) << 7);
+	if (ns_seq_gt(edge, r->rcvq.head + r->rcvq.size))
+		edge_past_buffer++;
+	if (edge_max != 0 && ns_seq_lt(edge, edge_max) &&
+			B.s.ctr[NS_TCP_C_rcv_wnd_capped] == edge_capped_seen)
+		edge_retreats++; /* moved left without the buffer forcing it */
+	edge_capped_seen = B.s.ctr[NS_TCP_C_rcv_wnd_capped];
+	if (edge_max == 0 || ns_seq_gt(edge, edge_max))
+		edge_max = edge;
+}
+
+/* The scaled window is rounded so that the right edge never moves left
+ * (RFC 7323 2.4) and never lies past the buffer: a reader that keeps up,
+ * and one that stops reading until the window closes, see neither. */
+static void
+test_rcv_edge_rounding(void)
+{
+	static uint8_t a2b[300000];
+	struct ns_tcb *c;
+	uint32_t off = 0;
+
+	for (int paused = 0; paused <= 1; paused++) {
+		setup(NULL);
+		c = open_pair();
+		fill_pattern(a2b, sizeof(a2b), 11);
+		edge_max = edge_retreats = edge_past_buffer = 0;
+		edge_capped_seen = 0;
+		xmit_hook = watch_b_edge;
+		b_app_paused = paused;
+		off = 0;
+		for (int i = 0; i < 400 && off < sizeof(a2b); i++) {
+			/* odd sizes: rcv_nxt lands anywhere in the 128-byte scale unit */
+			uint32_t n = RTE_MIN((uint32_t)sizeof(a2b) - off, 1000u + 37u * (i % 13));
+
+			off += ns_tcp_send(&A.s, c, a2b + off, n, now);
+			run(now + 1 * MS);
+		}
+		run(now + 500 * MS);
+		CHECK_EQ(edge_retreats, 0);
+		CHECK_EQ(edge_past_buffer, 0);
+		if (paused) {
+			uint32_t n;
+
+			/* full, but for the bytes kept out of the offer */
+			CHECK(ns_fifo_len(&B.conn->rcvq) > B.conn->rcvq.size - 2048 - 128);
+			CHECK_EQ(c->snd_wnd, 0);
+			/* Reading again: the rest arrives. */
+			b_app_paused = 0;
+			do {
+				n = ns_tcp_recv(&B.s, B.conn, B.rx + B.rx_len,
+						(uint32_t)sizeof(B.rx) - B.rx_len, now);
+				B.rx_len += n;
+			} while (n > 0);
+			transfer(&A, c, a2b + off, (uint32_t)sizeof(a2b) - off, now + 30000 * MS);
+		}
+		CHECK_EQ(B.s.ctr[NS_TCP_C_rcv_wnd_capped], 0);
+		/* Nothing past the window but A's one-byte probes of the closed
+		 * window, each refused (its ACK taken: zero_window_still_takes_acks). */
+		CHECK(A.s.ctr[NS_TCP_C_rto_expired] <= (uint64_t)paused * 4);
+		CHECK_EQ(B.s.ctr[NS_TCP_C_rcvbuf_full], A.s.ctr[NS_TCP_C_rto_expired]);
+		CHECK_EQ(B.rx_len, sizeof(a2b));
+		CHECK(memcmp(B.rx, a2b, sizeof(a2b)) == 0);
+	}
 }
 
 /* Data beyond the advertised window is not accepted; an ACK says where we are. */
@@ -306,6 +388,7 @@ test_reassembly_and_sack_blocks(void)
 	uint8_t data[4000];
 	uint32_t base;
 	const struct ns_tcb *r;
+	struct ns_sack_block blk[4];
 
 	setup(NULL);
 	c = open_pair();
@@ -324,9 +407,12 @@ test_reassembly_and_sack_blocks(void)
 	} while (0)
 	SEG(1000, 1000);
 	SEG(3000, 1000);
-	CHECK_EQ(r->n_ooo, 2);
-	CHECK_EQ(r->ooo[0].left, base + 3000); /* most recent first */
-	CHECK_EQ(r->ooo[1].left, base + 1000);
+	CHECK_EQ(r->rq.n, 2);
+	CHECK_EQ(r->rq.r[0].left, base + 1000); /* held in sequence order */
+	CHECK_EQ(r->rq.r[1].left, base + 3000);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 2);
+	CHECK_EQ(blk[0].left, base + 3000); /* reported most recent first */
+	CHECK_EQ(blk[1].left, base + 1000);
 	{
 		struct ns_tcp_opts o;
 
@@ -338,17 +424,109 @@ test_reassembly_and_sack_blocks(void)
 		CHECK_EQ(o.sack[1].left, base + 1000);
 	}
 	SEG(2000, 1000); /* joins both ranges */
-	CHECK_EQ(r->n_ooo, 1);
-	CHECK_EQ(r->ooo[0].left, base + 1000);
-	CHECK_EQ(r->ooo[0].right, base + 4000);
+	CHECK_EQ(r->rq.n, 1);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 1);
+	CHECK_EQ(blk[0].left, base + 1000);
+	CHECK_EQ(blk[0].right, base + 4000);
 	CHECK_EQ(r->rcv_nxt, base);
 	CHECK_EQ(B.rx_len, 0);
 	SEG(0, 1000); /* fills the hole: everything is delivered */
-	CHECK_EQ(r->n_ooo, 0);
+	CHECK_EQ(r->rq.n, 0);
+	CHECK_EQ(ns_tcp_reass_blocks(r, blk, 4), 0);
 	CHECK_EQ(r->rcv_nxt, base + 4000);
 	CHECK_EQ(B.rx_len, 4000);
 	CHECK(memcmp(B.rx, data, 4000) == 0);
 #undef SEG
+}
+
+/* Inject data [off, off + n) of 'data' from A's connection into B. */
+static void
+inject_to_b(const struct ns_tcb *c, uint32_t base, const uint8_t *data, uint32_t off, uint32_t n)
+{
+	static uint8_t pkt[2048];
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(pkt + 20);
+
+	craft(pkt, c, base + off, B.conn->snd_nxt, RTE_TCP_ACK_FLAG, (uint16_t)n);
+	th->rx_win = RTE_BE16(4096);
+	memcpy(pkt + 40, data + off, n);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum((struct rte_ipv4_hdr *)pkt, th);
+	ns_tcp_input(&B.s, pkt, (uint16_t)(40 + n), now);
+}
+
+/* Reassembly bounded by the buffer: 60 000 bytes in random pieces (1 to
+ * 1460 bytes), sent in a random order with duplicates and overlaps, all
+ * held (more than 20 holes at a time) and delivered exact. */
+static void
+test_reassembly_random_order(void)
+{
+	static uint8_t data[60000];
+	uint32_t cut[200], n = 0, order[200], rng = 12345, base, most = 0;
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(data, sizeof(data), 21);
+	base = B.conn->rcv_nxt;
+	for (uint32_t off = 0; off < sizeof(data); n++) {
+		rng = rng * 1103515245u + 12345u;
+		cut[n] = off;
+		off += RTE_MIN(1u + (rng >> 8) % 1460u, (uint32_t)sizeof(data) - off);
+	}
+	cut[n] = sizeof(data);
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	for (uint32_t i = n - 1; i > 0; i--) { /* shuffle, the first piece last */
+		uint32_t j, t;
+
+		rng = rng * 1103515245u + 12345u;
+		j = 1 + (rng >> 8) % i;
+		t = order[i], order[i] = order[j], order[j] = t;
+	}
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t k = order[i], off = cut[k], len = cut[k + 1] - cut[k];
+
+		inject_to_b(c, base, data, off, len);
+		if (i % 7 == 0) /* a duplicate */
+			inject_to_b(c, base, data, off, len);
+		if (i % 11 == 0 && k + 1 < n) /* an overlap with the next piece */
+			inject_to_b(c, base, data, off + len / 2,
+					RTE_MIN(len, (uint32_t)sizeof(data) - off - len / 2));
+		most = RTE_MAX(most, B.conn->rq.n);
+	}
+	CHECK(most > 20);
+	CHECK_EQ(B.conn->rq.n, 1); /* all but the first piece */
+	CHECK_EQ(B.rx_len, 0);
+	inject_to_b(c, base, data, 0, cut[1]);
+	CHECK_EQ(B.conn->rq.n, 0);
+	CHECK_EQ(B.rx_len, sizeof(data));
+	CHECK(memcmp(B.rx, data, sizeof(data)) == 0);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_ooo_dropped], 0);
+}
+
+/* A peer whose segments are so small that the ranges run out (one per 256
+ * bytes of buffer): a segment that would open one more is dropped, and
+ * counted; once it comes again in order, everything arrives. */
+static void
+test_reassembly_ranges_run_out(void)
+{
+	static uint8_t data[8000];
+	uint32_t base;
+	struct ns_tcb *c;
+
+	setup(NULL);
+	c = open_pair();
+	fill_pattern(data, sizeof(data), 22);
+	base = B.conn->rcv_nxt;
+	for (uint32_t off = 2; off < sizeof(data); off += 2) /* 1 byte, 1 hole, ... */
+		inject_to_b(c, base, data, off, 1);
+	CHECK_EQ(B.conn->rq.n, B.conn->rq.cap);
+	CHECK_EQ(B.s.ctr[NS_TCP_C_ooo_dropped], sizeof(data) / 2 - 1 - B.conn->rq.cap);
+	for (uint32_t off = 0; off < sizeof(data); off += 1000)
+		inject_to_b(c, base, data, off, 1000);
+	CHECK_EQ(B.rx_len, sizeof(data));
+	CHECK(memcmp(B.rx, data, sizeof(data)) == 0);
+	CHECK_EQ(B.conn->rq.n, 0);
 }
 
 /* A blind in-window RST (not exactly rcv_nxt) is challenged, not obeyed (RFC 5961). */
@@ -442,8 +620,11 @@ main(void)
 	RUN(test_out_of_window_data_refused);
 	RUN(test_blind_rst_challenged);
 	RUN(test_reassembly_and_sack_blocks);
+	RUN(test_reassembly_random_order);
+	RUN(test_reassembly_ranges_run_out);
 	RUN(test_cwnd_not_grown_when_app_limited);
 	RUN(test_zero_copy_send_and_receive);
+	RUN(test_rcv_edge_rounding);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);
 	return TEST_SUMMARY();

@@ -4,8 +4,9 @@ segment, recovered from SACK: the peer's MSS is 1000, so with timestamps
 SMSS is 988 and the initial window (RFC 6928) is 10 segments, all sent at
 once with the FIN queued behind them.  The peer ACKs the first, then three
 duplicate ACKs whose SACK blocks cover segments 3..5: nonstop retransmits
-segment 2 (RFC 6675 loss detection after DupThresh SACKed segments) and
-nothing else.  A cumulative ACK of everything, the peer's FIN, TIME-WAIT."""
+segment 2 once RACK deems it lost (RFC 8985: here its reordering timer, a
+quarter of the minimum RTT after the first SACK, expires before the next
+ACK arrives) and nothing else.  A cumulative ACK of everything, the peer's FIN, TIME-WAIT."""
 import os
 import sys
 
