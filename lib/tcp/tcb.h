@@ -45,6 +45,7 @@ enum ns_tcb_flag {
 	NS_TCBF_IN_RECOVERY = 1u << 9, /* fast recovery (RFC 6675 with SACK, RFC 6582 without) */
 	NS_TCBF_KEEPALIVE = 1u << 10,  /* keepalive probes when idle (cfg.keepalive_idle_ms) */
 	NS_TCBF_LOSS = 1u << 11,       /* after an RTO until snd_una reaches recover */
+	NS_TCBF_RESENT_AFTER_FIN = 1u << 12, /* data or FIN sent again once our FIN was out */
 };
 
 enum ns_tcp_timer_kind {

@@ -36,6 +36,9 @@
 	X(bad_opts, DROP, "malformed TCP options")                                                \
 	X(no_conn, DROP, "segment for no connection or listener (RST sent unless RST)")           \
 	X(no_conn_quiet, DROP, "segment for no connection in a takeover's grace period (no RST)") \
+	X(late_dup_acks, DROP,                                                                    \
+			"peer's duplicate ACK to a copy sent after our FIN, conn. closed (no "    \
+			"RST)")                                                                   \
 	X(activated, INFO, "shadows taken over (a standby's promotion)")                          \
 	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                  \
 	X(bad_ack, DROP, "ACK for data never sent")                                               \

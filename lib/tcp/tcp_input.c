@@ -598,6 +598,8 @@ established_input(struct ns_tcp_stack *s, struct ns_tcb *c, struct seg *g)
 		break;
 	case NS_TCP_LAST_ACK:
 		if (our_fin_acked(c)) {
+			if (c->flags & NS_TCBF_RESENT_AFTER_FIN)
+				ns_tcp_closed_note(s, c); /* its copy may still draw an ACK */
 			ns_tcp_drop(s, c, NS_TCPE_CLOSED);
 			return;
 		}
@@ -831,6 +833,8 @@ tcp_input(struct ns_tcp_stack *s, const uint8_t *ipb, uint16_t ip_len, uint64_t 
 	t.lport = th->dst_port;
 	t.rport = th->src_port;
 	c = ns_tcp_lookup(s, &t);
+	if (c == NULL && ns_tcp_closed_absorb(s, &t, g.seq, g.ack, g.flags, g.len))
+		return;
 	if (c == NULL) {
 		int li = ns_tcp_listener_match(s, t.laddr, t.lport);
 		uint32_t seglen = g.len + ((g.flags & RTE_TCP_SYN_FLAG) ? 1 : 0) +

@@ -14,6 +14,30 @@
 #define NS_TCP_CTR(s, name) ((s)->ctr[NS_TCP_C_##name]++)
 #define NS_TCP_HDR_MAX	    (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + 40)
 
+static inline uint32_t
+ns_tcp_tuple_hash(const struct ns_tcp_tuple *t, uint32_t mask)
+{
+	uint64_t h = ((uint64_t)t->raddr << 32 | t->laddr) * 0x9E3779B97F4A7C15ull;
+
+	h ^= ((uint64_t)t->rport << 16 | t->lport) * 0xC2B2AE3D27D4EB4Full;
+	return (uint32_t)(h >> 32) & mask;
+}
+
+static inline bool
+ns_tcp_tuple_eq(const struct ns_tcp_tuple *a, const struct ns_tcp_tuple *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
+	       a->rport == b->rport;
+}
+
+/* tcp_closed.c */
+/* A passive close (LAST-ACK) after something was sent again past our FIN:
+ * remember the peer's expected duplicate ACK for a while. */
+void ns_tcp_closed_note(struct ns_tcp_stack *s, const struct ns_tcb *c);
+/* A segment for no connection: true if it is that duplicate (drop it quietly). */
+bool ns_tcp_closed_absorb(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, uint32_t seq,
+		uint32_t ack, uint8_t flags, uint32_t len);
+
 /* tcp_table.c */
 struct ns_tcb *ns_tcp_tcb_alloc(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t);
 void ns_tcp_tcb_free(struct ns_tcp_stack *s, struct ns_tcb *c);

@@ -189,6 +189,9 @@ ns_tcp_send_segment(
 		c->unacked_segs = 0;
 		ns_tcp_timer_stop(s, c, NS_TCPT_DELACK);
 	}
+	if ((c->flags & NS_TCBF_FIN_SENT) && (len > 0 || (flags & RTE_TCP_FIN_FLAG)) &&
+			ns_seq_lt(seq, c->snd_max))
+		c->flags |= NS_TCBF_RESENT_AFTER_FIN; /* see ns_tcp_closed_note */
 	NS_TCP_CTR(s, segs_out);
 	if (flags & RTE_TCP_RST_FLAG)
 		NS_TCP_CTR(s, rst_out);

@@ -82,6 +82,20 @@ struct ns_tcp_listener {
 	uint32_t n_syn_rcvd; /* half-open connections (the backlog) */
 };
 
+/*
+ * Connections closed from LAST-ACK after a retransmission or tail loss probe
+ * went out past our FIN: the peer, already in TIME-WAIT, answers that copy
+ * with a duplicate ACK, which would otherwise meet no connection and draw a
+ * RST.  Direct-mapped by the tuple; a newer close overwrites an older one.
+ */
+#define NS_TCP_CLOSED_SLOTS 256
+
+struct ns_tcp_closed {
+	struct ns_tcp_tuple t;
+	uint32_t seq, ack; /* the duplicate's: our rcv_nxt and snd_max at the close */
+	uint64_t until_ns; /* 0: empty */
+};
+
 struct ns_tcp_stack {
 	struct ns_tcp_cfg cfg;
 	struct ns_tcp_ops ops;
@@ -104,6 +118,7 @@ struct ns_tcp_stack {
 	uint32_t ack_prior_fack;	/* during an ACK: the connection's rack_fack before it */
 	uint64_t chack_second;		/* RFC 5961 7: the second being counted, and its count */
 	uint32_t chack_count;
+	struct ns_tcp_closed closed[NS_TCP_CLOSED_SLOTS];
 	uint64_t ctr[NS_TCP_C__MAX];
 };
 

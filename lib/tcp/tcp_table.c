@@ -52,22 +52,6 @@ ns_tcp_cfg_defaults(struct ns_tcp_cfg *cfg)
 	cfg->cc = &ns_tcp_cc_newreno;
 }
 
-static inline uint32_t
-tuple_hash(const struct ns_tcp_tuple *t, uint32_t mask)
-{
-	uint64_t h = ((uint64_t)t->raddr << 32 | t->laddr) * 0x9E3779B97F4A7C15ull;
-
-	h ^= ((uint64_t)t->rport << 16 | t->lport) * 0xC2B2AE3D27D4EB4Full;
-	return (uint32_t)(h >> 32) & mask;
-}
-
-static inline bool
-tuple_eq(const struct ns_tcp_tuple *a, const struct ns_tcp_tuple *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
-	       a->rport == b->rport;
-}
-
 /* Reassembly ranges per connection: one per 256 bytes of receive buffer. */
 static uint32_t
 reass_cap(const struct ns_tcp_cfg *cfg)
@@ -170,12 +154,12 @@ ns_tcp_fini(struct ns_tcp_stack *s)
 struct ns_tcb *
 ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t)
 {
-	for (uint32_t i = tuple_hash(t, s->table_mask);; i = (i + 1) & s->table_mask) {
+	for (uint32_t i = ns_tcp_tuple_hash(t, s->table_mask);; i = (i + 1) & s->table_mask) {
 		uint32_t v = s->table[i];
 
 		if (v == 0)
 			return NULL;
-		if (tuple_eq(&s->pool[v - 1].t, t))
+		if (ns_tcp_tuple_eq(&s->pool[v - 1].t, t))
 			return &s->pool[v - 1];
 	}
 }
@@ -222,7 +206,8 @@ ns_tcp_table_insert(struct ns_tcp_stack *s, const struct ns_tcb *c)
 {
 	uint32_t i;
 
-	for (i = tuple_hash(&c->t, s->table_mask); s->table[i] != 0; i = (i + 1) & s->table_mask)
+	for (i = ns_tcp_tuple_hash(&c->t, s->table_mask); s->table[i] != 0;
+			i = (i + 1) & s->table_mask)
 		;
 	s->table[i] = c->id + 1;
 }
@@ -261,12 +246,12 @@ ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c)
 void
 ns_tcp_tcb_free(struct ns_tcp_stack *s, struct ns_tcb *c)
 {
-	uint32_t hole = tuple_hash(&c->t, s->table_mask), i;
+	uint32_t hole = ns_tcp_tuple_hash(&c->t, s->table_mask), i;
 
 	while (s->table[hole] != c->id + 1)
 		hole = (hole + 1) & s->table_mask;
 	for (i = (hole + 1) & s->table_mask; s->table[i] != 0; i = (i + 1) & s->table_mask) {
-		uint32_t home = tuple_hash(&s->pool[s->table[i] - 1].t, s->table_mask);
+		uint32_t home = ns_tcp_tuple_hash(&s->pool[s->table[i] - 1].t, s->table_mask);
 
 		if (((i - home) & s->table_mask) >= ((i - hole) & s->table_mask)) {
 			s->table[hole] = s->table[i];
