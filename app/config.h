@@ -75,6 +75,64 @@ struct ns_bfd_cfg {
 	uint32_t count; /* first of a range ('count = N': peers peer .. peer + N - 1), else 0 */
 };
 
+/*
+ * [bfd.NAME]: every key once, for the config file and the console.
+ * X(key, word, kind, min, max, dflt): key is the INI key; word the same
+ * setting in 'bfd session add' (NULL: the file's only); kind ADDR (an IPv4
+ * address), U32 (min .. max), BOOL (the console's word takes no value) or
+ * TEXT (checked with the keys it goes with when the session is complete);
+ * dflt the default of a U32 or BOOL.  The loader ([bfd.NAME]), 'bfd session
+ * add' and 'set bfd session' parse with it (ns_bfd_words_*).
+ */
+#define NS_BFD_KEYS(X)                              \
+	X(peer, "peer", ADDR, 0, 0, 0)              \
+	X(local, "local", ADDR, 0, 0, 0)            \
+	X(tx_interval_ms, "tx", U32, 1, 60000, 300) \
+	X(rx_interval_ms, "rx", U32, 0, 60000, 300) \
+	X(multiplier, "multiplier", U32, 1, 255, 3) \
+	X(passive, "passive", BOOL, 0, 1, 0)        \
+	X(auth, "auth", TEXT, 0, 0, 0)              \
+	X(auth_key, "key", TEXT, 0, 0, 0)           \
+	X(auth_key_id, "key-id", U32, 0, 255, 1)    \
+	X(count, NULL, U32, 1, NS_MAX_BFD, 1)
+
+enum ns_bfd_key {
+#define X(key, word, kind, min, max, dflt) NS_BFD_KEY_##key,
+	NS_BFD_KEYS(X)
+#undef X
+			NS_BFD_KEY__N
+};
+
+enum ns_bfd_key_kind { NS_BFD_KIND_ADDR, NS_BFD_KIND_U32, NS_BFD_KIND_BOOL, NS_BFD_KIND_TEXT };
+
+struct ns_bfd_key_desc {
+	const char *key, *word;
+	enum ns_bfd_key_kind kind;
+	uint32_t min, max, dflt;
+};
+
+/* NS_BFD_KEYS as data, indexed by enum ns_bfd_key. */
+extern const struct ns_bfd_key_desc ns_bfd_keys[NS_BFD_KEY__N];
+
+/* One session's settings as they are read, before they make a session. */
+struct ns_bfd_words {
+	uint32_t num[NS_BFD_KEY__N];	 /* U32 and BOOL (defaults first); ADDR in network order */
+	const char *text[NS_BFD_KEY__N]; /* TEXT: the value as given (not copied) */
+	bool given[NS_BFD_KEY__N];
+};
+
+/* The defaults of NS_BFD_KEYS. */
+void ns_bfd_words_init(struct ns_bfd_words *w);
+/* The entry named name: an INI key, or with console a console word; -1 if none. */
+int ns_bfd_key_find(const char *name, bool console);
+/* Entry i's value val into w; false, with why, when val is not one of its values. */
+bool ns_bfd_words_set(struct ns_bfd_words *w, int i, const char *val, char *why, size_t len);
+/* The session of w into k (all but k->name, which names it already; port
+ * and addresses not resolved); false, with why and the INI key it is about,
+ * when the settings do not go together. */
+bool ns_bfd_words_finish(const struct ns_bfd_words *w, struct ns_bfd_cfg *k, const char **key,
+		char *why, size_t len);
+
 /* Find the port of session k (from its local address or the peer's subnet;
  * a range must stay on it) and check that no session of others[0 .. n)
  * has its addresses (ranges compared as ranges; unnamed ones skipped);
