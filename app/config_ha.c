@@ -11,9 +11,11 @@
 #include "config.h"
 #include "config_internal.h"
 
-static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
-		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
-		"failover_ms", "grace_ms", "auto_wait_ms", "bfd", "service_beat", NULL};
+static const char *const repl_keys[] = {NS_REPL_OTHER_KEYS,
+#define X(key, kind, min, max, dflt) #key,
+		NS_REPL_KNOBS(X)
+#undef X
+				NULL};
 static const char *const bfd_keys[] = {
 #define X(key, word, kind, min, max, dflt) #key,
 		NS_BFD_KEYS(X)
@@ -28,17 +30,9 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	struct ns_repl_cfg *r = &cfg->repl;
 	int port = -1;
 
-	r->epoch = 1;
-	r->frame_max = 2034; /* with its Ethernet header, one 2 KB buffer */
-	r->window = 256;
-	r->ring = 2048;
-	r->warn_ms = 50;
-	r->crit_ms = 500;
-	r->standby_timeout_ms = 1000;
-	r->failover_ms = 100;
-	r->grace_ms = 3000;
-	r->auto_wait_ms = 300;
-	r->service_beat = true;
+#define X(key, kind, min, max, dflt) r->key = dflt;
+	NS_REPL_KNOBS(X)
+#undef X
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
 	if (ns_check_keys(c, s, repl_keys) < 0)
@@ -73,19 +67,11 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 		return ns_cfg_error(c, s, "key", "%s", why);
 	if (r->key_len < 16)
 		return ns_cfg_error(c, s, "key", "at least 16 bytes");
-	if (ns_get_u32(c, s, "epoch", &r->epoch, 1, UINT32_MAX - 1) < 0 ||
-			ns_get_u32(c, s, "frame_max", &r->frame_max, 256, 9000) < 0 ||
-			ns_get_u32(c, s, "window", &r->window, 4, 4096) < 0 ||
-			ns_get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
-			ns_get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
-					0 ||
-			ns_get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
-			ns_get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "auto_wait_ms", &r->auto_wait_ms, 10, 600000) < 0 ||
-			ns_get_bool(c, s, "service_beat", &r->service_beat) < 0)
+#define X(key, kind, min, max, dflt)                            \
+	if (GET_KNOB_##kind(c, s, #key, &r->key, min, max) < 0) \
 		return -1;
+	NS_REPL_KNOBS(X)
+#undef X
 	v = rte_cfgfile_get_entry(c->f, s, "bfd");
 	if (v != NULL) {
 		char names[256], *save = NULL;
