@@ -663,26 +663,39 @@ tel_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /* 'show config': the sessions of the slots in use, the config file's and the
- * console's (the key is not shown). */
+ * console's, key by key of NS_BFD_KEYS (ns_bfd_words_of: the key is not shown). */
 static void
 bfd_show_config(struct ns_out *o)
 {
 	char ip[INET_ADDRSTRLEN];
+	struct ns_bfd_words w;
 
 	for (uint32_t i = 0; i < n_slots; i++) {
-		const struct ns_bfd_cfg *k = &slot[i];
-
 		if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
 			continue;
-		ns_out_printf(o, "\n[bfd.%s]\npeer = %s\n", k->name,
-				inet_ntop(AF_INET, &k->peer, ip, sizeof(ip)));
-		ns_out_printf(o, "local = %s\ntx_interval_ms = %u\nrx_interval_ms = %u\n",
-				inet_ntop(AF_INET, &k->local, ip, sizeof(ip)), k->tx_ms, k->rx_ms);
-		ns_out_printf(o, "multiplier = %u\npassive = %s\n", k->multiplier,
-				k->passive ? "yes" : "no");
-		if (k->auth.type != NS_BFD_AUTH_NONE)
-			ns_out_printf(o, "auth = %s\nauth_key_id = %u\nauth_key = (not shown)\n",
-					ns_bfd_auth_name(k->auth.type), k->auth.key_id);
+		ns_out_printf(o, "\n[bfd.%s]\n", slot[i].name);
+		ns_bfd_words_of(&slot[i], &w);
+		for (int j = 0; j < NS_BFD_KEY__N; j++) {
+			const char *key = ns_bfd_keys[j].key;
+
+			if (!w.given[j])
+				continue;
+			switch (ns_bfd_keys[j].kind) {
+			case NS_BFD_KIND_ADDR:
+				ns_out_printf(o, "%s = %s\n", key,
+						inet_ntop(AF_INET, &w.num[j], ip, sizeof(ip)));
+				break;
+			case NS_BFD_KIND_U32:
+				ns_out_printf(o, "%s = %u\n", key, w.num[j]);
+				break;
+			case NS_BFD_KIND_BOOL:
+				ns_out_printf(o, "%s = %s\n", key, w.num[j] ? "yes" : "no");
+				break;
+			case NS_BFD_KIND_TEXT:
+				ns_out_printf(o, "%s = %s\n", key, w.text[j]);
+				break;
+			}
+		}
 	}
 }
 

@@ -134,6 +134,10 @@ bool ns_bfd_words_set(struct ns_bfd_words *w, int i, const char *val, char *why,
  * when the settings do not go together. */
 bool ns_bfd_words_finish(const struct ns_bfd_words *w, struct ns_bfd_cfg *k, const char **key,
 		char *why, size_t len);
+/* The settings of session k as words, for 'show config': count not given (a
+ * range is its sessions), the auth keys only with authentication, and the
+ * key's text "(not shown)". */
+void ns_bfd_words_of(const struct ns_bfd_cfg *k, struct ns_bfd_words *w);
 
 /* Find the port of session k (from its local address or the peer's subnet;
  * a range must stay on it) and check that no session of others[0 .. n)

@@ -128,6 +128,27 @@ ns_bfd_words_finish(const struct ns_bfd_words *w, struct ns_bfd_cfg *k, const ch
 	return true;
 }
 
+void
+ns_bfd_words_of(const struct ns_bfd_cfg *k, struct ns_bfd_words *w)
+{
+	ns_bfd_words_init(w);
+	for (int i = 0; i < NS_BFD_KEY__N; i++)
+		w->given[i] = true;
+	w->num[NS_BFD_KEY_peer] = k->peer;
+	w->num[NS_BFD_KEY_local] = k->local;
+	w->num[NS_BFD_KEY_tx_interval_ms] = k->tx_ms;
+	w->num[NS_BFD_KEY_rx_interval_ms] = k->rx_ms;
+	w->num[NS_BFD_KEY_multiplier] = k->multiplier;
+	w->num[NS_BFD_KEY_passive] = k->passive;
+	w->given[NS_BFD_KEY_count] = false;
+	w->text[NS_BFD_KEY_auth] = ns_bfd_auth_name(k->auth.type);
+	w->text[NS_BFD_KEY_auth_key] = "(not shown)";
+	w->num[NS_BFD_KEY_auth_key_id] = k->auth.key_id;
+	if (k->auth.type == NS_BFD_AUTH_NONE)
+		w->given[NS_BFD_KEY_auth] = w->given[NS_BFD_KEY_auth_key] =
+				w->given[NS_BFD_KEY_auth_key_id] = false;
+}
+
 /* A key: text, or 0x and an even number of hex digits; at most max bytes. */
 const char *
 ns_cfg_parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)

@@ -126,6 +126,41 @@ test_auth_and_count(void)
 	CHECK(strcmp(key, "count") == 0);
 }
 
+/* 'show config' reads a session back as words: the same values, the key hidden. */
+static void
+test_words_of(void)
+{
+	struct ns_bfd_words w, back;
+	struct ns_bfd_cfg k = {.name = "r"};
+	const char *key = NULL;
+	char why[160];
+
+	ns_bfd_words_init(&w);
+	CHECK(set(&w, "peer", false, "192.0.2.1"));
+	CHECK(set(&w, "local", false, "192.0.2.2"));
+	CHECK(set(&w, "tx", true, "50"));
+	CHECK(set(&w, "rx", true, "0"));
+	CHECK(set(&w, "multiplier", true, "7"));
+	CHECK(ns_bfd_words_finish(&w, &k, &key, why, sizeof(why)));
+	ns_bfd_words_of(&k, &back);
+	for (int i = 0; i < NS_BFD_KEY__N; i++)
+		if (ns_bfd_keys[i].kind != NS_BFD_KIND_TEXT && i != NS_BFD_KEY_auth_key_id &&
+				i != NS_BFD_KEY_count) {
+			CHECK(back.given[i]);
+			CHECK_EQ(back.num[i], w.num[i]);
+		}
+	CHECK(!back.given[NS_BFD_KEY_auth] && !back.given[NS_BFD_KEY_auth_key]);
+	CHECK(!back.given[NS_BFD_KEY_auth_key_id] && !back.given[NS_BFD_KEY_count]);
+	CHECK(set(&w, "auth", false, "meticulous-sha1"));
+	CHECK(set(&w, "auth_key", false, "0x00112233"));
+	CHECK(set(&w, "auth_key_id", false, "9"));
+	CHECK(ns_bfd_words_finish(&w, &k, &key, why, sizeof(why)));
+	ns_bfd_words_of(&k, &back);
+	CHECK(strcmp(back.text[NS_BFD_KEY_auth], "meticulous-sha1") == 0);
+	CHECK(strcmp(back.text[NS_BFD_KEY_auth_key], "(not shown)") == 0);
+	CHECK_EQ(back.num[NS_BFD_KEY_auth_key_id], 9);
+}
+
 int
 main(void)
 {
@@ -133,5 +168,6 @@ main(void)
 	RUN(test_words_and_keys);
 	RUN(test_ranges);
 	RUN(test_auth_and_count);
+	RUN(test_words_of);
 	return TEST_SUMMARY();
 }
