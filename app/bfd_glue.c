@@ -438,32 +438,25 @@ post(struct ns_out *o, uint8_t type, const struct bfd_msg *b)
 	return 0;
 }
 
-static bool
-parse_ms(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	*out = strtoul(s, &end, 10);
-	return *end == '\0' && *out >= lo && *out <= hi;
-}
-
 /* 'set bfd session NAME TX_MS RX_MS MULT': applied by the engine's lcore (Poll). */
 static int
 cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
 {
+	struct ns_bfd_words w;
 	struct bfd_msg m;
-	unsigned long tx, rx, mult;
 	struct ns_bfd_cfg *k;
+	char why[96];
 	int i;
 
 	if (argc != 7) {
 		ns_out_printf(o, "usage: set bfd session NAME TX_MS RX_MS MULTIPLIER\n");
 		return -1;
 	}
-	if (!parse_ms(argv[4], 1, 60000, &tx) || !parse_ms(argv[5], 0, 60000, &rx) ||
-			!parse_ms(argv[6], 1, 255, &mult)) {
+	ns_bfd_words_init(&w);
+	if (!ns_bfd_words_set(&w, NS_BFD_KEY_tx_interval_ms, argv[4], why, sizeof(why)) ||
+			!ns_bfd_words_set(
+					&w, NS_BFD_KEY_rx_interval_ms, argv[5], why, sizeof(why)) ||
+			!ns_bfd_words_set(&w, NS_BFD_KEY_multiplier, argv[6], why, sizeof(why))) {
 		ns_out_printf(o, "error: intervals 1..60000 ms (rx 0..60000), multiplier 1..255\n");
 		return -1;
 	}
@@ -473,33 +466,55 @@ cmd_set_bfd_session(struct ns_out *o, int argc, char **argv)
 		return -1;
 	}
 	k = &slot[i];
-	k->tx_ms = (uint32_t)tx;
-	k->rx_ms = (uint32_t)rx;
-	k->multiplier = (uint8_t)mult;
+	k->tx_ms = w.num[NS_BFD_KEY_tx_interval_ms];
+	k->rx_ms = w.num[NS_BFD_KEY_rx_interval_ms];
+	k->multiplier = (uint8_t)w.num[NS_BFD_KEY_multiplier];
 	m = (struct bfd_msg){
 			.slot = (uint32_t)i,
-			.tx_ms = (uint32_t)tx,
-			.rx_ms = (uint32_t)rx,
-			.multiplier = (uint8_t)mult,
+			.tx_ms = k->tx_ms,
+			.rx_ms = k->rx_ms,
+			.multiplier = k->multiplier,
 	};
 	if (post(o, MSG_SET, &m) != 0)
 		return -1;
-	ns_out_printf(o, "bfd %s: tx %lu ms rx %lu ms multiplier %lu (Poll sequence)\n", k->name,
-			tx, rx, mult);
+	ns_out_printf(o, "bfd %s: tx %u ms rx %u ms multiplier %u (Poll sequence)\n", k->name,
+			k->tx_ms, k->rx_ms, k->multiplier);
 	return 0;
+}
+
+/* The console's words of NS_BFD_KEYS with their ranges, for its error message. */
+static void
+print_bfd_words(struct ns_out *o)
+{
+	const char *sep = "";
+
+	for (int i = 0; i < NS_BFD_KEY__N; i++) {
+		const struct ns_bfd_key_desc *d = &ns_bfd_keys[i];
+		size_t n = strlen(d->key);
+
+		if (d->word == NULL)
+			continue;
+		ns_out_printf(o, "%s%s", sep, d->word);
+		if (d->kind == NS_BFD_KIND_U32)
+			ns_out_printf(o, " (%u..%u%s)", d->min, d->max,
+					n > 3 && strcmp(d->key + n - 3, "_ms") == 0 ? " ms" : "");
+		sep = ", ";
+	}
+	ns_out_printf(o, "\n");
 }
 
 /*
  * 'bfd session add NAME peer A.B.C.D [local A.B.C.D] [tx MS] [rx MS]
- * [multiplier N] [passive] [auth TYPE key KEY [key-id N]]'
+ * [multiplier N] [passive] [auth TYPE key KEY [key-id N]]': the words of
+ * NS_BFD_KEYS, read as the config file's keys are.
  */
 static int
 cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 {
-	const char *auth = NULL, *key = NULL, *why, *what;
-	unsigned long v, key_id = 1;
-	struct ns_bfd_cfg k = {.tx_ms = 300, .rx_ms = 300, .multiplier = 3};
-	struct in_addr a;
+	const char *what, *e;
+	struct ns_bfd_words w;
+	struct ns_bfd_cfg k = {0};
+	char why[160];
 	uint32_t i;
 
 	if (strlen(argv[3]) >= sizeof(k.name)) {
@@ -512,65 +527,45 @@ cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 		return -1;
 	}
 	snprintf(k.name, sizeof(k.name), "%s", argv[3]);
+	ns_bfd_words_init(&w);
 	for (int i = 4; i < argc; i++) {
-		const char *w = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int x = ns_bfd_key_find(argv[i], true);
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 
-		if (strcmp(w, "passive") == 0) {
-			k.passive = true;
+		if (x >= 0 && ns_bfd_keys[x].kind == NS_BFD_KIND_BOOL) {
+			ns_bfd_words_set(&w, x, "yes", why, sizeof(why));
 			continue;
 		}
 		if (val == NULL) {
-			ns_out_printf(o, "error: '%s' needs a value\n", w);
+			ns_out_printf(o, "error: '%s' needs a value\n", argv[i]);
 			return -1;
 		}
 		i++;
-		if (strcmp(w, "peer") == 0 || strcmp(w, "local") == 0) {
-			if (inet_pton(AF_INET, val, &a) != 1) {
-				ns_out_printf(o, "error: %s: '%s' is not an IPv4 address\n", w,
-						val);
-				return -1;
-			}
-			*(w[0] == 'p' ? &k.peer : &k.local) = a.s_addr;
-		} else if (strcmp(w, "tx") == 0 && parse_ms(val, 1, 60000, &v)) {
-			k.tx_ms = (uint32_t)v;
-		} else if (strcmp(w, "rx") == 0 && parse_ms(val, 0, 60000, &v)) {
-			k.rx_ms = (uint32_t)v;
-		} else if (strcmp(w, "multiplier") == 0 && parse_ms(val, 1, 255, &v)) {
-			k.multiplier = (uint8_t)v;
-		} else if (strcmp(w, "auth") == 0) {
-			auth = val;
-		} else if (strcmp(w, "key") == 0) {
-			key = val;
-		} else if (strcmp(w, "key-id") == 0 && parse_ms(val, 0, 255, &key_id)) {
-		} else {
-			ns_out_printf(o,
-					"error: '%s %s': expected peer, local, tx (1..60000 ms), "
-					"rx "
-					"(0..60000 ms), multiplier (1..255), passive, auth, key, "
-					"key-id (0..255)\n",
-					w, val);
+		if (x >= 0 && ns_bfd_words_set(&w, x, val, why, sizeof(why)))
+			continue;
+		if (x >= 0 && ns_bfd_keys[x].kind == NS_BFD_KIND_ADDR) {
+			ns_out_printf(o, "error: %s: %s\n", argv[i - 1], why);
 			return -1;
 		}
+		ns_out_printf(o, "error: '%s %s': expected ", argv[i - 1], val);
+		print_bfd_words(o);
+		return -1;
 	}
-	if (k.peer == 0) {
+	if (!w.given[NS_BFD_KEY_peer]) {
 		ns_out_printf(o, "error: 'peer A.B.C.D' is required\n");
+		return -1;
+	}
+	if (!ns_bfd_words_finish(&w, &k, &what, why, sizeof(why))) {
+		ns_out_printf(o, "error: auth: %s\n", why);
 		return -1;
 	}
 	/* Slots the engine released are the control path's again: forget them. */
 	for (uint32_t j = 0; j < n_slots; j++)
 		if (__atomic_load_n(&slot_state[j], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
 			slot[j].name[0] = '\0';
-	if (auth != NULL || key != NULL) {
-		why = ns_bfd_auth_from_words(
-				auth != NULL ? auth : "?", key, (uint32_t)key_id, &k.auth);
-		if (why != NULL) {
-			ns_out_printf(o, "error: auth: %s\n", why);
-			return -1;
-		}
-	}
-	why = ns_bfd_cfg_resolve(&app.cfg, &k, slot, n_slots, &what);
-	if (why != NULL) {
-		ns_out_printf(o, "error: %s: %s\n", what, why);
+	e = ns_bfd_cfg_resolve(&app.cfg, &k, slot, n_slots, &what);
+	if (e != NULL) {
+		ns_out_printf(o, "error: %s: %s\n", what, e);
 		return -1;
 	}
 	for (i = 0; i < app.cfg.bfd_max; i++)
@@ -668,26 +663,39 @@ tel_sessions(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 /* 'show config': the sessions of the slots in use, the config file's and the
- * console's (the key is not shown). */
+ * console's, key by key of NS_BFD_KEYS (ns_bfd_words_of: the key is not shown). */
 static void
 bfd_show_config(struct ns_out *o)
 {
 	char ip[INET_ADDRSTRLEN];
+	struct ns_bfd_words w;
 
 	for (uint32_t i = 0; i < n_slots; i++) {
-		const struct ns_bfd_cfg *k = &slot[i];
-
 		if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
 			continue;
-		ns_out_printf(o, "\n[bfd.%s]\npeer = %s\n", k->name,
-				inet_ntop(AF_INET, &k->peer, ip, sizeof(ip)));
-		ns_out_printf(o, "local = %s\ntx_interval_ms = %u\nrx_interval_ms = %u\n",
-				inet_ntop(AF_INET, &k->local, ip, sizeof(ip)), k->tx_ms, k->rx_ms);
-		ns_out_printf(o, "multiplier = %u\npassive = %s\n", k->multiplier,
-				k->passive ? "yes" : "no");
-		if (k->auth.type != NS_BFD_AUTH_NONE)
-			ns_out_printf(o, "auth = %s\nauth_key_id = %u\nauth_key = (not shown)\n",
-					ns_bfd_auth_name(k->auth.type), k->auth.key_id);
+		ns_out_printf(o, "\n[bfd.%s]\n", slot[i].name);
+		ns_bfd_words_of(&slot[i], &w);
+		for (int j = 0; j < NS_BFD_KEY__N; j++) {
+			const char *key = ns_bfd_keys[j].key;
+
+			if (!w.given[j])
+				continue;
+			switch (ns_bfd_keys[j].kind) {
+			case NS_BFD_KIND_ADDR:
+				ns_out_printf(o, "%s = %s\n", key,
+						inet_ntop(AF_INET, &w.num[j], ip, sizeof(ip)));
+				break;
+			case NS_BFD_KIND_U32:
+				ns_out_printf(o, "%s = %u\n", key, w.num[j]);
+				break;
+			case NS_BFD_KIND_BOOL:
+				ns_out_printf(o, "%s = %s\n", key, w.num[j] ? "yes" : "no");
+				break;
+			case NS_BFD_KIND_TEXT:
+				ns_out_printf(o, "%s = %s\n", key, w.text[j]);
+				break;
+			}
+		}
 	}
 }
 

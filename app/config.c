@@ -303,11 +303,6 @@ ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, 
 	return 0;
 }
 
-/* One [tcp] knob by its kind (NS_TCP_KNOBS). */
-#define GET_KNOB_U32(c, s, key, p, min, max)  ns_get_u32(c, s, key, p, min, max)
-#define GET_KNOB_POW2(c, s, key, p, min, max) ns_get_pow2(c, s, key, p, min, max)
-#define GET_KNOB_BOOL(c, s, key, p, min, max) ns_get_bool(c, s, key, p)
-
 static int
 load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 {

@@ -75,6 +75,70 @@ struct ns_bfd_cfg {
 	uint32_t count; /* first of a range ('count = N': peers peer .. peer + N - 1), else 0 */
 };
 
+/*
+ * [bfd.NAME]: every key once, for the config file and the console.
+ * X(key, word, kind, min, max, dflt): key is the INI key; word the same
+ * setting in 'bfd session add' (NULL: the file's only); kind ADDR (an IPv4
+ * address), U32 (min .. max), BOOL (the console's word takes no value) or
+ * TEXT (checked with the keys it goes with when the session is complete);
+ * dflt the default of a U32 or BOOL.  The loader ([bfd.NAME]), 'bfd session
+ * add' and 'set bfd session' parse with it (ns_bfd_words_*); README's
+ * [bfd.NAME] table and its 'bfd session add' line must match
+ * (tests/app/readme_knobs.py).
+ */
+#define NS_BFD_KEYS(X)                              \
+	X(peer, "peer", ADDR, 0, 0, 0)              \
+	X(local, "local", ADDR, 0, 0, 0)            \
+	X(tx_interval_ms, "tx", U32, 1, 60000, 300) \
+	X(rx_interval_ms, "rx", U32, 0, 60000, 300) \
+	X(multiplier, "multiplier", U32, 1, 255, 3) \
+	X(passive, "passive", BOOL, 0, 1, 0)        \
+	X(auth, "auth", TEXT, 0, 0, 0)              \
+	X(auth_key, "key", TEXT, 0, 0, 0)           \
+	X(auth_key_id, "key-id", U32, 0, 255, 1)    \
+	X(count, NULL, U32, 1, NS_MAX_BFD, 1)
+
+enum ns_bfd_key {
+#define X(key, word, kind, min, max, dflt) NS_BFD_KEY_##key,
+	NS_BFD_KEYS(X)
+#undef X
+			NS_BFD_KEY__N
+};
+
+enum ns_bfd_key_kind { NS_BFD_KIND_ADDR, NS_BFD_KIND_U32, NS_BFD_KIND_BOOL, NS_BFD_KIND_TEXT };
+
+struct ns_bfd_key_desc {
+	const char *key, *word;
+	enum ns_bfd_key_kind kind;
+	uint32_t min, max, dflt;
+};
+
+/* NS_BFD_KEYS as data, indexed by enum ns_bfd_key. */
+extern const struct ns_bfd_key_desc ns_bfd_keys[NS_BFD_KEY__N];
+
+/* One session's settings as they are read, before they make a session. */
+struct ns_bfd_words {
+	uint32_t num[NS_BFD_KEY__N];	 /* U32 and BOOL (defaults first); ADDR in network order */
+	const char *text[NS_BFD_KEY__N]; /* TEXT: the value as given (not copied) */
+	bool given[NS_BFD_KEY__N];
+};
+
+/* The defaults of NS_BFD_KEYS. */
+void ns_bfd_words_init(struct ns_bfd_words *w);
+/* The entry named name: an INI key, or with console a console word; -1 if none. */
+int ns_bfd_key_find(const char *name, bool console);
+/* Entry i's value val into w; false, with why, when val is not one of its values. */
+bool ns_bfd_words_set(struct ns_bfd_words *w, int i, const char *val, char *why, size_t len);
+/* The session of w into k (all but k->name, which names it already; port
+ * and addresses not resolved); false, with why and the INI key it is about,
+ * when the settings do not go together. */
+bool ns_bfd_words_finish(const struct ns_bfd_words *w, struct ns_bfd_cfg *k, const char **key,
+		char *why, size_t len);
+/* The settings of session k as words, for 'show config': count not given (a
+ * range is its sessions), the auth keys only with authentication, and the
+ * key's text "(not shown)". */
+void ns_bfd_words_of(const struct ns_bfd_cfg *k, struct ns_bfd_words *w);
+
 /* Find the port of session k (from its local address or the peer's subnet;
  * a range must stay on it) and check that no session of others[0 .. n)
  * has its addresses (ranges compared as ranges; unnamed ones skipped);
@@ -112,7 +176,7 @@ struct ns_client_cfg {
  * stack (struct ns_tcp_cfg, whose defaults are the defaults), APP when
  * the application's alone (default off).  The struct, the loader, 'show
  * config' and 'set tcp' come from it; README's [tcp] table must match
- * (tests/app/readme_tcp_knobs.py).
+ * (tests/app/readme_knobs.py).
  */
 #define NS_TCP_KNOBS(X)                                                      \
 	X(max_conns, max_conns, U32, 1, 1u << 20, NO, CORE)                  \
@@ -134,9 +198,10 @@ struct ns_client_cfg {
 	X(keepalive_intvl_ms, keepalive_intvl_ms, U32, 1, 3600000, RT, CORE) \
 	X(keepalive_cnt, keepalive_cnt, U32, 1, 255, RT, CORE)
 
-#define NS_TCP_KNOB_TYPE_U32  uint32_t
-#define NS_TCP_KNOB_TYPE_POW2 uint32_t
-#define NS_TCP_KNOB_TYPE_BOOL bool
+/* The member's type of a knob of kind U32, POW2 or BOOL (NS_TCP_KNOBS, NS_REPL_KNOBS). */
+#define NS_KNOB_TYPE_U32  uint32_t
+#define NS_KNOB_TYPE_POW2 uint32_t
+#define NS_KNOB_TYPE_BOOL bool
 /* NS_TCP_KNOB_CORE_<where>(...): its arguments for a knob of the stack only. */
 #define NS_TCP_KNOB_CORE_CORE(...) __VA_ARGS__
 #define NS_TCP_KNOB_CORE_APP(...)
@@ -145,7 +210,7 @@ struct ns_client_cfg {
 #define NS_TCP_KNOB_SET_NO(...)
 
 struct ns_tcp_knobs {
-#define X(key, field, kind, min, max, set, where) NS_TCP_KNOB_TYPE_##kind field;
+#define X(key, field, kind, min, max, set, where) NS_KNOB_TYPE_##kind field;
 	NS_TCP_KNOBS(X)
 #undef X
 };
@@ -187,6 +252,34 @@ struct ns_ovl_cfg {
 
 enum ns_repl_role { NS_REPL_ROLE_NONE, NS_REPL_ROLE_ACTIVE, NS_REPL_ROLE_STANDBY };
 
+/*
+ * [repl]: its numeric and boolean knobs once.  X(key, kind, min, max, dflt):
+ * key is the INI key and the member of struct ns_repl_cfg; kind U32, POW2
+ * (a power of two) or BOOL; min .. max its range (0 .. 1 for BOOL); dflt
+ * its default.  The members, their defaults and the loader's range checks
+ * come from it (in this order; then the checks of knobs that go together:
+ * window below ring, standby_timeout_ms against failover_ms); the other
+ * keys, parsed by hand, are NS_REPL_OTHER_KEYS.  README's [repl] table must
+ * match both (tests/app/readme_knobs.py).
+ */
+#define NS_REPL_KNOBS(X)                                                                 \
+	X(epoch, U32, 1, UINT32_MAX - 1, 1)                                              \
+	X(frame_max, U32, 256, 9000, 2034) /* with its Ethernet header, one 2 KB mbuf */ \
+	X(window, U32, 4, 4096, 256)	   /* frames in flight */                        \
+	X(ring, POW2, 16, 65536, 2048)	   /* frames kept for retransmission */          \
+	X(warn_ms, U32, 0, 600000, 50)	   /* backup application lag thresholds */       \
+	X(crit_ms, U32, 0, 600000, 500)                                                  \
+	/* silence after which the active goes on alone */                               \
+	X(standby_timeout_ms, U32, 10, 60000, 1000)                                      \
+	/* silence of the active after which the standby takes over */                   \
+	X(failover_ms, U32, 0, 60000, 100)                                               \
+	/* after a takeover: unknown flows dropped, not reset */                         \
+	X(grace_ms, U32, 0, 600000, 3000)                                                \
+	X(auto_wait_ms, U32, 10, 600000, 300) /* role = auto: listening at start */      \
+	X(service_beat, BOOL, 0, 1, true)     /* heartbeats on the service ports */
+
+#define NS_REPL_OTHER_KEYS "role", "port", "key", "mode", "peer_mac", "bfd"
+
 /* [repl]: TCB replication to (or from) the other instance. */
 struct ns_repl_cfg {
 	enum ns_repl_role role;
@@ -194,26 +287,21 @@ struct ns_repl_cfg {
 	char port_name[NS_NAME_LEN];
 	uint8_t key[64];
 	uint32_t key_len;
-	uint32_t epoch;
-	uint32_t frame_max, window, ring;
-	uint32_t warn_ms, crit_ms;   /* backup application lag thresholds */
-	uint32_t standby_timeout_ms; /* silence after which the active goes on alone */
-	uint32_t failover_ms;	     /* silence of the active after which the standby takes over */
-	uint32_t grace_ms;	     /* after a takeover: unknown flows dropped, not reset */
-	bool async;		     /* the default mode of listeners and clients */
+#define X(key, kind, min, max, dflt) NS_KNOB_TYPE_##kind key;
+	NS_REPL_KNOBS(X)
+#undef X
+	bool async; /* the default mode of listeners and clients */
 	bool has_peer_mac;
 	struct rte_ether_addr peer_mac;
 	/* role = auto: a standby that becomes the active when no active answers
 	 * within auto_wait_ms of the start (a restart rejoins without a change). */
 	bool auto_role;
-	uint32_t auto_wait_ms;
 	/* Liveness besides the channel: bfd = NAME... (BFD sessions to the other
 	 * instance, e.g. over the replication link), and heartbeats on the service
-	 * ports (beat, default on).  The standby takes over only when all are
+	 * ports (service_beat, default on).  The standby takes over only when all are
 	 * silent: a dead replication link alone is not a dead active. */
 	uint32_t n_live_bfd;
 	uint32_t live_bfd[4]; /* cfg.bfd[] slots */
-	bool service_beat;
 };
 
 const char *ns_repl_role_name(enum ns_repl_role r);

@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The [bfd.NAME] and [repl] sections of the configuration (config.c has the rest). */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,11 +11,16 @@
 #include "config.h"
 #include "config_internal.h"
 
-static const char *const repl_keys[] = {"role", "port", "key", "epoch", "frame_max", "window",
-		"ring", "warn_ms", "crit_ms", "mode", "peer_mac", "standby_timeout_ms",
-		"failover_ms", "grace_ms", "auto_wait_ms", "bfd", "service_beat", NULL};
-static const char *const bfd_keys[] = {"peer", "local", "tx_interval_ms", "rx_interval_ms",
-		"multiplier", "passive", "auth", "auth_key", "auth_key_id", "count", NULL};
+static const char *const repl_keys[] = {NS_REPL_OTHER_KEYS,
+#define X(key, kind, min, max, dflt) #key,
+		NS_REPL_KNOBS(X)
+#undef X
+				NULL};
+static const char *const bfd_keys[] = {
+#define X(key, word, kind, min, max, dflt) #key,
+		NS_BFD_KEYS(X)
+#undef X
+				NULL};
 
 /* [repl]: after the ports, whose names it refers to. */
 int
@@ -27,17 +30,9 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	struct ns_repl_cfg *r = &cfg->repl;
 	int port = -1;
 
-	r->epoch = 1;
-	r->frame_max = 2034; /* with its Ethernet header, one 2 KB buffer */
-	r->window = 256;
-	r->ring = 2048;
-	r->warn_ms = 50;
-	r->crit_ms = 500;
-	r->standby_timeout_ms = 1000;
-	r->failover_ms = 100;
-	r->grace_ms = 3000;
-	r->auto_wait_ms = 300;
-	r->service_beat = true;
+#define X(key, kind, min, max, dflt) r->key = dflt;
+	NS_REPL_KNOBS(X)
+#undef X
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
 	if (ns_check_keys(c, s, repl_keys) < 0)
@@ -72,19 +67,11 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 		return ns_cfg_error(c, s, "key", "%s", why);
 	if (r->key_len < 16)
 		return ns_cfg_error(c, s, "key", "at least 16 bytes");
-	if (ns_get_u32(c, s, "epoch", &r->epoch, 1, UINT32_MAX - 1) < 0 ||
-			ns_get_u32(c, s, "frame_max", &r->frame_max, 256, 9000) < 0 ||
-			ns_get_u32(c, s, "window", &r->window, 4, 4096) < 0 ||
-			ns_get_pow2(c, s, "ring", &r->ring, 16, 65536) < 0 ||
-			ns_get_u32(c, s, "warn_ms", &r->warn_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "crit_ms", &r->crit_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "standby_timeout_ms", &r->standby_timeout_ms, 10, 60000) <
-					0 ||
-			ns_get_u32(c, s, "failover_ms", &r->failover_ms, 0, 60000) < 0 ||
-			ns_get_u32(c, s, "grace_ms", &r->grace_ms, 0, 600000) < 0 ||
-			ns_get_u32(c, s, "auto_wait_ms", &r->auto_wait_ms, 10, 600000) < 0 ||
-			ns_get_bool(c, s, "service_beat", &r->service_beat) < 0)
+#define X(key, kind, min, max, dflt)                            \
+	if (GET_KNOB_##kind(c, s, #key, &r->key, min, max) < 0) \
 		return -1;
+	NS_REPL_KNOBS(X)
+#undef X
 	v = rte_cfgfile_get_entry(c->f, s, "bfd");
 	if (v != NULL) {
 		char names[256], *save = NULL;
@@ -153,59 +140,29 @@ ns_repl_role_name(enum ns_repl_role r)
 	return r == NS_REPL_ROLE_ACTIVE ? "active" : r == NS_REPL_ROLE_STANDBY ? "standby" : "none";
 }
 
+/* [bfd.NAME]: the keys of NS_BFD_KEYS, each checked as it is read, then together. */
 int
 ns_cfg_load_bfd(struct cfg_ctx *c, const char *sec, struct ns_bfd_cfg *k)
 {
-	const char *v;
-	struct in_addr a;
-	uint32_t m = 3;
+	struct ns_bfd_words w;
+	const char *v, *key;
+	char why[160];
 
 	memset(k, 0, sizeof(*k));
-	k->tx_ms = k->rx_ms = 300; /* FRR's default */
 	if (strlen(sec) - 4 == 0 || strlen(sec) - 4 >= sizeof(k->name))
 		return ns_cfg_error(c, sec, NULL, "session name must be 1-%zu characters",
 				sizeof(k->name) - 1);
 	snprintf(k->name, sizeof(k->name), "%s", sec + 4);
 	if (ns_check_keys(c, sec, bfd_keys) < 0)
 		return -1;
-	v = rte_cfgfile_get_entry(c->f, sec, "peer");
-	if (v == NULL)
-		return ns_cfg_error(c, sec, "peer", "missing: the peer's IPv4 address");
-	if (inet_pton(AF_INET, v, &a) != 1)
-		return ns_cfg_error(c, sec, "peer", "'%s' is not an IPv4 address", v);
-	k->peer = a.s_addr;
-	v = rte_cfgfile_get_entry(c->f, sec, "local");
-	if (v != NULL) {
-		if (inet_pton(AF_INET, v, &a) != 1)
-			return ns_cfg_error(c, sec, "local", "'%s' is not an IPv4 address", v);
-		k->local = a.s_addr;
+	ns_bfd_words_init(&w);
+	for (int i = 0; i < NS_BFD_KEY__N; i++) {
+		v = rte_cfgfile_get_entry(c->f, sec, ns_bfd_keys[i].key);
+		if (v != NULL && !ns_bfd_words_set(&w, i, v, why, sizeof(why)))
+			return ns_cfg_error(c, sec, ns_bfd_keys[i].key, "%s", why);
 	}
-	if (ns_get_u32(c, sec, "tx_interval_ms", &k->tx_ms, 1, 60000) < 0 ||
-			ns_get_u32(c, sec, "rx_interval_ms", &k->rx_ms, 0, 60000) < 0 ||
-			ns_get_u32(c, sec, "multiplier", &m, 1, 255) < 0 ||
-			ns_get_bool(c, sec, "passive", &k->passive) < 0)
-		return -1;
-	k->multiplier = (uint8_t)m;
-	k->count = 1;
-	if (ns_get_u32(c, sec, "count", &k->count, 1, NS_MAX_BFD) < 0)
-		return -1;
-	if (k->count > 1 && strlen(k->name) > 23)
-		return ns_cfg_error(
-				c, sec, "count", "a range's name must be at most 23 characters");
-	v = rte_cfgfile_get_entry(c->f, sec, "auth");
-	if (v != NULL) {
-		const char *key = rte_cfgfile_get_entry(c->f, sec, "auth_key"), *why;
-		uint32_t id = 1;
-
-		if (ns_get_u32(c, sec, "auth_key_id", &id, 0, 255) < 0)
-			return -1;
-		why = ns_bfd_auth_from_words(v, key, id, &k->auth);
-		if (why != NULL)
-			return ns_cfg_error(c, sec, strstr(why, "key") == why ? "auth_key" : "auth",
-					"%s", why);
-	} else if (rte_cfgfile_get_entry(c->f, sec, "auth_key") != NULL) {
-		return ns_cfg_error(c, sec, "auth_key", "set without 'auth' (the type)");
-	}
+	if (!ns_bfd_words_finish(&w, k, &key, why, sizeof(why)))
+		return ns_cfg_error(c, sec, key, "%s", why);
 	return 0;
 }
 
@@ -249,75 +206,6 @@ ns_bfd_cfg_resolve(const struct ns_config *cfg, struct ns_bfd_cfg *k,
 		snprintf(why, sizeof(why), "same addresses as [bfd.%s]", o->name);
 		return why;
 	}
-	return NULL;
-}
-
-/* A key: text, or 0x and an even number of hex digits; at most max bytes. */
-const char *
-ns_cfg_parse_key(const char *key, uint8_t *out, size_t max, uint32_t *len)
-{
-	static char why[80];
-	size_t n;
-
-	if (key[0] == '0' && (key[1] == 'x' || key[1] == 'X')) {
-		key += 2;
-		n = strlen(key);
-		if (n == 0 || n % 2 != 0 || n / 2 > max) {
-			snprintf(why, sizeof(why),
-					"key: 0x needs an even number of hex digits, at most %zu "
-					"bytes",
-					max);
-			return why;
-		}
-		for (size_t i = 0; i < n / 2; i++) {
-			unsigned int byte;
-
-			if (!isxdigit((unsigned char)key[2 * i]) ||
-					!isxdigit((unsigned char)key[2 * i + 1]) ||
-					sscanf(key + 2 * i, "%2x", &byte) != 1)
-				return "key: not a hex digit after 0x";
-			out[i] = (uint8_t)byte;
-		}
-		*len = (uint32_t)(n / 2);
-		return NULL;
-	}
-	n = strlen(key);
-	if (n > max) {
-		snprintf(why, sizeof(why), "key: at most %zu bytes", max);
-		return why;
-	}
-	memcpy(out, key, n);
-	*len = (uint32_t)n;
-	return NULL;
-}
-
-const char *
-ns_bfd_auth_from_words(
-		const char *type, const char *key, uint32_t key_id, struct ns_bfd_auth_cfg *out)
-{
-	int t = ns_bfd_auth_parse_name(type);
-	const char *why;
-	uint32_t n;
-
-	memset(out, 0, sizeof(*out));
-	if (t < 0)
-		return "unknown type (none, simple, md5, meticulous-md5, sha1, meticulous-sha1)";
-	if (t == NS_BFD_AUTH_NONE)
-		return NULL;
-	if (key == NULL || *key == '\0')
-		return "key missing (text, or 0x and hex digits)";
-	if (key_id > 255)
-		return "key id above 255";
-	out->type = (uint8_t)t;
-	out->key_id = (uint8_t)key_id;
-	why = ns_cfg_parse_key(key, out->key, sizeof(out->key), &n);
-	if (why != NULL)
-		return why;
-	out->key_len = (uint8_t)n;
-	if (!ns_bfd_auth_cfg_valid(out))
-		return t == NS_BFD_AUTH_KEYED_SHA1 || t == NS_BFD_AUTH_MET_SHA1
-				       ? "key: 1-20 bytes for sha1"
-				       : "key: 1-16 bytes for simple and md5";
 	return NULL;
 }
 

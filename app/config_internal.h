@@ -28,6 +28,10 @@ int ns_get_u64(struct cfg_ctx *c, const char *sec, const char *key, uint64_t *ou
 int ns_get_bool(struct cfg_ctx *c, const char *sec, const char *key, bool *out);
 int ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *out, uint32_t min,
 		uint32_t max);
+/* One knob by its kind (NS_TCP_KNOBS, NS_REPL_KNOBS). */
+#define GET_KNOB_U32(c, s, key, p, min, max)  ns_get_u32(c, s, key, p, min, max)
+#define GET_KNOB_POW2(c, s, key, p, min, max) ns_get_pow2(c, s, key, p, min, max)
+#define GET_KNOB_BOOL(c, s, key, p, min, max) ns_get_bool(c, s, key, p)
 /* Every key of the section is one of known (NULL-terminated). */
 int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
 

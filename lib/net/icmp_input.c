@@ -13,12 +13,11 @@ ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + l4->l3_off);
 	struct rte_icmp_hdr *icmp = (struct rte_icmp_hdr *)(frame + l4->l4_off);
 	rte_be16_t old_word, new_word;
-	rte_be32_t tmp;
 
 	NS_CTR(h, icmp_rx);
 	if (l4->l4_len < sizeof(*icmp))
 		return NS_DROP(h, icmp_truncated);
-	if (rte_raw_cksum(icmp, l4->l4_len) != 0xffff)
+	if (ns_cksum_raw(icmp, l4->l4_len, 0) != 0xffff)
 		return NS_DROP(h, icmp_bad_cksum);
 
 	switch (icmp->icmp_type) {
@@ -41,12 +40,11 @@ ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_
 	new_word = rte_cpu_to_be_16(icmp->icmp_type << 8 | icmp->icmp_code);
 	icmp->icmp_cksum = ns_cksum_update16(icmp->icmp_cksum, old_word, new_word);
 
-	tmp = ip->src_addr;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = tmp;
-	ip->time_to_live = h->ttl;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* The request's header with the addresses swapped and our TTL. */
+	ns_ipv4_hdr_write(ip, ns_ipv4_hlen(ip), ip->type_of_service,
+			rte_be_to_cpu_16(ip->total_length), rte_be_to_cpu_16(ip->packet_id),
+			rte_be_to_cpu_16(ip->fragment_offset), h->ttl, ip->next_proto_id,
+			ip->dst_addr, ip->src_addr);
 
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = h->mac;

@@ -210,6 +210,21 @@ auth = simple
 auth_key = pw
 auth_key_id = 256
 INI
+expect bfd_tx_range '@:6: [bfd.b] tx_interval_ms: '"'"'0'"'"' is not an integer in [1, 60000]' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+peer = 192.0.2.1
+tx_interval_ms = 0
+INI
+expect bfd_no_peer '@:4: [bfd.b] peer: missing: the peer'"'"'s IPv4 address' <<'INI'
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+[bfd.b]
+multiplier = 5
+INI
 
 expect repl_bfd_unknown '@:12: [repl] bfd: '"'"'nosuch'"'"' is not a [bfd.NAME] session' <<'INI'
 [port.a]

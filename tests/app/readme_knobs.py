@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""README's tables against the tables of app/config.h they document:
+[tcp] and its 'set tcp' line (NS_TCP_KNOBS: keys, kinds and ranges, the
+run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
+keys, ranges, defaults, the console's words) and [repl] (NS_REPL_KNOBS and
+NS_REPL_OTHER_KEYS: keys, ranges, defaults).
+usage: readme_knobs.py SOURCE_DIR"""
+import re
+import sys
+
+top = sys.argv[1]
+hdr = open(top + "/app/config.h").read()
+readme = open(top + "/README.md").read().split("\n")
+errors = []
+
+
+def macro(name):
+    """The body of '#define name(X)' up to the blank line after it."""
+    body = hdr[hdr.index("#define %s(X)" % name):]
+    return body[:body.index("\n\n")]
+
+
+def entries(name, pattern):
+    """The X(...) entries of macro name, each as the groups of pattern."""
+    found = re.findall(pattern, macro(name))
+    if not found:
+        sys.exit("no %s entries found in app/config.h" % name)
+    return found
+
+
+def num(e):
+    e = e.strip()
+    m = re.fullmatch(r"1u? << (\d+)", e)
+    if m:
+        return "2^" + m.group(1)
+    if e == "UINT32_MAX - 1":
+        return "2^32-2"
+    m = re.search(r"#define %s\s+(\d+)" % re.escape(e), hdr)
+    return m.group(1) if m else e
+
+
+def rng(kind, lo, hi):
+    if kind == "BOOL":
+        return "boolean"
+    if kind == "POW2":
+        return "power of two, %s .. %s" % (num(lo), num(hi))
+    return "%s .. %s" % (num(lo), num(hi))
+
+
+def table(heading):
+    """key -> (default, range) of the first table after the paragraph that starts with heading."""
+    start = next((i for i, l in enumerate(readme) if l.startswith(heading)), None)
+    if start is None:
+        errors.append("README has no paragraph starting with %s" % heading)
+        return {}
+    rows, seen = [], False
+    for l in readme[start + 1:]:
+        if l.startswith("|"):
+            seen = True
+            rows.append(l)
+        elif seen:
+            break
+    have = {}
+    for r in rows[2:]:  # the header and its rule
+        cells = [c.strip() for c in r.strip("|").split("|")]
+        for key in re.findall(r"`(\w+)`", cells[0]):
+            have[key] = (cells[1], cells[2])
+    return have
+
+
+def same_keys(section, want, have):
+    for key in want:
+        if key not in have:
+            errors.append("README lacks %s %s" % (section, key))
+    for key in have:
+        if key not in want:
+            errors.append("README documents %s %s, which the table does not have" % (section, key))
+
+
+def check_range(section, key, want, have):
+    """The range cell is the range, or the range and more after ', ' or ' ('."""
+    if have != want and not have.startswith(want + ", ") and not have.startswith(want + " ("):
+        errors.append("%s %s: README's range '%s', the table's '%s'" % (section, key, have, want))
+
+
+def check_default(section, key, kind, dflt, have):
+    have = have.strip("`")
+    if kind == "BOOL":
+        ok = have in (("yes", "true", "on") if dflt in ("1", "true") else ("no", "false", "off"))
+    else:
+        ok = have == num(dflt)
+    if not ok:
+        errors.append("%s %s: README's default '%s', the table's '%s'" % (section, key, have, dflt))
+
+
+# [tcp]
+knobs = entries("NS_TCP_KNOBS", r"X\((\w+), (\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), (RT|NO), (CORE|APP)\)")
+have = table("`[tcp]`")
+same_keys("[tcp]", [k[0] for k in knobs], have)
+for key, _field, kind, lo, hi, _set, _where in knobs:
+    if key in have and have[key][1] != rng(kind, lo, hi):
+        errors.append("[tcp] %s: README says '%s', the table '%s'" % (key, have[key][1], rng(kind, lo, hi)))
+line = next((l for l in readme if l.startswith("| `set tcp KNOB VALUE`")), None)
+rt = {k[0] for k in knobs if k[5] == "RT"}
+if line is None:
+    errors.append("README lacks the 'set tcp KNOB VALUE' row")
+else:
+    listed = set(re.findall(r"`(\w+)`", line.split("|")[2]))
+    if listed != rt:
+        errors.append("'set tcp' knobs: README %s, the table %s" % (sorted(listed), sorted(rt)))
+
+# [bfd.NAME]
+bfd = entries("NS_BFD_KEYS", r'X\((\w+), (NULL|"[\w-]+"), (ADDR|U32|BOOL|TEXT), ([^,]+), ([^,]+), ([^)]+)\)')
+have = table("`[bfd.NAME]`")
+same_keys("[bfd.NAME]", [k[0] for k in bfd], have)
+for key, _word, kind, lo, hi, dflt in bfd:
+    if key not in have or kind in ("ADDR", "TEXT"):
+        continue
+    check_range("[bfd.NAME]", key, rng(kind, lo, hi), have[key][1])
+    check_default("[bfd.NAME]", key, kind, dflt, have[key][0])
+line = next((l for l in readme if l.startswith("| `bfd session add NAME")), None)
+words = {w.strip('"') for _k, w, *_ in bfd if w != "NULL"}
+if line is None:
+    errors.append("README lacks the 'bfd session add' row")
+else:
+    listed = set(re.findall(r"(?<![\w.-])([a-z][a-z-]*)(?![\w.-])", line.split("`")[1])) - {"bfd", "session", "add"}
+    if listed != words:
+        errors.append("'bfd session add' words: README %s, the table %s" % (sorted(listed), sorted(words)))
+
+# [repl]
+repl = entries("NS_REPL_KNOBS", r"X\((\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), ([^)]+)\)")
+m = re.search(r"#define NS_REPL_OTHER_KEYS (.*)", hdr)
+other = re.findall(r'"(\w+)"', m.group(1)) if m else []
+have = table("`[repl]`")
+same_keys("[repl]", [k[0] for k in repl] + other, have)
+for key, kind, lo, hi, dflt in repl:
+    if key in have:
+        check_range("[repl]", key, rng(kind, lo, hi), have[key][1])
+        check_default("[repl]", key, kind, dflt, have[key][0])
+
+for e in errors:
+    print("FAIL:", e)
+if errors:
+    sys.exit(1)
+print("ok: %d [tcp] knobs (%d settable at run time), %d [bfd.NAME] keys (%d console words), "
+      "%d [repl] knobs and %d other keys: README agrees" % (len(knobs), len(rt), len(bfd), len(words),
+                                                           len(repl), len(other)))
