@@ -175,9 +175,11 @@ parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
 	return 0;
 }
 
-static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
-		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
-		"ttl", "bfd_max_sessions", NULL};
+static const char *const global_keys[] = {NS_GLOBAL_OTHER_KEYS,
+#define X(key, type, min, max, dflt) #key,
+		NS_GLOBAL_KNOBS(X)
+#undef X
+				NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", NULL};
 static const char *const tcp_keys[] = {
 #define X(key, field, kind, min, max, set, where) #key,
@@ -239,29 +241,15 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 		else
 			return ns_cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
 	}
-	if (ns_get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
-			ns_get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) <
-					0 ||
-			ns_get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
-			ns_get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
-			ns_get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
-			ns_get_u32(c, s, "arp_timeout_s", &cfg->arp_timeout_s, 1, 86400) < 0 ||
-			ns_get_u32(c, s, "arp_retry_ms", &cfg->arp_retry_ms, 10, 60000) < 0)
-		return -1;
-	x = cfg->burst;
-	if (ns_get_u32(c, s, "burst", &x, 1, 512) < 0)
-		return -1;
-	cfg->burst = (uint16_t)x;
-	x = cfg->arp_tries;
-	if (ns_get_u32(c, s, "arp_tries", &x, 1, 255) < 0)
-		return -1;
-	cfg->arp_tries = (uint8_t)x;
-	x = cfg->ttl;
-	if (ns_get_u32(c, s, "ttl", &x, 1, 255) < 0)
-		return -1;
-	cfg->ttl = (uint8_t)x;
-	if (ns_get_u32(c, s, "bfd_max_sessions", &cfg->bfd_max, 1, NS_MAX_BFD) < 0)
-		return -1;
+	/* Each read into a uint32_t, then stored in its member's type, which its range fits. */
+#define X(key, type, min, max, dflt)                                                      \
+	_Static_assert((uint64_t)(max) <= (type)-1, "[global] " #key " fits its member"); \
+	x = cfg->key;                                                                     \
+	if (ns_get_u32(c, s, #key, &x, min, max) < 0)                                     \
+		return -1;                                                                \
+	cfg->key = (type)x;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	return 0;
 }
 
@@ -590,17 +578,9 @@ ns_config_defaults(struct ns_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->idle = NS_IDLE_ADAPTIVE;
-	cfg->idle_threshold = 256;
-	cfg->idle_sleep_max_us = 200;
-	cfg->burst = 32;
-	cfg->mbufs = 8191;
-	cfg->mbuf_cache = 256;
-	cfg->arp_entries = 1024;
-	cfg->arp_timeout_s = 300;
-	cfg->arp_retry_ms = 1000;
-	cfg->arp_tries = 3;
-	cfg->ttl = 64;
-	cfg->bfd_max = 4096;
+#define X(key, type, min, max, dflt) cfg->key = dflt;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	cfg->fastpath_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);

@@ -13,6 +13,30 @@
 #define NS_MAX_PORTS   8
 #define NS_MAX_WORKERS 16
 #define NS_NAME_LEN    32
+#define NS_MAX_BFD     131072 /* sessions (slots) */
+
+/*
+ * [global]: its numeric knobs once.  X(key, type, min, max, dflt): key is
+ * the INI key and the member of struct ns_config, of C type type; min ..
+ * max its range; dflt its default.  The members, their defaults, the
+ * loader's range checks and 'show config' come from it; the other key,
+ * parsed by hand, is NS_GLOBAL_OTHER_KEYS.  README's [global] table must
+ * match both (tests/app/readme_knobs.py).
+ */
+#define NS_GLOBAL_KNOBS(X)                                                                      \
+	X(idle_threshold, uint32_t, 1, 1u << 30, 256)  /* empty polls before the first sleep */ \
+	X(idle_sleep_max_us, uint32_t, 1, 100000, 200) /* bound on wake-up latency */           \
+	X(burst, uint16_t, 1, 512, 32)                                                          \
+	X(mbufs, uint32_t, 511, 1u << 24, 8191)                                                 \
+	X(mbuf_cache, uint32_t, 0, 512, 256)                                                    \
+	X(arp_entries, uint32_t, 1, 1u << 20, 1024)                                             \
+	X(arp_timeout_s, uint32_t, 1, 86400, 300)                                               \
+	X(arp_retry_ms, uint32_t, 10, 60000, 1000)                                              \
+	X(arp_tries, uint8_t, 1, 255, 3)                                                        \
+	X(ttl, uint8_t, 1, 255, 64)                                                             \
+	X(bfd_max_sessions, uint32_t, 1, NS_MAX_BFD, 4096) /* the BFD engine's table */
+
+#define NS_GLOBAL_OTHER_KEYS "idle"
 
 enum ns_port_role { NS_ROLE_SERVICE, NS_ROLE_REPLICATION };
 enum ns_idle_policy { NS_IDLE_BUSY, NS_IDLE_ADAPTIVE };
@@ -60,8 +84,6 @@ struct ns_listener_cfg {
 	bool repl_async; /* [listener.NAME] repl = async: segments not held for the standby */
 	bool repl_set;	 /* repl given (else [repl] mode) */
 };
-
-#define NS_MAX_BFD 131072 /* sessions (slots) */
 
 /* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
 struct ns_bfd_cfg {
@@ -310,14 +332,9 @@ struct ns_config {
 	char path[256];
 	/* [global] */
 	enum ns_idle_policy idle;
-	uint32_t idle_threshold;    /* empty polls before the first sleep */
-	uint32_t idle_sleep_max_us; /* bound on wake-up latency */
-	uint16_t burst;
-	uint32_t mbufs, mbuf_cache;
-	uint32_t arp_entries, arp_timeout_s, arp_retry_ms;
-	uint8_t arp_tries;
-	uint8_t ttl;
-	uint32_t bfd_max; /* [global] bfd_max_sessions: the engine's table */
+#define X(key, type, min, max, dflt) type key;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	/* [lcores] */
 	uint32_t n_workers;
 	unsigned int workers[NS_MAX_WORKERS];
