@@ -91,8 +91,13 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o, "ip = %s/%u\n", fmt_ip(p->ip, ip), p->prefix);
 		if (p->has_mac)
 			ns_out_printf(o, "mac = %s\n", fmt_mac(&p->mac, mac));
-		ns_out_printf(o, "rxq = %u\nrx_desc = %u\ntx_desc = %u\npromisc = %s\n", p->rxq,
-				p->rx_desc, p->tx_desc, p->promisc ? "yes" : "no");
+#define X(key, field, type, min, max, dflt)                                   \
+	if (_Generic(p->field, bool : true, default : false))                 \
+		ns_out_printf(o, "%s = %s\n", #key, p->field ? "yes" : "no"); \
+	else                                                                  \
+		ns_out_printf(o, "%s = %u\n", #key, (unsigned int)p->field);
+		NS_PORT_KNOBS(X)
+#undef X
 		if (p->forward >= 0)
 			ns_out_printf(o, "forward = %s\n", p->forward_name);
 	}

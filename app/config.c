@@ -189,9 +189,11 @@ static const char *const tcp_keys[] = {
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
-static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-		"tx_desc", "promisc", "forward", "checksum", "igmp", "querier", "robustness",
-		"query_interval_ms", "query_response_ms", "last_member_ms", "neighbors", NULL};
+static const char *const port_keys[] = {NS_PORT_OTHER_KEYS,
+#define X(key, field, type, min, max, dflt) #key,
+		NS_PORT_KNOBS(X)
+#undef X
+				NULL};
 
 int
 ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -226,7 +228,6 @@ static int
 load_global(struct cfg_ctx *c, struct ns_config *cfg)
 {
 	const char *s = "global", *v;
-	uint32_t x;
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
@@ -241,13 +242,10 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 		else
 			return ns_cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
 	}
-	/* Each read into a uint32_t, then stored in its member's type, which its range fits. */
 #define X(key, type, min, max, dflt)                                                      \
 	_Static_assert((uint64_t)(max) <= (type)-1, "[global] " #key " fits its member"); \
-	x = cfg->key;                                                                     \
-	if (ns_get_u32(c, s, #key, &x, min, max) < 0)                                     \
-		return -1;                                                                \
-	cfg->key = (type)x;
+	if (GET_KNOB_TYPED(c, s, #key, &cfg->key, min, max) < 0)                          \
+		return -1;
 	NS_GLOBAL_KNOBS(X)
 #undef X
 	return 0;
@@ -462,14 +460,12 @@ static int
 load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 {
 	const char *v;
-	uint32_t x;
 
 	memset(p, 0, sizeof(*p));
 	p->forward = -1;
-	p->rxq = 1;
-	p->rx_desc = 1024;
-	p->tx_desc = 1024;
-	p->promisc = true;
+#define X(key, field, type, min, max, dflt) p->field = dflt;
+	NS_PORT_KNOBS(X)
+#undef X
 	if (strlen(sec) - 5 == 0 || strlen(sec) - 5 >= sizeof(p->name))
 		return ns_cfg_error(c, sec, NULL, "port name must be 1-%zu characters",
 				sizeof(p->name) - 1);
@@ -524,35 +520,11 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 			return ns_cfg_error(c, sec, "mac", "'%s' is not a unicast MAC address", v);
 		p->has_mac = true;
 	}
-	x = p->rxq;
-	if (ns_get_u32(c, sec, "rxq", &x, 1, NS_MAX_WORKERS) < 0)
+#define X(key, field, type, min, max, dflt)                        \
+	if (GET_KNOB_TYPED(c, sec, #key, &p->field, min, max) < 0) \
 		return -1;
-	p->rxq = (uint16_t)x;
-	x = p->rx_desc;
-	if (ns_get_u32(c, sec, "rx_desc", &x, 32, 16384) < 0)
-		return -1;
-	p->rx_desc = (uint16_t)x;
-	x = p->tx_desc;
-	if (ns_get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
-		return -1;
-	p->tx_desc = (uint16_t)x;
-	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0 ||
-			ns_get_bool(c, sec, "igmp", &p->igmp) < 0 ||
-			ns_get_bool(c, sec, "querier", &p->querier) < 0)
-		return -1;
-	/* The querier's timers (RFC 3376 8: defaults 2, 125 s, 10 s, 1 s). */
-	x = 2;
-	if (ns_get_u32(c, sec, "robustness", &x, 1, 7) < 0)
-		return -1;
-	p->q_robustness = (uint8_t)x;
-	p->q_interval_ms = 125000;
-	p->q_response_ms = 10000;
-	p->q_last_member_ms = 1000;
-	if (ns_get_u32(c, sec, "query_interval_ms", &p->q_interval_ms, 1000, 3175000) < 0 ||
-			ns_get_u32(c, sec, "query_response_ms", &p->q_response_ms, 100, 3175000) <
-					0 ||
-			ns_get_u32(c, sec, "last_member_ms", &p->q_last_member_ms, 100, 25000) < 0)
-		return -1;
+	NS_PORT_KNOBS(X)
+#undef X
 	if ((p->igmp || p->querier) && p->rxq > 1)
 		return ns_cfg_error(c, sec, p->igmp ? "igmp" : "querier",
 				"needs rxq = 1: IGMP is handled by the worker of queue 0, and RSS "

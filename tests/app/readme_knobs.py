@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """README's tables against the tables of app/config.h they document:
 [global] (NS_GLOBAL_KNOBS and NS_GLOBAL_OTHER_KEYS: keys, ranges, defaults),
+[port.NAME] (NS_PORT_KNOBS and NS_PORT_OTHER_KEYS: the same),
 [tcp] and its 'set tcp' line (NS_TCP_KNOBS: keys, kinds and ranges, the
 run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
 keys, ranges, defaults, the console's words) and [repl] (NS_REPL_KNOBS and
@@ -112,6 +113,11 @@ def knob_table(section, knobs, other_macro):
 glob = entries("NS_GLOBAL_KNOBS", r"X\((\w+), (\w+), ([^,]+), ([^,]+), ([^)]+)\)")
 glob_other = knob_table("[global]", [(k, "U32", lo, hi, d) for k, _t, lo, hi, d in glob], "NS_GLOBAL_OTHER_KEYS")
 
+# [port.NAME]
+port = entries("NS_PORT_KNOBS", r"X\((\w+), (\w+), (\w+), ([^,]+), ([^,]+), ([^)]+)\)")
+port_other = knob_table("[port.NAME]", [(k, "BOOL" if t == "bool" else "U32", lo, hi, d)
+                                        for k, _f, t, lo, hi, d in port], "NS_PORT_OTHER_KEYS")
+
 # [tcp]
 knobs = entries("NS_TCP_KNOBS", r"X\((\w+), (\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), (RT|NO), (CORE|APP)\)")
 have = table("`[tcp]`")
@@ -154,6 +160,6 @@ for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
-print("ok: %d [global] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
+print("ok: %d [global] knobs and %d other keys, %d [port.NAME] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
       "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys: README agrees"
-      % (len(glob), len(glob_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other)))
+      % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other)))
