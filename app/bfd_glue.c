@@ -26,7 +26,7 @@
 
 #include "app.h"
 #include "bfd_glue.h"
-#include "common/ns_cksum.h"
+#include "ns_cksum.h"
 #include "control.h"
 #include "feature.h"
 #include "health.h"
@@ -166,7 +166,7 @@ add_sessions(struct ns_worker *w)
 static int
 bfd_init(void)
 {
-	uint32_t n = app.cfg.bfd_max;
+	uint32_t n = app.cfg.bfd_max_sessions;
 
 	slot = rte_zmalloc("bfd_slots", sizeof(*slot) * n, RTE_CACHE_LINE_SIZE);
 	slot_disc = rte_zmalloc("bfd_disc", sizeof(*slot_disc) * n, RTE_CACHE_LINE_SIZE);
@@ -215,7 +215,7 @@ bfd_worker_init(struct ns_worker *w)
 
 	engine = rte_zmalloc("bfd", sizeof(*engine), RTE_CACHE_LINE_SIZE);
 	/* Replay: virtual time from the pcap, and a fixed jitter seed (deterministic output). */
-	if (engine == NULL || ns_bfd_init(engine, app.cfg.bfd_max, &ops, w,
+	if (engine == NULL || ns_bfd_init(engine, app.cfg.bfd_max_sessions, &ops, w,
 					      app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
 	engine->virtual_time = app.replay;
@@ -306,7 +306,7 @@ bfd_msg(struct ns_worker *w, const struct ns_wmsg *msg)
 	const struct bfd_msg *m = NS_WMSG_BODY(msg, const struct bfd_msg);
 	uint32_t i = m->slot;
 
-	if (engine == NULL || i >= app.cfg.bfd_max)
+	if (engine == NULL || i >= app.cfg.bfd_max_sessions)
 		return;
 	switch (msg->type) {
 	case MSG_ADD:
@@ -568,12 +568,12 @@ cmd_bfd_session_add(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "error: %s: %s\n", what, e);
 		return -1;
 	}
-	for (i = 0; i < app.cfg.bfd_max; i++)
+	for (i = 0; i < app.cfg.bfd_max_sessions; i++)
 		if (__atomic_load_n(&slot_state[i], __ATOMIC_ACQUIRE) == NS_BFD_SLOT_FREE)
 			break;
-	if (i == app.cfg.bfd_max) {
+	if (i == app.cfg.bfd_max_sessions) {
 		ns_out_printf(o, "error: %u BFD sessions exist ([global] bfd_max_sessions)\n",
-				app.cfg.bfd_max);
+				app.cfg.bfd_max_sessions);
 		return -1;
 	}
 	slot[i] = k;

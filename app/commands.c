@@ -70,14 +70,10 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	(void)argc, (void)argv;
-	ns_out_printf(o, "# %s\n[global]\nidle = %s\nidle_threshold = %u\nidle_sleep_max_us = %u\n",
-			c->path, ns_idle_name(c->idle), c->idle_threshold, c->idle_sleep_max_us);
-	ns_out_printf(o, "burst = %u\nmbufs = %u\nmbuf_cache = %u\n", c->burst, c->mbufs,
-			c->mbuf_cache);
-	ns_out_printf(o,
-			"arp_entries = %u\narp_timeout_s = %u\narp_retry_ms = %u\narp_tries = "
-			"%u\nttl = %u\n",
-			c->arp_entries, c->arp_timeout_s, c->arp_retry_ms, c->arp_tries, c->ttl);
+	ns_out_printf(o, "# %s\n[global]\nidle = %s\n", c->path, ns_idle_name(c->idle));
+#define X(key, type, min, max, dflt) ns_out_printf(o, "%s = %u\n", #key, (unsigned int)c->key);
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	ns_out_printf(o, "\n[lcores]\nworkers = ");
 	for (uint32_t i = 0; i < c->n_workers; i++)
 		ns_out_printf(o, "%s%u", i ? "," : "", c->workers[i]);
@@ -95,8 +91,13 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o, "ip = %s/%u\n", fmt_ip(p->ip, ip), p->prefix);
 		if (p->has_mac)
 			ns_out_printf(o, "mac = %s\n", fmt_mac(&p->mac, mac));
-		ns_out_printf(o, "rxq = %u\nrx_desc = %u\ntx_desc = %u\npromisc = %s\n", p->rxq,
-				p->rx_desc, p->tx_desc, p->promisc ? "yes" : "no");
+#define X(key, field, type, min, max, dflt)                                   \
+	if (_Generic(p->field, bool : true, default : false))                 \
+		ns_out_printf(o, "%s = %s\n", #key, p->field ? "yes" : "no"); \
+	else                                                                  \
+		ns_out_printf(o, "%s = %u\n", #key, (unsigned int)p->field);
+		NS_PORT_KNOBS(X)
+#undef X
 		if (p->forward >= 0)
 			ns_out_printf(o, "forward = %s\n", p->forward_name);
 	}

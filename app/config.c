@@ -175,9 +175,11 @@ parse_one_lcore(struct cfg_ctx *c, const char *sec, const char *key, int *out)
 	return 0;
 }
 
-static const char *const global_keys[] = {"idle", "idle_threshold", "idle_sleep_max_us", "burst",
-		"mbufs", "mbuf_cache", "arp_entries", "arp_timeout_s", "arp_retry_ms", "arp_tries",
-		"ttl", "bfd_max_sessions", NULL};
+static const char *const global_keys[] = {NS_GLOBAL_OTHER_KEYS,
+#define X(key, type, min, max, dflt) #key,
+		NS_GLOBAL_KNOBS(X)
+#undef X
+				NULL};
 static const char *const lcore_keys[] = {"workers", "fastpath", NULL};
 static const char *const tcp_keys[] = {
 #define X(key, field, kind, min, max, set, where) #key,
@@ -187,9 +189,11 @@ static const char *const tcp_keys[] = {
 static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
 static const char *const client_keys[] = {
 		"connect", "source", "app", "bytes", "conns", "msg", NULL};
-static const char *const port_keys[] = {"dev", "args", "role", "ip", "mac", "rxq", "rx_desc",
-		"tx_desc", "promisc", "forward", "checksum", "igmp", "querier", "robustness",
-		"query_interval_ms", "query_response_ms", "last_member_ms", "neighbors", NULL};
+static const char *const port_keys[] = {NS_PORT_OTHER_KEYS,
+#define X(key, field, type, min, max, dflt) #key,
+		NS_PORT_KNOBS(X)
+#undef X
+				NULL};
 
 int
 ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known)
@@ -224,7 +228,6 @@ static int
 load_global(struct cfg_ctx *c, struct ns_config *cfg)
 {
 	const char *s = "global", *v;
-	uint32_t x;
 
 	if (!rte_cfgfile_has_section(c->f, s))
 		return 0;
@@ -239,29 +242,12 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 		else
 			return ns_cfg_error(c, s, "idle", "'%s' is neither busy nor adaptive", v);
 	}
-	if (ns_get_u32(c, s, "idle_threshold", &cfg->idle_threshold, 1, 1u << 30) < 0 ||
-			ns_get_u32(c, s, "idle_sleep_max_us", &cfg->idle_sleep_max_us, 1, 100000) <
-					0 ||
-			ns_get_u32(c, s, "mbufs", &cfg->mbufs, 511, 1u << 24) < 0 ||
-			ns_get_u32(c, s, "mbuf_cache", &cfg->mbuf_cache, 0, 512) < 0 ||
-			ns_get_u32(c, s, "arp_entries", &cfg->arp_entries, 1, 1u << 20) < 0 ||
-			ns_get_u32(c, s, "arp_timeout_s", &cfg->arp_timeout_s, 1, 86400) < 0 ||
-			ns_get_u32(c, s, "arp_retry_ms", &cfg->arp_retry_ms, 10, 60000) < 0)
+#define X(key, type, min, max, dflt)                                                      \
+	_Static_assert((uint64_t)(max) <= (type)-1, "[global] " #key " fits its member"); \
+	if (GET_KNOB_TYPED(c, s, #key, &cfg->key, min, max) < 0)                          \
 		return -1;
-	x = cfg->burst;
-	if (ns_get_u32(c, s, "burst", &x, 1, 512) < 0)
-		return -1;
-	cfg->burst = (uint16_t)x;
-	x = cfg->arp_tries;
-	if (ns_get_u32(c, s, "arp_tries", &x, 1, 255) < 0)
-		return -1;
-	cfg->arp_tries = (uint8_t)x;
-	x = cfg->ttl;
-	if (ns_get_u32(c, s, "ttl", &x, 1, 255) < 0)
-		return -1;
-	cfg->ttl = (uint8_t)x;
-	if (ns_get_u32(c, s, "bfd_max_sessions", &cfg->bfd_max, 1, NS_MAX_BFD) < 0)
-		return -1;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	return 0;
 }
 
@@ -474,14 +460,12 @@ static int
 load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 {
 	const char *v;
-	uint32_t x;
 
 	memset(p, 0, sizeof(*p));
 	p->forward = -1;
-	p->rxq = 1;
-	p->rx_desc = 1024;
-	p->tx_desc = 1024;
-	p->promisc = true;
+#define X(key, field, type, min, max, dflt) p->field = dflt;
+	NS_PORT_KNOBS(X)
+#undef X
 	if (strlen(sec) - 5 == 0 || strlen(sec) - 5 >= sizeof(p->name))
 		return ns_cfg_error(c, sec, NULL, "port name must be 1-%zu characters",
 				sizeof(p->name) - 1);
@@ -536,35 +520,11 @@ load_port(struct cfg_ctx *c, const char *sec, struct ns_port_cfg *p)
 			return ns_cfg_error(c, sec, "mac", "'%s' is not a unicast MAC address", v);
 		p->has_mac = true;
 	}
-	x = p->rxq;
-	if (ns_get_u32(c, sec, "rxq", &x, 1, NS_MAX_WORKERS) < 0)
+#define X(key, field, type, min, max, dflt)                        \
+	if (GET_KNOB_TYPED(c, sec, #key, &p->field, min, max) < 0) \
 		return -1;
-	p->rxq = (uint16_t)x;
-	x = p->rx_desc;
-	if (ns_get_u32(c, sec, "rx_desc", &x, 32, 16384) < 0)
-		return -1;
-	p->rx_desc = (uint16_t)x;
-	x = p->tx_desc;
-	if (ns_get_u32(c, sec, "tx_desc", &x, 32, 16384) < 0)
-		return -1;
-	p->tx_desc = (uint16_t)x;
-	if (ns_get_bool(c, sec, "promisc", &p->promisc) < 0 ||
-			ns_get_bool(c, sec, "igmp", &p->igmp) < 0 ||
-			ns_get_bool(c, sec, "querier", &p->querier) < 0)
-		return -1;
-	/* The querier's timers (RFC 3376 8: defaults 2, 125 s, 10 s, 1 s). */
-	x = 2;
-	if (ns_get_u32(c, sec, "robustness", &x, 1, 7) < 0)
-		return -1;
-	p->q_robustness = (uint8_t)x;
-	p->q_interval_ms = 125000;
-	p->q_response_ms = 10000;
-	p->q_last_member_ms = 1000;
-	if (ns_get_u32(c, sec, "query_interval_ms", &p->q_interval_ms, 1000, 3175000) < 0 ||
-			ns_get_u32(c, sec, "query_response_ms", &p->q_response_ms, 100, 3175000) <
-					0 ||
-			ns_get_u32(c, sec, "last_member_ms", &p->q_last_member_ms, 100, 25000) < 0)
-		return -1;
+	NS_PORT_KNOBS(X)
+#undef X
 	if ((p->igmp || p->querier) && p->rxq > 1)
 		return ns_cfg_error(c, sec, p->igmp ? "igmp" : "querier",
 				"needs rxq = 1: IGMP is handled by the worker of queue 0, and RSS "
@@ -590,17 +550,9 @@ ns_config_defaults(struct ns_config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->idle = NS_IDLE_ADAPTIVE;
-	cfg->idle_threshold = 256;
-	cfg->idle_sleep_max_us = 200;
-	cfg->burst = 32;
-	cfg->mbufs = 8191;
-	cfg->mbuf_cache = 256;
-	cfg->arp_entries = 1024;
-	cfg->arp_timeout_s = 300;
-	cfg->arp_retry_ms = 1000;
-	cfg->arp_tries = 3;
-	cfg->ttl = 64;
-	cfg->bfd_max = 4096;
+#define X(key, type, min, max, dflt) cfg->key = dflt;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	cfg->fastpath_lcore = -1;
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);

@@ -13,6 +13,55 @@
 #define NS_MAX_PORTS   8
 #define NS_MAX_WORKERS 16
 #define NS_NAME_LEN    32
+#define NS_MAX_BFD     131072 /* sessions (slots) */
+
+/*
+ * [global]: its numeric knobs once.  X(key, type, min, max, dflt): key is
+ * the INI key and the member of struct ns_config, of C type type; min ..
+ * max its range; dflt its default.  The members, their defaults, the
+ * loader's range checks and 'show config' come from it; the other key,
+ * parsed by hand, is NS_GLOBAL_OTHER_KEYS.  README's [global] table must
+ * match both (tests/app/readme_knobs.py).
+ */
+#define NS_GLOBAL_KNOBS(X)                                                                      \
+	X(idle_threshold, uint32_t, 1, 1u << 30, 256)  /* empty polls before the first sleep */ \
+	X(idle_sleep_max_us, uint32_t, 1, 100000, 200) /* bound on wake-up latency */           \
+	X(burst, uint16_t, 1, 512, 32)                                                          \
+	X(mbufs, uint32_t, 511, 1u << 24, 8191)                                                 \
+	X(mbuf_cache, uint32_t, 0, 512, 256)                                                    \
+	X(arp_entries, uint32_t, 1, 1u << 20, 1024)                                             \
+	X(arp_timeout_s, uint32_t, 1, 86400, 300)                                               \
+	X(arp_retry_ms, uint32_t, 10, 60000, 1000)                                              \
+	X(arp_tries, uint8_t, 1, 255, 3)                                                        \
+	X(ttl, uint8_t, 1, 255, 64)                                                             \
+	X(bfd_max_sessions, uint32_t, 1, NS_MAX_BFD, 4096) /* the BFD engine's table */
+
+#define NS_GLOBAL_OTHER_KEYS "idle"
+
+/*
+ * [port.NAME]: its numeric and boolean knobs once.  X(key, field, type, min,
+ * max, dflt): key is the INI key; field its member of struct ns_port_cfg, of
+ * C type type (bool: a boolean, 0 .. 1); min .. max its range; dflt its
+ * default.  The members, their defaults, the loader's range checks (in this
+ * order; then the checks of knobs that go together: igmp and querier need
+ * rxq = 1, query_response_ms below query_interval_ms) and 'show config'
+ * come from it; the other keys, parsed by hand, are NS_PORT_OTHER_KEYS.
+ * README's [port.NAME] table must match both (tests/app/readme_knobs.py).
+ */
+#define NS_PORT_KNOBS(X)                                                                       \
+	X(rxq, rxq, uint16_t, 1, NS_MAX_WORKERS, 1)                                            \
+	X(rx_desc, rx_desc, uint16_t, 32, 16384, 1024)                                         \
+	X(tx_desc, tx_desc, uint16_t, 32, 16384, 1024)                                         \
+	X(promisc, promisc, bool, 0, 1, true)                                                  \
+	X(igmp, igmp, bool, 0, 1, false)       /* the membership service (mcast join|leave) */ \
+	X(querier, querier, bool, 0, 1, false) /* IGMPv3 querier, memberships tracked */       \
+	/* The querier's timers (RFC 3376 8) */                                                \
+	X(robustness, q_robustness, uint8_t, 1, 7, 2)                                          \
+	X(query_interval_ms, q_interval_ms, uint32_t, 1000, 3175000, 125000)                   \
+	X(query_response_ms, q_response_ms, uint32_t, 100, 3175000, 10000)                     \
+	X(last_member_ms, q_last_member_ms, uint32_t, 100, 25000, 1000)
+
+#define NS_PORT_OTHER_KEYS "dev", "args", "role", "ip", "mac", "forward", "checksum", "neighbors"
 
 enum ns_port_role { NS_ROLE_SERVICE, NS_ROLE_REPLICATION };
 enum ns_idle_policy { NS_IDLE_BUSY, NS_IDLE_ADAPTIVE };
@@ -26,14 +75,10 @@ struct ns_port_cfg {
 	uint8_t prefix;
 	bool has_mac;
 	struct rte_ether_addr mac;
-	uint16_t rxq;
-	uint16_t rx_desc, tx_desc;
-	bool promisc;
+#define X(key, field, type, min, max, dflt) type field;
+	NS_PORT_KNOBS(X)
+#undef X
 	bool csum_trust; /* checksum = trust: TCP checksums neither sent nor checked */
-	bool igmp;	 /* igmp = true: the membership service (mcast join|leave) */
-	bool querier;	 /* querier = true: IGMPv3 querier, client memberships tracked */
-	uint8_t q_robustness;
-	uint32_t q_interval_ms, q_response_ms, q_last_member_ms;
 	int forward;	 /* index of the port to io-forward to, or -1 */
 	uint8_t n_neigh; /* neighbors = IP MAC, ...: static ARP entries */
 	rte_be32_t neigh_ip[16];
@@ -60,8 +105,6 @@ struct ns_listener_cfg {
 	bool repl_async; /* [listener.NAME] repl = async: segments not held for the standby */
 	bool repl_set;	 /* repl given (else [repl] mode) */
 };
-
-#define NS_MAX_BFD 131072 /* sessions (slots) */
 
 /* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
 struct ns_bfd_cfg {
@@ -310,14 +353,9 @@ struct ns_config {
 	char path[256];
 	/* [global] */
 	enum ns_idle_policy idle;
-	uint32_t idle_threshold;    /* empty polls before the first sleep */
-	uint32_t idle_sleep_max_us; /* bound on wake-up latency */
-	uint16_t burst;
-	uint32_t mbufs, mbuf_cache;
-	uint32_t arp_entries, arp_timeout_s, arp_retry_ms;
-	uint8_t arp_tries;
-	uint8_t ttl;
-	uint32_t bfd_max; /* [global] bfd_max_sessions: the engine's table */
+#define X(key, type, min, max, dflt) type key;
+	NS_GLOBAL_KNOBS(X)
+#undef X
 	/* [lcores] */
 	uint32_t n_workers;
 	unsigned int workers[NS_MAX_WORKERS];

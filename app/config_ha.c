@@ -230,11 +230,11 @@ ns_cfg_bfd_finish(struct cfg_ctx *c, struct ns_config *cfg)
 
 		for (uint32_t i = 0; i < cfg->n_bfd; i++)
 			total += cfg->bfd[i].count;
-		if (total > cfg->bfd_max) {
+		if (total > cfg->bfd_max_sessions) {
 			ns_cfg_error(c, "global", "bfd_max_sessions",
 					"%" PRIu64 " BFD sessions configured, more than %u: raise "
 					"it (at most %d)",
-					total, cfg->bfd_max, NS_MAX_BFD);
+					total, cfg->bfd_max_sessions, NS_MAX_BFD);
 			return -1;
 		}
 	}

@@ -32,6 +32,37 @@ int ns_get_pow2(struct cfg_ctx *c, const char *sec, const char *key, uint32_t *o
 #define GET_KNOB_U32(c, s, key, p, min, max)  ns_get_u32(c, s, key, p, min, max)
 #define GET_KNOB_POW2(c, s, key, p, min, max) ns_get_pow2(c, s, key, p, min, max)
 #define GET_KNOB_BOOL(c, s, key, p, min, max) ns_get_bool(c, s, key, p)
+/* The same for a member of type uint16_t or uint8_t (max fits it), and for
+ * a boolean with the arguments of the others. */
+#define NS_GET_NARROW(name, type)                                                              \
+	static inline int name(struct cfg_ctx *c, const char *sec, const char *key, type *out, \
+			uint32_t min, uint32_t max)                                            \
+	{                                                                                      \
+		uint32_t x = *out;                                                             \
+                                                                                               \
+		if (ns_get_u32(c, sec, key, &x, min, max) < 0)                                 \
+			return -1;                                                             \
+		*out = (type)x;                                                                \
+		return 0;                                                                      \
+	}
+NS_GET_NARROW(ns_get_u16, uint16_t)
+NS_GET_NARROW(ns_get_u8, uint8_t)
+#undef NS_GET_NARROW
+static inline int
+ns_get_bool_in(struct cfg_ctx *c, const char *sec, const char *key, bool *out, uint32_t min,
+		uint32_t max)
+{
+	(void)min, (void)max;
+	return ns_get_bool(c, sec, key, out);
+}
+/* One knob by its member's type (NS_GLOBAL_KNOBS, NS_PORT_KNOBS): bool, uint8_t, uint16_t or
+ * uint32_t. */
+#define GET_KNOB_TYPED(c, s, key, p, min, max)    \
+	_Generic(*(p), bool                       \
+			: ns_get_bool_in, uint8_t \
+			: ns_get_u8, uint16_t     \
+			: ns_get_u16, uint32_t    \
+			: ns_get_u32)(c, s, key, p, min, max)
 /* Every key of the section is one of known (NULL-terminated). */
 int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
 

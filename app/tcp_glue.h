@@ -13,7 +13,7 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
-#include "tcp/tcp_stack.h"
+#include "tcp_stack.h"
 
 /* Per-connection state of the built-in applications (indexed by TCB id). */
 struct ns_appconn {

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
 """README's tables against the tables of app/config.h they document:
+[global] (NS_GLOBAL_KNOBS and NS_GLOBAL_OTHER_KEYS: keys, ranges, defaults),
+[port.NAME] (NS_PORT_KNOBS and NS_PORT_OTHER_KEYS: the same),
 [tcp] and its 'set tcp' line (NS_TCP_KNOBS: keys, kinds and ranges, the
 run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
 keys, ranges, defaults, the console's words) and [repl] (NS_REPL_KNOBS and
@@ -93,6 +95,29 @@ def check_default(section, key, kind, dflt, have):
         errors.append("%s %s: README's default '%s', the table's '%s'" % (section, key, have, dflt))
 
 
+def knob_table(section, knobs, other_macro):
+    """README's table of section against knobs, each (key, kind, min, max, default), and the keys
+    of other_macro (hand-parsed: only listed); returns those keys."""
+    m = re.search(r"#define %s (.*)" % other_macro, hdr)
+    other = re.findall(r'"(\w+)"', m.group(1)) if m else []
+    have = table("`%s`" % section)
+    same_keys(section, [k[0] for k in knobs] + other, have)
+    for key, kind, lo, hi, dflt in knobs:
+        if key in have:
+            check_range(section, key, rng(kind, lo, hi), have[key][1])
+            check_default(section, key, kind, dflt, have[key][0])
+    return other
+
+
+# [global]
+glob = entries("NS_GLOBAL_KNOBS", r"X\((\w+), (\w+), ([^,]+), ([^,]+), ([^)]+)\)")
+glob_other = knob_table("[global]", [(k, "U32", lo, hi, d) for k, _t, lo, hi, d in glob], "NS_GLOBAL_OTHER_KEYS")
+
+# [port.NAME]
+port = entries("NS_PORT_KNOBS", r"X\((\w+), (\w+), (\w+), ([^,]+), ([^,]+), ([^)]+)\)")
+port_other = knob_table("[port.NAME]", [(k, "BOOL" if t == "bool" else "U32", lo, hi, d)
+                                        for k, _f, t, lo, hi, d in port], "NS_PORT_OTHER_KEYS")
+
 # [tcp]
 knobs = entries("NS_TCP_KNOBS", r"X\((\w+), (\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), (RT|NO), (CORE|APP)\)")
 have = table("`[tcp]`")
@@ -129,19 +154,12 @@ else:
 
 # [repl]
 repl = entries("NS_REPL_KNOBS", r"X\((\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), ([^)]+)\)")
-m = re.search(r"#define NS_REPL_OTHER_KEYS (.*)", hdr)
-other = re.findall(r'"(\w+)"', m.group(1)) if m else []
-have = table("`[repl]`")
-same_keys("[repl]", [k[0] for k in repl] + other, have)
-for key, kind, lo, hi, dflt in repl:
-    if key in have:
-        check_range("[repl]", key, rng(kind, lo, hi), have[key][1])
-        check_default("[repl]", key, kind, dflt, have[key][0])
+other = knob_table("[repl]", repl, "NS_REPL_OTHER_KEYS")
 
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
-print("ok: %d [tcp] knobs (%d settable at run time), %d [bfd.NAME] keys (%d console words), "
-      "%d [repl] knobs and %d other keys: README agrees" % (len(knobs), len(rt), len(bfd), len(words),
-                                                           len(repl), len(other)))
+print("ok: %d [global] knobs and %d other keys, %d [port.NAME] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
+      "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys: README agrees"
+      % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other)))
