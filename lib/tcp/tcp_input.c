@@ -312,9 +312,33 @@ acceptable(const struct ns_tcb *c, const struct seg *g, uint32_t seglen)
 	       ns_seq_in(g->seq + seglen - 1, c->rcv_nxt, c->rcv_nxt + wnd);
 }
 
+/*
+ * An RTT sample from an ACK of new data.  First choice, as Linux's
+ * tcp_ack_update_rtt: the time since the oldest segment it acknowledges was
+ * sent, if that segment was sent once (Karn) and not SACKed before (its
+ * delivery was timed then): microseconds from the transmission log.  The
+ * timestamp echo (RFC 7323 4.1) counts whole milliseconds of the TSval
+ * clock: on a path of tens of microseconds every sample was 0 or 1 ms,
+ * which set the probe timeout and the RTO from the clock's tick, not the
+ * path.  The echo, or one timed segment per RTT without timestamps, stays
+ * for ACKs the log cannot time.
+ */
 static void
 rtt_from_ack(struct ns_tcp_stack *s, struct ns_tcb *c, const struct seg *g)
 {
+	if (c->txl.n > 0) {
+		uint32_t start;
+		const struct ns_tcp_seg *r = ns_tcp_txlog_at(c, c->txl.head, &start);
+
+		if (ns_seq_leq(r->end, g->ack) && !(r->flags & (NS_TSEG_EVER | NS_TSEG_SACKED)) &&
+				s->now >= r->xmit_ns) {
+			ns_tcp_rtt_sample(s, c,
+					(uint32_t)RTE_MIN((s->now - r->xmit_ns) / 1000,
+							(uint64_t)UINT32_MAX));
+			c->rtt_seq = 0;
+			return;
+		}
+	}
 	if ((c->flags & NS_TCBF_TS) && (g->opt.present & NS_TCPO_TS) && g->opt.tsecr != 0) {
 		uint32_t ms = ns_tcp_tsval(s, c) - g->opt.tsecr;
 

@@ -603,6 +603,62 @@ test_zero_copy_send_and_receive(void)
 	CHECK_EQ(ns_tcp_send_commit(&A.s, c, 1u << 30, now), 0); /* more than reserved: refused */
 }
 
+/* Deliver what is queued now, at time t (no timers run). */
+static void
+deliver_at(uint64_t t)
+{
+	unsigned int n = q_tail - q_head;
+
+	now = t;
+	for (unsigned int k = 0; k < n; k++) {
+		unsigned int i = q_head++ % 8192;
+
+		ns_tcp_input(q_to[i] ? &B.s : &A.s, link_q[i].buf, link_q[i].len, now);
+	}
+}
+
+/*
+ * RTT samples in microseconds from the transmission log, timestamps on or
+ * off: round trips of 300 and 700 us are samples of 300 and 700 us (RFC
+ * 6298 2.2 and 2.3 arithmetic on them), not the timestamp echo's 0 ms
+ * (taken as 500 us).
+ */
+static void
+rtt_sample_in_microseconds(void (*tweak)(struct ns_tcp_cfg *))
+{
+	static uint8_t data[2 * 1448];
+	struct ns_tcb *c;
+
+	setup(tweak);
+	c = open_pair();
+	run(now + 500 * MS); /* quiet: delayed ACKs sent */
+	for (int k = 0; k < 2; k++) {
+		uint32_t r = k == 0 ? 300 : 700, srtt = c->srtt_us, var = c->rttvar_us;
+		uint32_t delta = srtt > r ? srtt - r : r - srtt;
+
+		CHECK_EQ(ns_tcp_send(&A.s, c, data, c->snd_mss * 2, now), c->snd_mss * 2);
+		ns_tcp_output(&A.s, c);
+		deliver_at(now + r * 500ull); /* two segments: B acknowledges at once */
+		deliver_at(now + r * 500ull);
+		CHECK(c->snd_una == c->snd_max);
+		if (srtt == 0) {
+			CHECK_EQ(c->srtt_us, r);
+			CHECK_EQ(c->rttvar_us, r / 2);
+		} else {
+			CHECK_EQ(c->rttvar_us, var - var / 4 + delta / 4);
+			CHECK_EQ(c->srtt_us, srtt - srtt / 8 + r / 8);
+		}
+		run(now + 500 * MS);
+	}
+}
+
+static void
+test_rtt_sample_in_microseconds(void)
+{
+	rtt_sample_in_microseconds(NULL);
+	rtt_sample_in_microseconds(no_options);
+}
+
 int
 main(void)
 {
@@ -625,6 +681,7 @@ main(void)
 	RUN(test_cwnd_not_grown_when_app_limited);
 	RUN(test_zero_copy_send_and_receive);
 	RUN(test_rcv_edge_rounding);
+	RUN(test_rtt_sample_in_microseconds);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);
 	return TEST_SUMMARY();
