@@ -117,7 +117,7 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o, "\n[listener.%s]\nport = %u\n", l->name, l->port);
 		if (l->addr)
 			ns_out_printf(o, "address = %s\n", fmt_ip(l->addr, ip));
-		ns_out_printf(o, "app = %s\n", ns_app_name(l->app));
+		ns_out_printf(o, "app = %s\n", ns_cfg_app_name(&app.cfg, l->app));
 		if (l->bytes)
 			ns_out_printf(o, "bytes = %" PRIu64 "\n", l->bytes);
 	}
@@ -129,7 +129,7 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 		if (k->msg)
 			ns_out_printf(o, "msg = %u\n", k->msg);
 		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
-				fmt_ip(k->src, ip), ns_app_name(k->app), k->bytes, k->conns);
+				fmt_ip(k->src, ip), ns_cfg_app_name(&app.cfg, k->app), k->bytes, k->conns);
 	}
 	NS_FEATURE_FOREACH(i, f)
 	if (f->show_config != NULL)

@@ -11,6 +11,7 @@
 #include <rte_cfgfile.h>
 #include <rte_lcore.h>
 
+#include "apps.h"
 #include "config.h"
 #include "config_internal.h"
 #include "tcp_stack.h"
@@ -307,32 +308,9 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
-static const char *const app_names[] = {
-		[NS_APP_ECHO] = "echo",
-		[NS_APP_SINK] = "sink",
-		[NS_APP_SOURCE] = "source",
-		[NS_APP_ECHO_CHECK] = "echo-check",
-};
-
-/* app = NAME; echo-check only makes sense on the side that sends first (a client). */
 static int
-get_app(struct cfg_ctx *c, const char *sec, bool client, enum ns_tcp_app_kind *out)
-{
-	const char *v = rte_cfgfile_get_entry(c->f, sec, "app");
-
-	if (v == NULL)
-		return 0;
-	for (unsigned int i = 0; i < RTE_DIM(app_names); i++)
-		if (!strcmp(v, app_names[i]) && (client || i != NS_APP_ECHO_CHECK)) {
-			*out = (enum ns_tcp_app_kind)i;
-			return 0;
-		}
-	return ns_cfg_error(c, sec, "app", "'%s' is not an application (%s)", v,
-			client ? "echo, sink, source, echo-check" : "echo, sink, source");
-}
-
-static int
-load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
+load_listener(struct cfg_ctx *c, const struct ns_config *cfg, const char *sec,
+		struct ns_listener_cfg *l)
 {
 	const char *v;
 	uint32_t port = 0;
@@ -357,7 +335,7 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 			return ns_cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
 		l->addr = a.s_addr;
 	}
-	if (get_app(c, sec, false, &l->app) < 0 ||
+	if (ns_cfg_get_app(c, cfg, sec, false, &l->app) < 0 ||
 			ns_get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
 		return -1;
 	v = rte_cfgfile_get_entry(c->f, sec, "repl");
@@ -371,7 +349,8 @@ load_listener(struct cfg_ctx *c, const char *sec, struct ns_listener_cfg *l)
 }
 
 static int
-load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
+load_client(struct cfg_ctx *c, const struct ns_config *cfg, const char *sec,
+		struct ns_client_cfg *k)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, "connect"), *colon;
 	char host[32];
@@ -405,7 +384,7 @@ load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
 			return ns_cfg_error(c, sec, "source", "'%s' is not an IPv4 address", v);
 		k->src = a.s_addr;
 	}
-	if (get_app(c, sec, true, &k->app) < 0 ||
+	if (ns_cfg_get_app(c, cfg, sec, true, &k->app) < 0 ||
 			ns_get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
 			ns_get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0 ||
 			ns_get_u32(c, sec, "msg", &k->msg, 0, 65536) < 0)
@@ -417,12 +396,6 @@ load_client(struct cfg_ctx *c, const char *sec, struct ns_client_cfg *k)
 		return ns_cfg_error(c, sec, "msg", "bytes (%llu) is not a multiple of msg (%u)",
 				(unsigned long long)k->bytes, k->msg);
 	return 0;
-}
-
-const char *
-ns_app_name(enum ns_tcp_app_kind k)
-{
-	return (unsigned int)k < RTE_DIM(app_names) ? app_names[k] : "?";
 }
 
 /* neighbors = IP MAC, IP MAC: permanent ARP entries on the port's subnet. */
@@ -619,12 +592,14 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			goto out;
 	}
 	rte_cfgfile_sections(c.f, names, nsec);
+	if (ns_cfg_load_apps(&c, cfg, names, nsec) < 0)
+		goto out;
 
 	for (int i = 0; i < nsec; i++) {
 		const char *s = names[i];
 
 		if (!strcmp(s, "global") || !strcmp(s, "lcores") || !strcmp(s, "tcp") ||
-				!strcmp(s, "repl"))
+				!strcmp(s, "repl") || strncmp(s, "app.", 4) == 0)
 			continue;
 		if (strncmp(s, "listener.", 9) == 0) {
 			if (cfg->n_listeners == NS_MAX_LISTENERS) {
@@ -632,7 +607,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 						NS_MAX_LISTENERS);
 				goto out;
 			}
-			if (load_listener(&c, s, &cfg->listener[cfg->n_listeners]) < 0)
+			if (load_listener(&c, cfg, s, &cfg->listener[cfg->n_listeners]) < 0)
 				goto out;
 			for (uint16_t j = 0; j < cfg->n_listeners; j++)
 				if (cfg->listener[j].port == cfg->listener[cfg->n_listeners].port &&
@@ -677,7 +652,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 				ns_cfg_error(&c, s, NULL, "more than %d clients", NS_MAX_CLIENTS);
 				goto out;
 			}
-			if (load_client(&c, s, &cfg->client[cfg->n_clients]) < 0)
+			if (load_client(&c, cfg, s, &cfg->client[cfg->n_clients]) < 0)
 				goto out;
 			cfg->n_clients++;
 			continue;
@@ -686,7 +661,8 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			ns_cfg_error(&c, s, NULL,
 					"unknown section (expected global, lcores, tcp, repl, "
 					"port.NAME, "
-					"listener.NAME, client.NAME, bfd.NAME, overlay.NAME)");
+					"listener.NAME, client.NAME, bfd.NAME, overlay.NAME, "
+					"app.NAME)");
 			goto out;
 		}
 		if (cfg->n_ports == NS_MAX_PORTS) {

@@ -34,7 +34,8 @@
 	X(arp_retry_ms, uint32_t, 10, 60000, 1000)                                              \
 	X(arp_tries, uint8_t, 1, 255, 3)                                                        \
 	X(ttl, uint8_t, 1, 255, 64)                                                             \
-	X(bfd_max_sessions, uint32_t, 1, NS_MAX_BFD, 4096) /* the BFD engine's table */
+	X(bfd_max_sessions, uint32_t, 1, NS_MAX_BFD, 4096) /* the BFD engine's table */         \
+	X(app_budget_us, uint32_t, 0, 1000000, 200) /* an application callback longer: counted */
 
 #define NS_GLOBAL_OTHER_KEYS "idle"
 
@@ -86,12 +87,30 @@ struct ns_port_cfg {
 	char forward_name[NS_NAME_LEN];
 };
 
-/* Built-in applications (tcp_apps.c). */
-enum ns_tcp_app_kind {
-	NS_APP_ECHO,	   /* send back what is read */
-	NS_APP_SINK,	   /* read, count, digest */
-	NS_APP_SOURCE,	   /* send the pattern (bytes, or forever), then close */
-	NS_APP_ECHO_CHECK, /* send the pattern, check that it comes back unchanged */
+/*
+ * [app.NAME]: an application from a shared object (lib = PATH) and its own
+ * keys, handed to its init; listeners and clients name it with app = NAME.
+ * The built-in applications (echo, sink, source, echo-check) need no
+ * section.  The object is loaded with the configuration, so that a missing
+ * file or a wrong API version is an error of the file's line.
+ */
+#define NS_MAX_CFG_APPS	   8
+#define NS_APP_CFG_KEYS	   32
+#define NS_APP_CFG_KEY_LEN 64
+#define NS_APP_CFG_VAL_LEN 256
+
+struct ns_app_ops;
+
+struct ns_app_cfg {
+	char name[NS_NAME_LEN];
+	char lib[NS_APP_CFG_VAL_LEN];
+	const struct ns_app_ops *ops; /* its table (from the object's entry point) */
+	void *dl;		      /* the dlopen() handle */
+	uint32_t n_kv;		      /* its keys but lib */
+	struct {
+		char key[NS_APP_CFG_KEY_LEN];
+		char value[NS_APP_CFG_VAL_LEN];
+	} kv[NS_APP_CFG_KEYS];
 };
 
 #define NS_MAX_LISTENERS 16
@@ -100,7 +119,7 @@ struct ns_listener_cfg {
 	char name[NS_NAME_LEN]; /* [listener.NAME] */
 	uint16_t port;		/* host order */
 	rte_be32_t addr;	/* 0: every address of ours */
-	enum ns_tcp_app_kind app;
+	uint32_t app;		/* in the application table (apps.h): built-ins, then [app.*] */
 	uint64_t bytes;	 /* source: bytes to send per connection (0: until the peer closes) */
 	bool repl_async; /* [listener.NAME] repl = async: segments not held for the standby */
 	bool repl_set;	 /* repl given (else [repl] mode) */
@@ -203,7 +222,7 @@ struct ns_client_cfg {
 	rte_be32_t dst;
 	uint16_t port;	/* host order */
 	rte_be32_t src; /* 0: the address of the port on dst's subnet */
-	enum ns_tcp_app_kind app;
+	uint32_t app;	/* in the application table (apps.h) */
 	uint64_t bytes; /* source/echo-check: bytes per connection (0: forever) */
 	uint32_t conns; /* concurrent connections */
 	uint32_t msg;	/* echo-check: request/response of msg bytes, one at a time (0: stream) */
@@ -374,9 +393,9 @@ struct ns_config {
 	struct ns_ovl_cfg ovl[NS_MAX_OVL];
 	uint32_t n_bfd; /* slots in use or used (bfd[]) */
 	struct ns_bfd_cfg bfd[NS_MAX_BFD];
+	uint32_t n_apps; /* [app.*] */
+	struct ns_app_cfg apps[NS_MAX_CFG_APPS];
 };
-
-const char *ns_app_name(enum ns_tcp_app_kind k);
 
 /*
  * Load and validate 'path'.  On error, writes "FILE:LINE: [section] key: why"
@@ -387,6 +406,8 @@ int ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t er
 int ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen);
 void ns_config_defaults(struct ns_config *cfg);
 
+/* The name of application idx of the table (built-ins, then [app.*]). */
+const char *ns_cfg_app_name(const struct ns_config *cfg, uint32_t idx);
 const char *ns_role_name(enum ns_port_role r);
 const char *ns_idle_name(enum ns_idle_policy p);
 

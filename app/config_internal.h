@@ -18,6 +18,12 @@ struct cfg_ctx {
 	size_t errlen;
 };
 
+/* config_app.c: the [app.*] sections (before listeners and clients name
+ * them), and an 'app = NAME' key into the application table's index. */
+int ns_cfg_load_apps(struct cfg_ctx *c, struct ns_config *cfg, char **names, int nsec);
+int ns_cfg_get_app(struct cfg_ctx *c, const struct ns_config *cfg, const char *sec, bool client,
+		uint32_t *out);
+
 /* "FILE:LINE: [section] key: message" into c->err; returns -1. */
 int ns_cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));

@@ -6,6 +6,7 @@
  * start-up runs init, worker_init and start in it (TCP's stacks before
  * replication, which observes them; shutdown in reverse).
  */
+#include "apps.h"
 #include "bfd_glue.h"
 #include "feature.h"
 #include "mcast.h"
@@ -20,6 +21,7 @@ struct ns_feature *const ns_features[] = {
 		&ns_feature_ping,
 		&ns_feature_bfd,
 		&ns_feature_tcp,
+		&ns_feature_apps,
 		&ns_feature_repl,
 		&ns_feature_mcast,
 		&ns_feature_netstate,

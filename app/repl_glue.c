@@ -235,8 +235,7 @@ o_conn_activated(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	ns_tcp_of(r->w)->appc[c->id].backup = 0;
-	ns_tcp_mark_ready(ns_tcp_of(r->w), c);
+	ns_apps_takeover(ns_tcp_of(r->w), c);
 }
 
 static void
@@ -244,7 +243,7 @@ o_conn_forgotten(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	memset(&ns_tcp_of(r->w)->appc[c->id], 0, sizeof(ns_tcp_of(r->w)->appc[c->id]));
+	ns_apps_closed(ns_tcp_of(r->w), c, NS_APP_CLOSE_MOVED);
 }
 
 static void
@@ -262,6 +261,10 @@ o_role(void *user, enum ns_ha_role role, uint32_t epoch)
 		for (uint32_t i = 0; i < t->n_ready; i++)
 			t->appc[t->ready[i]].ready = 0;
 		t->n_ready = 0;
+	} else {
+		/* Active: the journal records still waiting are settled (a
+		 * takeover without connections has no other moment for it). */
+		ns_apps_settle(ns_tcp_of(r->w));
 	}
 	if (r->w->idx != 0)
 		return;
@@ -311,6 +314,7 @@ a_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us)
 	r->node.ch.ctr[NS_REPL_C_flags_heard]++;
 	NS_LOGT(app, WARNING, "repl: worker %u conn %u: the standby flags it %s (lag %u us)",
 			r->w->idx, c->id, ns_repl_flag_name(level), lag_us);
+	ns_apps_flag(ns_tcp_of(r->w), c, level, lag_us, false);
 }
 
 static uint32_t
@@ -318,7 +322,32 @@ a_state(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
 {
 	struct ns_repl_w *r = user;
 
-	return ns_app_state(ns_tcp_of(r->w), c, buf, max);
+	return ns_apps_state(ns_tcp_of(r->w), c, buf, max);
+}
+
+static bool
+a_snapshot(void *user, uint64_t *cursor)
+{
+	struct ns_repl_w *r = user;
+
+	return ns_apps_snapshot(ns_tcp_of(r->w), cursor);
+}
+
+static void
+s_journal(void *user, uint32_t conn, uint16_t app_idx, uint8_t flags, uint32_t pos,
+		const uint8_t *p, uint32_t len)
+{
+	struct ns_repl_w *r = user;
+
+	ns_apps_journal_in(ns_tcp_of(r->w), conn, app_idx, flags, pos, p, len);
+}
+
+static void
+s_bulk_begin(void *user)
+{
+	struct ns_repl_w *r = user;
+
+	ns_apps_shared_reset(ns_tcp_of(r->w));
 }
 
 static void
@@ -326,7 +355,7 @@ s_new(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	ns_app_shadow_new(ns_tcp_of(r->w), c);
+	ns_apps_shadow_new(ns_tcp_of(r->w), c);
 }
 
 static void
@@ -334,7 +363,7 @@ s_free(void *user, struct ns_tcb *c)
 {
 	struct ns_repl_w *r = user;
 
-	memset(&ns_tcp_of(r->w)->appc[c->id], 0, sizeof(ns_tcp_of(r->w)->appc[c->id]));
+	ns_apps_shadow_free(ns_tcp_of(r->w), c);
 }
 
 static uint32_t
@@ -342,7 +371,7 @@ s_backup(void *user, struct ns_tcb *c, uint32_t from, uint32_t to)
 {
 	struct ns_repl_w *r = user;
 
-	return ns_app_backup(ns_tcp_of(r->w), c, from, to);
+	return ns_apps_backup(ns_tcp_of(r->w), c, from, to);
 }
 
 static void
@@ -350,7 +379,7 @@ s_restore(void *user, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
 {
 	struct ns_repl_w *r = user;
 
-	ns_app_restore(ns_tcp_of(r->w), c, buf, len);
+	ns_apps_restore(ns_tcp_of(r->w), c, buf, len);
 }
 
 static void
@@ -367,6 +396,7 @@ s_flag(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us, bool 
 		NS_LOGT(app, WARNING, "repl: worker %u conn %u: backup application lag %u us: %s",
 				r->w->idx, c->id, lag_us, ns_repl_flag_name(level));
 	}
+	ns_apps_flag(ns_tcp_of(r->w), c, level, lag_us, from_active);
 }
 
 /* The active's neighbours, learned by the worker that owns the port's ARP
@@ -444,8 +474,9 @@ repl_worker_init(struct ns_worker *w)
 			.wall_offset = wall_offset,
 			.clock = mono_clock,
 			.conn_async = o_conn_async,
-			.active = {a_flag, a_state},
-			.standby = {s_new, s_free, s_backup, s_restore, s_flag, s_neigh},
+			.active = {a_flag, a_state, a_snapshot},
+			.standby = {s_new, s_free, s_backup, s_restore, s_flag, s_neigh, s_journal,
+					s_bulk_begin},
 	};
 	const struct ns_repl_cfg *rc = &app.cfg.repl;
 	struct ns_ha_cfg k;
@@ -618,6 +649,34 @@ tcp_observe(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups)
 		ns_ha_observe(&ns_repl_ws[w->idx]->node, c, groups);
 }
 
+static int
+tcp_journal(struct ns_worker *w, uint32_t conn, uint16_t app_idx, uint32_t pos, const void *rec,
+		uint32_t len)
+{
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
+
+	if (r == NULL || !ns_ha_role_is_active(r->node.role))
+		return 0;
+	return ns_repl_active_journal(&r->node.act, conn, app_idx, pos, rec, len);
+}
+
+static void
+tcp_image_now(struct ns_worker *w, const struct ns_tcb *c)
+{
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
+
+	if (r != NULL && ns_ha_role_is_active(r->node.role))
+		ns_repl_active_image_now(&r->node.act, c);
+}
+
+static uint32_t
+tcp_room(struct ns_worker *w)
+{
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
+
+	return r != NULL ? ns_repl_active_room(&r->node.act) : 0;
+}
+
 static bool
 tcp_hold(struct ns_worker *w, struct rte_mbuf *m, uint16_t port_idx, rte_be32_t nh)
 {
@@ -679,6 +738,9 @@ repl_init(void)
 			.hold = tcp_hold,
 			.observe = tcp_observe,
 			.clients_wait = ns_repl_is_standby,
+			.journal = tcp_journal,
+			.image_now = tcp_image_now,
+			.room = tcp_room,
 	};
 
 	ns_tcp_set_hooks(&h);

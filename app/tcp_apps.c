@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Built-in applications, bound to listeners or to [client.*] connections:
+ * The built-in applications, on the public application API (nonstop/app.h)
+ * like any other, bound to listeners or to [client.*] connections:
  *   echo:       sends back what it reads; reads only what the send queue can
  *               take (backpressure without a buffer of its own).
- *   sink:       reads and discards, counting bytes and an FNV-1a digest.
+ *   sink:       reads and discards, counting bytes and a CRC-32C digest.
  *   source:     sends the pattern (goal bytes, or until the peer closes) and
  *               reads and discards what comes back; closes when done.
  *   echo-check: sends the pattern and checks that every byte comes back at
@@ -12,20 +13,36 @@
  *
  * The pattern: byte i of a stream is ns_pattern[i % NS_PATTERN_PERIOD],
  * ns_pattern[k] = (k * 2654435761 mod 2^32) >> 24 (tests recompute it).
+ *
+ * Backup side: each consumed byte goes through the same digest or
+ * comparison; a takeover resumes the pattern where the replicated send
+ * queue ends, so nothing is sent twice or left out.
  */
-#include <rte_hash_crc.h>
-#include <rte_random.h>
+#include <string.h>
 
-#include "app.h"
-#include "tcp_glue.h"
+#include <rte_common.h>
+#include <rte_hash_crc.h>
+
+#include "apps.h"
 
 #define NS_APP_CHUNK	  16384
 #define NS_PATTERN_PERIOD 65521u /* prime: no alignment with buffer sizes */
 
 static uint8_t ns_pattern[NS_PATTERN_PERIOD + NS_APP_CHUNK];
 
+/* One connection of a built-in application. */
+struct builtin {
+	uint8_t kind; /* enum ns_builtin_app */
+	uint8_t started;
+	uint64_t bytes;	 /* consumed */
+	uint64_t sent;	 /* pattern bytes queued */
+	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
+	uint32_t msg;	 /* echo-check: request size, next one when it came back (0: stream) */
+	uint32_t digest; /* CRC-32C state of the bytes consumed (sink, echo) */
+};
+
 void
-ns_app_init(void)
+ns_builtin_init(void)
 {
 	for (uint32_t k = 0; k < RTE_DIM(ns_pattern); k++)
 		ns_pattern[k] = (uint8_t)(((k % NS_PATTERN_PERIOD) * 2654435761u) >> 24);
@@ -53,355 +70,272 @@ crc32c(uint32_t h, const uint8_t *p, uint32_t n)
 }
 
 static void
-run_echo(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a)
+start(struct ns_app_conn *c, struct builtin *b, uint8_t kind)
+{
+	struct ns_app_conn_info in;
+
+	if (b->started)
+		return;
+	ns_app_conn_info(c, &in);
+	b->kind = kind;
+	b->started = 1;
+	b->goal = in.bytes;
+	b->msg = in.msg;
+	b->digest = 0xffffffffu;
+}
+
+static void
+run_echo(struct ns_app_conn *c, struct builtin *b)
 {
 	/* Zero-copy receive: from the receive queue straight into the send queue,
 	 * as much as the send queue takes (backpressure without a buffer). */
-	while (c->state != NS_TCP_CLOSED) {
+	for (;;) {
 		const uint8_t *p;
-		uint32_t n = ns_tcp_recv_peek(c, &p);
+		uint32_t n = ns_app_peek(c, &p);
 
 		if (n == 0)
 			break;
-		n = ns_tcp_send(&t->stack, c, p, n, t->w->now_ns);
-		if (n == 0 || c->state == NS_TCP_CLOSED)
+		n = ns_app_send(c, p, n);
+		if (n == 0)
 			break;
-		a->digest = crc32c((uint32_t)a->digest, p, n);
-		ns_tcp_recv_consume(&t->stack, c, n, t->w->now_ns);
-		a->bytes += n;
+		b->digest = crc32c(b->digest, p, n);
+		ns_app_consume(c, n);
+		b->bytes += n;
 	}
 }
 
 /* Queue pattern bytes while the send queue has room and the goal is not reached. */
-static uint64_t
-send_pattern(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a)
+static void
+send_pattern(struct ns_app_conn *c, struct builtin *b)
 {
-	uint64_t total = 0;
-
-	while (c->state != NS_TCP_CLOSED && (a->goal == 0 || a->sent < a->goal)) {
-		uint64_t want = a->goal == 0 ? NS_APP_CHUNK : a->goal - a->sent;
+	while (b->goal == 0 || b->sent < b->goal) {
+		uint64_t want = b->goal == 0 ? NS_APP_CHUNK : b->goal - b->sent;
 		uint32_t n;
 
-		if (a->msg != 0) { /* request/response: the next request once all came back */
-			uint32_t part = (uint32_t)(a->sent % a->msg);
+		if (b->msg != 0) { /* request/response: the next request once all came back */
+			uint32_t part = (uint32_t)(b->sent % b->msg);
 
-			if (part == 0 && a->bytes != a->sent)
+			if (part == 0 && b->bytes != b->sent)
 				break; /* waiting for the response */
-			want = RTE_MIN(want, (uint64_t)(a->msg - part));
+			want = RTE_MIN(want, (uint64_t)(b->msg - part));
 		}
 		if (want > NS_APP_CHUNK)
 			want = NS_APP_CHUNK;
-		n = ns_tcp_send(&t->stack, c, pattern_at(a->sent), (uint32_t)want, t->w->now_ns);
+		n = ns_app_send(c, pattern_at(b->sent), (uint32_t)want);
 		if (n == 0)
 			break;
-		a->sent += n;
-		total += n;
+		b->sent += n;
 	}
-	return total;
 }
 
-/* Read everything; sink digests it, echo-check compares it with the pattern. */
+/* What sink digests and echo-check compares with the pattern. */
+static void
+take(struct ns_app_conn *c, struct builtin *b, const uint8_t *buf, uint32_t n)
+{
+	if (b->kind == NS_APP_SINK || b->kind == NS_APP_ECHO) {
+		b->digest = crc32c(b->digest, buf, n);
+	} else if (b->kind == NS_APP_ECHO_CHECK) {
+		for (uint32_t done = 0; done < n;) {
+			uint32_t k = RTE_MIN(n - done, (uint32_t)NS_APP_CHUNK);
+			const uint8_t *want = pattern_at(b->bytes + done);
+
+			if (memcmp(buf + done, want, k) != 0) {
+				uint64_t bad = 0;
+
+				for (uint32_t i = 0; i < k; i++)
+					bad += buf[done + i] != want[i];
+				ns_app_client_mismatches(c, bad);
+				ns_app_conn_fail(c);
+			}
+			done += k;
+		}
+	}
+	b->bytes += n;
+}
+
+/* Read everything (zero-copy: digested or compared where it is). */
 static uint64_t
-drain(struct ns_tcp_w *t, struct ns_tcb *c, struct ns_appconn *a, uint64_t *mismatches)
+drain(struct ns_app_conn *c, struct builtin *b)
 {
 	const uint8_t *buf;
 	uint64_t total = 0;
 	uint32_t n;
 
-	/* Zero-copy: digest or compare the bytes where they are, then release them. */
-	while (c->state != NS_TCP_CLOSED && (n = ns_tcp_recv_peek(c, &buf)) > 0) {
-		if (n > NS_APP_CHUNK)
-			n = NS_APP_CHUNK; /* pattern_at() is readable for NS_APP_CHUNK bytes */
-		if (a->kind == NS_APP_SINK)
-			a->digest = crc32c((uint32_t)a->digest, buf, n);
-		else if (a->kind == NS_APP_ECHO_CHECK &&
-				memcmp(buf, pattern_at(a->bytes), n) != 0) {
-			for (uint32_t i = 0; i < n; i++)
-				*mismatches += buf[i] != pattern_at(a->bytes)[i];
-			a->failed = 1;
-		}
-		a->bytes += n;
+	while ((n = ns_app_peek(c, &buf)) > 0) {
+		take(c, b, buf, n);
 		total += n;
-		ns_tcp_recv_consume(&t->stack, c, n, t->w->now_ns);
+		ns_app_consume(c, n);
 	}
 	return total;
 }
 
-static void account(struct ns_tcp_w *t, struct ns_appconn *a, bool reset);
-
-/* Out of line: the pass's TCP poll stays small when no application is ready. */
-__rte_noinline void
-ns_app_run(struct ns_tcp_w *t, struct ns_tcb *c)
+static void
+step(struct ns_app_conn *c, struct builtin *b)
 {
-	struct ns_appconn *a = &t->appc[c->id];
-	struct ns_client_stats *cs = a->client ? &t->cst[a->client - 1] : NULL;
-	uint64_t mism = 0, tx = 0, rx;
+	struct ns_app_conn_info in;
 	bool finished = false;
 
-	if (a->kind == NS_APP_ECHO) {
-		run_echo(t, c, a);
-		rx = 0;
+	if (b->kind == NS_APP_ECHO) {
+		run_echo(c, b);
 	} else {
-		if (a->kind == NS_APP_SOURCE || a->kind == NS_APP_ECHO_CHECK)
-			tx = send_pattern(t, c, a);
-		rx = drain(t, c, a, &mism);
-		if (a->msg != 0 && rx != 0) /* responses complete: next requests */
-			tx += send_pattern(t, c, a);
+		if (b->kind == NS_APP_SOURCE || b->kind == NS_APP_ECHO_CHECK)
+			send_pattern(c, b);
+		if (drain(c, b) != 0 && b->msg != 0) /* responses complete: next requests */
+			send_pattern(c, b);
 	}
-	if (cs != NULL) {
-		cs->bytes_tx += tx;
-		cs->bytes_rx += rx;
-		cs->mismatches += mism;
-	}
-	if (c->state == NS_TCP_CLOSED)
-		return;
-	/* Our FIN acknowledged: everything we sent arrived (TIME-WAIT may last). */
-	if ((c->state == NS_TCP_FIN_WAIT_2 || c->state == NS_TCP_TIME_WAIT) &&
-			c->snd_una == c->snd_max)
-		account(t, a, false);
-	switch (a->kind) {
+	switch (b->kind) {
 	case NS_APP_SOURCE:
-		finished = a->goal != 0 && a->sent == a->goal;
+		finished = b->goal != 0 && b->sent == b->goal;
 		break;
 	case NS_APP_ECHO_CHECK:
-		finished = a->goal != 0 && a->bytes >= a->goal;
+		finished = b->goal != 0 && b->bytes >= b->goal;
 		break;
 	default:
 		break;
 	}
-	/* Our side is done (or the peer closed and nothing is left to read): FIN. */
-	if ((finished && (c->state == NS_TCP_ESTABLISHED || c->state == NS_TCP_CLOSE_WAIT)) ||
-			(c->state == NS_TCP_CLOSE_WAIT && ns_fifo_len(&c->rcvq) == 0))
-		ns_tcp_close(&t->stack, c, t->w->now_ns);
+	ns_app_conn_info(c, &in);
+	/* Our side is done (or the peer closed and nothing is left to read): FIN.
+	 * A client whose goal was not met has failed. */
+	if (finished || (in.peer_closed && in.unread == 0)) {
+		if ((b->kind == NS_APP_SOURCE && b->goal != 0 && b->sent != b->goal) ||
+				(b->kind == NS_APP_ECHO_CHECK && b->bytes != b->goal))
+			ns_app_conn_fail(c);
+		ns_app_shutdown(c);
+	}
 }
 
-/* A client's outcome, once: when its FIN is acknowledged or the connection ends. */
+#define BUILTIN_UP(fn, kind)                            \
+	static void fn(struct ns_app_conn *c, void *st) \
+	{                                               \
+		start(c, st, kind);                     \
+		step(c, st);                            \
+	}
+BUILTIN_UP(echo_up, NS_APP_ECHO)
+BUILTIN_UP(sink_up, NS_APP_SINK)
+BUILTIN_UP(source_up, NS_APP_SOURCE)
+BUILTIN_UP(echo_check_up, NS_APP_ECHO_CHECK)
+
 static void
-account(struct ns_tcp_w *t, struct ns_appconn *a, bool reset)
+on_io(struct ns_app_conn *c, void *st)
 {
-	struct ns_client_stats *cs;
-	bool ok;
+	step(c, st);
+}
 
-	if (a->client == 0 || a->counted)
-		return;
-	a->counted = 1;
-	cs = &t->cst[a->client - 1];
-	switch (a->kind) {
-	case NS_APP_SOURCE:
-		ok = a->goal == 0 || a->sent == a->goal;
-		break;
-	case NS_APP_ECHO_CHECK:
-		ok = a->bytes == a->goal;
-		break;
-	default:
-		ok = true; /* sink, echo: the peer decides when it ends */
-		break;
+static void
+on_closed(struct ns_app_conn *c, void *st, enum ns_app_close_reason why)
+{
+	const struct builtin *b = st;
+
+	if (why != NS_APP_CLOSE_DONE && why != NS_APP_CLOSE_MOVED)
+		ns_app_conn_fail(c);
+	else if ((b->kind == NS_APP_SOURCE && b->goal != 0 && b->sent != b->goal) ||
+			(b->kind == NS_APP_ECHO_CHECK && b->bytes != b->goal))
+		ns_app_conn_fail(c);
+}
+
+/* --- backup side --- */
+
+#define BUILTIN_BACKUP(fn, kind)                        \
+	static void fn(struct ns_app_conn *c, void *st) \
+	{                                               \
+		start(c, st, kind);                     \
 	}
-	if (reset || a->failed || !ok)
-		cs->failed++;
-	if (!a->up)
-		cs->never_up++;
-	else
-		cs->done++;
-	cs->t_last_ns = t->w->now_ns;
-}
+BUILTIN_BACKUP(echo_backup, NS_APP_ECHO)
+BUILTIN_BACKUP(sink_backup, NS_APP_SINK)
+BUILTIN_BACKUP(source_backup, NS_APP_SOURCE)
+BUILTIN_BACKUP(echo_check_backup, NS_APP_ECHO_CHECK)
 
-void
-ns_app_closed(struct ns_tcp_w *t, struct ns_tcb *c, bool reset)
-{
-	account(t, &t->appc[c->id], reset);
-}
-
-/*
- * Open the [client.*] connections, paced: at most NS_CLIENT_PENDING
- * handshakes outstanding per client and worker, NS_CLIENT_BURST new ones per
- * poll, so that a large 'conns' does not overflow the transmit ring with
- * SYNs.  Every worker polling a queue of the client's port opens its share,
- * with a source port whose replies RSS brings back to one of its queues
- * (rss.h); without a known RSS table only the worker of queue 0 opens them.
- * Returns true while some remain to be opened.
- */
-#define NS_CLIENT_PENDING 256
-#define NS_CLIENT_BURST	  64
-
-struct pick {
-	struct ns_worker *w;
-	uint16_t port_idx;
-	const struct ns_client_cfg *k;
-};
-
-static bool
-queue_is_mine(uint16_t q, void *arg)
-{
-	const struct pick *p = arg;
-
-	for (uint16_t i = 0; i < p->w->n_rxq; i++)
-		if (p->w->rxq[i].port_idx == p->port_idx && p->w->rxq[i].queue == q)
-			return true;
-	return false;
-}
-
-static bool
-port_in_use(uint16_t lport, void *arg)
-{
-	const struct pick *p = arg;
-	struct ns_tcp_tuple t = {p->k->src, p->k->dst, rte_cpu_to_be_16(lport),
-			rte_cpu_to_be_16(p->k->port)};
-
-	return ns_tcp_lookup(&ns_tcp_of(p->w)->stack, &t) != NULL;
-}
-
-/* This worker's share of a client's connections: which of the openers it is. */
 static uint32_t
-share(struct ns_tcp_w *t, const struct ns_client_cfg *k)
+backup_input(struct ns_app_conn *c, void *st, const uint8_t *p, uint32_t len)
 {
-	const struct ns_port *port = &app.port[k->port_idx];
-	uint32_t openers = 0, me = UINT32_MAX, conns = k->conns;
-
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
-		struct pick p = {&app.worker[i], k->port_idx, k};
-		bool opens = port->rss_known ? false : queue_is_mine(0, &p);
-
-		for (uint16_t q = 0; port->rss_known && q < app.cfg.port[k->port_idx].rxq; q++)
-			opens |= queue_is_mine(q, &p);
-		if (!opens)
-			continue;
-		if (&app.worker[i] == t->w)
-			me = openers;
-		openers++;
-	}
-	if (me == UINT32_MAX)
-		return 0;
-	return conns / openers + (me < conns % openers ? 1 : 0);
+	take(c, st, p, len);
+	return len;
 }
 
-__rte_noinline bool
-ns_app_start_clients(struct ns_tcp_w *t)
-{
-	bool more = false;
-
-	for (uint16_t i = 0; i < app.cfg.n_clients; i++) {
-		const struct ns_client_cfg *k = &app.cfg.client[i];
-		struct ns_client_stats *cs = &t->cst[i];
-		uint64_t pending = cs->opened - cs->connected - cs->never_up;
-		uint32_t burst = 0, mine = share(t, k);
-		struct pick p = {t->w, k->port_idx, k};
-
-		while (cs->opened + cs->refused < mine && pending < NS_CLIENT_PENDING &&
-				burst < NS_CLIENT_BURST) {
-			uint16_t lport =
-					app.port[k->port_idx].rss_known
-							? ns_rss_pick_port(&app.port[k->port_idx]
-											    .rss,
-									  k->dst, k->src,
-									  rte_cpu_to_be_16(k->port),
-									  (uint16_t)rte_rand(),
-									  queue_is_mine,
-									  port_in_use, &p)
-							: 0;
-			struct ns_tcb *c = NULL;
-			struct ns_appconn *a;
-
-			if (lport != 0 || !app.port[k->port_idx].rss_known)
-				c = ns_tcp_connect(&t->stack, k->src, k->dst, k->port, lport,
-						(void *)(uintptr_t)k, t->w->now_ns);
-			burst++;
-			if (c == NULL) {
-				cs->refused++; /* no TCB or no port: counted, not retried */
-				continue;
-			}
-			pending++;
-			a = &t->appc[c->id];
-			*a = (struct ns_appconn){.kind = (uint8_t)k->app,
-					.active = 1,
-					.client = (uint8_t)(i + 1),
-					.goal = k->bytes,
-					.msg = k->msg,
-					.digest = 0xffffffffu};
-			cs->opened++;
-			if (cs->t_first_ns == 0)
-				cs->t_first_ns = t->w->now_ns;
-		}
-		more |= cs->opened + cs->refused < mine;
-	}
-	return more;
-}
-
-/* --- backup applications (replication standby) ---------------------------- */
-
-/* What a backup application needs to continue where the active one is. */
-struct app_state {
-	uint8_t kind, client, active, failed;
-	uint32_t msg;
-	uint64_t bytes, sent, goal, digest;
+/* What the backup side cannot derive from the bytes: where it stands. */
+struct ckpt {
+	uint8_t kind, started;
+	uint32_t msg, digest;
+	uint64_t bytes, sent, goal;
 };
 
-void
-ns_app_shadow_new(struct ns_tcp_w *t, struct ns_tcb *c)
+static uint32_t
+checkpoint(struct ns_app_conn *c, const void *st, void *buf, uint32_t max)
 {
-	struct ns_appconn *a = &t->appc[c->id];
+	const struct builtin *b = st;
+	struct ckpt k = {b->kind, b->started, b->msg, b->digest, b->bytes, b->sent, b->goal};
 
-	memset(a, 0, sizeof(*a));
-	a->backup = 1;
-	a->digest = 0xffffffffu;
-	if ((c->flags & NS_TCBF_PASSIVE) && c->listener < app.cfg.n_listeners) {
-		const struct ns_listener_cfg *l = &app.cfg.listener[c->listener];
-
-		a->kind = (uint8_t)l->app;
-		a->goal = l->bytes;
-		a->active = 1;
-	}
+	(void)c;
+	if (max < sizeof(k))
+		return 0;
+	memcpy(buf, &k, sizeof(k));
+	return sizeof(k);
 }
 
-/* The active application read [from, to): the backup consumes the same bytes
- * from the shadow's receive queue, where they still are. */
-uint32_t
-ns_app_backup(struct ns_tcp_w *t, struct ns_tcb *c, uint32_t from, uint32_t to)
+static void
+restore(struct ns_app_conn *c, void *st, const void *buf, uint32_t len)
 {
-	struct ns_appconn *a = &t->appc[c->id];
+	struct builtin *b = st;
+	struct ckpt k;
 
-	while (from != to) {
-		uint32_t off = from & (c->rcvq.size - 1), n = to - from;
-
-		if (n > c->rcvq.size - off)
-			n = c->rcvq.size - off;
-		if (a->kind == NS_APP_SINK || a->kind == NS_APP_ECHO)
-			a->digest = crc32c((uint32_t)a->digest, c->rcvq.buf + off, n);
-		a->bytes += n;
-		from += n;
-	}
-	return to;
-}
-
-uint32_t
-ns_app_state(struct ns_tcp_w *t, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
-{
-	const struct ns_appconn *a = &t->appc[c->id];
-	struct app_state st = {a->kind, a->client, a->active, a->failed, a->msg, a->bytes, a->sent,
-			a->goal, a->digest};
-
-	if (!a->active || max < sizeof(st))
-		return 0; /* not attached yet: the standby derives it from the listener */
-	memcpy(buf, &st, sizeof(st));
-	return sizeof(st);
-}
-
-void
-ns_app_restore(struct ns_tcp_w *t, struct ns_tcb *c, const uint8_t *buf, uint32_t len)
-{
-	struct ns_appconn *a = &t->appc[c->id];
-	struct app_state st;
-
-	if (len != sizeof(st))
+	(void)c;
+	if (len != sizeof(k))
 		return;
-	memcpy(&st, buf, sizeof(st));
-	a->kind = st.kind;
-	a->client = st.client;
-	a->active = st.active;
-	a->failed = st.failed;
-	a->msg = st.msg;
-	a->bytes = st.bytes;
-	a->sent = st.sent;
-	a->goal = st.goal;
-	a->digest = st.digest;
+	memcpy(&k, buf, sizeof(k));
+	*b = (struct builtin){k.kind, k.started, k.bytes, k.sent, k.goal, k.msg, k.digest};
 }
+
+/* Live now: the pattern goes on where the replicated send queue ends (the
+ * dead active may have queued more than its last checkpoint says). */
+static void
+takeover(struct ns_app_conn *c, void *st)
+{
+	struct builtin *b = st;
+	struct ns_app_conn_info in;
+
+	ns_app_conn_info(c, &in);
+	b->sent += (uint32_t)(in.sent_off - (uint32_t)b->sent);
+	step(c, b);
+}
+
+bool
+ns_builtin_digest(const struct ns_app_conn *c, uint32_t *crc)
+{
+	const struct builtin *b;
+
+	if (c->app == 0 || c->app > NS_APP_N_BUILTIN)
+		return false;
+	b = ns_apps_conn_state(c);
+	if (b->kind != NS_APP_SINK && b->kind != NS_APP_ECHO)
+		return false;
+	*crc = b->digest ^ 0xffffffffu;
+	return true;
+}
+
+#define BUILTIN_OPS(var, nm, up, bk)                         \
+	const struct ns_app_ops var = {                      \
+			.api_version = NS_APP_API_VERSION,   \
+			.name = nm,                          \
+			.conn_size = sizeof(struct builtin), \
+			.accept = up,                        \
+			.connected = up,                     \
+			.readable = on_io,                   \
+			.writable = on_io,                   \
+			.closed = on_closed,                 \
+			.backup_open = bk,                   \
+			.backup_input = backup_input,        \
+			.checkpoint = checkpoint,            \
+			.restore = restore,                  \
+			.takeover = takeover,                \
+	}
+BUILTIN_OPS(ns_app_echo_ops, "echo", echo_up, echo_backup);
+BUILTIN_OPS(ns_app_sink_ops, "sink", sink_up, sink_backup);
+BUILTIN_OPS(ns_app_source_ops, "source", source_up, source_backup);
+BUILTIN_OPS(ns_app_echo_check_ops, "echo-check", echo_check_up, echo_check_backup);
+
+const struct ns_app_ops *const ns_builtin_apps[NS_APP_N_BUILTIN] = {
+		[NS_APP_ECHO] = &ns_app_echo_ops,
+		[NS_APP_SINK] = &ns_app_sink_ops,
+		[NS_APP_SOURCE] = &ns_app_source_ops,
+		[NS_APP_ECHO_CHECK] = &ns_app_echo_check_ops,
+};

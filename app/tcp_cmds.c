@@ -29,7 +29,8 @@ cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 
 		for (uint32_t i = 0; i < t->stack.cfg.max_conns; i++) {
 			const struct ns_tcb *c = &t->stack.pool[i];
-			const struct ns_appconn *a = &t->appc[i];
+			const struct ns_app_conn *a = &t->appc[i];
+			uint32_t crc;
 			char l[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN], ls[32], rs[32];
 			uint16_t st = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 
@@ -42,7 +43,7 @@ cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o, "%-22s %-22s %-12s %10u %10u %8s %8" PRIu64 "\n", ls, rs,
 					ns_tcp_state_name(st), ns_fifo_len(&c->sndq),
 					ns_fifo_len(&c->rcvq),
-					a->active ? ns_app_name(a->kind) : "-", a->bytes);
+					a->app != 0 ? ns_app_name(a->app - 1u) : "-", a->bytes);
 			if (detail) {
 				ns_out_printf(o,
 						"    snd_una %u snd_nxt %u snd_max %u snd_wnd %u "
@@ -59,10 +60,9 @@ cmd_show_tcp_conns(struct ns_out *o, int argc, char **argv)
 						(c->flags & NS_TCBF_SACK) ? "on" : "off", c->cwnd,
 						c->ssthresh, c->srtt_us / 1e3, c->rttvar_us / 1e3,
 						c->rto_us / 1000, c->backoff);
-				if (a->active && (a->kind == NS_APP_SINK || a->kind == NS_APP_ECHO))
-					ns_out_printf(o, "    %s digest crc32c %08" PRIx64 "\n",
-							ns_app_name(a->kind),
-							a->digest ^ 0xffffffffu);
+				if (ns_builtin_digest(a, &crc))
+					ns_out_printf(o, "    %s digest crc32c %08x\n",
+							ns_app_name(a->app - 1u), crc);
 			}
 			n++;
 		}
@@ -93,7 +93,7 @@ cmd_show_listeners(struct ns_out *o, int argc, char **argv)
 
 		if (l->addr)
 			inet_ntop(AF_INET, &l->addr, a, sizeof(a));
-		ns_out_printf(o, "%-16s %-16s %6u %s\n", l->name, a, l->port, ns_app_name(l->app));
+		ns_out_printf(o, "%-16s %-16s %6u %s\n", l->name, a, l->port, ns_cfg_app_name(&app.cfg, l->app));
 	}
 	return 0;
 }
@@ -146,7 +146,7 @@ cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 		ns_out_printf(o,
 				"%-12s %-22s %-10s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
 				" %12" PRIu64 " %12" PRIu64 " %6" PRIu64 " %10.1f %10.0f\n",
-				k->name, ds, ns_app_name(k->app), t.opened, t.connected, t.done,
+				k->name, ds, ns_cfg_app_name(&app.cfg, k->app), t.opened, t.connected, t.done,
 				t.failed + t.refused, t.bytes_tx, t.bytes_rx, t.mismatches, mbps,
 				tps);
 	}

@@ -22,13 +22,13 @@
 #define RX_BACKLOG_MAX 4096u
 
 struct ns_tcp_w *ns_tcp_ws;
-static struct ns_tcp_hooks hooks;
+struct ns_tcp_hooks ns_tcp_hooks;
 uint64_t ns_tcp_base[NS_TCP_C__MAX];
 
 void
 ns_tcp_set_hooks(const struct ns_tcp_hooks *h)
 {
-	hooks = *h;
+	ns_tcp_hooks = *h;
 }
 
 static uint8_t *
@@ -92,7 +92,7 @@ tcp_xmit(void *user, void *handle, uint16_t len)
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	/* Held (replication's sync mode: out only once the standby holds what
 	 * this segment reflects), or out now. */
-	if (hooks.hold != NULL && hooks.hold(w, m, (uint16_t)port, ip->dst_addr))
+	if (ns_tcp_hooks.hold != NULL && ns_tcp_hooks.hold(w, m, (uint16_t)port, ip->dst_addr))
 		return;
 	ns_worker_send_ip(w, (uint16_t)port, m, ip->dst_addr);
 }
@@ -102,58 +102,49 @@ tcp_observe(void *user, const struct ns_tcb *c, uint32_t groups)
 {
 	struct ns_tcp_w *t = user;
 
-	hooks.observe(t->w, c, groups);
-}
-
-void
-ns_tcp_mark_ready(struct ns_tcp_w *t, const struct ns_tcb *c)
-{
-	struct ns_appconn *a = &t->appc[c->id];
-
-	if (!a->ready && t->n_ready < t->stack.cfg.max_conns) {
-		a->ready = 1;
-		t->ready[t->n_ready++] = c->id;
-	}
+	ns_tcp_hooks.observe(t->w, c, groups);
 }
 
 static void
 tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 {
 	struct ns_tcp_w *t = user;
-	struct ns_appconn *a = &t->appc[c->id];
 
 	switch (ev) {
 	case NS_TCPE_ACCEPTED: {
 		const struct ns_listener_cfg *l = c->app;
 
-		*a = (struct ns_appconn){.kind = (uint8_t)l->app,
-				.ready = a->ready,
-				.active = 1,
-				.goal = l->bytes,
-				.digest = 0xffffffffu};
 		if (app.cfg.tcp.nodelay)
 			c->flags |= NS_TCBF_NODELAY;
-		ns_tcp_mark_ready(t, c); /* data may have come with the handshake's ACK */
+		ns_apps_attach(t, c, l->app, 0);
+		ns_apps_event(t, c, NS_APPEV_UP);
 		break;
 	}
 	case NS_TCPE_CONNECTED:
-		if (a->client != 0) {
-			t->cst[a->client - 1].connected++;
-			a->up = 1;
-		}
-		ns_tcp_mark_ready(t, c);
+		if (app.cfg.tcp.nodelay)
+			c->flags |= NS_TCBF_NODELAY;
+		ns_apps_event(t, c, NS_APPEV_UP);
 		break;
 	case NS_TCPE_READABLE:
+		ns_apps_event(t, c, NS_APPEV_READABLE);
+		break;
 	case NS_TCPE_WRITABLE:
-		ns_tcp_mark_ready(t, c);
+		ns_apps_event(t, c, NS_APPEV_WRITABLE);
 		break;
 	case NS_TCPE_RESET:
-		a->failed = 1;
+		/* Retransmissions or keepalives exhausted, or the peer's RST. */
+		t->appc[c->id].failed = 1;
+		t->closing_why =
+				c->backoff >= t->stack.cfg.max_retries ||
+								(t->stack.cfg.keepalive_idle_ms !=
+												0 &&
+										c->ka_probes >= t->stack.cfg.keepalive_cnt)
+						? NS_APP_CLOSE_TIMEOUT
+						: NS_APP_CLOSE_RESET;
 		break;
 	case NS_TCPE_CLOSED:
-		if (a->active)
-			ns_app_closed(t, c, a->failed);
-		a->active = 0;
+		ns_apps_closed(t, c, t->closing_why);
+		t->closing_why = NS_APP_CLOSE_DONE;
 		break; /* a stale ready entry finds the TCB closed or reused: harmless */
 	default:
 		break;
@@ -163,14 +154,16 @@ tcp_event(void *user, struct ns_tcb *c, enum ns_tcp_event ev)
 static int
 tcp_init(void)
 {
-	ns_app_init();
 	ns_tcp_ws = rte_zmalloc("tcp", sizeof(*ns_tcp_ws) * app.n_loops, RTE_CACHE_LINE_SIZE);
-	return ns_tcp_ws != NULL ? 0 : -1;
+	if (ns_tcp_ws == NULL)
+		return -1;
+	return ns_apps_init();
 }
 
 static void
 tcp_fini(void)
 {
+	ns_apps_fini();
 	rte_free(ns_tcp_ws);
 	ns_tcp_ws = NULL;
 }
@@ -195,12 +188,12 @@ tcp_worker_init(struct ns_worker *w)
 	for (int i = 0; i < 16; i++)
 		cfg.isn_key[i] = app.replay ? (uint8_t)(0x5a ^ i) : (uint8_t)rte_rand();
 	t->w = w;
-	if (ns_tcp_init(&t->stack, &cfg, hooks.observe != NULL ? &repl_ops : &ops, t,
+	if (ns_tcp_init(&t->stack, &cfg, ns_tcp_hooks.observe != NULL ? &repl_ops : &ops, t,
 			    app.replay ? 0 : ns_now_ns()) != 0)
 		return -1;
 	t->appc = rte_zmalloc("appc", sizeof(*t->appc) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
 	t->ready = rte_zmalloc("ready", sizeof(*t->ready) * cfg.max_conns, RTE_CACHE_LINE_SIZE);
-	if (t->appc == NULL || t->ready == NULL)
+	if (t->appc == NULL || t->ready == NULL || ns_apps_worker_init(t) != 0)
 		return -1;
 	for (uint16_t i = 0; i < app.cfg.n_listeners; i++) {
 		const struct ns_listener_cfg *l = &app.cfg.listener[i];
@@ -219,6 +212,8 @@ tcp_worker_fini(struct ns_worker *w)
 	if (ns_tcp_ws == NULL)
 		return;
 	t = ns_tcp_of(w);
+	if (t->appc != NULL)
+		ns_apps_worker_fini(t);
 	if (t->stack.pool != NULL)
 		ns_tcp_fini(&t->stack);
 	rte_free(t->appc);
@@ -236,7 +231,7 @@ tcp_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct 
 
 	/* Replication: a standby answers nothing; an active whose frame ring is
 	 * nearly full lets the peer retransmit rather than lose an event. */
-	if (hooks.accept != NULL && !hooks.accept(w))
+	if (ns_tcp_hooks.accept != NULL && !ns_tcp_hooks.accept(w))
 		return NS_RX_FREE;
 	/* A NIC that verified the checksum, or a trusted link, saves the software
 	 * pass over the payload. */
@@ -267,17 +262,11 @@ tcp_poll(struct ns_worker *w)
 		ns_tcp_timers(&t->stack, w->now_ns);
 		w->rx_untimed = 0;
 	}
-	if (!t->clients_started && (hooks.clients_wait == NULL || !hooks.clients_wait()))
+	if (!t->clients_started &&
+			(ns_tcp_hooks.clients_wait == NULL || !ns_tcp_hooks.clients_wait()))
 		t->clients_started = !ns_app_start_clients(t);
 	/* Applications run here, outside the stack's callbacks. */
-	for (uint32_t i = 0; i < t->n_ready; i++) {
-		struct ns_tcb *c = &t->stack.pool[t->ready[i]];
-
-		t->appc[c->id].ready = 0;
-		if (c->state != NS_TCP_CLOSED && t->appc[c->id].active)
-			ns_app_run(t, c);
-	}
-	t->n_ready = 0;
+	ns_apps_poll(t);
 }
 
 /* Replay: the timers due by this packet's time. */

@@ -13,24 +13,8 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "apps.h"
 #include "tcp_stack.h"
-
-/* Per-connection state of the built-in applications (indexed by TCB id). */
-struct ns_appconn {
-	uint8_t kind;	 /* enum ns_tcp_app_kind */
-	uint8_t ready;	 /* on the worker's ready list */
-	uint8_t active;	 /* an application owns the connection */
-	uint8_t client;	 /* [client.*] index + 1; 0: accepted by a listener */
-	uint8_t failed;	 /* echo-check saw a wrong byte, or the connection was reset */
-	uint8_t counted; /* a client's outcome is in its stats */
-	uint8_t up;	 /* a client's handshake completed */
-	uint64_t bytes;	 /* received (sink, echo-check) or echoed (echo) */
-	uint64_t sent;	 /* source, echo-check: pattern bytes queued */
-	uint64_t goal;	 /* source, echo-check: bytes to send (0: forever) */
-	uint32_t msg;	 /* echo-check: request size, next one when it came back (0: stream) */
-	uint64_t digest; /* CRC-32C state of the bytes consumed (sink, echo) */
-	uint8_t backup;	 /* a standby's shadow: the backup application mirrors the active's */
-};
 
 /* Per worker and [client.*]: what its connections did. */
 struct ns_client_stats {
@@ -45,12 +29,14 @@ struct ns_client_stats {
 struct ns_tcp_w {
 	struct ns_worker *w;
 	struct ns_tcp_stack stack;
-	struct ns_appconn *appc;
-	uint32_t *ready; /* applications to run after this pass */
+	struct ns_app_conn *appc; /* per TCB: its application (apps.h) */
+	uint32_t *ready;	  /* connections whose application runs after this pass */
 	uint32_t n_ready;
 	bool clients_started;
-	bool frozen; /* no timers, no applications (a stepping-down active) */
+	bool frozen;	     /* no timers, no applications (a stepping-down active) */
+	uint8_t closing_why; /* enum ns_app_close_reason of the connection being freed */
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
+	struct ns_app_worker aw; /* the applications' side of this worker */
 } __rte_cache_aligned;
 
 extern struct ns_tcp_w *ns_tcp_ws; /* one per loop (the workers') */
@@ -72,23 +58,20 @@ struct ns_tcp_hooks {
 	void (*observe)(struct ns_worker *w, const struct ns_tcb *c, uint32_t groups);
 	/* are the [client.*] connections to wait (a standby)? */
 	bool (*clients_wait)(void);
+	/* The applications' shared state (apps.c): a journal record, a
+	 * connection's image now, the replication channel's room in frames. */
+	int (*journal)(struct ns_worker *w, uint32_t conn, uint16_t app, uint32_t pos,
+			const void *rec, uint32_t len);
+	void (*image_now)(struct ns_worker *w, const struct ns_tcb *c);
+	uint32_t (*room)(struct ns_worker *w);
 };
 void ns_tcp_set_hooks(const struct ns_tcp_hooks *h);
+extern struct ns_tcp_hooks ns_tcp_hooks;
 
-/* Let the connection's application run after this pass. */
-void ns_tcp_mark_ready(struct ns_tcp_w *t, const struct ns_tcb *c);
 void ns_tcp_stats_sum(uint64_t out[NS_TCP_C__MAX]);
 
-/* tcp_apps.c: the built-in applications. */
-void ns_app_init(void);
-void ns_app_run(struct ns_tcp_w *t, struct ns_tcb *c);
-void ns_app_closed(struct ns_tcp_w *t, struct ns_tcb *c, bool reset);
+/* tcp_clients.c: open the [client.*] connections (true: some remain). */
 bool ns_app_start_clients(struct ns_tcp_w *t);
-/* The backup application of a shadow (standby). */
-void ns_app_shadow_new(struct ns_tcp_w *t, struct ns_tcb *c);
-uint32_t ns_app_backup(struct ns_tcp_w *t, struct ns_tcb *c, uint32_t from, uint32_t to);
-uint32_t ns_app_state(struct ns_tcp_w *t, const struct ns_tcb *c, uint8_t *buf, uint32_t max);
-void ns_app_restore(struct ns_tcp_w *t, struct ns_tcb *c, const uint8_t *buf, uint32_t len);
 
 /* tcp_cmds.c */
 extern const struct ns_cmd ns_tcp_cmds[]; /* up to a NULL pattern */

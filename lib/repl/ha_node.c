@@ -223,6 +223,33 @@ a_state(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max)
 	return n->ops.active.app_state != NULL ? n->ops.active.app_state(n->user, c, buf, max) : 0;
 }
 
+static bool
+a_snapshot(void *user, uint64_t *cursor)
+{
+	struct ns_ha_node *n = user;
+
+	return n->ops.active.snapshot != NULL ? n->ops.active.snapshot(n->user, cursor) : true;
+}
+
+static void
+s_journal(void *user, uint32_t conn, uint16_t app, uint8_t flags, uint32_t pos, const uint8_t *p,
+		uint32_t len)
+{
+	struct ns_ha_node *n = user;
+
+	if (n->ops.standby.journal != NULL)
+		n->ops.standby.journal(n->user, conn, app, flags, pos, p, len);
+}
+
+static void
+s_bulk_begin(void *user)
+{
+	struct ns_ha_node *n = user;
+
+	if (n->ops.standby.bulk_begin != NULL)
+		n->ops.standby.bulk_begin(n->user);
+}
+
 static void
 s_new(void *user, struct ns_tcb *c)
 {
@@ -293,9 +320,9 @@ ns_ha_init(struct ns_ha_node *n, const struct ns_ha_cfg *cfg, const struct ns_ha
 		void *user, struct ns_tcp_stack *tcp, uint64_t now)
 {
 	static const struct ns_repl_chan_ops chops = {ch_xmit, ch_deliver, ch_control};
-	static const struct ns_repl_active_ops aops = {a_flag, a_state};
-	static const struct ns_repl_standby_ops sops = {
-			s_new, s_free, s_backup, s_restore, s_flag, s_neigh};
+	static const struct ns_repl_active_ops aops = {a_flag, a_state, a_snapshot};
+	static const struct ns_repl_standby_ops sops = {s_new, s_free, s_backup, s_restore, s_flag,
+			s_neigh, s_journal, s_bulk_begin};
 	struct ns_repl_chan_cfg cc = cfg->chan;
 	struct ns_ha_cfg *k = &n->cfg;
 

@@ -63,6 +63,11 @@ struct ns_repl_active_ops {
 	/* At a checkpoint: the application's state for this connection as of the
 	 * bytes it has read (a digest, a count), up to max bytes; 0: none. */
 	uint32_t (*app_state)(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max);
+	/* A bulk sync starts (its first call, *cursor 0) and goes on: the
+	 * applications' shared state as journal records of no connection
+	 * (ns_repl_active_journal), as much as the channel takes; true when all
+	 * of it is written (then the connections' checkpoints go on). */
+	bool (*snapshot)(void *user, uint64_t *cursor);
 };
 
 struct ns_repl_active {
@@ -75,8 +80,10 @@ struct ns_repl_active {
 	uint32_t epoch, session, nonce;
 	uint64_t hello_ns, last_join_ns;
 	struct ns_repl_aconn *conn; /* tcp->cfg.max_conns */
-	/* bulk sync: connections checkpointed from the cursor on, per poll */
-	bool bulk;
+	/* bulk sync: the applications' snapshot (snap_cursor), then the
+	 * connections checkpointed from the cursor on, per poll */
+	bool bulk, snap_done;
+	uint64_t snap_cursor;
 	uint32_t bulk_cursor, bulk_per_poll, bulk_sent, bulk_end_seq;
 	bool bulk_acked;
 	uint64_t bulk_start_ns, bulk_ns; /* duration of the last bulk sync */
@@ -116,6 +123,20 @@ void ns_repl_active_control(struct ns_repl_active *a, uint8_t type, uint32_t epo
  * ns_repl_hold_mark).  Images are written once per call, however many
  * commits changed a connection in between. */
 uint32_t ns_repl_active_horizon(struct ns_repl_active *a);
+/* A record of an application's shared state (NS_REPL_EV_JOURNAL), in
+ * order with the connections' events: conn and pos are the connection and
+ * the receive-queue position after the input that made the change
+ * (NS_REPL_CONN_NONE, 0: a snapshot record).  0: written, or no standby to
+ * write to; -1: it did not fit (the standby is resynchronized). */
+int ns_repl_active_journal(struct ns_repl_active *a, uint32_t conn, uint16_t app, uint32_t pos,
+		const void *rec, uint32_t len);
+/* The connection's image now, not at the horizon: after an application
+ * callback that wrote journal records, so that images follow the records
+ * in the order the callbacks ran (a standby that has a connection's image
+ * has every record written before it, of any connection). */
+void ns_repl_active_image_now(struct ns_repl_active *a, const struct ns_tcb *c);
+/* Frames of room left in the channel (a producer's measure). */
+uint32_t ns_repl_active_room(const struct ns_repl_active *a);
 /* A neighbour of a service port (NS_REPL_EV_NEIGH), when a standby is in
  * sync; ip in network order.  Returns 0 when written. */
 int ns_repl_active_neigh(
@@ -206,6 +227,11 @@ struct ns_repl_standby_ops {
 			bool from_active);
 	/* A neighbour the active resolved (ip in network order). */
 	void (*neigh)(void *user, uint16_t port, uint32_t ip, const uint8_t mac[6]);
+	/* A piece of a journal record (NS_REPL_EV_JOURNAL's body fields). */
+	void (*journal)(void *user, uint32_t conn, uint16_t app, uint8_t flags, uint32_t pos,
+			const uint8_t *p, uint32_t len);
+	/* A bulk sync begins: the applications' shared state starts afresh. */
+	void (*bulk_begin)(void *user);
 };
 
 struct ns_repl_standby {

@@ -186,6 +186,50 @@ checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
 }
 
 int
+ns_repl_active_journal(struct ns_repl_active *a, uint32_t conn, uint16_t app, uint32_t pos,
+		const void *rec, uint32_t len)
+{
+	uint32_t max = ns_repl_chan_event_max(a->ch) - NS_REPL_EV_HDR - NS_REPL_JOURNAL_HDR;
+	const uint8_t *r = rec;
+	uint8_t flags = NS_REPL_JF_FIRST;
+
+	if (a->state != NS_REPL_A_SYNCED || a->overrun)
+		return 0;
+	do {
+		uint32_t n = len < max ? len : max;
+		uint8_t *p = event(a, NS_REPL_EV_JOURNAL, NS_REPL_JOURNAL_HDR + n, conn);
+
+		if (p == NULL)
+			return -1;
+		if (n == len)
+			flags |= NS_REPL_JF_LAST;
+		ns_put_be16(p, app);
+		p[2] = flags;
+		p[3] = 0;
+		ns_put_be32(p + 4, pos);
+		memcpy(p + NS_REPL_JOURNAL_HDR, r, n);
+		r += n;
+		len -= n;
+		flags = 0;
+	} while (len != 0);
+	return 0;
+}
+
+void
+ns_repl_active_image_now(struct ns_repl_active *a, const struct ns_tcb *c)
+{
+	if (a->state == NS_REPL_A_SYNCED && !a->overrun && a->conn[c->id].live &&
+			c->state != NS_TCP_CLOSED)
+		image(a, c, false); /* the horizon's writes it again only if it changed */
+}
+
+uint32_t
+ns_repl_active_room(const struct ns_repl_active *a)
+{
+	return ns_repl_chan_room(a->ch);
+}
+
+int
 ns_repl_active_neigh(struct ns_repl_active *a, uint16_t port, uint32_t ip, const uint8_t mac[6])
 {
 	uint8_t *p;
@@ -297,6 +341,8 @@ begin_sync(struct ns_repl_active *a, uint64_t now)
 	for (uint32_t i = 0; i < a->tcp->cfg.max_conns; i++)
 		live += a->tcp->pool[i].state != NS_TCP_CLOSED;
 	a->bulk = true;
+	a->snap_done = a->ops.snapshot == NULL;
+	a->snap_cursor = 0;
 	a->bulk_acked = false;
 	a->bulk_cursor = 0;
 	a->bulk_sent = 0;
@@ -406,7 +452,12 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 		start_session(a, a->nonce, now);
 		return;
 	}
-	if (a->bulk) {
+	if (a->bulk && !a->snap_done) {
+		a->snap_done = a->ops.snapshot(a->user, &a->snap_cursor);
+		if (a->overrun)
+			return; /* restarted by the next poll */
+	}
+	if (a->bulk && a->snap_done) {
 		uint32_t n = 0;
 
 		while (a->bulk_cursor < a->tcp->cfg.max_conns && n < a->bulk_per_poll &&

@@ -28,11 +28,22 @@ enum ns_repl_ev {
 	NS_REPL_EV_FLAG = 8,	   /* standby -> active; body: u8 level, u32 lag (us) */
 	NS_REPL_EV_DETAILS = 9,	   /* active -> standby; body: u8 level, u32 lag, state, snd_una,
 				      snd_max, rcv_nxt, rcvq.head */
-	NS_REPL_EV_APP = 10,   /* body: the application's own state at the checkpoint (opaque) */
-	NS_REPL_EV_NEIGH = 11, /* active -> standby, connection 0; body: u16 port, be32 IPv4
-				  address, 6-byte MAC: a resolved neighbour of a service port,
-				  so the standby's first segments after a takeover need no ARP */
+	NS_REPL_EV_APP = 10,	 /* body: the application's own state at the checkpoint (opaque) */
+	NS_REPL_EV_NEIGH = 11,	 /* active -> standby, connection 0; body: u16 port, be32 IPv4
+				    address, 6-byte MAC: a resolved neighbour of a service port,
+				    so the standby's first segments after a takeover need no ARP */
+	NS_REPL_EV_JOURNAL = 12, /* active -> standby; body: u16 application, u8 flags
+				    (NS_REPL_JF_*), u8 0, u32 receive-queue position after the
+				    input that made it, a piece of the application's record of a
+				    change to its shared state; connection NS_REPL_CONN_NONE: a
+				    record of its snapshot (bulk sync) */
 };
+
+/* A journal record is cut into events that fit frames. */
+#define NS_REPL_JF_FIRST    0x01
+#define NS_REPL_JF_LAST	    0x02
+#define NS_REPL_JOURNAL_HDR 8
+#define NS_REPL_CONN_NONE   0xffffffffu
 
 enum ns_repl_flag_level {
 	NS_REPL_FLAG_NONE = 0,

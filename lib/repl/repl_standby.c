@@ -263,6 +263,15 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 		break;
 	case NS_REPL_EV_BULK_BEGIN:
 		sb->bulk_expected = blen >= 4 ? ns_get_be32(b) : 0;
+		if (sb->ops.bulk_begin != NULL)
+			sb->ops.bulk_begin(sb->user);
+		break;
+	case NS_REPL_EV_JOURNAL:
+		if (blen < NS_REPL_JOURNAL_HDR || (id != NS_REPL_CONN_NONE && c == NULL))
+			goto bad;
+		if (sb->ops.journal != NULL)
+			sb->ops.journal(sb->user, id, ns_get_be16(b), b[2], ns_get_be32(b + 4),
+					b + NS_REPL_JOURNAL_HDR, blen - NS_REPL_JOURNAL_HDR);
 		break;
 	case NS_REPL_EV_BULK_END:
 		sb->bulk_got = blen >= 4 ? ns_get_be32(b) : 0;

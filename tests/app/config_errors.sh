@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Bad configuration files: nonstop must exit non-zero before touching ports,
 # with a message naming file:line, [section] and key.
-#   config_errors.sh NONSTOP_BIN
+#   config_errors.sh NONSTOP_BIN UPPER_SO BADVER_SO
 set -uo pipefail
 nonstop=$(readlink -f "$1")
+upper_so=$(readlink -f "$2")
+badver_so=$(readlink -f "$3")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" /var/run/dpdk/cfgerr-$$ /var/run/dpdk/cfgprof-$$' EXIT
 fail=0 n=0
@@ -385,6 +387,65 @@ ip = 192.0.2.2/24
 rxq = 2
 igmp = true
 INI
+
+expect app_no_lib "[app.x] lib: missing: the application's shared object" <<'INI'
+[app.x]
+colour = blue
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+expect app_missing_lib '@:2: [app.x] lib: cannot load: /nonexistent/libx.so' <<'INI'
+[app.x]
+lib = /nonexistent/libx.so
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+expect app_builtin_name "[app.echo]: 'echo' is a built-in application" <<'INI'
+[app.echo]
+lib = /nonexistent/libx.so
+INI
+expect app_not_an_app '@:2: [app.x] lib: /lib/x86_64-linux-gnu/libc.so.6 has no ns_app_entry(): not a nonstop application' <<'INI'
+[app.x]
+lib = /lib/x86_64-linux-gnu/libc.so.6
+INI
+expect app_badver "@:2: [app.x] lib: $badver_so was built for the application API 2.0; this nonstop has 1.0" <<INI
+[app.x]
+lib = $badver_so
+INI
+expect app_unknown "@:5: [listener.l] app: 'nope' is not an application (echo, sink, source, upper)" <<INI
+[app.upper]
+lib = $upper_so
+[listener.l]
+port = 80
+app = nope
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+INI
+
+# The application's own keys are its init's to refuse: at start-up, naming
+# the section (after the file was read, so ports may be set up by then).
+n=$((n + 1))
+cat >"$tmp/app_init.ini" <<INI
+[app.upper]
+lib = $upper_so
+colour = blue
+[port.a]
+dev = net_ring0
+ip = 192.0.2.2/24
+mac = 02:00:00:00:00:01
+INI
+out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \
+	--log-level=lib.eal:error --vdev net_ring0 -- --config "$tmp/app_init.ini" --no-ctl \
+	--cmdline-file /dev/null 2>&1 </dev/null) && rc=0 || rc=$?
+if [ $rc != 0 ] && grep -qF "[app.upper]: unknown key colour" <<<"$out"; then
+	echo "ok   app_init_refuses: $(grep -F '[app.upper]' <<<"$out")"
+else
+	echo "FAIL app_init_refuses (rc=$rc): $out"
+	fail=$((fail + 1))
+fi
 
 # A file that does not exist.
 n=$((n + 1))

@@ -366,7 +366,7 @@ a_flagged(void *user, const struct ns_tcb *c, uint8_t level, uint32_t lag_us)
 	flags_at_active[level]++;
 }
 
-static const struct ns_repl_active_ops a_raops = {a_flagged, a_state};
+static const struct ns_repl_active_ops a_raops = {.flag = a_flagged, .app_state = a_state};
 
 /* --- the world ------------------------------------------------------------ */
 

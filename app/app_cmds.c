@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The applications' console commands and telemetry: the table, each one's
+ * counters (summed over the workers) and its own 'app NAME ...' command.
+ * Their per-worker state is the TCP feature's (tcp_glue.c runs them).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "apps.h"
+#include "config.h"
+#include "feature.h"
+#include "tcp_glue.h"
+
+static const char *
+lib_of(uint32_t i)
+{
+	return i < NS_APP_N_BUILTIN ? "(built-in)" : app.cfg.apps[i - NS_APP_N_BUILTIN].lib;
+}
+
+static int
+cmd_show_apps(struct ns_out *o, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	ns_out_printf(o, "%-16s %-6s %14s  %s\n", "application", "api", "slow-callbacks", "lib");
+	for (uint32_t i = 0; i < ns_n_apps; i++) {
+		const struct ns_app_entry *e = &ns_app_table[i];
+
+		ns_out_printf(o, "%-16s %u.%-4u %14" PRIu64 "  %s\n", e->name,
+				e->ops->api_version >> 16, e->ops->api_version & 0xffff,
+				__atomic_load_n(&e->slow, __ATOMIC_RELAXED), lib_of(i));
+		for (uint32_t k = 0; k < e->n_ctrs; k++)
+			ns_out_printf(o, "    app.%s.%-24s %" PRIu64 "\n", e->name,
+					e->ops->counters[k], ns_apps_ctr_sum(i, k));
+	}
+	ns_out_printf(o, "callback budget: %u us ([global] app_budget_us)\n",
+			app.cfg.app_budget_us);
+	return 0;
+}
+
+/* 'app NAME [ARGS...]': the application's own command (its show callback). */
+static int
+cmd_app(struct ns_out *o, int argc, char **argv)
+{
+	for (uint32_t i = 0; i < ns_n_apps; i++) {
+		const struct ns_app_entry *e = &ns_app_table[i];
+
+		if (strcmp(e->name, argv[1]) != 0)
+			continue;
+		if (e->ops->show == NULL) {
+			ns_out_printf(o, "error: application %s has no commands\n", e->name);
+			return -1;
+		}
+		return e->ops->show((struct ns_app_out *)o, argc - 2, argv + 2);
+	}
+	ns_out_printf(o, "error: no application '%s' (show apps)\n", argv[1]);
+	return -1;
+}
+
+static const struct ns_cmd cmds[] = {
+		{"show apps", "Display",
+				"applications: built-in and loaded, API version, slow callbacks, "
+				"their counters",
+				cmd_show_apps},
+		{"app <name>", "Control", "an application's own command (no arguments)", cmd_app},
+		{"app <name> <args...>", "Control", "an application's own command", cmd_app},
+		{NULL, NULL, NULL, NULL},
+};
+
+static int
+tel_apps(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	for (uint32_t i = 0; i < ns_n_apps; i++) {
+		const struct ns_app_entry *e = &ns_app_table[i];
+		struct rte_tel_data *c = rte_tel_data_alloc();
+
+		if (c == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_string(c, "lib", lib_of(i));
+		rte_tel_data_add_dict_u64(c, "api_version", e->ops->api_version);
+		rte_tel_data_add_dict_u64(
+				c, "slow_callbacks", __atomic_load_n(&e->slow, __ATOMIC_RELAXED));
+		for (uint32_t k = 0; k < e->n_ctrs; k++)
+			rte_tel_data_add_dict_u64(c, e->ops->counters[k], ns_apps_ctr_sum(i, k));
+		rte_tel_data_add_dict_container(d, e->name, c, 0);
+	}
+	return 0;
+}
+
+static const struct ns_tel_cmd tel[] = {
+		{"/nonstop/apps", tel_apps,
+				"Applications: lib, API version, slow callbacks and their own "
+				"counters. No parameters"},
+		{NULL, NULL, NULL},
+};
+
+/* --dump-counters: app.NAME.COUNTER lines next to the other tables. */
+static void
+apps_dump(struct ns_out *o)
+{
+	for (uint32_t i = 0; i < ns_n_apps; i++) {
+		const struct ns_app_entry *e = &ns_app_table[i];
+
+		ns_out_printf(o, "app.%s.slow_callbacks %" PRIu64 "\n", e->name,
+				__atomic_load_n(&e->slow, __ATOMIC_RELAXED));
+		for (uint32_t k = 0; k < e->n_ctrs; k++)
+			ns_out_printf(o, "app.%s.%s %" PRIu64 "\n", e->name, e->ops->counters[k],
+					ns_apps_ctr_sum(i, k));
+	}
+}
+
+static void
+apps_show_config(struct ns_out *o)
+{
+	for (uint32_t i = 0; i < app.cfg.n_apps; i++) {
+		const struct ns_app_cfg *a = &app.cfg.apps[i];
+
+		ns_out_printf(o, "[app.%s]\nlib = %s\n", a->name, a->lib);
+		for (uint32_t k = 0; k < a->n_kv; k++)
+			ns_out_printf(o, "%s = %s\n", a->kv[k].key, a->kv[k].value);
+	}
+}
+
+struct ns_feature ns_feature_apps = {
+		.name = "apps",
+		.loops = NS_LOOPS_WORKERS,
+		.cmds = cmds,
+		.show_config = apps_show_config,
+		.tel = tel,
+		.dump_counters = apps_dump,
+};
