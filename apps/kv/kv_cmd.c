@@ -327,30 +327,37 @@ cmd_command(struct ctx *x)
 	}
 }
 
-/* Glob match of Redis's CONFIG GET patterns: '*' and '?' (no classes). */
+/*
+ * Glob match of Redis's CONFIG GET patterns: '*' and '?' (no classes),
+ * case-insensitive.  Backtracks only to the last '*': O(pattern x name).
+ */
 static bool
 glob(const uint8_t *p, uint32_t pn, const char *s)
 {
-	if (pn == 0)
-		return *s == '\0';
-	if (p[0] == '*') {
-		for (;;) {
-			if (glob(p + 1, pn - 1, s))
-				return true;
-			if (*s == '\0')
-				return false;
-			s++;
+	uint32_t pi = 0, star = UINT32_MAX;
+	size_t si = 0, mark = 0, sn = strlen(s);
+
+	while (si < sn) {
+		uint8_t c = pi < pn ? p[pi] : 0;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (uint8_t)(c - 'A' + 'a');
+		if (pi < pn && c == '*') {
+			star = pi++;
+			mark = si;
+		} else if (pi < pn && (c == '?' || c == (uint8_t)s[si])) {
+			pi++;
+			si++;
+		} else if (star != UINT32_MAX) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
 		}
 	}
-	if (*s == '\0')
-		return false;
-	if (p[0] != '?') {
-		uint8_t c = p[0] >= 'A' && p[0] <= 'Z' ? (uint8_t)(p[0] - 'A' + 'a') : p[0];
-
-		if (c != (uint8_t)*s)
-			return false;
-	}
-	return glob(p + 1, pn - 1, s + 1);
+	while (pi < pn && p[pi] == '*')
+		pi++;
+	return pi == pn;
 }
 
 static void
@@ -380,9 +387,6 @@ cmd_config(struct ctx *x)
 	snprintf(maxmem, sizeof(maxmem), "%" PRIu64, x->db->cfg.maxmemory);
 	snprintf(maxbulk, sizeof(maxbulk), "%" PRIu32, x->db->cfg.max_bulk);
 	for (uint32_t i = 2; i < x->cmd->argc; i++) {
-		/* Patterns longer than any name cannot match: bounded recursion. */
-		if (ARG(i)->len > 64)
-			continue;
 		for (int j = 0; j < NPARAMS; j++) {
 			if (!hit[j] && glob(ARG(i)->p, ARG(i)->len, params[j][0])) {
 				hit[j] = true;
