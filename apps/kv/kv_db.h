@@ -70,9 +70,10 @@ void ns_kv_count(struct ns_kv *db, enum ns_kv_ctr c, uint64_t n);
 /*
  * An order-independent digest of the stored keys and values (not expiry
  * times): 160 bits as 40 hex digits and a NUL, all zeros when empty.  Keys
- * past their expiry count until they are removed, by a write that touches
- * them or by ns_kv_expire_step(): replicas that apply the same writes and the
- * same expire steps have the same digest.
+ * past their expiry count until they are removed, by a write that replaces
+ * or deletes them or by ns_kv_expire_step(): replicas with the same cfg that
+ * apply the same writes and the same expire steps have the same digest.
+ * O(keys).
  */
 void ns_kv_digest(const struct ns_kv *db, char hex[41]);
 
