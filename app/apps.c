@@ -758,6 +758,19 @@ ns_app_abort(struct ns_app_conn *a)
 }
 
 void
+ns_app_set_nodelay(struct ns_app_conn *a, bool on)
+{
+	struct ns_tcb *c = tcb_of(a);
+
+	if (!usable(a))
+		return;
+	if (on)
+		c->flags |= NS_TCBF_NODELAY;
+	else
+		c->flags &= (uint16_t)~NS_TCBF_NODELAY;
+}
+
+void
 ns_app_conn_info(const struct ns_app_conn *a, struct ns_app_conn_info *info)
 {
 	const struct ns_tcb *c = tcb_of(a);

@@ -21,6 +21,8 @@ const struct ns_ctr_desc ns_kv_ctr_desc[NS_KV_C__MAX] = {
 static const uint8_t digest_key[16] = {0x6e, 0x6f, 0x6e, 0x73, 0x74, 0x6f, 0x70, 0x2d, 0x6b, 0x76,
 		0x2d, 0x68, 0x61, 0x73, 0x68, 0x31};
 
+static void digest_flip(struct ns_kv *db, const struct ns_kv_entry *e);
+
 static uint64_t
 key_hash(const struct ns_kv *db, const uint8_t *k, uint32_t klen)
 {
@@ -166,7 +168,7 @@ rehash_step(struct ns_kv *db, unsigned int n)
 {
 	unsigned int empty_visits = n * 10;
 
-	if (db->rehash_idx < 0)
+	if (db->rehash_idx < 0 || db->layout_held)
 		return;
 	while (n-- > 0 && db->t[0].used > 0) {
 		struct ns_kv_entry *e, *next;
@@ -197,6 +199,12 @@ rehash_step(struct ns_kv *db, unsigned int n)
 	}
 }
 
+void
+ns_kv_hold_layout(struct ns_kv *db, bool hold)
+{
+	db->layout_held = hold;
+}
+
 /* Start moving to a table of size buckets (a failed allocation just waits). */
 static void
 rehash_start(struct ns_kv *db, uint64_t size)
@@ -214,7 +222,7 @@ resize_check(struct ns_kv *db)
 {
 	uint64_t n = ns_kv_dbsize(db), size = db->t[0].size;
 
-	if (db->rehash_idx >= 0)
+	if (db->rehash_idx >= 0 || db->layout_held)
 		return;
 	if (n >= size && size <= UINT64_MAX / 4) {
 		rehash_start(db, size * 2);
@@ -364,6 +372,7 @@ ns_kv_put(struct ns_kv *db, struct ns_kv_entry *e, int64_t expire_ms)
 			heap_set(db, old->heap_idx, e);
 		}
 		db->used_memory -= ns_kv_entry_size(old->klen, old->vlen);
+		digest_flip(db, old);
 		free(old);
 	} else {
 		struct ns_kv_table *t = &db->t[db->rehash_idx >= 0 ? 1 : 0];
@@ -374,6 +383,7 @@ ns_kv_put(struct ns_kv *db, struct ns_kv_entry *e, int64_t expire_ms)
 		t->used++;
 	}
 	db->used_memory += ns_kv_entry_size(e->klen, e->vlen);
+	digest_flip(db, e);
 	ns_kv_set_expire(db, e, expire_ms);
 	resize_check(db);
 }
@@ -406,6 +416,7 @@ ns_kv_delete(struct ns_kv *db, struct ns_kv_entry *e, bool expired)
 	if (e->expire_ms != 0)
 		heap_remove(db, e);
 	db->used_memory -= ns_kv_entry_size(e->klen, e->vlen);
+	digest_flip(db, e);
 	if (expired)
 		db->ctr[NS_KV_C_keys_expired]++;
 	free(e);
@@ -425,6 +436,7 @@ ns_kv_clear(struct ns_kv *db)
 	db->rehash_idx = -1;
 	db->heap_n = 0;
 	db->used_memory = 0;
+	memset(db->digest, 0, sizeof(db->digest));
 	/* Back to a small table; if that cannot be had, keep the empty big one. */
 	if (db->t[0].size > TABLE_MIN && table_init(&small, TABLE_MIN) == 0) {
 		free(db->t[0].b);
@@ -447,38 +459,33 @@ ns_kv_expire_step(struct ns_kv *db, uint64_t now_ms, uint32_t max_keys)
 
 /* ---- digest ---- */
 
+/*
+ * Three SipHash lanes over key and value; the key length goes into each
+ * lane's key so that "ab"+"c" and "a"+"bc" differ.  XOR makes the sum
+ * independent of the order of the keys, and lets every write keep it up to
+ * date: an entry goes in and out of the sum as it is stored and removed.
+ */
+static void
+digest_flip(struct ns_kv *db, const struct ns_kv_entry *e)
+{
+	for (int lane = 0; lane < 3; lane++) {
+		uint8_t k[16];
+		uint64_t h;
+
+		memcpy(k, digest_key, sizeof(k));
+		k[0] ^= (uint8_t)(lane + 1);
+		for (int j = 0; j < 4; j++)
+			k[8 + j] ^= (uint8_t)(e->klen >> (8 * j));
+		h = ns_siphash24(k, e->data, (size_t)e->klen + e->vlen);
+		for (int j = 0; j < 8; j++)
+			db->digest[lane * 8 + j] ^= (uint8_t)(h >> (8 * j));
+	}
+}
+
 void
 ns_kv_digest(const struct ns_kv *db, char hex[41])
 {
-	uint8_t acc[24] = {0};
-
-	for (int i = 0; i < 2; i++) {
-		const struct ns_kv_table *t = &db->t[i];
-
-		for (uint64_t b = 0; b < t->size; b++) {
-			for (const struct ns_kv_entry *e = t->b[b]; e != NULL; e = e->next) {
-				/*
-				 * Three SipHash lanes over key and value; the key
-				 * length goes into each lane's key so that "ab"+"c"
-				 * and "a"+"bc" differ.  XOR makes the sum
-				 * independent of the order of the keys.
-				 */
-				for (int lane = 0; lane < 3; lane++) {
-					uint8_t k[16];
-					uint64_t h;
-
-					memcpy(k, digest_key, sizeof(k));
-					k[0] ^= (uint8_t)(lane + 1);
-					for (int j = 0; j < 4; j++)
-						k[8 + j] ^= (uint8_t)(e->klen >> (8 * j));
-					h = ns_siphash24(k, e->data, (size_t)e->klen + e->vlen);
-					for (int j = 0; j < 8; j++)
-						acc[lane * 8 + j] ^= (uint8_t)(h >> (8 * j));
-				}
-			}
-		}
-	}
 	for (int j = 0; j < 20; j++)
-		snprintf(hex + 2 * j, 3, "%02x", acc[j]);
+		snprintf(hex + 2 * j, 3, "%02x", db->digest[j]);
 	hex[40] = '\0';
 }

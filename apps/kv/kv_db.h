@@ -49,7 +49,9 @@ struct ns_kv {
 	struct ns_kv_cfg cfg;
 	struct ns_kv_table t[2]; /* t[1] is the target while rehashing */
 	int64_t rehash_idx;	 /* next bucket of t[0] to move; -1: not rehashing */
+	bool layout_held;	 /* no key moves between buckets (ns_kv_hold_layout) */
 	uint64_t used_memory;
+	uint8_t digest[24];	   /* XOR of the entries' digests (ns_kv_digest) */
 	struct ns_kv_entry **heap; /* min-heap on expire_ms */
 	uint32_t heap_n;
 	uint32_t heap_cap;
@@ -125,6 +127,12 @@ int ns_kv_store(struct ns_kv *db, const uint8_t *k, uint32_t klen, const uint8_t
 void ns_kv_delete(struct ns_kv *db, struct ns_kv_entry *e, bool expired);
 /* Set (when != 0; reserved if e had none) or clear the expiry of an entry. */
 void ns_kv_set_expire(struct ns_kv *db, struct ns_kv_entry *e, int64_t when);
+/*
+ * Hold the table's layout: until released, no rehash step moves a key to
+ * another bucket and no resize starts (lookups and writes go on), so that
+ * a walk over the buckets across many calls sees every key at least once.
+ */
+void ns_kv_hold_layout(struct ns_kv *db, bool hold);
 /* Remove every key. */
 void ns_kv_clear(struct ns_kv *db);
 

@@ -220,6 +220,11 @@ void ns_app_shutdown(struct ns_app_conn *c);
 void ns_app_close(struct ns_app_conn *c);
 void ns_app_abort(struct ns_app_conn *c);
 
+/* Nagle's algorithm off (on: small segments wait for the ACK of what is in
+ * flight).  A request/response server that commits a callback's answers
+ * at once wants it off, as Redis sets TCP_NODELAY. */
+void ns_app_set_nodelay(struct ns_app_conn *c, bool on);
+
 void ns_app_conn_info(const struct ns_app_conn *c, struct ns_app_conn_info *info);
 struct ns_app_worker *ns_app_conn_worker(const struct ns_app_conn *c);
 
