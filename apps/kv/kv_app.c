@@ -64,7 +64,8 @@ enum {
 };
 static const char *const counters[] = {"requests", "protocol_errors", "reply_waits",
 		"replies_too_large", "journal_records", "journal_lost", "records_applied",
-		"snapshot_records", "keys_expired", NULL};
+		"snapshot_records", "keys_expired", "flags_warn", "flags_critical", "flags_clear",
+		NULL};
 
 static struct ns_kv_cfg kcfg;
 static struct ns_kv *db;
@@ -536,6 +537,26 @@ kv_show(struct ns_app_out *o, int argc, char **argv)
 	return 0;
 }
 
+/* The standby's lag in applying what the active consumed, on either side. */
+static void
+kv_flag(struct ns_app_conn *c, void *st, const struct ns_app_flag *f)
+{
+	static const char *const name[] = {"clear", "warn", "critical"};
+	struct ns_app_worker *w = ns_app_conn_worker(c);
+
+	(void)st;
+	ns_app_count(w,
+			f->level == NS_APP_FLAG_CRITICAL ? C_FLAG_CRITICAL
+			: f->level == NS_APP_FLAG_WARN	 ? C_FLAG_WARN
+							 : C_FLAG_CLEAR,
+			1);
+	ns_app_log(NS_APP_LOG_WARNING,
+			"kv: %s: connection %u: the standby's lag %u us: %s (%u bytes unread)%s",
+			ns_app_standby(w) ? "standby" : "active", f->conn_id, f->lag_us,
+			f->level < 3 ? name[f->level] : "?", f->unread,
+			f->from_active ? ", confirmed by the active" : "");
+}
+
 static const struct ns_app_ops ops = {
 		.api_version = NS_APP_API_VERSION,
 		.name = "kv",
@@ -553,6 +574,7 @@ static const struct ns_app_ops ops = {
 		.journal_apply = kv_journal_apply,
 		.snapshot = kv_snapshot,
 		.shared_reset = kv_shared_reset,
+		.flag = kv_flag,
 		.show = kv_show,
 };
 
