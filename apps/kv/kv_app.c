@@ -61,6 +61,9 @@ enum {
 	C_APPLIED,	/* standby: records applied */
 	C_SNAP_RECORDS, /* snapshot records written (active) */
 	C_EXPIRED,	/* keys the active expired */
+	C_FLAG_WARN,	/* session flags heard (either side) */
+	C_FLAG_CRITICAL,
+	C_FLAG_CLEAR,
 };
 static const char *const counters[] = {"requests", "protocol_errors", "reply_waits",
 		"replies_too_large", "journal_records", "journal_lost", "records_applied",
