@@ -59,24 +59,6 @@ st_of(const struct ns_app_conn *a)
 	return w->st + (size_t)a->id * w->stride;
 }
 
-/* A record waiting on a standby (then its bytes, padded to 8). */
-struct jrec {
-	uint32_t len;  /* the record's */
-	uint32_t conn; /* NS_REPL_CONN_NONE: a snapshot record, applied in turn */
-	uint32_t pos;  /* the consumption it follows */
-	uint16_t app;  /* index */
-	uint8_t done;  /* its connection ended: applied in turn */
-	uint8_t pad;
-};
-
-#define JREC_SPACE(len) (sizeof(struct jrec) + RTE_ALIGN_CEIL((len), 8))
-
-static inline struct jrec *
-jq_at(struct ns_app_worker *w, uint64_t off)
-{
-	return (struct jrec *)(w->jq + off % w->jq_size);
-}
-
 static void jq_drain(struct ns_tcp_w *t);
 
 /* --- the table ------------------------------------------------------------- */
@@ -211,10 +193,8 @@ ns_apps_worker_init(struct ns_tcp_w *t)
 	w->st = rte_zmalloc("app_st", (size_t)stride * max, RTE_CACHE_LINE_SIZE);
 	w->scratch_len = t->stack.cfg.rcvbuf;
 	w->scratch = rte_malloc("app_scratch", w->scratch_len, RTE_CACHE_LINE_SIZE);
-	w->jq_size = JQ_SIZE;
-	w->jq = rte_malloc("app_jq", JQ_SIZE, RTE_CACHE_LINE_SIZE);
-	w->jr = rte_malloc("app_jr", NS_APP_JOURNAL_MAX, RTE_CACHE_LINE_SIZE);
-	if (w->st == NULL || w->scratch == NULL || w->jq == NULL || w->jr == NULL ||
+	if (w->st == NULL || w->scratch == NULL ||
+			ns_repl_jq_init(&w->jq, JQ_SIZE, NS_APP_JOURNAL_MAX, max) != 0 ||
 			ns_tw_init(&w->wheel, APP_SLOTS, APP_TICK_NS,
 					app.replay ? 0 : t->w->now_ns) != 0)
 		return -1;
@@ -249,12 +229,9 @@ ns_apps_worker_fini(struct ns_tcp_w *t)
 		ns_tw_fini(&w->wheel);
 	rte_free(w->st);
 	rte_free(w->scratch);
-	rte_free(w->jq);
-	rte_free(w->jr);
+	ns_repl_jq_fini(&w->jq);
 	w->st = NULL;
 	w->scratch = NULL;
-	w->jq = NULL;
-	w->jr = NULL;
 }
 
 static void
@@ -462,21 +439,7 @@ ns_apps_shadow_free(struct ns_tcp_w *t, struct ns_tcb *c)
 	struct ns_app_worker *w = &t->aw;
 
 	/* Its records were made by input the active consumed: they apply in turn. */
-	for (uint64_t off = w->jq_head; t->appc[c->id].jr_pending != 0 && off != w->jq_tail;) {
-		struct jrec *r = jq_at(w, off);
-
-		if (r->len == UINT32_MAX) {
-			off += w->jq_size - off % w->jq_size;
-			continue;
-		}
-		if (r->conn == c->id && !r->done) {
-			r->done = 1;
-			t->appc[c->id].jr_pending--;
-			r->conn = NS_REPL_CONN_NONE;
-		}
-		off += JREC_SPACE(r->len);
-	}
-	t->appc[c->id].jr_pending = 0;
+	ns_repl_jq_conn_done(&w->jq, c->id);
 	ns_apps_closed(t, c, NS_APP_CLOSE_DONE);
 	memset((uint8_t *)&t->appc[c->id] + offsetof(struct ns_app_conn, app), 0,
 			sizeof(struct ns_app_conn) - offsetof(struct ns_app_conn, app));
@@ -492,13 +455,13 @@ ns_apps_backup(struct ns_tcp_w *t, struct ns_tcb *c, uint32_t from, uint32_t to)
 	uint32_t n = to - from, off = from & (c->rcvq.size - 1), used = n;
 	const uint8_t *p = c->rcvq.buf + off;
 
-	if (w->jq_head != w->jq_tail)
+	if (!ns_repl_jq_empty(&w->jq))
 		jq_drain(t);
 	if (a->app == 0 || n == 0)
 		return to;
 	if (ops_of(a)->backup_input == NULL) {
 		/* Consumed once its journal records are applied. */
-		if (a->jr_pending != 0)
+		if (ns_repl_jq_pending(&w->jq, c->id) != 0)
 			return from;
 		a->bytes += n;
 		return to;
@@ -985,114 +948,50 @@ ns_apps_snapshot(struct ns_tcp_w *t, uint64_t *cursor)
 	return true;
 }
 
+/* The shadow's receive head is the active's consumption, as imaged. */
 static bool
-jq_covered(struct ns_tcp_w *t, const struct jrec *r)
+jq_covered(void *arg, uint32_t conn, uint32_t pos)
 {
-	const struct ns_tcb *c;
+	struct ns_tcp_w *t = arg;
+	const struct ns_tcb *c = &t->stack.pool[conn];
 
-	if (r->conn == NS_REPL_CONN_NONE || r->done)
-		return true;
-	if (r->conn >= t->stack.cfg.max_conns)
-		return true; /* cannot happen: the standby checked it */
-	c = &t->stack.pool[r->conn];
-	/* The shadow's receive head is the active's consumption, as imaged. */
-	return c->state != NS_TCP_CLOSED && (int32_t)(c->rcvq.head - r->pos) >= 0;
+	return c->state != NS_TCP_CLOSED && (int32_t)(c->rcvq.head - pos) >= 0;
 }
 
 static void
-jq_pop(struct ns_tcp_w *t, struct jrec *r)
+jq_apply(void *arg, uint16_t app_idx, const uint8_t *rec, uint32_t len)
 {
-	struct ns_app_worker *w = &t->aw;
+	struct ns_tcp_w *t = arg;
 
-	if (r->conn < t->stack.cfg.max_conns && t->appc[r->conn].jr_pending != 0)
-		t->appc[r->conn].jr_pending--;
-	w->jq_head += JREC_SPACE(r->len);
+	if (app_idx < ns_n_apps && ns_app_table[app_idx].ops->journal_apply != NULL)
+		CALL(&t->aw, app_idx + 1u, journal_apply, &t->aw, rec, len);
 }
 
-/* Apply the records whose input is replicated, in order (the first that is
- * not stops the rest: the active applied them after it). */
 static void
 jq_drain(struct ns_tcp_w *t)
 {
-	struct ns_app_worker *w = &t->aw;
-
-	while (w->jq_head != w->jq_tail) {
-		struct jrec *r = jq_at(w, w->jq_head);
-
-		if (r->len == UINT32_MAX) { /* the end of the buffer: wrap */
-			w->jq_head += w->jq_size - w->jq_head % w->jq_size;
-			continue;
-		}
-		if (!jq_covered(t, r))
-			break;
-		if (r->app < ns_n_apps && ns_app_table[r->app].ops->journal_apply != NULL)
-			CALL(w, r->app + 1u, journal_apply, w, r + 1, r->len);
-		w->j_applied++;
-		jq_pop(t, r);
-	}
-}
-
-static void
-jq_push(struct ns_tcp_w *t)
-{
-	struct ns_app_worker *w = &t->aw;
-	uint32_t need = (uint32_t)JREC_SPACE(w->jr_len), off;
-	struct jrec *r;
-
-	off = (uint32_t)(w->jq_tail % w->jq_size);
-	if (off + need > w->jq_size) { /* no record across the end */
-		if (w->jq_tail - w->jq_head + (w->jq_size - off) + need > w->jq_size)
-			goto full;
-		if (w->jq_size - off >= sizeof(uint32_t))
-			jq_at(w, w->jq_tail)->len = UINT32_MAX;
-		w->jq_tail += w->jq_size - off;
-	}
-	if (w->jq_tail - w->jq_head + need > w->jq_size)
-		goto full;
-	r = jq_at(w, w->jq_tail);
-	*r = (struct jrec){w->jr_len, w->jr_conn, w->jr_pos, w->jr_app, 0, 0};
-	memcpy(r + 1, w->jr, w->jr_len);
-	w->jq_tail += need;
-	if (w->jr_conn < t->stack.cfg.max_conns)
-		t->appc[w->jr_conn].jr_pending++;
-	if (w->jq_head + need == w->jq_tail)
-		jq_drain(t); /* alone: a snapshot record goes in at once */
-	return;
-full:
-	/* The backup applications are this far behind: the record is lost and
-	 * the shared state differs from the active's until the next session. */
-	w->j_bad++;
-	NS_LOG(ERR,
-			"worker %u: %u bytes of journal records wait on the backup applications: "
-			"one dropped, the standby's shared state is no longer the active's",
-			t->w->idx, w->jq_size);
+	ns_repl_jq_drain(&t->aw.jq, jq_covered, jq_apply, t);
 }
 
 void
-ns_apps_journal_in(struct ns_tcp_w *t, uint32_t conn, uint16_t app, uint8_t flags, uint32_t pos,
+ns_apps_journal_in(struct ns_tcp_w *t, uint32_t conn, uint16_t app_idx, uint8_t flags, uint32_t pos,
 		const uint8_t *p, uint32_t len)
 {
-	struct ns_app_worker *w = &t->aw;
+	struct ns_repl_jq *q = &t->aw.jq;
+	uint64_t full = q->full;
+	bool was_empty = ns_repl_jq_empty(q);
 
-	if (flags & NS_REPL_JF_FIRST) {
-		w->jr_open = true;
-		w->jr_len = 0;
-		w->jr_conn = conn;
-		w->jr_app = app;
-		w->jr_pos = pos;
-	}
-	if (!w->jr_open || conn != w->jr_conn || app != w->jr_app ||
-			len > NS_APP_JOURNAL_MAX - w->jr_len) {
-		w->j_bad++;
-		w->jr_open = false;
-		return;
-	}
-	memcpy(w->jr + w->jr_len, p, len);
-	w->jr_len += len;
-	if (flags & NS_REPL_JF_LAST) {
-		w->jr_open = false;
-		jq_push(t);
-	}
+	if (ns_repl_jq_piece(q, conn, app_idx, flags, pos, p, len) < 0 && q->full != full)
+		NS_LOG(ERR,
+				"worker %u: %u bytes of journal records wait on the backup "
+				"applications: one dropped, the standby's shared state is no "
+				"longer "
+				"the active's",
+				t->w->idx, q->size);
+	/* Alone in the queue, a record of no connection (a snapshot's) applies now;
+	 * the others wait for the image that covers them (ns_apps_backup). */
+	if (was_empty && conn == NS_REPL_CONN_NONE && (flags & NS_REPL_JF_LAST))
+		jq_drain(t);
 }
 
 void
@@ -1100,10 +999,7 @@ ns_apps_shared_reset(struct ns_tcp_w *t)
 {
 	struct ns_app_worker *w = &t->aw;
 
-	w->jq_head = w->jq_tail = 0;
-	w->jr_open = false;
-	for (uint32_t i = 0; i < t->stack.cfg.max_conns; i++)
-		t->appc[i].jr_pending = 0;
+	ns_repl_jq_reset(&w->jq);
 	for (uint32_t i = 0; i < ns_n_apps; i++)
 		if (ns_app_table[i].ops->shared_reset != NULL)
 			CALL(w, i + 1, shared_reset, w);
@@ -1112,18 +1008,6 @@ ns_apps_shared_reset(struct ns_tcp_w *t)
 void
 ns_apps_settle(struct ns_tcp_w *t)
 {
-	struct ns_app_worker *w = &t->aw;
-
-	jq_drain(t);
-	while (w->jq_head != w->jq_tail) {
-		struct jrec *r = jq_at(w, w->jq_head);
-
-		if (r->len == UINT32_MAX) {
-			w->jq_head += w->jq_size - w->jq_head % w->jq_size;
-			continue;
-		}
-		w->j_dropped++;
-		jq_pop(t, r);
-	}
-	w->jr_open = false;
+	if (!ns_repl_jq_empty(&t->aw.jq))
+		ns_repl_jq_settle(&t->aw.jq, jq_covered, jq_apply, t);
 }

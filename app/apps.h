@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nonstop/app.h"
+#include "repl_journal.h"
 #include "timer_wheel.h"
 
 struct ns_tcp_w;
@@ -44,18 +45,17 @@ enum ns_app_ev {
 struct ns_app_conn {
 	struct ns_tcp_w *t;
 	uint32_t id;
-	uint16_t app;	     /* index in the table + 1; 0: no application */
-	uint8_t ready;	     /* on the worker's ready list */
-	uint8_t ev;	     /* enum ns_app_ev */
-	uint8_t client;	     /* [client.*] index + 1; 0: accepted by a listener */
-	uint8_t failed;	     /* the application or the peer failed it (client outcome) */
-	uint8_t counted;     /* a client's outcome is in its stats */
-	uint8_t up;	     /* the handshake completed */
-	uint8_t backup;	     /* a standby's shadow: the backup side runs */
-	uint8_t closing;     /* ns_app_close(): later bytes are discarded */
-	uint32_t jr_pending; /* standby: its journal records not applied yet */
-	uint64_t bytes;	     /* consumed, by the application or its backup */
-	uint64_t sent;	     /* committed to the send queue */
+	uint16_t app;	 /* index in the table + 1; 0: no application */
+	uint8_t ready;	 /* on the worker's ready list */
+	uint8_t ev;	 /* enum ns_app_ev */
+	uint8_t client;	 /* [client.*] index + 1; 0: accepted by a listener */
+	uint8_t failed;	 /* the application or the peer failed it (client outcome) */
+	uint8_t counted; /* a client's outcome is in its stats */
+	uint8_t up;	 /* the handshake completed */
+	uint8_t backup;	 /* a standby's shadow: the backup side runs */
+	uint8_t closing; /* ns_app_close(): later bytes are discarded */
+	uint64_t bytes;	 /* consumed, by the application or its backup */
+	uint64_t sent;	 /* committed to the send queue */
 	struct ns_tw_timer timer;
 };
 
@@ -78,17 +78,8 @@ struct ns_app_worker {
 	/* Active: the snapshot a joining standby gets (application, its cursor). */
 	uint32_t snap_app;
 	uint64_t snap_cursor;
-	/* Standby: journal records waiting for the consumption they follow, in
-	 * arrival order (a byte FIFO of struct jrec + record), and the record
-	 * being reassembled from its pieces. */
-	uint8_t *jq;
-	uint64_t jq_head, jq_tail; /* free-running offsets */
-	uint32_t jq_size;
-	uint8_t *jr;
-	uint32_t jr_len, jr_conn, jr_pos;
-	uint16_t jr_app;
-	bool jr_open;
-	uint64_t j_applied, j_dropped, j_bad;
+	/* Standby: journal records waiting for the consumption they follow. */
+	struct ns_repl_jq jq;
 	struct ns_app_wstate app[NS_MAX_APPS];
 };
 
