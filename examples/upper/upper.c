@@ -7,7 +7,9 @@
  * date from the bytes the active consumed: after a takeover it goes on.
  *
  * Keys of [app.NAME]: max_line (default 4096): a longer line is answered
- * with an error and the connection is closed.
+ * with an error and the connection is closed; idle_ms (default 0: never):
+ * a connection without a line for that long is closed (the connection's
+ * timer; a new active arms it again when it takes over).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -16,10 +18,10 @@
 
 #include <nonstop/app.h>
 
-enum { C_LINES, C_BYTES, C_TOO_LONG };
-static const char *const counters[] = {"lines", "bytes", "too_long", NULL};
+enum { C_LINES, C_BYTES, C_TOO_LONG, C_IDLE_CLOSED };
+static const char *const counters[] = {"lines", "bytes", "too_long", "idle_closed", NULL};
 
-static uint32_t max_line = 4096;
+static uint32_t max_line = 4096, idle_ms;
 
 struct conn {
 	uint64_t lines;
@@ -31,13 +33,24 @@ upper_init(const char *name, const struct ns_app_kv *kv, uint32_t n, char *err, 
 	for (uint32_t i = 0; i < n; i++) {
 		char *end;
 
-		if (strcmp(kv[i].key, "max_line") != 0) {
+		unsigned long v = strtoul(kv[i].value, &end, 10);
+
+		if (!strcmp(kv[i].key, "max_line")) {
+			if (*end != '\0' || v < 2 || v > 65536) {
+				snprintf(err, errlen, "max_line: '%s' is not 2 .. 65536",
+						kv[i].value);
+				return -1;
+			}
+			max_line = (uint32_t)v;
+		} else if (!strcmp(kv[i].key, "idle_ms")) {
+			if (*end != '\0' || v > 3600000) {
+				snprintf(err, errlen, "idle_ms: '%s' is not 0 .. 3600000",
+						kv[i].value);
+				return -1;
+			}
+			idle_ms = (uint32_t)v;
+		} else {
 			snprintf(err, errlen, "unknown key %s", kv[i].key);
-			return -1;
-		}
-		max_line = (uint32_t)strtoul(kv[i].value, &end, 10);
-		if (*end != '\0' || max_line < 2 || max_line > 65536) {
-			snprintf(err, errlen, "max_line: '%s' is not 2 .. 65536", kv[i].value);
 			return -1;
 		}
 	}
@@ -77,10 +90,30 @@ serve(struct ns_app_conn *c, void *st)
 			line[i] = (char)toupper((unsigned char)line[i]);
 		ns_app_send(c, line, len);
 		ns_app_consume(c, len);
+		if (idle_ms != 0)
+			ns_app_timer_arm(c, (uint64_t)idle_ms * 1000);
 		k->lines++;
 		ns_app_count(ns_app_conn_worker(c), C_LINES, 1);
 		ns_app_count(ns_app_conn_worker(c), C_BYTES, len);
 	}
+}
+
+static void
+upper_accept(struct ns_app_conn *c, void *st)
+{
+	if (idle_ms != 0)
+		ns_app_timer_arm(c, (uint64_t)idle_ms * 1000);
+	serve(c, st);
+}
+
+/* No line for idle_ms: the connection is closed. */
+static void
+upper_timer(struct ns_app_conn *c, void *st)
+{
+	(void)st;
+	ns_app_count(ns_app_conn_worker(c), C_IDLE_CLOSED, 1);
+	ns_app_send(c, "BYE idle\n", 9);
+	ns_app_close(c);
 }
 
 /* The standby: the lines the active answered. */
@@ -127,11 +160,12 @@ static const struct ns_app_ops ops = {
 		.conn_size = sizeof(struct conn),
 		.counters = counters,
 		.init = upper_init,
-		.accept = serve,
-		.connected = serve,
+		.accept = upper_accept,
+		.connected = upper_accept,
 		.readable = serve,
 		.writable = serve,
-		.takeover = serve,
+		.timer = upper_timer,
+		.takeover = upper_accept, /* the idle timer starts again */
 		.backup_input = upper_backup_input,
 		.checkpoint = upper_checkpoint,
 		.restore = upper_restore,

@@ -99,9 +99,12 @@ check "no forged or garbled frame, no bad event, no session flag" \
 check "segments were held for the standby ($(stat active hold_push))" \
 	test "$(stat active hold_push)" -gt "$((CONNS * 10))"
 # On a lossless link only timeouts of a starved standby retransmit (both
-# instances, the peer and the kernel share two cores here).
+# instances, the peer and the kernel share two cores here): 2 % of the
+# frames, and one timeout whatever their number (after a quiet rejoin they
+# can be a few dozen, where 2 % would allow none).
 re=$(($(stat active tx_retransmits) - retrans0)) fr=$(($(stat active tx_frames) - frames0))
-check "frames retransmitted since the rejoin: $re of $fr (at most 2 %)" test $((re * 50)) -le "$fr"
+check "frames retransmitted since the rejoin: $re of $fr (at most 2 %, plus one)" \
+	test $((re * 50)) -le $((fr + 50))
 touch "$release"
 wait "$ppid"
 prc=$?
