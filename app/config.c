@@ -180,7 +180,11 @@ static const char *const global_keys[] = {NS_GLOBAL_OTHER_KEYS,
 		NS_GLOBAL_KNOBS(X)
 #undef X
 				NULL};
-static const char *const lcore_keys[] = {"workers", "fastpath", NULL};
+static const char *const lcore_keys[] = {
+#define X(key, field, kind, max) #key,
+		NS_LCORE_KEYS(X)
+#undef X
+				NULL};
 static const char *const tcp_keys[] = {
 #define X(key, field, kind, min, max, set, where) #key,
 		NS_TCP_KNOBS(X)
@@ -251,6 +255,25 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
+/* LIST: lcores into field[] and n_field, none twice. */
+static int
+load_lcore_list(struct cfg_ctx *c, const char *sec, const char *key, unsigned int *out, uint32_t *n,
+		uint32_t max)
+{
+	if (parse_lcore_list(c, sec, key, out, n, max) < 0)
+		return -1;
+	for (uint32_t i = 0; i < *n; i++)
+		for (uint32_t j = i + 1; j < *n; j++)
+			if (out[i] == out[j])
+				return ns_cfg_error(c, sec, key, "lcore %u listed twice", out[i]);
+	return 0;
+}
+
+/* LOAD_LCORE_<kind>(c, sec, key, cfg, field): a key of NS_LCORE_KEYS. */
+#define LOAD_LCORE_LIST(c, s, key, cfg, field) \
+	load_lcore_list(c, s, key, (cfg)->field, &(cfg)->n_##field, RTE_DIM((cfg)->field))
+#define LOAD_LCORE_ONE(c, s, key, cfg, field) parse_one_lcore(c, s, key, &(cfg)->field)
+
 static int
 load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 {
@@ -265,16 +288,13 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 		return ns_cfg_error(c, s, "replication",
 				"no such key any more: replication runs in each worker's loop, "
 				"remove it");
-	if (ns_check_keys(c, s, lcore_keys) < 0 ||
-			parse_lcore_list(c, s, "workers", cfg->workers, &cfg->n_workers,
-					NS_MAX_WORKERS) < 0 ||
-			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0)
+	if (ns_check_keys(c, s, lcore_keys) < 0)
 		return -1;
-	for (uint32_t i = 0; i < cfg->n_workers; i++)
-		for (uint32_t j = i + 1; j < cfg->n_workers; j++)
-			if (cfg->workers[i] == cfg->workers[j])
-				return ns_cfg_error(c, s, "workers", "lcore %u listed twice",
-						cfg->workers[i]);
+#define X(key, field, kind, max)                           \
+	if (LOAD_LCORE_##kind(c, s, #key, cfg, field) < 0) \
+		return -1;
+	NS_LCORE_KEYS(X)
+#undef X
 	return 0;
 }
 
@@ -553,7 +573,9 @@ ns_config_defaults(struct ns_config *cfg)
 #define X(key, type, min, max, dflt) cfg->key = dflt;
 	NS_GLOBAL_KNOBS(X)
 #undef X
-	cfg->fastpath_lcore = -1;
+#define X(key, field, kind, max) NS_LCORE_DFLT_##kind(cfg->field)
+	NS_LCORE_KEYS(X)
+#undef X
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);
 	cfg->tcp = (struct ns_tcp_knobs){0};

@@ -39,6 +39,25 @@
 #define NS_GLOBAL_OTHER_KEYS "idle"
 
 /*
+ * [lcores]: its keys once.  X(key, field, kind, max): key is the INI key;
+ * field its member of struct ns_config; kind LIST (lcores as 1, 1-3 or
+ * 0,2-3: at most max, none twice; field[] and n_field) or ONE (one lcore:
+ * field, -1 when not given).  The members, the loader, 'show config' and
+ * /nonstop/config come from it; README's [lcores] table must match
+ * (tests/app/readme_knobs.py).
+ */
+#define NS_LCORE_KEYS(X)                          \
+	X(workers, workers, LIST, NS_MAX_WORKERS) \
+	X(fastpath, fastpath_lcore, ONE, 1) /* the BFD engine's and the overlay's */
+
+#define NS_LCORE_MEMBER_LIST(field, max) \
+	uint32_t n_##field;              \
+	unsigned int field[max];
+#define NS_LCORE_MEMBER_ONE(field, max) int field;
+#define NS_LCORE_DFLT_LIST(field)
+#define NS_LCORE_DFLT_ONE(field) (field) = -1;
+
+/*
  * [port.NAME]: its numeric and boolean knobs once.  X(key, field, type, min,
  * max, dflt): key is the INI key; field its member of struct ns_port_cfg, of
  * C type type (bool: a boolean, 0 .. 1); min .. max its range; dflt its
@@ -400,10 +419,9 @@ struct ns_config {
 #define X(key, type, min, max, dflt) type key;
 	NS_GLOBAL_KNOBS(X)
 #undef X
-	/* [lcores] */
-	uint32_t n_workers;
-	unsigned int workers[NS_MAX_WORKERS];
-	int fastpath_lcore; /* -1: none configured */
+#define X(key, field, kind, max) NS_LCORE_MEMBER_##kind(field, max)
+	NS_LCORE_KEYS(X)
+#undef X
 	/* [port.*] */
 	uint16_t n_ports;
 	struct ns_port_cfg port[NS_MAX_PORTS];

@@ -5,9 +5,9 @@
 [tcp] and its 'set tcp' line (NS_TCP_KNOBS: keys, kinds and ranges, the
 run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
 keys, ranges, defaults, the console's words), [repl] (NS_REPL_KNOBS and
-NS_REPL_OTHER_KEYS: keys, ranges, defaults) and [overlay.NAME] (NS_OVL_KEYS:
+NS_REPL_OTHER_KEYS: keys, ranges, defaults), [overlay.NAME] (NS_OVL_KEYS:
 keys, the required ones, ranges and defaults of the numbers, the bounds of
-lists and keys).
+lists and keys) and [lcores] (NS_LCORE_KEYS: keys, the bounds of lists).
 usage: readme_knobs.py SOURCE_DIR"""
 import re
 import sys
@@ -180,12 +180,20 @@ for key, _field, kind, role, lo, hi, dflt, need in ovl:
     elif kind == "KEY" and "%s-%s bytes" % (num(lo), num(hi)) not in have[key][1]:
         errors.append("[overlay.NAME] %s: README's range '%s', the table's %s-%s bytes" % (key, have[key][1], num(lo), num(hi)))
 
+# [lcores]: a list's bound in its meaning ("at most N")
+lcores = entries("NS_LCORE_KEYS", r"X\((\w+), (\w+), (LIST|ONE), ([^)]+)\)")
+have = table("`[lcores]`")
+same_keys("[lcores]", [k[0] for k in lcores], have)
+for key, _field, kind, hi in lcores:
+    if key in have and kind == "LIST" and "at most %s" % num(hi) not in have[key][1]:
+        errors.append("[lcores] %s: README's meaning lacks 'at most %s'" % (key, num(hi)))
+
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
 print("ok: %d [global] knobs and %d other keys, %d [port.NAME] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
-      "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys and %d [overlay.NAME] keys: "
-      "README agrees"
+      "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys, %d [overlay.NAME] keys, "
+      "%d [lcores] keys: README agrees"
       % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other),
-         len(ovl)))
+         len(ovl), len(lcores)))
