@@ -811,6 +811,88 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+void
+ns_cfg_each_global(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
+{
+	fn(arg, "idle", ns_idle_name(cfg->idle), NULL);
+#define X(key, type, min, max, dflt) ns_cfg_kv_num(fn, arg, #key, cfg->key);
+	NS_GLOBAL_KNOBS(X)
+#undef X
+}
+
+/* A list of lcores (always shown: empty, the loop's own choice), or one if given. */
+static void
+show_lcore_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const unsigned int *l, uint32_t n)
+{
+	char text[NS_MAX_WORKERS * 5 + 1] = "";
+	size_t len = 0;
+
+	for (uint32_t i = 0; i < n && len < sizeof(text); i++)
+		len += snprintf(text + len, sizeof(text) - len, "%s%u", i ? "," : "", l[i]);
+	fn(arg, key, text, NULL);
+}
+
+#define SHOW_LCORE_LIST(fn, arg, key, cfg, field) \
+	show_lcore_list(fn, arg, key, (cfg)->field, (cfg)->n_##field)
+#define SHOW_LCORE_ONE(fn, arg, key, cfg, field)                             \
+	do {                                                                 \
+		if ((cfg)->field >= 0)                                       \
+			ns_cfg_kv_num(fn, arg, key, (uint64_t)(cfg)->field); \
+	} while (0)
+
+void
+ns_cfg_each_lcores(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
+{
+#define X(key, field, kind, max) SHOW_LCORE_##kind(fn, arg, #key, cfg, field);
+	NS_LCORE_KEYS(X)
+#undef X
+}
+
+void
+ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg)
+{
+	char text[INET_ADDRSTRLEN + 4];
+
+	fn(arg, "dev", p->dev, NULL);
+	if (p->args[0])
+		fn(arg, "args", p->args, NULL);
+	fn(arg, "role", ns_role_name(p->role), NULL);
+	if (p->ip) {
+		inet_ntop(AF_INET, &p->ip, text, INET_ADDRSTRLEN);
+		snprintf(text + strlen(text), 4, "/%u", p->prefix);
+		fn(arg, "ip", text, NULL);
+	}
+	if (p->has_mac) {
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		fn(arg, "mac", mac, NULL);
+	}
+#define X(key, field, type, min, max, dflt)                   \
+	if (_Generic(p->field, bool : true, default : false)) \
+		ns_cfg_kv_bool(fn, arg, #key, p->field);      \
+	else                                                  \
+		ns_cfg_kv_num(fn, arg, #key, p->field);
+	NS_PORT_KNOBS(X)
+#undef X
+	if (p->forward >= 0)
+		fn(arg, "forward", p->forward_name, NULL);
+}
+
+void
+ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg)
+{
+#define SHOW_KNOB_U32(key, v)			  ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_POW2(key, v)			  ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_BOOL(key, v)			  ns_cfg_kv_bool(fn, arg, key, v)
+#define X(key, field, kind, min, max, set, where) SHOW_KNOB_##kind(#key, k->field);
+	NS_TCP_KNOBS(X)
+#undef X
+#undef SHOW_KNOB_U32
+#undef SHOW_KNOB_POW2
+#undef SHOW_KNOB_BOOL
+}
+
 const char *
 ns_role_name(enum ns_port_role r)
 {

@@ -449,6 +449,21 @@ int ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t er
 int ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen);
 void ns_config_defaults(struct ns_config *cfg);
 
+/*
+ * 'show config' and /nonstop/config: the keys of a section in the order of
+ * its table, each with its value as text (num: the value of an integer or a
+ * boolean, else NULL); a key with nothing to show (an address not given, a
+ * list left empty, another role's key) is skipped.
+ */
+typedef void ns_cfg_kv_fn(void *arg, const char *key, const char *text, const uint64_t *num);
+void ns_cfg_each_global(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_lcores(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg);
+/* [repl] (its bfd sessions by their names in cfg->bfd[]): role alone when none. */
+void ns_cfg_each_repl(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_overlay(const struct ns_ovl_cfg *o, ns_cfg_kv_fn *fn, void *arg);
+
 const char *ns_role_name(enum ns_port_role r);
 const char *ns_idle_name(enum ns_idle_policy p);
 

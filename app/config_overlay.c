@@ -256,6 +256,72 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 	return 0;
 }
 
+/* 'show config' of one session: OVL_SHOW_<kind>(fn, arg, key, o, field). */
+static void
+show_addr(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	if (a != 0)
+		fn(arg, key, inet_ntop(AF_INET, &a, ip, sizeof(ip)), NULL);
+}
+
+static void
+show_dest(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a, uint16_t port)
+{
+	char ip[INET_ADDRSTRLEN], text[INET_ADDRSTRLEN + 8];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (port != 0)
+		snprintf(text, sizeof(text), "%s:%u", ip, port);
+	else
+		snprintf(text, sizeof(text), "%s", ip);
+	fn(arg, key, text, NULL);
+}
+
+static void
+show_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const rte_be32_t *a, uint32_t n)
+{
+	char text[NS_OVL_MAX_CLIENTS * (INET_ADDRSTRLEN + 1)];
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	for (uint32_t i = 0; i < n && len < sizeof(text); i++) {
+		if (i > 0)
+			text[len++] = ',';
+		inet_ntop(AF_INET, &a[i], text + len, sizeof(text) - len);
+		len += strlen(text + len);
+	}
+	fn(arg, key, text, NULL);
+}
+
+#define OVL_SHOW_U8(fn, arg, key, o, field)    ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_U16(fn, arg, key, o, field)   ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_U32(fn, arg, key, o, field)   ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_BOOL(fn, arg, key, o, field)  ns_cfg_kv_bool(fn, arg, key, (o)->field)
+#define OVL_SHOW_ROLE(fn, arg, key, o, field)  fn(arg, key, (o)->field ? "decap" : "encap", NULL)
+#define OVL_SHOW_GROUP(fn, arg, key, o, field) show_addr(fn, arg, key, (o)->field)
+#define OVL_SHOW_ADDR(fn, arg, key, o, field)  show_addr(fn, arg, key, (o)->field)
+#define OVL_SHOW_DEST(fn, arg, key, o, field)  show_dest(fn, arg, key, (o)->field, (o)->field##_port)
+#define OVL_SHOW_ADDRS(fn, arg, key, o, field) show_list(fn, arg, key, (o)->field, (o)->n_##field)
+#define OVL_SHOW_PORT(fn, arg, key, o, field)  fn(arg, key, (o)->field, NULL)
+#define OVL_SHOW_KEY(fn, arg, key, o, field)               \
+	do {                                               \
+		if ((o)->field##_len != 0)                 \
+			fn(arg, key, "(not shown)", NULL); \
+	} while (0)
+
+void
+ns_cfg_each_overlay(const struct ns_ovl_cfg *o, ns_cfg_kv_fn *fn, void *arg)
+{
+#define X(key, field, kind, role, min, max, dflt, need) \
+	if (OVL_IN_##role(o->decap))                    \
+		OVL_SHOW_##kind(fn, arg, #key, o, field);
+	NS_OVL_KEYS(X)
+#undef X
+}
+
 static int
 port_named(const struct ns_config *cfg, const char *name)
 {
