@@ -62,55 +62,32 @@ cmd_show_version(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
+/* 'show config': a key as an INI line. */
+static void
+show_kv(void *arg, const char *key, const char *text, const uint64_t *num)
+{
+	(void)num;
+	ns_out_printf(arg, "%s = %s\n", key, text);
+}
+
 static int
 cmd_show_config(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_config *c = &app.cfg;
 	struct ns_feature *f;
-	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char ip[INET_ADDRSTRLEN];
 
 	(void)argc, (void)argv;
-	ns_out_printf(o, "# %s\n[global]\nidle = %s\n", c->path, ns_idle_name(c->idle));
-#define X(key, type, min, max, dflt) ns_out_printf(o, "%s = %u\n", #key, (unsigned int)c->key);
-	NS_GLOBAL_KNOBS(X)
-#undef X
-	ns_out_printf(o, "\n[lcores]\nworkers = ");
-	for (uint32_t i = 0; i < c->n_workers; i++)
-		ns_out_printf(o, "%s%u", i ? "," : "", c->workers[i]);
-	ns_out_printf(o, "\n");
-	if (c->fastpath_lcore >= 0)
-		ns_out_printf(o, "fastpath = %d\n", c->fastpath_lcore);
+	ns_out_printf(o, "# %s\n[global]\n", c->path);
+	ns_cfg_each_global(c, show_kv, o);
+	ns_out_printf(o, "\n[lcores]\n");
+	ns_cfg_each_lcores(c, show_kv, o);
 	for (uint16_t i = 0; i < c->n_ports; i++) {
-		const struct ns_port_cfg *p = &c->port[i];
-
-		ns_out_printf(o, "\n[port.%s]\ndev = %s\n", p->name, p->dev);
-		if (p->args[0])
-			ns_out_printf(o, "args = %s\n", p->args);
-		ns_out_printf(o, "role = %s\n", ns_role_name(p->role));
-		if (p->ip)
-			ns_out_printf(o, "ip = %s/%u\n", fmt_ip(p->ip, ip), p->prefix);
-		if (p->has_mac)
-			ns_out_printf(o, "mac = %s\n", fmt_mac(&p->mac, mac));
-#define X(key, field, type, min, max, dflt)                                   \
-	if (_Generic(p->field, bool : true, default : false))                 \
-		ns_out_printf(o, "%s = %s\n", #key, p->field ? "yes" : "no"); \
-	else                                                                  \
-		ns_out_printf(o, "%s = %u\n", #key, (unsigned int)p->field);
-		NS_PORT_KNOBS(X)
-#undef X
-		if (p->forward >= 0)
-			ns_out_printf(o, "forward = %s\n", p->forward_name);
+		ns_out_printf(o, "\n[port.%s]\n", c->port[i].name);
+		ns_cfg_each_port(&c->port[i], show_kv, o);
 	}
 	ns_out_printf(o, "\n[tcp]\n");
-#define SHOW_KNOB_U32(key, v)			  ns_out_printf(o, "%s = %u\n", key, (unsigned int)(v))
-#define SHOW_KNOB_POW2(key, v)			  SHOW_KNOB_U32(key, v)
-#define SHOW_KNOB_BOOL(key, v)			  ns_out_printf(o, "%s = %s\n", key, (v) ? "yes" : "no")
-#define X(key, field, kind, min, max, set, where) SHOW_KNOB_##kind(#key, c->tcp.field);
-	NS_TCP_KNOBS(X)
-#undef X
-#undef SHOW_KNOB_U32
-#undef SHOW_KNOB_POW2
-#undef SHOW_KNOB_BOOL
+	ns_cfg_each_tcp(&c->tcp, show_kv, o);
 	for (uint16_t i = 0; i < c->n_listeners; i++) {
 		const struct ns_listener_cfg *l = &c->listener[i];
 
@@ -130,6 +107,12 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 			ns_out_printf(o, "msg = %u\n", k->msg);
 		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
 				fmt_ip(k->src, ip), ns_cfg_app_name(&app.cfg, k->app), k->bytes, k->conns);
+	}
+	ns_out_printf(o, "\n[repl]\n");
+	ns_cfg_each_repl(c, show_kv, o);
+	for (uint32_t i = 0; i < c->n_ovl; i++) {
+		ns_out_printf(o, "\n[overlay.%s]\n", c->ovl[i].name);
+		ns_cfg_each_overlay(&c->ovl[i], show_kv, o);
 	}
 	NS_FEATURE_FOREACH(i, f)
 	if (f->show_config != NULL)

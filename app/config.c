@@ -181,7 +181,11 @@ static const char *const global_keys[] = {NS_GLOBAL_OTHER_KEYS,
 		NS_GLOBAL_KNOBS(X)
 #undef X
 				NULL};
-static const char *const lcore_keys[] = {"workers", "fastpath", NULL};
+static const char *const lcore_keys[] = {
+#define X(key, field, kind, max) #key,
+		NS_LCORE_KEYS(X)
+#undef X
+				NULL};
 static const char *const tcp_keys[] = {
 #define X(key, field, kind, min, max, set, where) #key,
 		NS_TCP_KNOBS(X)
@@ -252,6 +256,25 @@ load_global(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
+/* LIST: lcores into field[] and n_field, none twice. */
+static int
+load_lcore_list(struct cfg_ctx *c, const char *sec, const char *key, unsigned int *out, uint32_t *n,
+		uint32_t max)
+{
+	if (parse_lcore_list(c, sec, key, out, n, max) < 0)
+		return -1;
+	for (uint32_t i = 0; i < *n; i++)
+		for (uint32_t j = i + 1; j < *n; j++)
+			if (out[i] == out[j])
+				return ns_cfg_error(c, sec, key, "lcore %u listed twice", out[i]);
+	return 0;
+}
+
+/* LOAD_LCORE_<kind>(c, sec, key, cfg, field): a key of NS_LCORE_KEYS. */
+#define LOAD_LCORE_LIST(c, s, key, cfg, field) \
+	load_lcore_list(c, s, key, (cfg)->field, &(cfg)->n_##field, RTE_DIM((cfg)->field))
+#define LOAD_LCORE_ONE(c, s, key, cfg, field) parse_one_lcore(c, s, key, &(cfg)->field)
+
 static int
 load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 {
@@ -266,16 +289,13 @@ load_lcores(struct cfg_ctx *c, struct ns_config *cfg)
 		return ns_cfg_error(c, s, "replication",
 				"no such key any more: replication runs in each worker's loop, "
 				"remove it");
-	if (ns_check_keys(c, s, lcore_keys) < 0 ||
-			parse_lcore_list(c, s, "workers", cfg->workers, &cfg->n_workers,
-					NS_MAX_WORKERS) < 0 ||
-			parse_one_lcore(c, s, "fastpath", &cfg->fastpath_lcore) < 0)
+	if (ns_check_keys(c, s, lcore_keys) < 0)
 		return -1;
-	for (uint32_t i = 0; i < cfg->n_workers; i++)
-		for (uint32_t j = i + 1; j < cfg->n_workers; j++)
-			if (cfg->workers[i] == cfg->workers[j])
-				return ns_cfg_error(c, s, "workers", "lcore %u listed twice",
-						cfg->workers[i]);
+#define X(key, field, kind, max)                           \
+	if (LOAD_LCORE_##kind(c, s, #key, cfg, field) < 0) \
+		return -1;
+	NS_LCORE_KEYS(X)
+#undef X
 	return 0;
 }
 
@@ -526,7 +546,9 @@ ns_config_defaults(struct ns_config *cfg)
 #define X(key, type, min, max, dflt) cfg->key = dflt;
 	NS_GLOBAL_KNOBS(X)
 #undef X
-	cfg->fastpath_lcore = -1;
+#define X(key, field, kind, max) NS_LCORE_DFLT_##kind(cfg->field)
+	NS_LCORE_KEYS(X)
+#undef X
 	/* TCP knobs default to the core's own defaults: one source of truth. */
 	ns_tcp_cfg_defaults(&tcp);
 	cfg->tcp = (struct ns_tcp_knobs){0};
@@ -763,6 +785,88 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+void
+ns_cfg_each_global(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
+{
+	fn(arg, "idle", ns_idle_name(cfg->idle), NULL);
+#define X(key, type, min, max, dflt) ns_cfg_kv_num(fn, arg, #key, cfg->key);
+	NS_GLOBAL_KNOBS(X)
+#undef X
+}
+
+/* A list of lcores (always shown: empty, the loop's own choice), or one if given. */
+static void
+show_lcore_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const unsigned int *l, uint32_t n)
+{
+	char text[NS_MAX_WORKERS * 5 + 1] = "";
+	size_t len = 0;
+
+	for (uint32_t i = 0; i < n && len < sizeof(text); i++)
+		len += snprintf(text + len, sizeof(text) - len, "%s%u", i ? "," : "", l[i]);
+	fn(arg, key, text, NULL);
+}
+
+#define SHOW_LCORE_LIST(fn, arg, key, cfg, field) \
+	show_lcore_list(fn, arg, key, (cfg)->field, (cfg)->n_##field)
+#define SHOW_LCORE_ONE(fn, arg, key, cfg, field)                             \
+	do {                                                                 \
+		if ((cfg)->field >= 0)                                       \
+			ns_cfg_kv_num(fn, arg, key, (uint64_t)(cfg)->field); \
+	} while (0)
+
+void
+ns_cfg_each_lcores(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
+{
+#define X(key, field, kind, max) SHOW_LCORE_##kind(fn, arg, #key, cfg, field);
+	NS_LCORE_KEYS(X)
+#undef X
+}
+
+void
+ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg)
+{
+	char text[INET_ADDRSTRLEN + 4];
+
+	fn(arg, "dev", p->dev, NULL);
+	if (p->args[0])
+		fn(arg, "args", p->args, NULL);
+	fn(arg, "role", ns_role_name(p->role), NULL);
+	if (p->ip) {
+		inet_ntop(AF_INET, &p->ip, text, INET_ADDRSTRLEN);
+		snprintf(text + strlen(text), 4, "/%u", p->prefix);
+		fn(arg, "ip", text, NULL);
+	}
+	if (p->has_mac) {
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+		fn(arg, "mac", mac, NULL);
+	}
+#define X(key, field, type, min, max, dflt)                   \
+	if (_Generic(p->field, bool : true, default : false)) \
+		ns_cfg_kv_bool(fn, arg, #key, p->field);      \
+	else                                                  \
+		ns_cfg_kv_num(fn, arg, #key, p->field);
+	NS_PORT_KNOBS(X)
+#undef X
+	if (p->forward >= 0)
+		fn(arg, "forward", p->forward_name, NULL);
+}
+
+void
+ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg)
+{
+#define SHOW_KNOB_U32(key, v)			  ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_POW2(key, v)			  ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_BOOL(key, v)			  ns_cfg_kv_bool(fn, arg, key, v)
+#define X(key, field, kind, min, max, set, where) SHOW_KNOB_##kind(#key, k->field);
+	NS_TCP_KNOBS(X)
+#undef X
+#undef SHOW_KNOB_U32
+#undef SHOW_KNOB_POW2
+#undef SHOW_KNOB_BOOL
 }
 
 const char *

@@ -40,6 +40,25 @@
 #define NS_GLOBAL_OTHER_KEYS "idle"
 
 /*
+ * [lcores]: its keys once.  X(key, field, kind, max): key is the INI key;
+ * field its member of struct ns_config; kind LIST (lcores as 1, 1-3 or
+ * 0,2-3: at most max, none twice; field[] and n_field) or ONE (one lcore:
+ * field, -1 when not given).  The members, the loader, 'show config' and
+ * /nonstop/config come from it; README's [lcores] table must match
+ * (tests/app/readme_knobs.py).
+ */
+#define NS_LCORE_KEYS(X)                          \
+	X(workers, workers, LIST, NS_MAX_WORKERS) \
+	X(fastpath, fastpath_lcore, ONE, 1) /* the BFD engine's and the overlay's */
+
+#define NS_LCORE_MEMBER_LIST(field, max) \
+	uint32_t n_##field;              \
+	unsigned int field[max];
+#define NS_LCORE_MEMBER_ONE(field, max) int field;
+#define NS_LCORE_DFLT_LIST(field)
+#define NS_LCORE_DFLT_ONE(field) (field) = -1;
+
+/*
  * [port.NAME]: its numeric and boolean knobs once.  X(key, field, type, min,
  * max, dflt): key is the INI key; field its member of struct ns_port_cfg, of
  * C type type (bool: a boolean, 0 .. 1); min .. max its range; dflt its
@@ -281,35 +300,79 @@ struct ns_tcp_knobs {
 #define NS_OVL_MAX_CLIENTS 16
 #define NS_OVL_MAX_UNICAST 8
 
+/*
+ * [overlay.NAME]: every key once.  X(key, field, kind, role, min, max, dflt,
+ * need): key is the INI key; field its member of struct ns_ovl_cfg; role
+ * ANY, ENCAP (first hop) or DECAP (last hop): the sessions it is a key of (a
+ * key of the other role is an error); need NULL, or what the error says is
+ * missing when the key is not given.  kind is U8, U16, U32 (an integer in
+ * min .. max, default dflt) or BOOL (default dflt), or one of the kinds the
+ * loader parses with code of their own: ROLE (encap or decap: the bool
+ * field), GROUP (a routable IPv4 multicast group), ADDR (an IPv4 address,
+ * 0: none), DEST (a unicast A.B.C.D[:PORT]: field, and field_port in host
+ * order, 0: any), ADDRS (unicast addresses a,b,c, at most max: field[] and
+ * n_field), PORT (a [port.NAME]'s name, resolved once the ports are read)
+ * and KEY (text or 0x-hex, min .. max bytes: field[] and field_len).  The
+ * members, the defaults, the missing and role checks, the loader (in this
+ * order; then, as code, the checks of keys that go together: mss_clamp
+ * against mtu, clients or member_clients), 'show config' and
+ * /nonstop/config come from it; README's [overlay.NAME] table must match
+ * (tests/app/readme_knobs.py).
+ */
+#define NS_OVL_KEYS(X)                                                                           \
+	X(role, decap, ROLE, ANY, 0, 0, 0, "encap (first hop) or decap (last hop)")              \
+	X(key, key, U32, ANY, 0, UINT32_MAX, 0, "the session's 32-bit GRE key")                  \
+	X(group, group, GROUP, ANY, 0, 0, 0, "the session's multicast group") /* its tree */     \
+	/* where the overlay travels (encap: out; decap: in) */                                  \
+	X(port, port_name, PORT, ANY, 0, 0, 0, "a [port.NAME]'s name")                           \
+	/* the inner destination taken into the session */                                       \
+	X(match, match, DEST, ENCAP, 0, 0, 0,                                                    \
+			"the inner destination A.B.C.D[:PORT] taken into the session")           \
+	X(ttl, ttl, U8, ENCAP, 1, 255, 16, NULL)                                                 \
+	/* of the overlay port: inner packets over mtu - 40 dropped */                           \
+	X(mtu, mtu, U16, ENCAP, 576, 9000, 1500, NULL)                                           \
+	X(mss_clamp, mss_clamp, U16, ENCAP, 0, 9000, 0, NULL) /* inner SYNs' MSS (0: off) */     \
+	/* redundant copies always sent to these last hops */                                    \
+	X(unicast, unicast, ADDRS, ENCAP, 0, NS_OVL_MAX_UNICAST, 0, NULL)                        \
+	X(accept_requests, accept_requests, BOOL, ENCAP, 0, 1, true, NULL) /* unicast copies */  \
+	X(clients, clients, ADDRS, DECAP, 0, NS_OVL_MAX_CLIENTS, 0, NULL)                        \
+	X(client_port, client_port_name, PORT, DECAP, 0, 0, 0, "a [port.NAME]'s name")           \
+	/* also the hosts that joined group on client_port (its querier) */                      \
+	X(member_clients, member_clients, BOOL, DECAP, 0, 1, false, NULL)                        \
+	X(request, request, ADDR, DECAP, 0, 0, 0, NULL) /* ask this first hop for the copy */    \
+	/* refresh period; each request holds for 3 of them */                                   \
+	X(request_ms, request_ms, U32, DECAP, 10, 20000, 1000, NULL)                             \
+	X(hold_ms, hold_ms, U32, DECAP, 1, 10000, 50, NULL) /* a gap waits for the other copy */ \
+	/* requests signed (last hop) and checked (first hop) */                                 \
+	X(request_key, request_key, KEY, ANY, 16, 64, 0, NULL)
+
+/* NS_OVL_MEMBER_<kind>(field, max): the members of a key of that kind. */
+#define NS_OVL_MEMBER_U8(field, max)	uint8_t field;
+#define NS_OVL_MEMBER_U16(field, max)	uint16_t field;
+#define NS_OVL_MEMBER_U32(field, max)	uint32_t field;
+#define NS_OVL_MEMBER_BOOL(field, max)	bool field;
+#define NS_OVL_MEMBER_ROLE(field, max)	bool field;
+#define NS_OVL_MEMBER_GROUP(field, max) rte_be32_t field;
+#define NS_OVL_MEMBER_ADDR(field, max)	rte_be32_t field;
+#define NS_OVL_MEMBER_DEST(field, max) \
+	rte_be32_t field;              \
+	uint16_t field##_port;
+#define NS_OVL_MEMBER_ADDRS(field, max) \
+	uint32_t n_##field;             \
+	rte_be32_t field[max];
+#define NS_OVL_MEMBER_PORT(field, max) char field[NS_NAME_LEN];
+#define NS_OVL_MEMBER_KEY(field, max) \
+	uint8_t field[max];           \
+	uint32_t field##_len;
+
 /* [overlay.NAME]: one application session of the multicast overlay. */
 struct ns_ovl_cfg {
 	char name[NS_NAME_LEN];
-	bool decap;	   /* role = decap (last hop); else encap (first hop) */
-	uint32_t key;	   /* GRE key: the session */
-	rte_be32_t group;  /* the distribution tree's group */
-	uint16_t port_idx; /* where the overlay travels (encap: out; decap: in) */
-	char port_name[NS_NAME_LEN];
-	/* encap */
-	rte_be32_t match;    /* inner destination taken into the session */
-	uint16_t match_port; /* and its UDP/TCP destination port (host order; 0: any) */
-	uint8_t ttl;
-	uint16_t mtu;	    /* of the overlay port: inner packets over mtu - 40 dropped */
-	uint16_t mss_clamp; /* inner TCP SYNs' MSS lowered to this (0: off) */
-	uint32_t n_unicast; /* redundant copies always sent to these last hops */
-	rte_be32_t unicast[NS_OVL_MAX_UNICAST];
-	bool accept_requests; /* last hops may ask for the unicast copy */
-	/* decap */
-	uint16_t client_port_idx; /* where the clients are */
-	char client_port_name[NS_NAME_LEN];
-	uint32_t n_clients;
-	rte_be32_t clients[NS_OVL_MAX_CLIENTS];
-	bool member_clients; /* also the hosts that joined group on client_port (its querier) */
-	rte_be32_t request;  /* ask this first hop for the unicast copy (0: no) */
-	uint32_t request_ms; /* refresh period; each request holds for 3 of them */
-	uint32_t hold_ms;    /* a gap waits this long for the other copy */
-	/* request_key: requests signed (last hop) and checked (first hop) */
-	uint8_t request_key[64];
-	uint32_t request_key_len;
+#define X(key, field, kind, role, min, max, dflt, need) NS_OVL_MEMBER_##kind(field, max)
+	NS_OVL_KEYS(X)
+#undef X
+	uint16_t port_idx;	  /* port's (set by the loader) */
+	uint16_t client_port_idx; /* client_port's (set by the loader) */
 };
 
 enum ns_repl_role { NS_REPL_ROLE_NONE, NS_REPL_ROLE_ACTIVE, NS_REPL_ROLE_STANDBY };
@@ -375,10 +438,9 @@ struct ns_config {
 #define X(key, type, min, max, dflt) type key;
 	NS_GLOBAL_KNOBS(X)
 #undef X
-	/* [lcores] */
-	uint32_t n_workers;
-	unsigned int workers[NS_MAX_WORKERS];
-	int fastpath_lcore; /* -1: none configured */
+#define X(key, field, kind, max) NS_LCORE_MEMBER_##kind(field, max)
+	NS_LCORE_KEYS(X)
+#undef X
 	/* [port.*] */
 	uint16_t n_ports;
 	struct ns_port_cfg port[NS_MAX_PORTS];
@@ -408,6 +470,22 @@ void ns_config_defaults(struct ns_config *cfg);
 
 /* The name of application idx of the table (built-ins, then [app.*]). */
 const char *ns_cfg_app_name(const struct ns_config *cfg, uint32_t idx);
+
+/*
+ * 'show config' and /nonstop/config: the keys of a section in the order of
+ * its table, each with its value as text (num: the value of an integer or a
+ * boolean, else NULL); a key with nothing to show (an address not given, a
+ * list left empty, another role's key) is skipped.
+ */
+typedef void ns_cfg_kv_fn(void *arg, const char *key, const char *text, const uint64_t *num);
+void ns_cfg_each_global(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_lcores(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg);
+/* [repl] (its bfd sessions by their names in cfg->bfd[]): role alone when none. */
+void ns_cfg_each_repl(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_overlay(const struct ns_ovl_cfg *o, ns_cfg_kv_fn *fn, void *arg);
+
 const char *ns_role_name(enum ns_port_role r);
 const char *ns_idle_name(enum ns_idle_policy p);
 

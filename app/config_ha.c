@@ -134,6 +134,40 @@ ns_cfg_load_repl(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
+void
+ns_cfg_each_repl(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
+{
+	const struct ns_repl_cfg *r = &cfg->repl;
+	char text[RTE_DIM(r->live_bfd) * (NS_NAME_LEN + 1)];
+	size_t len = 0;
+
+	fn(arg, "role", r->auto_role ? "auto" : ns_repl_role_name(r->role), NULL);
+	if (r->role == NS_REPL_ROLE_NONE)
+		return;
+	fn(arg, "port", r->port_name, NULL);
+	fn(arg, "key", "(not shown)", NULL);
+	fn(arg, "mode", r->async ? "async" : "sync", NULL);
+	if (r->has_peer_mac) {
+		rte_ether_format_addr(text, sizeof(text), &r->peer_mac);
+		fn(arg, "peer_mac", text, NULL);
+	}
+	if (r->n_live_bfd > 0) {
+		for (uint32_t i = 0; i < r->n_live_bfd; i++)
+			len += snprintf(text + len, sizeof(text) - len, "%s%s", i ? "," : "",
+					cfg->bfd[r->live_bfd[i]].name);
+		fn(arg, "bfd", text, NULL);
+	}
+#define SHOW_KNOB_U32(key, v)	     ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_POW2(key, v)	     ns_cfg_kv_num(fn, arg, key, v)
+#define SHOW_KNOB_BOOL(key, v)	     ns_cfg_kv_bool(fn, arg, key, v)
+#define X(key, kind, min, max, dflt) SHOW_KNOB_##kind(#key, r->key);
+	NS_REPL_KNOBS(X)
+#undef X
+#undef SHOW_KNOB_U32
+#undef SHOW_KNOB_POW2
+#undef SHOW_KNOB_BOOL
+}
+
 const char *
 ns_repl_role_name(enum ns_repl_role r)
 {

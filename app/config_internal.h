@@ -4,8 +4,12 @@
 #define NS_CONFIG_INTERNAL_H
 
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
 
 struct rte_cfgfile;
 struct ns_config;
@@ -69,6 +73,22 @@ ns_get_bool_in(struct cfg_ctx *c, const char *sec, const char *key, bool *out, u
 			: ns_get_u8, uint16_t     \
 			: ns_get_u16, uint32_t    \
 			: ns_get_u32)(c, s, key, p, min, max)
+/* ns_cfg_each_*: an integer or a boolean to fn. */
+static inline void
+ns_cfg_kv_num(ns_cfg_kv_fn *fn, void *arg, const char *key, uint64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, v);
+	fn(arg, key, text, &v);
+}
+static inline void
+ns_cfg_kv_bool(ns_cfg_kv_fn *fn, void *arg, const char *key, bool v)
+{
+	uint64_t n = v;
+
+	fn(arg, key, v ? "yes" : "no", &n);
+}
 /* Every key of the section is one of known (NULL-terminated). */
 int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
 

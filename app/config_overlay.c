@@ -7,14 +7,36 @@
 
 #include <rte_byteorder.h>
 #include <rte_cfgfile.h>
+#include <rte_common.h>
 
 #include "config.h"
 #include "config_internal.h"
 
-static const char *const ovl_keys[] = {"role", "key", "group", "port", "match", "ttl", "mtu",
-		"mss_clamp", "unicast", "accept_requests", "clients", "client_port", "request",
-		"request_ms", "hold_ms", "member_clients", "request_key", NULL};
+/* NS_OVL_KEYS as data: what the checks before the loading need. */
+enum ovl_role { OVL_ANY, OVL_ENCAP, OVL_DECAP };
 
+static const struct {
+	const char *key;
+	enum ovl_role role;
+	const char *need;
+} ovl_keys[] = {
+#define X(key, field, kind, role, min, max, dflt, need) {#key, OVL_##role, need},
+		NS_OVL_KEYS(X)
+#undef X
+};
+
+static const char *const ovl_key_names[] = {
+#define X(key, field, kind, role, min, max, dflt, need) #key,
+		NS_OVL_KEYS(X)
+#undef X
+				NULL};
+
+/* A key of role ANY, or of the session's role (decap or not). */
+#define OVL_IN_ANY(decap)   true
+#define OVL_IN_ENCAP(decap) (!(decap))
+#define OVL_IN_DECAP(decap) (decap)
+
+/* ADDR: an IPv4 address. */
 static int
 get_addr(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
 {
@@ -29,7 +51,48 @@ get_addr(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
 	return 0;
 }
 
-/* key = a,b,c: at most max unicast addresses. */
+/* GROUP: an IPv4 multicast group that is routed (224.0.1.0 and above). */
+static int
+get_group(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
+{
+	uint32_t h;
+
+	if (get_addr(c, sec, key, out) < 0)
+		return -1;
+	h = rte_be_to_cpu_32(*out);
+	if (rte_cfgfile_get_entry(c->f, sec, key) != NULL &&
+			((h >> 28) != 0xe || (h >> 8) == 0xe00000))
+		return ns_cfg_error(c, sec, key,
+				"'%s' is not a routable IPv4 multicast group (224.0.1.0 and above)",
+				rte_cfgfile_get_entry(c->f, sec, key));
+	return 0;
+}
+
+/* DEST: a unicast A.B.C.D[:PORT] (port 0 when not given: any). */
+static int
+get_dest(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out, uint16_t *port)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key), *colon;
+	char host[32];
+	struct in_addr a;
+	uint32_t x = 0;
+
+	if (v == NULL)
+		return 0;
+	colon = strchr(v, ':');
+	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
+	if (inet_pton(AF_INET, host, &a) != 1 ||
+			(colon != NULL &&
+					(sscanf(colon + 1, "%u", &x) != 1 || x == 0 || x > 65535)))
+		return ns_cfg_error(c, sec, key, "'%s' is not A.B.C.D[:PORT]", v);
+	if ((rte_be_to_cpu_32(a.s_addr) >> 28) >= 0xe || a.s_addr == 0)
+		return ns_cfg_error(c, sec, key, "'%s' is not a unicast address", v);
+	*out = a.s_addr;
+	*port = (uint16_t)x;
+	return 0;
+}
+
+/* ADDRS: key = a,b,c: at most max unicast addresses. */
 static int
 get_list(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out, uint32_t *n,
 		uint32_t max)
@@ -60,12 +123,15 @@ get_list(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out, u
 	return 0;
 }
 
+/* PORT: a [port.NAME]'s name (checked once the ports are read). */
 static int
 get_name(struct cfg_ctx *c, const char *sec, const char *key, char *out)
 {
 	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
 
-	if (v == NULL || *v == '\0')
+	if (v == NULL)
+		return 0;
+	if (*v == '\0')
 		return ns_cfg_error(c, sec, key, "missing: a [port.NAME]'s name");
 	if (strlen(v) >= NS_NAME_LEN)
 		return ns_cfg_error(c, sec, key, "'%s' is too long for a port name", v);
@@ -73,133 +139,187 @@ get_name(struct cfg_ctx *c, const char *sec, const char *key, char *out)
 	return 0;
 }
 
+/* KEY: text or 0x-hex, min .. size bytes. */
+static int
+get_key(struct cfg_ctx *c, const char *sec, const char *key, uint8_t *out, size_t size,
+		uint32_t *len, uint32_t min)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key), *why;
+
+	if (v == NULL)
+		return 0;
+	why = ns_cfg_parse_key(v, out, size, len);
+	if (why != NULL)
+		return ns_cfg_error(c, sec, key, "%s", why);
+	if (*len < min)
+		return ns_cfg_error(c, sec, key, "at least %u bytes", min);
+	return 0;
+}
+
+/* OVL_LOAD_<kind>(c, sec, key, o, field, min, max): one key of that kind into o->field. */
+#define OVL_LOAD_U8(c, s, key, o, field, min, max)  GET_KNOB_TYPED(c, s, key, &(o)->field, min, max)
+#define OVL_LOAD_U16(c, s, key, o, field, min, max) GET_KNOB_TYPED(c, s, key, &(o)->field, min, max)
+#define OVL_LOAD_U32(c, s, key, o, field, min, max) GET_KNOB_TYPED(c, s, key, &(o)->field, min, max)
+#define OVL_LOAD_BOOL(c, s, key, o, field, min, max) \
+	GET_KNOB_TYPED(c, s, key, &(o)->field, min, max)
+#define OVL_LOAD_ROLE(c, s, key, o, field, min, max)  0 /* first of all, below */
+#define OVL_LOAD_GROUP(c, s, key, o, field, min, max) get_group(c, s, key, &(o)->field)
+#define OVL_LOAD_ADDR(c, s, key, o, field, min, max)  get_addr(c, s, key, &(o)->field)
+#define OVL_LOAD_DEST(c, s, key, o, field, min, max) \
+	get_dest(c, s, key, &(o)->field, &(o)->field##_port)
+#define OVL_LOAD_ADDRS(c, s, key, o, field, min, max) \
+	get_list(c, s, key, (o)->field, &(o)->n_##field, max)
+#define OVL_LOAD_PORT(c, s, key, o, field, min, max) get_name(c, s, key, (o)->field)
+#define OVL_LOAD_KEY(c, s, key, o, field, min, max) \
+	get_key(c, s, key, (o)->field, sizeof((o)->field), &(o)->field##_len, min)
+/* OVL_FITS_<kind>(max): max fits the member of a number. */
+#define OVL_FITS_U8(max)    ((max) <= UINT8_MAX)
+#define OVL_FITS_U16(max)   ((max) <= UINT16_MAX)
+#define OVL_FITS_U32(max)   ((uint64_t)(max) <= UINT32_MAX)
+#define OVL_FITS_BOOL(max)  ((max) <= 1)
+#define OVL_FITS_ROLE(max)  1
+#define OVL_FITS_GROUP(max) 1
+#define OVL_FITS_ADDR(max)  1
+#define OVL_FITS_DEST(max)  1
+#define OVL_FITS_ADDRS(max) 1
+#define OVL_FITS_PORT(max)  1
+#define OVL_FITS_KEY(max)   1
+/* OVL_DFLT_<kind>(o, field, dflt): the default of a number or boolean (the rest: 0). */
+#define OVL_DFLT_U8(o, field, dflt)   (o)->field = dflt;
+#define OVL_DFLT_U16(o, field, dflt)  (o)->field = dflt;
+#define OVL_DFLT_U32(o, field, dflt)  (o)->field = dflt;
+#define OVL_DFLT_BOOL(o, field, dflt) (o)->field = dflt;
+#define OVL_DFLT_ROLE(o, field, dflt)
+#define OVL_DFLT_GROUP(o, field, dflt)
+#define OVL_DFLT_ADDR(o, field, dflt)
+#define OVL_DFLT_DEST(o, field, dflt)
+#define OVL_DFLT_ADDRS(o, field, dflt)
+#define OVL_DFLT_PORT(o, field, dflt)
+#define OVL_DFLT_KEY(o, field, dflt)
+
+/* The keys of NS_OVL_KEYS one by one, then the checks of keys that go together. */
 int
 ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 {
 	const char *v;
-	uint32_t x;
 
 	memset(o, 0, sizeof(*o));
-	o->ttl = 16;
-	o->mtu = 1500;
-	o->accept_requests = true;
-	o->request_ms = 1000;
-	o->hold_ms = 50;
+#define X(key, field, kind, role, min, max, dflt, need) OVL_DFLT_##kind(o, field, dflt)
+	NS_OVL_KEYS(X)
+#undef X
 	if (strlen(sec) - 8 == 0 || strlen(sec) - 8 >= sizeof(o->name))
 		return ns_cfg_error(c, sec, NULL, "overlay name must be 1-%zu characters",
 				sizeof(o->name) - 1);
 	snprintf(o->name, sizeof(o->name), "%s", sec + 8);
-	if (ns_check_keys(c, sec, ovl_keys) < 0)
+	if (ns_check_keys(c, sec, ovl_key_names) < 0)
 		return -1;
+	/* role first: which keys a session has depends on it */
 	v = rte_cfgfile_get_entry(c->f, sec, "role");
 	if (v == NULL)
-		return ns_cfg_error(
-				c, sec, "role", "missing: encap (first hop) or decap (last hop)");
+		return ns_cfg_error(c, sec, "role", "missing: %s", ovl_keys[0].need);
 	if (!strcmp(v, "decap"))
 		o->decap = true;
 	else if (strcmp(v, "encap") != 0)
 		return ns_cfg_error(c, sec, "role", "'%s' is neither encap nor decap", v);
-	if (rte_cfgfile_get_entry(c->f, sec, "key") == NULL)
-		return ns_cfg_error(c, sec, "key", "missing: the session's 32-bit GRE key");
-	if (ns_get_u32(c, sec, "key", &o->key, 0, UINT32_MAX) < 0)
-		return -1;
-	if (rte_cfgfile_get_entry(c->f, sec, "group") == NULL)
-		return ns_cfg_error(c, sec, "group", "missing: the session's multicast group");
-	if (get_addr(c, sec, "group", &o->group) < 0)
-		return -1;
-	if ((rte_be_to_cpu_32(o->group) >> 28) != 0xe ||
-			(rte_be_to_cpu_32(o->group) >> 8) == 0xe00000)
-		return ns_cfg_error(c, sec, "group",
-				"'%s' is not a routable IPv4 multicast group (224.0.1.0 and above)",
-				rte_cfgfile_get_entry(c->f, sec, "group"));
-	if (get_name(c, sec, "port", o->port_name) < 0)
-		return -1;
-	v = rte_cfgfile_get_entry(c->f, sec, "request_key");
-	if (v != NULL) {
-		const char *why = ns_cfg_parse_key(
-				v, o->request_key, sizeof(o->request_key), &o->request_key_len);
+	for (size_t i = 0; i < RTE_DIM(ovl_keys); i++) {
+		enum ovl_role other = o->decap ? OVL_ENCAP : OVL_DECAP;
+		bool given = rte_cfgfile_get_entry(c->f, sec, ovl_keys[i].key) != NULL;
 
-		if (why != NULL)
-			return ns_cfg_error(c, sec, "request_key", "%s", why);
-		if (o->request_key_len < 16)
-			return ns_cfg_error(c, sec, "request_key", "at least 16 bytes");
+		if (ovl_keys[i].role == other && given)
+			return ns_cfg_error(c, sec, ovl_keys[i].key, "a key of role = %s, not %s",
+					o->decap ? "encap" : "decap", o->decap ? "decap" : "encap");
+		if (ovl_keys[i].role != other && ovl_keys[i].need != NULL && !given)
+			return ns_cfg_error(
+					c, sec, ovl_keys[i].key, "missing: %s", ovl_keys[i].need);
 	}
-	if (!o->decap) {
-		static const char *const decap_only[] = {"clients", "client_port", "request",
-				"request_ms", "hold_ms", "member_clients", NULL};
-		char host[32];
-		const char *colon;
-		struct in_addr a;
-
-		for (int i = 0; decap_only[i] != NULL; i++)
-			if (rte_cfgfile_get_entry(c->f, sec, decap_only[i]) != NULL)
-				return ns_cfg_error(c, sec, decap_only[i],
-						"a key of role = decap, not encap");
-		v = rte_cfgfile_get_entry(c->f, sec, "match");
-		if (v == NULL)
-			return ns_cfg_error(c, sec, "match",
-					"missing: the inner destination A.B.C.D[:PORT] taken into "
-					"the session");
-		colon = strchr(v, ':');
-		snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
-		x = 0;
-		if (inet_pton(AF_INET, host, &a) != 1 ||
-				(colon != NULL && (sscanf(colon + 1, "%u", &x) != 1 || x == 0 ||
-								  x > 65535)))
-			return ns_cfg_error(c, sec, "match", "'%s' is not A.B.C.D[:PORT]", v);
-		if ((rte_be_to_cpu_32(a.s_addr) >> 28) >= 0xe || a.s_addr == 0)
-			return ns_cfg_error(c, sec, "match", "'%s' is not a unicast address", v);
-		o->match = a.s_addr;
-		o->match_port = (uint16_t)x;
-		x = o->ttl;
-		if (ns_get_u32(c, sec, "ttl", &x, 1, 255) < 0)
-			return -1;
-		o->ttl = (uint8_t)x;
-		x = o->mtu;
-		if (ns_get_u32(c, sec, "mtu", &x, 576, 9000) < 0)
-			return -1;
-		o->mtu = (uint16_t)x;
-		x = 0;
-		if (ns_get_u32(c, sec, "mss_clamp", &x, 0, 9000) < 0)
-			return -1;
-		if (x != 0 && (x < 88 || x > o->mtu - 40u - 40u))
-			return ns_cfg_error(c, sec, "mss_clamp",
-					"%u: between 88 and mtu - 80 (%u): 40 of outer headers, 40 "
-					"of inner IPv4 and TCP",
-					x, o->mtu - 80u);
-		o->mss_clamp = (uint16_t)x;
-		if (get_list(c, sec, "unicast", o->unicast, &o->n_unicast, NS_OVL_MAX_UNICAST) <
-						0 ||
-				ns_get_bool(c, sec, "accept_requests", &o->accept_requests) < 0)
-			return -1;
-		return 0;
-	}
-	{
-		static const char *const encap_only[] = {"match", "ttl", "mtu", "mss_clamp",
-				"unicast", "accept_requests", NULL};
-
-		for (int i = 0; encap_only[i] != NULL; i++)
-			if (rte_cfgfile_get_entry(c->f, sec, encap_only[i]) != NULL)
-				return ns_cfg_error(c, sec, encap_only[i],
-						"a key of role = encap, not decap");
-	}
-	if (get_name(c, sec, "client_port", o->client_port_name) < 0)
+#define X(key, field, kind, role, min, max, dflt, need)                                        \
+	_Static_assert(OVL_FITS_##kind(max), "[overlay.NAME] " #key "'s max fits its member"); \
+	if (OVL_IN_##role(o->decap) && OVL_LOAD_##kind(c, sec, #key, o, field, min, max) < 0)  \
 		return -1;
-	if (ns_get_bool(c, sec, "member_clients", &o->member_clients) < 0)
-		return -1;
-	if (rte_cfgfile_get_entry(c->f, sec, "clients") == NULL && !o->member_clients)
+	NS_OVL_KEYS(X)
+#undef X
+	/* Keys that go together: the clamped MSS leaves room in mtu for the
+	 * outer headers (40) and the inner IPv4 and TCP headers (40); a last hop
+	 * has clients, listed or the members of its group. */
+	if (!o->decap && o->mss_clamp != 0 && (o->mss_clamp < 88 || o->mss_clamp > o->mtu - 80u))
+		return ns_cfg_error(c, sec, "mss_clamp",
+				"%u: between 88 and mtu - 80 (%u): 40 of outer headers, 40 of "
+				"inner IPv4 and TCP",
+				o->mss_clamp, o->mtu - 80u);
+	if (o->decap && rte_cfgfile_get_entry(c->f, sec, "clients") == NULL && !o->member_clients)
 		return ns_cfg_error(c, sec, "clients",
 				"missing: the session's clients a,b,c (at most %d), or "
 				"member_clients = true",
 				NS_OVL_MAX_CLIENTS);
-	if (get_list(c, sec, "clients", o->clients, &o->n_clients, NS_OVL_MAX_CLIENTS) < 0 ||
-			get_addr(c, sec, "request", &o->request) < 0 ||
-			ns_get_u32(c, sec, "request_ms", &o->request_ms, 10, 20000) < 0 ||
-			ns_get_u32(c, sec, "hold_ms", &o->hold_ms, 1, 10000) < 0)
-		return -1;
-	if (o->n_clients == 0 && !o->member_clients)
+	if (o->decap && o->n_clients == 0 && !o->member_clients)
 		return ns_cfg_error(c, sec, "clients", "empty: at least one client");
 	return 0;
+}
+
+/* 'show config' of one session: OVL_SHOW_<kind>(fn, arg, key, o, field). */
+static void
+show_addr(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	if (a != 0)
+		fn(arg, key, inet_ntop(AF_INET, &a, ip, sizeof(ip)), NULL);
+}
+
+static void
+show_dest(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a, uint16_t port)
+{
+	char ip[INET_ADDRSTRLEN], text[INET_ADDRSTRLEN + 8];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (port != 0)
+		snprintf(text, sizeof(text), "%s:%u", ip, port);
+	else
+		snprintf(text, sizeof(text), "%s", ip);
+	fn(arg, key, text, NULL);
+}
+
+static void
+show_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const rte_be32_t *a, uint32_t n)
+{
+	char text[NS_OVL_MAX_CLIENTS * (INET_ADDRSTRLEN + 1)];
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	for (uint32_t i = 0; i < n && len < sizeof(text); i++) {
+		if (i > 0)
+			text[len++] = ',';
+		inet_ntop(AF_INET, &a[i], text + len, sizeof(text) - len);
+		len += strlen(text + len);
+	}
+	fn(arg, key, text, NULL);
+}
+
+#define OVL_SHOW_U8(fn, arg, key, o, field)    ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_U16(fn, arg, key, o, field)   ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_U32(fn, arg, key, o, field)   ns_cfg_kv_num(fn, arg, key, (o)->field)
+#define OVL_SHOW_BOOL(fn, arg, key, o, field)  ns_cfg_kv_bool(fn, arg, key, (o)->field)
+#define OVL_SHOW_ROLE(fn, arg, key, o, field)  fn(arg, key, (o)->field ? "decap" : "encap", NULL)
+#define OVL_SHOW_GROUP(fn, arg, key, o, field) show_addr(fn, arg, key, (o)->field)
+#define OVL_SHOW_ADDR(fn, arg, key, o, field)  show_addr(fn, arg, key, (o)->field)
+#define OVL_SHOW_DEST(fn, arg, key, o, field)  show_dest(fn, arg, key, (o)->field, (o)->field##_port)
+#define OVL_SHOW_ADDRS(fn, arg, key, o, field) show_list(fn, arg, key, (o)->field, (o)->n_##field)
+#define OVL_SHOW_PORT(fn, arg, key, o, field)  fn(arg, key, (o)->field, NULL)
+#define OVL_SHOW_KEY(fn, arg, key, o, field)               \
+	do {                                               \
+		if ((o)->field##_len != 0)                 \
+			fn(arg, key, "(not shown)", NULL); \
+	} while (0)
+
+void
+ns_cfg_each_overlay(const struct ns_ovl_cfg *o, ns_cfg_kv_fn *fn, void *arg)
+{
+#define X(key, field, kind, role, min, max, dflt, need) \
+	if (OVL_IN_##role(o->decap))                    \
+		OVL_SHOW_##kind(fn, arg, #key, o, field);
+	NS_OVL_KEYS(X)
+#undef X
 }
 
 static int

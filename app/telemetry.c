@@ -131,40 +131,63 @@ tel_lcores(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* /nonstop/config: a key as a number or a string. */
+static void
+tel_kv(void *arg, const char *key, const char *text, const uint64_t *num)
+{
+	if (num != NULL)
+		rte_tel_data_add_dict_u64(arg, key, *num);
+	else
+		rte_tel_data_add_dict_string(arg, key, text);
+}
+
+/* A section as a dict of its own under name; -ENOMEM when it cannot be made. */
+static struct rte_tel_data *
+tel_section(struct rte_tel_data *d, const char *fmt, const char *name)
+{
+	struct rte_tel_data *s = rte_tel_data_alloc();
+	char key[64];
+
+	if (s == NULL)
+		return NULL;
+	rte_tel_data_start_dict(s);
+	snprintf(key, sizeof(key), fmt, name);
+	rte_tel_data_add_dict_container(d, key, s, 0);
+	return s;
+}
+
+/* The sections of 'show config' but the listeners, clients and BFD sessions
+ * (/nonstop/bfd/sessions): [global] at the top, the others as dicts (lcores,
+ * tcp, repl, port_NAME with the ethdev's port_id, overlay_NAME). */
 static int
 tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const struct ns_config *c = &app.cfg;
+	struct rte_tel_data *s;
 
 	(void)cmd, (void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "file", c->path);
-	rte_tel_data_add_dict_string(d, "idle", ns_idle_name(c->idle));
-	rte_tel_data_add_dict_int(d, "idle_threshold", (int)c->idle_threshold);
-	rte_tel_data_add_dict_int(d, "idle_sleep_max_us", (int)c->idle_sleep_max_us);
-	rte_tel_data_add_dict_int(d, "burst", c->burst);
-	rte_tel_data_add_dict_int(d, "mbufs", (int)c->mbufs);
-	rte_tel_data_add_dict_int(d, "arp_entries", (int)c->arp_entries);
-	rte_tel_data_add_dict_int(d, "arp_timeout_s", (int)c->arp_timeout_s);
+	ns_cfg_each_global(c, tel_kv, d);
+	if ((s = tel_section(d, "%s", "lcores")) == NULL)
+		return -ENOMEM;
+	ns_cfg_each_lcores(c, tel_kv, s);
 	for (uint16_t i = 0; i < c->n_ports; i++) {
-		const struct ns_port_cfg *p = &c->port[i];
-		struct rte_tel_data *pd = rte_tel_data_alloc();
-		char ip[INET_ADDRSTRLEN + 4] = "", key[48];
-
-		if (pd == NULL)
+		if ((s = tel_section(d, "port_%s", c->port[i].name)) == NULL)
 			return -ENOMEM;
-		rte_tel_data_start_dict(pd);
-		rte_tel_data_add_dict_string(pd, "dev", p->dev);
-		rte_tel_data_add_dict_int(pd, "port_id", app.port[i].port_id);
-		rte_tel_data_add_dict_string(pd, "role", ns_role_name(p->role));
-		if (p->ip) {
-			inet_ntop(AF_INET, &p->ip, ip, INET_ADDRSTRLEN);
-			snprintf(ip + strlen(ip), 5, "/%u", p->prefix);
-		}
-		rte_tel_data_add_dict_string(pd, "ip", ip);
-		rte_tel_data_add_dict_int(pd, "rxq", p->rxq);
-		snprintf(key, sizeof(key), "port_%s", p->name);
-		rte_tel_data_add_dict_container(d, key, pd, 0);
+		rte_tel_data_add_dict_int(s, "port_id", app.port[i].port_id);
+		ns_cfg_each_port(&c->port[i], tel_kv, s);
+	}
+	if ((s = tel_section(d, "%s", "tcp")) == NULL)
+		return -ENOMEM;
+	ns_cfg_each_tcp(&c->tcp, tel_kv, s);
+	if ((s = tel_section(d, "%s", "repl")) == NULL)
+		return -ENOMEM;
+	ns_cfg_each_repl(c, tel_kv, s);
+	for (uint32_t i = 0; i < c->n_ovl; i++) {
+		if ((s = tel_section(d, "overlay_%s", c->ovl[i].name)) == NULL)
+			return -ENOMEM;
+		ns_cfg_each_overlay(&c->ovl[i], tel_kv, s);
 	}
 	return 0;
 }

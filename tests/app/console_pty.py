@@ -22,6 +22,14 @@ idle = adaptive
 dev = net_ring0
 ip = 192.0.2.2/24
 mac = 02:00:00:00:00:02
+[overlay.v]
+role = encap
+key = 7
+group = 239.1.1.1
+port = a
+match = 198.51.100.10:5000
+unicast = 192.0.2.9, 192.0.2.10
+request_key = 0123456789abcdef
 """
 
 
@@ -104,6 +112,12 @@ with tempfile.TemporaryDirectory() as tmp:
     check("[port.a]" in r.stdout and "dev = net_ring0" in r.stdout,
           "--cmdline-file ran 'show config'")
     check("net.ip_bad_cksum" in r.stdout, "--cmdline-file ran 'show counters all'")
+    check("\n[repl]\nrole = none\n" in r.stdout, "'show config' shows [repl]")
+    check("\n[overlay.v]\nrole = encap\nkey = 7\ngroup = 239.1.1.1\nport = a\n"
+          "match = 198.51.100.10:5000\nttl = 16\nmtu = 1500\nmss_clamp = 0\n"
+          "unicast = 192.0.2.9,192.0.2.10\naccept_requests = yes\n"
+          "request_key = (not shown)\n" in r.stdout,
+          "'show config' shows an overlay session with its role's keys, the key not shown")
     check("tcp delack_ms = 100" in r.stdout and "delack_ms = 100\n" in r.stdout.split("tcp delack_ms = 100")[1],
           "'set tcp delack_ms 100' applies and 'show config' shows it")
     check("syncookies = no" in r.stdout, "'set tcp syncookies off' applies")

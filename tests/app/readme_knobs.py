@@ -4,8 +4,10 @@
 [port.NAME] (NS_PORT_KNOBS and NS_PORT_OTHER_KEYS: the same),
 [tcp] and its 'set tcp' line (NS_TCP_KNOBS: keys, kinds and ranges, the
 run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
-keys, ranges, defaults, the console's words) and [repl] (NS_REPL_KNOBS and
-NS_REPL_OTHER_KEYS: keys, ranges, defaults).
+keys, ranges, defaults, the console's words), [repl] (NS_REPL_KNOBS and
+NS_REPL_OTHER_KEYS: keys, ranges, defaults), [overlay.NAME] (NS_OVL_KEYS:
+keys, the required ones, ranges and defaults of the numbers, the bounds of
+lists and keys) and [lcores] (NS_LCORE_KEYS: keys, the bounds of lists).
 usage: readme_knobs.py SOURCE_DIR"""
 import re
 import sys
@@ -37,6 +39,8 @@ def num(e):
         return "2^" + m.group(1)
     if e == "UINT32_MAX - 1":
         return "2^32-2"
+    if e == "UINT32_MAX":
+        return "2^32-1"
     m = re.search(r"#define %s\s+(\d+)" % re.escape(e), hdr)
     return m.group(1) if m else e
 
@@ -90,7 +94,7 @@ def check_default(section, key, kind, dflt, have):
     if kind == "BOOL":
         ok = have in (("yes", "true", "on") if dflt in ("1", "true") else ("no", "false", "off"))
     else:
-        ok = have == num(dflt)
+        ok = have == num(dflt) or have.startswith(num(dflt) + " (")
     if not ok:
         errors.append("%s %s: README's default '%s', the table's '%s'" % (section, key, have, dflt))
 
@@ -156,10 +160,40 @@ else:
 repl = entries("NS_REPL_KNOBS", r"X\((\w+), (U32|POW2|BOOL), ([^,]+), ([^,]+), ([^)]+)\)")
 other = knob_table("[repl]", repl, "NS_REPL_OTHER_KEYS")
 
+# [overlay.NAME]
+ovl = entries("NS_OVL_KEYS", r'X\((\w+), (\w+), (\w+), (ANY|ENCAP|DECAP), ([^,]+), ([^,]+), ([^,]+),[\s\\]*(NULL|"[^"]*")\)')
+have = table("`[overlay.NAME]`")
+same_keys("[overlay.NAME]", [k[0] for k in ovl], have)
+for key, _field, kind, role, lo, hi, dflt, need in ovl:
+    if key not in have:
+        continue
+    if need != "NULL":
+        want = "required" if role == "ANY" else role.lower() + ": required"
+        if have[key][0] != want:
+            errors.append("[overlay.NAME] %s: README's default '%s', the table's '%s'" % (key, have[key][0], want))
+    elif kind in ("U8", "U16", "U32", "BOOL"):
+        check_default("[overlay.NAME]", key, kind, dflt, have[key][0])
+    if kind in ("U8", "U16", "U32", "BOOL"):
+        check_range("[overlay.NAME]", key, rng("BOOL" if kind == "BOOL" else "U32", lo, hi), have[key][1])
+    elif kind == "ADDRS" and not have[key][1].startswith("up to %s addresses" % num(hi)):
+        errors.append("[overlay.NAME] %s: README's range '%s', the table's up to %s addresses" % (key, have[key][1], num(hi)))
+    elif kind == "KEY" and "%s-%s bytes" % (num(lo), num(hi)) not in have[key][1]:
+        errors.append("[overlay.NAME] %s: README's range '%s', the table's %s-%s bytes" % (key, have[key][1], num(lo), num(hi)))
+
+# [lcores]: a list's bound in its meaning ("at most N")
+lcores = entries("NS_LCORE_KEYS", r"X\((\w+), (\w+), (LIST|ONE), ([^)]+)\)")
+have = table("`[lcores]`")
+same_keys("[lcores]", [k[0] for k in lcores], have)
+for key, _field, kind, hi in lcores:
+    if key in have and kind == "LIST" and "at most %s" % num(hi) not in have[key][1]:
+        errors.append("[lcores] %s: README's meaning lacks 'at most %s'" % (key, num(hi)))
+
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
 print("ok: %d [global] knobs and %d other keys, %d [port.NAME] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
-      "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys: README agrees"
-      % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other)))
+      "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys, %d [overlay.NAME] keys, "
+      "%d [lcores] keys: README agrees"
+      % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other),
+         len(ovl), len(lcores)))

@@ -53,6 +53,34 @@ check "net.* and dp.* counters: console = /nonstop/counters ($(tail -1 <<<"$mism
 arp=$(tel "/nonstop/arp"); [ -n "${DEBUG:-}" ] && echo "arp: $arp"
 check "/nonstop/arp lists the kernel host" 'grep -q "\"$PEER_IP [0-9A-Fa-f:]* reachable age_ms=[0-9]* port=p0" <<<"$arp"'
 
+# /nonstop/config: every key of 'show config' in the sections it has
+# ([global] at its top, the others as dicts), numbers and booleans as numbers.
+tcfg=$(tel "/nonstop/config")
+mism=$(nsctl show config | /usr/bin/python3 -c 'import json,sys
+t = json.loads(sys.argv[1])["/nonstop/config"]
+sec = None; bad = 0; n = 0
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if line.startswith("["):
+        name = line.strip("[]")
+        if name.split(".")[0] not in ("global", "lcores", "port", "tcp", "repl", "overlay"):
+            sec = None
+            continue
+        sec = t if name == "global" else t.get(name.replace(".", "_"))
+        if sec is None:
+            print("no %s" % name); bad += 1
+        continue
+    if sec is None or " = " not in line:
+        continue
+    k, v = line.split(" = ", 1)
+    n += 1
+    if str(sec.get(k)) != {"yes": "1", "no": "0"}.get(v, v):
+        print("%s: show config %s telemetry %s" % (k, v, sec.get(k))); bad += 1
+print("compared", n)' "$tcfg" 2>&1)
+[ -n "${DEBUG:-}" ] && echo "$mism"
+check "show config = /nonstop/config ($(tail -1 <<<"$mism"))" \
+	'[ "$(wc -l <<<"$mism")" = 1 ] && grep -q "compared [1-9]" <<<"$mism"'
+
 nsctl show bogus >/dev/null 2>&1; rc=$?
 check "nonstopctl exits 1 on an unknown command (got $rc)" '[ $rc = 1 ]'
 "$NONSTOPCTL" -s "$TOPO_TMP/none.sock" show version >/dev/null 2>&1; rc=$?
