@@ -18,7 +18,7 @@
 #include "control.h"
 #include "dp_counters.h"
 #include "rss.h"
-#include "host.h"
+#include "net/host.h"
 
 /* rte_log types: nonstop.app, nonstop.port, nonstop.ctl (--log-level=nonstop.*:debug). */
 extern int ns_logtype_app, ns_logtype_port, ns_logtype_ctl;

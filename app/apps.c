@@ -20,7 +20,7 @@
 #include "apps.h"
 #include "config.h"
 #include "control.h"
-#include "repl_event.h"
+#include "repl/repl_event.h"
 #include "tcp_glue.h"
 
 struct ns_app_entry ns_app_table[NS_MAX_APPS];

@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "nonstop/app.h"
-#include "repl_journal.h"
-#include "timer_wheel.h"
+#include "repl/repl_journal.h"
+#include "common/timer_wheel.h"
 
 struct ns_tcp_w;
 struct ns_tcb;

@@ -26,7 +26,7 @@
 
 #include "app.h"
 #include "bfd_glue.h"
-#include "ns_cksum.h"
+#include "common/ns_cksum.h"
 #include "control.h"
 #include "feature.h"
 #include "health.h"

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bfd.h"
+#include "bfd/bfd.h"
 #include "config.h"
 
 /*

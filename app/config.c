@@ -14,7 +14,7 @@
 #include "apps.h"
 #include "config.h"
 #include "config_internal.h"
-#include "tcp_stack.h"
+#include "tcp/tcp_stack.h"
 
 /* rte_cfgfile keeps no line numbers: find the key's line for the message. */
 static int

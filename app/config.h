@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bfd_auth.h"
+#include "bfd/bfd_auth.h"
 #include <rte_ether.h>
 #include <rte_lcore.h>
 

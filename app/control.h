@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 /* Growable text buffer a command writes its answer into.  limit (0: none)
  * bounds len: what would pass it is left out and 'truncated' set. */

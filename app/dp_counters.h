@@ -3,7 +3,7 @@
 #ifndef NS_DP_COUNTERS_H
 #define NS_DP_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_DP_COUNTERS(X)                                                                    \
 	X(rx_packets, INFO, "packets received from rx bursts")                               \

@@ -25,8 +25,8 @@
 #include "app.h"
 #include "control.h"
 #include "feature.h"
-#include "ns_igmp.h"
-#include "ns_igmp_querier.h"
+#include "igmp/ns_igmp.h"
+#include "igmp/ns_igmp_querier.h"
 #include "mcast.h"
 
 #define TICK_NS	   5000000ull

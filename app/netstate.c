@@ -23,7 +23,7 @@
 #include "app.h"
 #include "control.h"
 #include "feature.h"
-#include "ns_netlink.h"
+#include "netlink/ns_netlink.h"
 #include "netstate.h"
 #include "repl_glue.h"
 #include "tcp_glue.h"

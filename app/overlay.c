@@ -27,14 +27,14 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
-#include "ns_hmac.h"
-#include "ns_ipv4_src.h"
+#include "common/ns_hmac.h"
+#include "common/ns_ipv4_src.h"
 #include "control.h"
 #include "feature.h"
 #include "mcast.h"
 #include "overlay.h"
-#include "ns_overlay.h"
-#include "ovl_counters.h"
+#include "overlay/ns_overlay.h"
+#include "overlay/ovl_counters.h"
 
 #define TICK_NS		1000000ull /* reorder holds, requests, subscriber lifetimes */
 #define COPY_MAX	192	   /* payloads up to this are copied, longer ones cloned */

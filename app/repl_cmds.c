@@ -8,7 +8,7 @@
 
 #include "app.h"
 #include "control.h"
-#include "repl.h"
+#include "repl/repl.h"
 #include "repl_glue.h"
 #include "tcp_glue.h"
 

@@ -19,7 +19,7 @@
 #include "app.h"
 #include "bfd_glue.h"
 #include "feature.h"
-#include "repl.h"
+#include "repl/repl.h"
 #include "repl_glue.h"
 #include "tcp_glue.h"
 

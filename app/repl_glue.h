@@ -9,7 +9,7 @@
 #include "app.h"
 #include "config.h"
 #include "feature.h"
-#include "ha_node.h"
+#include "repl/ha_node.h"
 
 struct ns_repl_w {
 	struct ns_worker *w;

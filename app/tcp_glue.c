@@ -11,7 +11,7 @@
 #include <rte_random.h>
 
 #include "app.h"
-#include "ns_cksum.h"
+#include "common/ns_cksum.h"
 #include "config.h"
 #include "feature.h"
 #include "tcp_glue.h"

@@ -14,7 +14,7 @@
 
 #include "app.h"
 #include "apps.h"
-#include "tcp_stack.h"
+#include "tcp/tcp_stack.h"
 
 /* Per worker and [client.*]: what its connections did. */
 struct ns_client_stats {

@@ -6,7 +6,7 @@
 #ifndef NS_KV_COUNTERS_H
 #define NS_KV_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_KV_COUNTERS(X)                                                                \
 	X(commands, INFO, "commands executed")                                           \

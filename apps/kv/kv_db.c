@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "siphash.h"
+#include "common/siphash.h"
 #include "kv_db.h"
 
 #define TABLE_MIN   16 /* buckets */

@@ -19,10 +19,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bfd_auth.h"
-#include "bfd_counters.h"
-#include "bfd_packet.h"
-#include "timer_wheel.h"
+#include "bfd/bfd_auth.h"
+#include "bfd/bfd_counters.h"
+#include "bfd/bfd_packet.h"
+#include "common/timer_wheel.h"
 
 #define NS_BFD_IDX_BITS 20 /* local discriminator = generation << 20 | (index + 1) */
 

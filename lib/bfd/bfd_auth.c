@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "bfd_auth.h"
-#include "bfd_counters.h"
-#include "bfd_packet.h"
-#include "ns_digest.h"
-#include "ns_wire.h"
+#include "bfd/bfd_auth.h"
+#include "bfd/bfd_counters.h"
+#include "bfd/bfd_packet.h"
+#include "common/ns_digest.h"
+#include "common/ns_wire.h"
 
 static const char *const auth_names[] = {
 		"none", "simple", "md5", "meticulous-md5", "sha1", "meticulous-sha1"};

@@ -3,7 +3,7 @@
 #ifndef NS_BFD_COUNTERS_H
 #define NS_BFD_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_BFD_COUNTERS(X)                                                                      \
 	X(rx_packets, INFO, "BFD control packets received")                                     \

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "ns_wire.h"
+#include "common/ns_wire.h"
 
-#include "bfd_packet.h"
+#include "bfd/bfd_packet.h"
 
 const struct ns_ctr_desc ns_bfd_ctr_desc[NS_BFD_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bfd_counters.h"
+#include "bfd/bfd_counters.h"
 
 #define NS_BFD_PORT	    3784 /* single hop (RFC 5881 4) */
 #define NS_BFD_HDR_LEN	    24

@@ -11,7 +11,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_byteorder.h>
 
-#include "bfd.h"
+#include "bfd/bfd.h"
 
 #define US		 1000ull
 #define SLOW_TX_US	 1000000u  /* 6.8.3: at least 1 s while not Up */

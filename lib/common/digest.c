@@ -2,7 +2,7 @@
 /* MD5 (RFC 1321 3.1-3.5) and SHA-1 (FIPS 180-4 6.1), written from the specifications. */
 #include <string.h>
 
-#include "ns_digest.h"
+#include "common/ns_digest.h"
 
 static inline uint32_t
 rol32(uint32_t x, unsigned int n)

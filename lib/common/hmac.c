@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "ns_hmac.h"
+#include "common/ns_hmac.h"
 
 struct ns_hmac {
 	EVP_MAC *mac;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ns_wire.h"
+#include "common/ns_wire.h"
 
 /* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
 static inline uint16_t

@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "ns_wire.h"
+#include "common/ns_wire.h"
 
 enum ns_ipv4_src {
 	NS_SRC_OK = 0,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdlib.h>
 
-#include "timer_wheel.h"
+#include "common/timer_wheel.h"
 
 int
 ns_tw_init(struct ns_tw *w, uint32_t n_slots, uint64_t tick_ns, uint64_t start_ns)

@@ -2,8 +2,8 @@
 /* IGMPv3 host side: merge, state-change and current-state reports, queries. */
 #include <string.h>
 
-#include "igmp_wire.h"
-#include "ns_igmp.h"
+#include "igmp/igmp_wire.h"
+#include "igmp/ns_igmp.h"
 
 #define OLDER_QUERIER_NS (260000ull * MS) /* RFC 3376 8.12, defaults */
 

@@ -2,9 +2,9 @@
 /* IGMPv3 router side: querier election, queries, the tables of RFC 3376 6.4. */
 #include <string.h>
 
-#include "igmp_wire.h"
-#include "ns_igmp.h"
-#include "ns_igmp_querier.h"
+#include "igmp/igmp_wire.h"
+#include "igmp/ns_igmp.h"
+#include "igmp/ns_igmp_querier.h"
 
 #define GMI(q)	((uint64_t)(q)->robustness * (q)->qi_ms * MS + (uint64_t)(q)->qri_ms * MS)
 #define LMQT(q) ((uint64_t)(q)->lmqc * (q)->lmqi_ms * MS)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ns_cksum.h"
+#include "common/ns_cksum.h"
 
 #define MS	       1000000ull	    /* ns */
 #define ALL_SYSTEMS    NS_BE32(0xe0000001u) /* 224.0.0.1, network order */

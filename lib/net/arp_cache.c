@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arp_cache.h"
-#include "net_counters.h"
+#include "net/arp_cache.h"
+#include "net/net_counters.h"
 
 #define NS_ARP_SCAN_NS (100ull * 1000 * 1000) /* aging/retry scan period */
 

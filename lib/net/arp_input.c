@@ -4,7 +4,7 @@
 #include <rte_arp.h>
 #include <rte_ether.h>
 
-#include "host_internal.h"
+#include "net/host_internal.h"
 
 #define NS_ARP_FRAME_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr))
 

@@ -2,8 +2,8 @@
 /* Ethernet demultiplexing: the entry point of the host stack. */
 #include <rte_ether.h>
 
-#include "host_internal.h"
-#include "net_counters.h"
+#include "net/host_internal.h"
+#include "net/net_counters.h"
 
 const struct ns_ctr_desc ns_net_ctr_desc[NS_NET__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)

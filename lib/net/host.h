@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <rte_ether.h>
 
-#include "arp_cache.h"
-#include "net_counters.h"
+#include "net/arp_cache.h"
+#include "net/net_counters.h"
 
 struct ns_host {
 	struct rte_ether_addr mac;

@@ -3,8 +3,8 @@
 #ifndef NS_HOST_INTERNAL_H
 #define NS_HOST_INTERNAL_H
 
-#include "host.h"
-#include "ns_ipv4_src.h"
+#include "net/host.h"
+#include "common/ns_ipv4_src.h"
 
 #define NS_CTR(h, name)	 ((h)->ctr[NS_NET_##name]++)
 #define NS_DROP(h, name) (NS_CTR(h, name), NS_V_DROP)

@@ -3,8 +3,8 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
-#include "ns_cksum.h"
-#include "host_internal.h"
+#include "common/ns_cksum.h"
+#include "net/host_internal.h"
 
 enum ns_verdict
 ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_l4_info *l4)

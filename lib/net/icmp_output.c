@@ -4,8 +4,8 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
-#include "host_internal.h"
-#include "ns_cksum.h"
+#include "net/host_internal.h"
+#include "common/ns_cksum.h"
 
 uint16_t
 ns_icmp_build_echo(struct ns_host *h, rte_be32_t dst, uint16_t ident, uint16_t seq,

@@ -2,8 +2,8 @@
 /* IPv4 validation (RFC 791, RFC 1122 3.2.1, RFC 1812 5.3.7) and protocol demux. */
 #include <rte_ip.h>
 
-#include "host_internal.h"
-#include "ns_cksum.h"
+#include "net/host_internal.h"
+#include "common/ns_cksum.h"
 
 enum ns_verdict
 ns_ipv4_input(struct ns_host *h, uint8_t *frame, uint16_t *len, uint64_t now, struct ns_l4_info *l4)

@@ -6,7 +6,7 @@
 #ifndef NS_NET_COUNTERS_H
 #define NS_NET_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_NET_COUNTERS(X)                                                                        \
 	X(rx_frames, INFO, "frames handed to the host stack")                                     \

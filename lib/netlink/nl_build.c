@@ -10,8 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
-#include "nl_internal.h"
-#include "ns_wire.h"
+#include "netlink/nl_internal.h"
+#include "common/ns_wire.h"
 
 void
 ns_nl_buf_free(struct ns_nl_buf *b)

@@ -13,8 +13,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "nl_internal.h"
-#include "ns_wire.h"
+#include "netlink/nl_internal.h"
+#include "common/ns_wire.h"
 
 static uint32_t
 op_size(uint8_t code)

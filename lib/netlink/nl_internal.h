@@ -3,7 +3,7 @@
 #ifndef NS_NL_INTERNAL_H
 #define NS_NL_INTERNAL_H
 
-#include "ns_netlink.h"
+#include "netlink/ns_netlink.h"
 
 void *ns_nl_reserve(struct ns_nl_buf *b, uint32_t n);
 /* A message header (and fixed part) at the end; returns its offset. */

@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "ns_netlink.h"
+#include "netlink/ns_netlink.h"
 
 /* Attributes from off to the message's end: each well formed, or false. */
 static bool

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "ns_wire.h"
+#include "common/ns_wire.h"
 
 #define NS_OVL_UDP_PORT 4754
 #define NS_OVL_GRE_LEN	12 /* flags/proto, key, sequence */

@@ -4,7 +4,7 @@
 #ifndef NS_OVL_COUNTERS_H
 #define NS_OVL_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_OVL_COUNTERS(X)                                                                    \
 	X(encap_rx, INFO, "inner packets to a session's match received (first hop)")          \

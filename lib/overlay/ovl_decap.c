@@ -3,8 +3,8 @@
  * rewritten for a client. */
 #include <string.h>
 
-#include "ns_overlay.h"
-#include "ns_cksum.h"
+#include "overlay/ns_overlay.h"
+#include "common/ns_cksum.h"
 
 enum ns_ovl_inner
 ns_ovl_inner_check(const uint8_t *ip, uint32_t len)

@@ -2,8 +2,8 @@
 /* First hop: the outer header from a per-session template. */
 #include <string.h>
 
-#include "ns_overlay.h"
-#include "ns_cksum.h"
+#include "overlay/ns_overlay.h"
+#include "common/ns_cksum.h"
 
 #define GRE_K	  0x2000
 #define GRE_S	  0x1000

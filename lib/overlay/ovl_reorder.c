@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "ns_overlay.h"
+#include "overlay/ns_overlay.h"
 
 #define SLOT(s) ((s) & (NS_OVL_WIN - 1))
 

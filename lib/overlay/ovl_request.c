@@ -3,8 +3,8 @@
  * state of who asked. */
 #include <string.h>
 
-#include "ns_overlay.h"
-#include "ns_cksum.h"
+#include "overlay/ns_overlay.h"
+#include "common/ns_cksum.h"
 
 uint32_t
 ns_ovl_request_build(uint8_t *ip, uint32_t src, uint32_t dst, uint32_t key, uint32_t lifetime_ms,

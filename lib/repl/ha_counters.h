@@ -3,7 +3,7 @@
 #ifndef NS_HA_COUNTERS_H
 #define NS_HA_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_HA_COUNTERS(X)                                                                         \
 	X(takeovers, INFO, "takeovers: this standby became the active")                           \

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ha_node.h"
+#include "repl/ha_node.h"
 
 const struct ns_ctr_desc ns_ha_ctr_desc[NS_HA_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)

@@ -47,7 +47,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "repl.h"
+#include "repl/repl.h"
 
 enum ns_ha_role {
 	NS_HA_STANDBY_JOINING,
@@ -74,7 +74,7 @@ ns_ha_role_is_standby(enum ns_ha_role r)
 	return r <= NS_HA_STANDBY_STALE;
 }
 
-#include "ha_counters.h"
+#include "repl/ha_counters.h"
 
 struct ns_ha_cfg {
 	struct ns_repl_chan_cfg chan; /* keepalive_ns: 0 derives it from failover_ns */

@@ -28,10 +28,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "repl_chan.h"
-#include "repl_event.h"
-#include "repl_tcb.h"
-#include "tcp_stack.h"
+#include "repl/repl_chan.h"
+#include "repl/repl_event.h"
+#include "repl/repl_tcb.h"
+#include "tcp/tcp_stack.h"
 
 /* --- active -------------------------------------------------------------- */
 

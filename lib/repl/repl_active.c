@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repl.h"
+#include "repl/repl.h"
 
 int
 ns_repl_active_init(struct ns_repl_active *a, struct ns_repl_chan *ch, struct ns_tcp_stack *tcp,

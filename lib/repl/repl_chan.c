@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns_hmac.h"
-#include "repl_chan.h"
-#include "repl_event.h"
+#include "common/ns_hmac.h"
+#include "repl/repl_chan.h"
+#include "repl/repl_event.h"
 
 const struct ns_ctr_desc ns_repl_ctr_desc[NS_REPL_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)

@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "repl_counters.h"
+#include "repl/repl_counters.h"
 
 #define NS_REPL_ETHERTYPE 0x88b5 /* IEEE 802 local experimental EtherType 1 */
 #define NS_REPL_VERSION	  2

@@ -3,7 +3,7 @@
 #ifndef NS_REPL_COUNTERS_H
 #define NS_REPL_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_REPL_COUNTERS(X)                                                                      \
 	X(tx_frames, INFO, "data frames sent for the first time")                                \

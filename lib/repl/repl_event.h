@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "ns_wire.h"
+#include "common/ns_wire.h"
 
 #define NS_REPL_EV_HDR 8
 

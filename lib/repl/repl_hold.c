@@ -2,7 +2,7 @@
 /* The output hold of the sync mode (repl.h). */
 #include <stdlib.h>
 
-#include "repl.h"
+#include "repl/repl.h"
 
 int
 ns_repl_hold_init(struct ns_repl_hold_q *h, uint32_t size)

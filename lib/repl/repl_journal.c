@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repl_event.h"
-#include "repl_journal.h"
+#include "repl/repl_event.h"
+#include "repl/repl_journal.h"
 
 /* A record in the ring; its bytes follow, padded to 8. */
 struct jrec {

@@ -6,7 +6,7 @@
  * released: the peer never heard of those connections (their SYN-ACK was
  * held until the standby acknowledged the checkpoint).
  */
-#include "repl.h"
+#include "repl/repl.h"
 
 uint32_t
 ns_repl_standby_promote(struct ns_repl_standby *sb, uint64_t now, bool drained, uint32_t *failed)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repl.h"
+#include "repl/repl.h"
 
 #define JOIN_EVERY_NS 100000000ull /* 100 ms */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "repl_tcb.h"
+#include "repl/repl_tcb.h"
 
 static inline uint8_t *
 put(uint8_t *p, uint64_t v, unsigned int bits)

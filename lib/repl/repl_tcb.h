@@ -29,7 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tcb.h"
+#include "tcp/tcb.h"
 
 /* X(bits, field): scalar fields copied as they are. */
 #define NS_REPL_IMG_SCALARS(X)  \

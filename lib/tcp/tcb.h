@@ -11,10 +11,10 @@
 
 #include <stdint.h>
 
-#include "byte_fifo.h"
-#include "tcp_options.h"
-#include "tcp_state.h"
-#include "timer_wheel.h"
+#include "tcp/byte_fifo.h"
+#include "tcp/tcp_options.h"
+#include "tcp/tcp_state.h"
+#include "common/timer_wheel.h"
 
 /* Change groups: what an observer (the replication module) receives. */
 enum ns_tcb_group {

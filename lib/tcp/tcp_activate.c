@@ -7,7 +7,7 @@
  * not be repeated), and it tells the peer it is there: all unacknowledged data again (as far as the
  * windows allow), and three ACKs of its receive point.
  */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 /* TSvals may have been sent by the old instance up to the moment it died;
  * the clocks of the two agree only within their real-time offsets. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The application side: connect, send, recv, close, abort. */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 struct ns_tcb *
 ns_tcp_connect(struct ns_tcp_stack *s, uint32_t laddr, uint32_t raddr, uint16_t rport,

@@ -10,7 +10,7 @@
  * grew (RFC 3465 2.1 bytes_acked); cc_state[1]: NEWRENO_AFTER_RTO while the
  * slow start that follows a retransmission timeout lasts (RFC 3465 2.3).
  */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 #define NEWRENO_AFTER_RTO 1u
 

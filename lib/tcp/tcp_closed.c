@@ -11,7 +11,7 @@
 #include <rte_common.h>
 #include <rte_tcp.h>
 
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 /* How long the duplicate may take: twice the RTO, at least this. */
 #define CLOSED_LINGER_MIN_NS 1000000000ull

@@ -3,7 +3,7 @@
 #ifndef NS_TCP_COUNTERS_H
 #define NS_TCP_COUNTERS_H
 
-#include "ns_counter.h"
+#include "common/ns_counter.h"
 
 #define NS_TCP_COUNTERS(X)                                                                        \
 	X(segs_in, INFO, "segments received")                                                     \

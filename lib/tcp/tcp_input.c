@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "tcp_internal.h"
-#include "tcp_options.h"
+#include "tcp/tcp_internal.h"
+#include "tcp/tcp_options.h"
 
 struct seg {
 	uint32_t seq, ack, len; /* len: payload only */

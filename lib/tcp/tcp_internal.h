@@ -6,10 +6,10 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
-#include "ns_cksum.h"
-#include "tcp_options.h"
-#include "tcp_seq.h"
-#include "tcp_stack.h"
+#include "common/ns_cksum.h"
+#include "tcp/tcp_options.h"
+#include "tcp/tcp_seq.h"
+#include "tcp/tcp_stack.h"
 
 #define NS_TCP_CTR(s, name) ((s)->ctr[NS_TCP_C_##name]++)
 #define NS_TCP_HDR_MAX	    (sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr) + 40)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "ns_wire.h"
-#include "tcp_options.h"
+#include "common/ns_wire.h"
+#include "tcp/tcp_options.h"
 
 enum ns_tcpopt_err
 ns_tcp_opts_parse(const uint8_t *p, unsigned int len, struct ns_tcp_opts *o)

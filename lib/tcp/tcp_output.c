@@ -2,8 +2,8 @@
 /* Segment construction and the send decision (what the windows allow). */
 #include <string.h>
 
-#include "tcp_internal.h"
-#include "tcp_options.h"
+#include "tcp/tcp_internal.h"
+#include "tcp/tcp_options.h"
 
 /*
  * The receive window.  With window scaling the field counts units of

@@ -20,7 +20,7 @@
  * The state is in the TCB (replicated with the congestion group); the
  * per-segment times are in the transmission log (tcp_txlog.c).
  */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 #define DUPTHRESH	  3
 #define WCDELACKT_NS	  (200 * 1000000ull) /* worst-case delayed ACK (RFC 8985 7.2) */

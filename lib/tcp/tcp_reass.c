@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 /* Index of the first range whose right edge is at or past seq. */
 static uint32_t

@@ -11,7 +11,7 @@
  * once.  Limited transmit (RFC 3042) serves connections without SACK; with
  * SACK, pipe already counts what the peer holds.
  */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 /* RFC 2883 4: the first block reports a duplicate if it lies below the
  * cumulative ACK or inside the second block. */

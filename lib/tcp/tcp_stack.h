@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "tcb.h"
-#include "tcp_cc.h"
-#include "tcp_counters.h"
-#include "timer_wheel.h"
+#include "tcp/tcb.h"
+#include "tcp/tcp_cc.h"
+#include "tcp/tcp_counters.h"
+#include "common/timer_wheel.h"
 
 enum ns_tcp_event {
 	NS_TCPE_ACCEPTED,  /* a listener's connection reached ESTABLISHED */

@@ -17,8 +17,8 @@
  */
 #include <string.h>
 
-#include "siphash.h"
-#include "tcp_internal.h"
+#include "common/siphash.h"
+#include "tcp/tcp_internal.h"
 
 #define PERIOD_NS (64ull * 1000000000ull)
 #define TS_BITS	  5

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "siphash.h"
-#include "tcp_internal.h"
+#include "common/siphash.h"
+#include "tcp/tcp_internal.h"
 
 const struct ns_ctr_desc ns_tcp_ctr_desc[NS_TCP_C__MAX] = {
 #define X(name, kind, help) NS_CTR_DESC(name, kind, help)

@@ -3,7 +3,7 @@
  * RACK reordering) and the RTT estimator. */
 #include <stddef.h>
 
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 void
 ns_tcp_timer_arm(struct ns_tcp_stack *s, struct ns_tcb *c, enum ns_tcp_timer_kind k, uint64_t at)

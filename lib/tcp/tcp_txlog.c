@@ -14,7 +14,7 @@
  * full.  Soft state: a standby rebuilds it from snd_una and snd_max when it
  * takes over (ns_tcp_txlog_rebuild).
  */
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 static inline struct ns_tcp_seg *
 rec(const struct ns_tcp_txlog *l, uint32_t i)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tcp_stack.h"
+#include "tcp/tcp_stack.h"
 
 static uint8_t scratch[2048];
 static uint64_t segs;

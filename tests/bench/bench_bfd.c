@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bfd.h"
+#include "bfd/bfd.h"
 
 static uint64_t sent;
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bfd.h"
+#include "bfd/bfd.h"
 
 struct pkt {
 	uint8_t buf[NS_BFD_HDR_LEN];

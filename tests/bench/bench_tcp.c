@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp_stack.h"
+#include "tcp/tcp_stack.h"
 
 struct end {
 	struct ns_tcp_stack s;

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
-#include "ns_ipv4_src.h"
+#include "net/host.h"
+#include "common/ns_ipv4_src.h"
 
 static uint64_t ctr[NS_NET__MAX];
 static struct ns_host h;

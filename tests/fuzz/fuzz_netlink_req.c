@@ -11,7 +11,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 
-#include "ns_netlink.h"
+#include "netlink/ns_netlink.h"
 
 static void
 check_answer(const struct ns_nl_buf *b)

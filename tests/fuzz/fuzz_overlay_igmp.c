@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns_igmp.h"
-#include "ns_igmp_querier.h"
-#include "ns_overlay.h"
+#include "igmp/ns_igmp.h"
+#include "igmp/ns_igmp_querier.h"
+#include "overlay/ns_overlay.h"
 
 static uint64_t n_deliver, n_drop;
 

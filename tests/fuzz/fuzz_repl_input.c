@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ha_node.h"
-#include "ns_hmac.h"
-#include "repl.h"
+#include "repl/ha_node.h"
+#include "common/ns_hmac.h"
+#include "repl/repl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

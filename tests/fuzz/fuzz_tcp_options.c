@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp_options.h"
+#include "tcp/tcp_options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 #define LOCAL_IP    RTE_BE32(0xC0000201) /* 192.0.2.1 */
 #define REMOTE_IP   RTE_BE32(0xC0000202) /* 192.0.2.2 */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "ns_test.h"
-#include "tcp_internal.h"
+#include "tcp/tcp_internal.h"
 
 #define MS   1000000ull
 #define A_IP RTE_BE32(0xC0000201) /* 192.0.2.1 */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdlib.h>
 
-#include "arp_cache.h"
-#include "net_counters.h"
+#include "net/arp_cache.h"
+#include "net/net_counters.h"
 #include "ns_test.h"
 
 #define MS (1000ull * 1000)

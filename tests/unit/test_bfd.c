@@ -9,7 +9,7 @@
 
 #include <rte_common.h>
 
-#include "bfd.h"
+#include "bfd/bfd.h"
 #include "ns_test.h"
 
 #define MS   1000000ull

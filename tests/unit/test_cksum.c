@@ -7,7 +7,7 @@
 
 #include <rte_ip.h>
 
-#include "ns_cksum.h"
+#include "common/ns_cksum.h"
 #include "ns_test.h"
 
 static void

@@ -3,7 +3,7 @@
  * incremental updates split at every offset agree with one-shot digests. */
 #include <stdlib.h>
 
-#include "ns_digest.h"
+#include "common/ns_digest.h"
 #include "ns_test.h"
 
 static void

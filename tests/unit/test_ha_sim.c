@@ -33,8 +33,8 @@
 
 #include <string.h>
 
-#include "ha_node.h"
-#include "tcp_internal.h"
+#include "repl/ha_node.h"
+#include "tcp/tcp_internal.h"
 
 #define US    1000ull
 #define MS    1000000ull

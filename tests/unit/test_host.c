@@ -5,7 +5,7 @@
 #include <rte_icmp.h>
 #include <rte_ip.h>
 
-#include "host.h"
+#include "net/host.h"
 #include "ns_test.h"
 
 static uint64_t ctr[NS_NET__MAX];

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "igmp_wire.h"
-#include "ns_igmp.h"
+#include "igmp/igmp_wire.h"
+#include "igmp/ns_igmp.h"
 #include "ns_test.h"
 
 #define ip4 ns_test_ip4

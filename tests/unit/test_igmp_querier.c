@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ns_igmp.h"
-#include "ns_igmp_querier.h"
+#include "igmp/ns_igmp.h"
+#include "igmp/ns_igmp_querier.h"
 #include "ns_test.h"
 
 #define MS 1000000ull

@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "ns_netlink.h"
+#include "netlink/ns_netlink.h"
 #include "ns_test.h"
 
 static uint8_t msg[1024];

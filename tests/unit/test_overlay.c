@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ns_overlay.h"
+#include "overlay/ns_overlay.h"
 #include "ns_test.h"
 
 #define ip4   ns_test_ip4

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 
 #include "ns_test.h"
-#include "repl.h"
-#include "tcp_internal.h"
+#include "repl/repl.h"
+#include "tcp/tcp_internal.h"
 
 #define US    1000ull
 #define MS    1000000ull

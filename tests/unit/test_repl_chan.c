@@ -8,9 +8,9 @@
  */
 #include <stdlib.h>
 
-#include "ns_hmac.h"
+#include "common/ns_hmac.h"
 #include "ns_test.h"
-#include "repl_chan.h"
+#include "repl/repl_chan.h"
 
 #define US 1000ull
 #define MS 1000000ull

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 
 #include "ns_test.h"
-#include "repl_event.h"
-#include "repl_journal.h"
+#include "repl/repl_event.h"
+#include "repl/repl_journal.h"
 
 #define NCONN 4
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Congestion-window arithmetic of NewReno with appropriate byte counting (RFC 3465). */
 #include "ns_test.h"
-#include "tcp_stack.h"
+#include "tcp/tcp_stack.h"
 
 static struct ns_tcb c;
 

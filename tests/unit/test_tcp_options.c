@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ns_test.h"
-#include "tcp_options.h"
-#include "tcp_seq.h"
+#include "tcp/tcp_options.h"
+#include "tcp/tcp_seq.h"
 
 static void
 test_seq_wraparound(void)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "ns_test.h"
-#include "timer_wheel.h"
+#include "common/timer_wheel.h"
 
 #define MS 1000000ull
 
