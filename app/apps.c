@@ -350,6 +350,9 @@ ns_apps_poll(struct ns_tcp_w *t)
 
 	if (w->wheel.armed != 0)
 		ns_tw_advance(&w->wheel, t->w->now_ns, timer_fire, t);
+	/* A standby: journal records whose input came in an earlier frame. */
+	if (!ns_repl_jq_empty(&w->jq) && !__atomic_load_n(&w->backup_paused, __ATOMIC_RELAXED))
+		jq_drain(t);
 	if (t->n_ready != 0)
 		run_ready(t);
 	for (uint32_t i = 0; i < ns_n_apps; i++)
@@ -766,6 +769,7 @@ ns_app_conn_info(const struct ns_app_conn *a, struct ns_app_conn_info *info)
 	info->read_off = c->rcvq.head - (c->irs + 1);
 	info->snd_space = c->state == NS_TCP_CLOSED ? 0 : ns_fifo_room(&c->sndq);
 	info->unread = ns_fifo_len(&c->rcvq);
+	info->rcv_space = c->state == NS_TCP_CLOSED ? 0 : ns_fifo_room(&c->rcvq);
 	info->peer_closed = peer_closed(c);
 }
 
@@ -983,13 +987,16 @@ ns_apps_journal_in(struct ns_tcp_w *t, uint32_t conn, uint16_t app_idx, uint8_t 
 	uint64_t full = q->full;
 	bool was_empty = ns_repl_jq_empty(q);
 
-	if (ns_repl_jq_piece(q, conn, app_idx, flags, pos, p, len) < 0 && q->full != full)
+	if (ns_repl_jq_piece(q, conn, app_idx, flags, pos, p, len) < 0 && q->full != full) {
+		/* The shared state lost a change: not a standby to take over with. */
 		NS_LOG(ERR,
 				"worker %u: %u bytes of journal records wait on the backup "
-				"applications: one dropped, the standby's shared state is no "
-				"longer "
-				"the active's",
+				"applications: one dropped, joining the active again",
 				t->w->idx, q->size);
+		if (ns_tcp_hooks.resync != NULL)
+			ns_tcp_hooks.resync(t->w);
+		return;
+	}
 	/* Alone in the queue, a record of no connection (a snapshot's) applies now;
 	 * the others wait for the image that covers them (ns_apps_backup). */
 	if (was_empty && conn == NS_REPL_CONN_NONE && (flags & NS_REPL_JF_LAST))

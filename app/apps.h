@@ -73,8 +73,9 @@ struct ns_app_worker {
 	uint32_t stride;
 	uint8_t *scratch; /* a linear copy of a backup range that wraps */
 	uint32_t scratch_len;
-	uint32_t cur_app; /* the application being called (index + 1) */
-	bool journaled;	  /* the callback running wrote journal records */
+	uint32_t cur_app;   /* the application being called (index + 1) */
+	bool backup_paused; /* 'set repl backup pause' (tests): the journal waits too */
+	bool journaled;	    /* the callback running wrote journal records */
 	/* Active: the snapshot a joining standby gets (application, its cursor). */
 	uint32_t snap_app;
 	uint64_t snap_cursor;

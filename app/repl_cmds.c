@@ -371,9 +371,12 @@ cmd_set_repl_backup(struct ns_out *o, int argc, char **argv)
 {
 	bool pause = !strcmp(argv[argc - 1], "pause");
 
-	for (uint32_t i = 0; i < app.cfg.n_workers; i++)
+	for (uint32_t i = 0; i < app.cfg.n_workers; i++) {
 		if (ns_repl_ws[i] != NULL)
 			ns_repl_ws[i]->node.backup_paused = pause;
+		if (ns_tcp_ws != NULL)
+			__atomic_store_n(&ns_tcp_ws[i].aw.backup_paused, pause, __ATOMIC_RELAXED);
+	}
 	ns_out_printf(o, "backup applications %s\n", pause ? "paused" : "running");
 	return 0;
 }

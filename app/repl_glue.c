@@ -669,6 +669,15 @@ tcp_image_now(struct ns_worker *w, const struct ns_tcb *c)
 		ns_repl_active_image_now(&r->node.act, c);
 }
 
+static void
+tcp_resync(struct ns_worker *w)
+{
+	struct ns_repl_w *r = ns_repl_ws[w->idx];
+
+	if (r != NULL && ns_ha_role_is_standby(r->node.role))
+		ns_repl_standby_rejoin(&r->node.sb);
+}
+
 static uint32_t
 tcp_room(struct ns_worker *w)
 {
@@ -741,6 +750,7 @@ repl_init(void)
 			.journal = tcp_journal,
 			.image_now = tcp_image_now,
 			.room = tcp_room,
+			.resync = tcp_resync,
 	};
 
 	ns_tcp_set_hooks(&h);

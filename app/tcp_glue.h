@@ -64,6 +64,8 @@ struct ns_tcp_hooks {
 			const void *rec, uint32_t len);
 	void (*image_now)(struct ns_worker *w, const struct ns_tcb *c);
 	uint32_t (*room)(struct ns_worker *w);
+	/* The standby's shared state lost a journal record: join again. */
+	void (*resync)(struct ns_worker *w);
 };
 void ns_tcp_set_hooks(const struct ns_tcp_hooks *h);
 extern struct ns_tcp_hooks ns_tcp_hooks;

@@ -39,10 +39,11 @@
 #include "kv_db.h"
 #include "kv_resp.h"
 
-#define OUT_MAX	     (1u << 20) /* the largest reply (MGET of large values: an error) */
-#define REQ_MAX	     (NS_APP_JOURNAL_MAX - 4096) /* the largest request */
-#define EXPIRE_BATCH 64				 /* keys expired per poll */
-#define SNAP_REC_MAX (64u << 10)		 /* bytes per snapshot record */
+#define OUT_MAX	      (1u << 20) /* the largest reply (MGET of large values: an error) */
+#define REQ_MAX	      (NS_APP_JOURNAL_MAX - 4096) /* the largest request */
+#define EXPIRE_BATCH  64			  /* keys expired per poll */
+#define RECLAIM_BATCH 4096			  /* entries of a cleared keyspace freed per poll */
+#define SNAP_REC_MAX  (64u << 10)		  /* bytes per snapshot record */
 
 /* Journal records. */
 enum {
@@ -378,12 +379,15 @@ serve(struct ns_app_conn *c, void *st)
 {
 	struct ns_app_worker *w = ns_app_conn_worker(c);
 	struct ns_app_conn_info in;
-	uint32_t used = 0, room, flags = 0;
+	uint32_t used = 0, room, flags = 0, max_req;
 	bool close = false;
 
 	(void)st;
 	ns_app_conn_info(c, &in);
 	room = in.snd_space < OUT_MAX ? in.snd_space : OUT_MAX;
+	/* A request longer than the receive queue can never arrive whole: the
+	 * parser's "too big" error rather than a wait without end. */
+	max_req = in.unread + in.rcv_space < REQ_MAX ? in.unread + in.rcv_space : REQ_MAX;
 	while (!close) {
 		const uint8_t *p;
 		const char *err = NULL;
@@ -392,14 +396,14 @@ serve(struct ns_app_conn *c, void *st)
 
 		if (n == 0)
 			break;
-		r = ns_resp_parse(p, n, kcfg.max_bulk, REQ_MAX, cmd, &err);
+		r = ns_resp_parse(p, n, kcfg.max_bulk, max_req, cmd, &err);
 		if (r == 0) {
 			ns_app_conn_info(c, &in);
 			if (n < in.unread) { /* the request goes on past the ring's end */
 				n = ns_app_copy(c, 0, lin,
 						in.unread < REQ_MAX ? in.unread : REQ_MAX);
 				p = lin;
-				r = ns_resp_parse(p, n, kcfg.max_bulk, REQ_MAX, cmd, &err);
+				r = ns_resp_parse(p, n, kcfg.max_bulk, max_req, cmd, &err);
 			}
 		}
 		if (r < 0) { /* as Redis: the error, then the connection closes */
@@ -471,6 +475,8 @@ kv_poll(struct ns_app_worker *w)
 
 	if (db == NULL)
 		return;
+	if (db->dead[0].b != NULL || db->dead[1].b != NULL)
+		ns_kv_reclaim(db, RECLAIM_BATCH); /* what FLUSHALL left, a bounded part per poll */
 	/* The digest is kept by every write: publishing it costs a copy, when
 	 * something changed. */
 	if (pub.seq != 0 && memcmp(raw, db->digest, sizeof(raw)) == 0 &&

@@ -86,6 +86,7 @@ ns_kv_free(struct ns_kv *db)
 		free_entries(&db->t[i]);
 		free(db->t[i].b);
 	}
+	ns_kv_reclaim(db, UINT64_MAX);
 	free(db->heap);
 	free(db);
 }
@@ -424,24 +425,59 @@ ns_kv_delete(struct ns_kv *db, struct ns_kv_entry *e, bool expired)
 	resize_check(db);
 }
 
+/*
+ * Every key gone at once for the commands; the entries themselves are freed
+ * a bounded number at a time (ns_kv_reclaim), as Redis's FLUSHALL ASYNC:
+ * freeing a large keyspace in one go would stall the lcore for longer than
+ * a heartbeat may wait.
+ */
 void
 ns_kv_clear(struct ns_kv *db)
 {
-	struct ns_kv_table small;
+	struct ns_kv_table fresh;
 
-	for (int i = 0; i < 2; i++)
-		free_entries(&db->t[i]);
-	free(db->t[1].b);
+	ns_kv_reclaim(db, UINT64_MAX); /* an earlier clear's leftovers */
+	if (table_init(&fresh, TABLE_MIN) == 0) {
+		db->dead[0] = db->t[0];
+		db->dead[1] = db->t[1];
+		db->dead_bkt = 0;
+		db->t[0] = fresh;
+	} else { /* no memory for a new table: freed now */
+		for (int i = 0; i < 2; i++)
+			free_entries(&db->t[i]);
+		free(db->t[1].b);
+	}
 	memset(&db->t[1], 0, sizeof(db->t[1]));
 	db->rehash_idx = -1;
 	db->heap_n = 0;
 	db->used_memory = 0;
 	memset(db->digest, 0, sizeof(db->digest));
-	/* Back to a small table; if that cannot be had, keep the empty big one. */
-	if (db->t[0].size > TABLE_MIN && table_init(&small, TABLE_MIN) == 0) {
-		free(db->t[0].b);
-		db->t[0] = small;
+}
+
+bool
+ns_kv_reclaim(struct ns_kv *db, uint64_t max_entries)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		struct ns_kv_table *t = &db->dead[i];
+
+		while (db->dead_bkt < t->size) {
+			struct ns_kv_entry *e = t->b[db->dead_bkt], *next;
+
+			for (; e != NULL; e = next, n++) {
+				next = e->next;
+				free(e);
+			}
+			t->b[db->dead_bkt++] = NULL;
+			if (n >= max_entries)
+				return false;
+		}
+		free(t->b);
+		memset(t, 0, sizeof(*t));
+		db->dead_bkt = 0;
 	}
+	return true;
 }
 
 uint32_t

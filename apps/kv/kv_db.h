@@ -47,9 +47,11 @@ struct ns_kv_table {
 
 struct ns_kv {
 	struct ns_kv_cfg cfg;
-	struct ns_kv_table t[2]; /* t[1] is the target while rehashing */
-	int64_t rehash_idx;	 /* next bucket of t[0] to move; -1: not rehashing */
-	bool layout_held;	 /* no key moves between buckets (ns_kv_hold_layout) */
+	struct ns_kv_table t[2];    /* t[1] is the target while rehashing */
+	int64_t rehash_idx;	    /* next bucket of t[0] to move; -1: not rehashing */
+	bool layout_held;	    /* no key moves between buckets (ns_kv_hold_layout) */
+	struct ns_kv_table dead[2]; /* cleared tables whose entries are being freed */
+	uint64_t dead_bkt;	    /* the next bucket of dead[] to free */
 	uint64_t used_memory;
 	uint8_t digest[24];	   /* XOR of the entries' digests (ns_kv_digest) */
 	struct ns_kv_entry **heap; /* min-heap on expire_ms */
@@ -135,5 +137,8 @@ void ns_kv_set_expire(struct ns_kv *db, struct ns_kv_entry *e, int64_t when);
 void ns_kv_hold_layout(struct ns_kv *db, bool hold);
 /* Remove every key. */
 void ns_kv_clear(struct ns_kv *db);
+/* Free up to about max_entries of what clears left (whole buckets); true
+ * when nothing is left. */
+bool ns_kv_reclaim(struct ns_kv *db, uint64_t max_entries);
 
 #endif /* NS_KV_DB_H */

@@ -106,6 +106,8 @@ struct ns_app_conn_info {
 	uint32_t sent_off, read_off;
 	uint32_t snd_space; /* free bytes in the send queue */
 	uint32_t unread;    /* bytes received, not yet consumed */
+	uint32_t rcv_space; /* free bytes in the receive queue: a request longer than
+			       unread + rcv_space can never arrive whole */
 	bool peer_closed;   /* the peer's FIN came (after the unread bytes) */
 };
 

@@ -63,10 +63,10 @@ struct ns_repl_active_ops {
 	/* At a checkpoint: the application's state for this connection as of the
 	 * bytes it has read (a digest, a count), up to max bytes; 0: none. */
 	uint32_t (*app_state)(void *user, const struct ns_tcb *c, uint8_t *buf, uint32_t max);
-	/* A bulk sync starts (its first call, *cursor 0) and goes on: the
-	 * applications' shared state as journal records of no connection
+	/* A bulk sync's connections are checkpointed: the applications' shared
+	 * state (first call: *cursor 0) as journal records of no connection
 	 * (ns_repl_active_journal), as much as the channel takes; true when all
-	 * of it is written (then the connections' checkpoints go on). */
+	 * of it is written (then BULK_END). */
 	bool (*snapshot)(void *user, uint64_t *cursor);
 };
 
@@ -80,8 +80,8 @@ struct ns_repl_active {
 	uint32_t epoch, session, nonce;
 	uint64_t hello_ns, last_join_ns;
 	struct ns_repl_aconn *conn; /* tcp->cfg.max_conns */
-	/* bulk sync: the applications' snapshot (snap_cursor), then the
-	 * connections checkpointed from the cursor on, per poll */
+	/* bulk sync: the connections checkpointed from the cursor on, per
+	 * poll, then the applications' snapshot (snap_cursor) */
 	bool bulk, snap_done;
 	uint64_t snap_cursor;
 	uint32_t bulk_cursor, bulk_per_poll, bulk_sent, bulk_end_seq;
@@ -263,6 +263,9 @@ void ns_repl_standby_deliver(
 		struct ns_repl_standby *sb, const uint8_t *p, uint32_t len, uint64_t now);
 void ns_repl_standby_control(struct ns_repl_standby *sb, uint8_t type, uint32_t epoch,
 		uint32_t session, const uint8_t *p, uint32_t len, uint64_t now);
+/* Join the active again (a new session and bulk sync): what the standby
+ * holds can no longer be trusted (an application's journal lost a record). */
+void ns_repl_standby_rejoin(struct ns_repl_standby *sb);
 /* Once per poll: JOIN while unsynced or silent, lag thresholds, flush. */
 void ns_repl_standby_poll(struct ns_repl_standby *sb, uint64_t now);
 /* Takeover: every shadow with an image becomes a live connection of the

@@ -452,12 +452,7 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 		start_session(a, a->nonce, now);
 		return;
 	}
-	if (a->bulk && !a->snap_done) {
-		a->snap_done = a->ops.snapshot(a->user, &a->snap_cursor);
-		if (a->overrun)
-			return; /* restarted by the next poll */
-	}
-	if (a->bulk && a->snap_done) {
+	if (a->bulk) {
 		uint32_t n = 0;
 
 		while (a->bulk_cursor < a->tcp->cfg.max_conns && n < a->bulk_per_poll &&
@@ -470,7 +465,15 @@ ns_repl_active_poll(struct ns_repl_active *a, uint64_t now)
 			a->bulk_sent++;
 			n++;
 		}
-		if (a->bulk_cursor == a->tcp->cfg.max_conns) {
+		/* Then the applications' shared state: the connections are live on
+		 * the standby by now, so the journal records that the snapshot's
+		 * records are queued with there are covered as they come. */
+		if (a->bulk_cursor == a->tcp->cfg.max_conns && !a->snap_done) {
+			a->snap_done = a->ops.snapshot(a->user, &a->snap_cursor);
+			if (a->overrun)
+				return; /* restarted by the next poll */
+		}
+		if (a->bulk_cursor == a->tcp->cfg.max_conns && a->snap_done) {
 			uint8_t *p = event(a, NS_REPL_EV_BULK_END, 4, 0);
 
 			if (p != NULL) {

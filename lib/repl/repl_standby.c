@@ -397,6 +397,14 @@ consume_pending(struct ns_repl_standby *sb, uint64_t now)
 }
 
 void
+ns_repl_standby_rejoin(struct ns_repl_standby *sb)
+{
+	sb->state = NS_REPL_S_JOINING;
+	sb->join_ns = 0;
+	sb->resets++;
+}
+
+void
 ns_repl_standby_poll(struct ns_repl_standby *sb, uint64_t now)
 {
 	if (sb->state != NS_REPL_S_JOINING && sb->ch->last_rx_ns != 0 &&
