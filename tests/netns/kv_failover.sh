@@ -53,6 +53,22 @@ digests_equal() { # the two instances publish the same digest (and have one)
 	local x y
 	x=$(digest_of a) && y=$(digest_of b) && [ "${#x}" = 40 ] && [ "$x" = "$y" ]
 }
+# kv_state: each instance's keyspace and journal figures (after a failed check)
+kv_state() {
+	local x
+	for x in a b; do
+		echo "    $x: $(ictl "$x" app kv | tr '\n' ' ')$(ictl "$x" show apps |
+			awk '$1 ~ /app\.kv\.(journal|records_applied|snapshot)/ {printf "%s %s ", $1, $2}')"
+		echo "    $x: $(grep -c "journal records wait on the backup applications" "$TOPO_TMP/$x.log") journal records dropped (its log)"
+	done
+}
+check_digests() { # DESCRIPTION: the digests converge within 15 s
+	if wait_for 15 digests_equal; then echo "ok   $1"; else
+		echo "FAIL $1"
+		fail=1
+		kv_state
+	fi
+}
 app_ctr() { ictl "$1" show apps 2>/dev/null | awk -v k="app.kv.$2" '$1 == k {print $2}'; }
 progress() { cut -d' ' -f1 "$1" 2>/dev/null || echo 0; }
 progressed() { [ "$(progress "$1")" -gt "$2" ]; } # FILE N: past N acknowledged writes
@@ -138,7 +154,7 @@ check "redis-benchmark: $runs runs, $bad_runs with a non-zero exit, no error pri
 	test "$runs" -gt 0 -a "$bad_runs" = 0 -a -z "$errors"
 roles
 check "the pair is in sync after the load" wait_for 10 topo_ha_in_sync "$act"
-check "the standby's keyspace digest equals the active's ($(digest_of "$act"))" wait_for 10 digests_equal
+check_digests "the standby's keyspace digest equals the active's ($(digest_of "$act"))"
 
 # --- lag flags ---------------------------------------------------------------
 declare -A fw=() fc=()
@@ -163,13 +179,13 @@ for x in "$act" "$sby"; do
 done
 ictl "$sby" set repl backup resume >/dev/null
 check "backup resumed: the pair is in sync" wait_for 15 topo_ha_in_sync "$act"
-check "backup resumed: the digests converge" wait_for 15 digests_equal
+check_digests "backup resumed: the digests converge"
 
 # --- the digest: one known key, then only the writer's keys ------------------
-peer redis-cli -h "$DP_IP" flushall >/dev/null
-peer redis-cli -h "$DP_IP" set kvtest:one "hello, digest" >/dev/null
+peer timeout 10 redis-cli -h "$DP_IP" flushall >/dev/null
+peer timeout 10 redis-cli -h "$DP_IP" set kvtest:one "hello, digest" >/dev/null
 want=$(/usr/bin/python3 "$WRITER" --digest-of kvtest:one "hello, digest")
-check "one key: the standby follows" wait_for 10 digests_equal
+check_digests "one key: the standby follows"
 check "one key: the digest ($(digest_of "$act")) is the one SipHash-2-4 in Python computes ($want)" \
 	test "$(digest_of "$act")" = "$want"
 peer /usr/bin/python3 "$WRITER" "$DP_IP" 6379 --conns "$CONNS" --duration 4 --flush \
@@ -190,13 +206,18 @@ want=$(sed -n 's/^digest //p' "$TOPO_TMP/final.out")
 dbg=$(sed -n 's/^debug-digest //p' "$TOPO_TMP/final.out")
 check "writer only: DEBUG DIGEST ($dbg) is the writer's ($want)" test -n "$want" -a "$dbg" = "$want"
 check "writer only: the active's digest is the writer's" test "$(digest_of "$act")" = "$want"
-check "writer only: the standby's digest is the writer's" wait_for 10 digests_equal
+check_digests "writer only: the standby's digest is the writer's"
 
 topo_capture_stop
 rst=$(tcpdump -nr "$TOPO_TMP/rst.pcap" "src host $DP_IP" 2>/dev/null | wc -l)
 rst_peer=$(tcpdump -nr "$TOPO_TMP/rst.pcap" "src host $PEER_IP" 2>/dev/null | wc -l)
 check "no RST from the service address over $ROUNDS kills, $SWITCHOVERS switchovers and the last kill (the peer sent $rst_peer)" \
 	test "$rst" = 0
+# Takeovers (both logs, across restarts): the kills' and the switchovers', no other.
+n=$(cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | grep -c "worker 0: takes over")
+check "takeovers: $n, the $((ROUNDS + SWITCHOVERS + 1)) the test caused and no other" \
+	test "$n" = $((ROUNDS + SWITCHOVERS + 1))
+[ "$n" = $((ROUNDS + SWITCHOVERS + 1)) ] || grep -h "takes over\|not in sync: no takeover" "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | sed 's/^/    /'
 awk '$1 != "-" {print $1}' "$TOPO_TMP/takeovers" | sort -n | awk '{v[NR] = $1}
 	END {if (NR) printf "    kill to takeover done over %d kills: p50 %.1f ms, max %.1f ms\n", NR, v[int((NR + 1) / 2)], v[NR]}'
 for x in a b; do
