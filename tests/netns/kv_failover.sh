@@ -191,7 +191,16 @@ if ! digests_equal; then # evidence: does one more request let the standby catch
 fi
 
 # --- the digest: one known key, then only the writer's keys ------------------
+# FLUSHALL of the whole keyspace (the load's keys) runs to completion on one
+# worker, then on the standby from the journal: no instance may go silent
+# long enough for a takeover meanwhile.
+takeovers_logged() { cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | grep -c "worker 0: takes over"; }
+n0=$(takeovers_logged) keys=$(ictl "$act" app kv | awk '$1 == "keys" {print $2}') t0=$EPOCHREALTIME
 peer timeout 10 redis-cli -h "$DP_IP" flushall >/dev/null
+ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.0f", (b - a) * 1000}')
+sleep 2
+check "FLUSHALL of $keys keys (answered in $ms ms): no takeover meanwhile ($(($(takeovers_logged) - n0)))" \
+	test "$(takeovers_logged)" = "$n0"
 peer timeout 10 redis-cli -h "$DP_IP" set kvtest:one "hello, digest" >/dev/null
 want=$(/usr/bin/python3 "$WRITER" --digest-of kvtest:one "hello, digest")
 check_digests "one key: the standby follows"
@@ -223,7 +232,7 @@ rst_peer=$(tcpdump -nr "$TOPO_TMP/rst.pcap" "src host $PEER_IP" 2>/dev/null | wc
 check "no RST from the service address over $ROUNDS kills, $SWITCHOVERS switchovers and the last kill (the peer sent $rst_peer)" \
 	test "$rst" = 0
 # Takeovers (both logs, across restarts): the kills' and the switchovers', no other.
-n=$(cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | grep -c "worker 0: takes over")
+n=$(takeovers_logged)
 check "takeovers: $n, the $((ROUNDS + SWITCHOVERS + 1)) the test caused and no other" \
 	test "$n" = $((ROUNDS + SWITCHOVERS + 1))
 [ "$n" = $((ROUNDS + SWITCHOVERS + 1)) ] || grep -h "takes over\|not in sync: no takeover" "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | sed 's/^/    /'
