@@ -203,6 +203,7 @@ check "FLUSHALL of $keys keys (answered in $ms ms): no takeover meanwhile ($(($(
 	test "$(takeovers_logged)" = "$n0"
 peer timeout 10 redis-cli -h "$DP_IP" set kvtest:one "hello, digest" >/dev/null
 want=$(/usr/bin/python3 "$WRITER" --digest-of kvtest:one "hello, digest")
+roles
 check_digests "one key: the standby follows"
 check "one key: the digest ($(digest_of "$act")) is the one SipHash-2-4 in Python computes ($want)" \
 	test "$(digest_of "$act")" = "$want"
