@@ -31,6 +31,7 @@ REF=$REF_IP:6380
 ip netns exec "$NS_REF" redis-server --bind "$REF_IP" --port 6380 --save '' --appendonly no \
 	--proto-max-bulk-len 1mb --protected-mode no --databases 1 \
 	--enable-debug-command yes --logfile "$TOPO_TMP/redis.log" </dev/null >/dev/null 2>&1 &
+disown $! # the cleanup kills it with the namespace's processes, quietly
 kv_ini() {
 	topo_ini "[app.kv]" "lib = $NONSTOP_KV" "maxmemory = $1" \
 		"[listener.redis]" "port = 6379" "app = kv" ${KV_TCPBUF:+"[tcp]" "rcvbuf = $KV_TCPBUF" "sndbuf = $KV_TCPBUF"}
