@@ -25,6 +25,8 @@
 #                            so the bridge sees and drops frames of the MTU
 #   topo_bridge_loss PCT     drop PCT% of the TCP frames the bridge forwards (both
 #                            ways, every host pair); 0 removes the rule
+#   topo_ref_host            a second Linux host $NS_REF ($REF_IP) on its own veth
+#                            to $NS_PEER: a kernel-TCP reference server's namespace
 #   topo_bridge_capture FILE [SNAPLEN]  tcpdump on the bridge's port to nonstop
 #   topo_expert_errors PCAP  tshark's problems in the frames nonstop sent (empty: none)
 #   topo_check DESC COND     eval COND: print "PASS: DESC" or "FAIL: DESC" and count
@@ -413,6 +415,27 @@ topo_bridged() {
 		topo_do ip -n "$NS_BR" link set "$x" up || return 1
 	done
 	topo_do ip -n "$NS_BR" link set br0 up || return 1
+}
+
+# topo_ref_host: a second Linux host, namespace $NS_REF ($REF_IP), for a
+# kernel-TCP reference server (redis-server against kv), on its own veth pair
+# to $NS_PEER ($REF_PEER_IP on the peer's end, offloads as on nonstop's
+# pair): the same client namespace reaches nonstop and the reference over
+# the same kind of path.  Call it after topo_pair.
+REF_IP=198.51.100.2
+REF_PEER_IP=198.51.100.1
+topo_ref_host() {
+	local h
+	h=$(printf '%s' "$TOPO_TAG" | md5sum | cut -c1-9)
+	NS_REF=ns-ref-$TOPO_TAG
+	topo_ns_add "$NS_REF" || return 1
+	topo_do ip -n "$NS_REF" link add "vr$h" type veth peer name "vq$h" netns "$NS_PEER" ||
+		return 1
+	topo_do ip -n "$NS_REF" addr add "$REF_IP/24" dev "vr$h" || return 1
+	topo_do ip -n "$NS_REF" link set "vr$h" up || return 1
+	topo_do ip -n "$NS_PEER" addr add "$REF_PEER_IP/24" dev "vq$h" || return 1
+	topo_do ip -n "$NS_PEER" link set "vq$h" up || return 1
+	topo_do ip netns exec "$NS_PEER" ethtool -K "vq$h" tx off || return 1
 }
 
 topo_bridge_loss() {
