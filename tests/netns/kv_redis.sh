@@ -12,8 +12,11 @@
 # shape-checked instead of compared: INFO (its own short sections), COMMAND
 # COUNT (kv's commands), DEBUG DIGEST (kv's own digest), PTTL (the clock);
 # and a request of more than 1024 arguments is a protocol error in kv only.
-# KV_TCPBUF=BYTES sets [tcp] rcvbuf and sndbuf (default: nonstop's, 64 KB).
+# KV_TCPBUF=BYTES sets [tcp] rcvbuf and sndbuf; the default, 1 MiB, holds
+# kv's largest request (max_bulk 512 KiB), as a kv deployment must: with
+# nonstop's default 64 KiB a longer request gets the too-big error instead.
 set -uo pipefail
+KV_TCPBUF=${KV_TCPBUF:-1048576}
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 py=/usr/bin/python3
 resp=$(dirname "$0")/kv_resp.py
