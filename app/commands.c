@@ -75,7 +75,6 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 {
 	const struct ns_config *c = &app.cfg;
 	struct ns_feature *f;
-	char ip[INET_ADDRSTRLEN];
 
 	(void)argc, (void)argv;
 	ns_out_printf(o, "# %s\n[global]\n", c->path);
@@ -89,24 +88,12 @@ cmd_show_config(struct ns_out *o, int argc, char **argv)
 	ns_out_printf(o, "\n[tcp]\n");
 	ns_cfg_each_tcp(&c->tcp, show_kv, o);
 	for (uint16_t i = 0; i < c->n_listeners; i++) {
-		const struct ns_listener_cfg *l = &c->listener[i];
-
-		ns_out_printf(o, "\n[listener.%s]\nport = %u\n", l->name, l->port);
-		if (l->addr)
-			ns_out_printf(o, "address = %s\n", fmt_ip(l->addr, ip));
-		ns_out_printf(o, "app = %s\n", ns_cfg_app_name(&app.cfg, l->app));
-		if (l->bytes)
-			ns_out_printf(o, "bytes = %" PRIu64 "\n", l->bytes);
+		ns_out_printf(o, "\n[listener.%s]\n", c->listener[i].name);
+		ns_cfg_each_listener(c, &c->listener[i], show_kv, o);
 	}
 	for (uint16_t i = 0; i < c->n_clients; i++) {
-		const struct ns_client_cfg *k = &c->client[i];
-
-		ns_out_printf(o, "\n[client.%s]\nconnect = %s:%u\n", k->name, fmt_ip(k->dst, ip),
-				k->port);
-		if (k->msg)
-			ns_out_printf(o, "msg = %u\n", k->msg);
-		ns_out_printf(o, "source = %s\napp = %s\nbytes = %" PRIu64 "\nconns = %u\n",
-				fmt_ip(k->src, ip), ns_cfg_app_name(&app.cfg, k->app), k->bytes, k->conns);
+		ns_out_printf(o, "\n[client.%s]\n", c->client[i].name);
+		ns_cfg_each_client(c, &c->client[i], show_kv, o);
 	}
 	ns_out_printf(o, "\n[repl]\n");
 	ns_cfg_each_repl(c, show_kv, o);

@@ -191,9 +191,16 @@ static const char *const tcp_keys[] = {
 		NS_TCP_KNOBS(X)
 #undef X
 				NULL};
-static const char *const listener_keys[] = {"port", "address", "app", "bytes", "repl", NULL};
+static const char *const listener_keys[] = {
+#define X(key, field, kind, min, max, dflt, need) #key,
+		NS_LISTENER_KEYS(X)
+#undef X
+				NULL};
 static const char *const client_keys[] = {
-		"connect", "source", "app", "bytes", "conns", "msg", NULL};
+#define X(key, field, kind, min, max, dflt, need) #key,
+		NS_CLIENT_KEYS(X)
+#undef X
+				NULL};
 static const char *const port_keys[] = {NS_PORT_OTHER_KEYS,
 #define X(key, field, type, min, max, dflt) #key,
 		NS_PORT_KNOBS(X)
@@ -328,87 +335,175 @@ load_tcp(struct cfg_ctx *c, struct ns_config *cfg)
 	return 0;
 }
 
+/* The keys of NS_LISTENER_KEYS or NS_CLIENT_KEYS that must be given. */
+struct tcpapp_need {
+	const char *key, *need;
+};
+
+static const struct tcpapp_need listener_need[] = {
+#define X(key, field, kind, min, max, dflt, need) {#key, need},
+		NS_LISTENER_KEYS(X)
+#undef X
+};
+static const struct tcpapp_need client_need[] = {
+#define X(key, field, kind, min, max, dflt, need) {#key, need},
+		NS_CLIENT_KEYS(X)
+#undef X
+};
+
+static int
+tcpapp_check_need(struct cfg_ctx *c, const char *sec, const struct tcpapp_need *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (k[i].need != NULL && rte_cfgfile_get_entry(c->f, sec, k[i].key) == NULL)
+			return ns_cfg_error(c, sec, k[i].key, "missing: %s", k[i].need);
+	return 0;
+}
+
+int
+ns_get_ipv4(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+	struct in_addr a;
+
+	if (v == NULL)
+		return 0;
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return ns_cfg_error(c, sec, key, "'%s' is not an IPv4 address", v);
+	*out = a.s_addr;
+	return 0;
+}
+
+bool
+ns_parse_dest(const char *v, rte_be32_t *out, uint16_t *port)
+{
+	const char *colon = strchr(v, ':');
+	char host[32];
+	struct in_addr a;
+	uint32_t x = 0;
+
+	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
+	if (inet_pton(AF_INET, host, &a) != 1 ||
+			(colon != NULL &&
+					(sscanf(colon + 1, "%u", &x) != 1 || x == 0 || x > 65535)))
+		return false;
+	*out = a.s_addr;
+	*port = (uint16_t)x;
+	return true;
+}
+
+/* CONNECT: A.B.C.D:PORT (the port 1 .. 65535, in host order). */
+static int
+get_connect(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out, uint16_t *port)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+
+	if (v == NULL)
+		return 0;
+	if (strchr(v, ':') == NULL || !ns_parse_dest(v, out, port))
+		return ns_cfg_error(c, sec, key, "'%s' is not A.B.C.D:PORT", v);
+	return 0;
+}
+
+/* REPL: sync or async (given: set). */
+static int
+get_repl_mode(struct cfg_ctx *c, const char *sec, const char *key, bool *async, bool *set)
+{
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
+		return ns_cfg_error(c, sec, key, "'%s' is neither sync nor async", v);
+	*async = !strcmp(v, "async");
+	*set = true;
+	return 0;
+}
+
+/* TCPAPP_LOAD_<kind>(c, cfg, s, key, x, field, min, max, client): one key of
+ * NS_LISTENER_KEYS or NS_CLIENT_KEYS into x->field. */
+#define TCPAPP_LOAD_U16(c, cfg, s, key, x, field, min, max, client) \
+	GET_KNOB_TYPED(c, s, key, &(x)->field, min, max)
+#define TCPAPP_LOAD_U32(c, cfg, s, key, x, field, min, max, client) \
+	GET_KNOB_TYPED(c, s, key, &(x)->field, min, max)
+#define TCPAPP_LOAD_U64(c, cfg, s, key, x, field, min, max, client) \
+	ns_get_u64(c, s, key, &(x)->field, max)
+#define TCPAPP_LOAD_ADDR(c, cfg, s, key, x, field, min, max, client) \
+	ns_get_ipv4(c, s, key, &(x)->field)
+#define TCPAPP_LOAD_CONNECT(c, cfg, s, key, x, field, min, max, client) \
+	get_connect(c, s, key, &(x)->field, &(x)->field##_port)
+/* the key is "app" (ns_cfg_get_app's) */
+#define TCPAPP_LOAD_APP(c, cfg, s, key, x, field, min, max, client) \
+	ns_cfg_get_app(c, cfg, s, client, &(x)->field)
+#define TCPAPP_LOAD_REPL(c, cfg, s, key, x, field, min, max, client) \
+	get_repl_mode(c, s, key, &(x)->field##_async, &(x)->field##_set)
+/* TCPAPP_FITS_<kind>(min, max): the range fits the member of a number. */
+#define TCPAPP_FITS_U16(min, max)     ((max) <= UINT16_MAX)
+#define TCPAPP_FITS_U32(min, max)     ((uint64_t)(max) <= UINT32_MAX)
+#define TCPAPP_FITS_U64(min, max)     ((min) == 0) /* ns_get_u64: 0 .. max */
+#define TCPAPP_FITS_ADDR(min, max)    1
+#define TCPAPP_FITS_CONNECT(min, max) 1
+#define TCPAPP_FITS_APP(min, max)     1
+#define TCPAPP_FITS_REPL(min, max)    1
+/* TCPAPP_DFLT_<kind>(x, field, dflt): the default of a number or an application (the rest: 0). */
+#define TCPAPP_DFLT_U16(x, field, dflt) (x)->field = dflt;
+#define TCPAPP_DFLT_U32(x, field, dflt) (x)->field = dflt;
+#define TCPAPP_DFLT_U64(x, field, dflt) (x)->field = dflt;
+#define TCPAPP_DFLT_ADDR(x, field, dflt)
+#define TCPAPP_DFLT_CONNECT(x, field, dflt)
+#define TCPAPP_DFLT_APP(x, field, dflt) (x)->field = dflt;
+#define TCPAPP_DFLT_REPL(x, field, dflt)
+/* The keys of NS_LISTENER_KEYS one by one; a listener's port and address
+ * against the other listeners' are checked by ns_config_load. */
 static int
 load_listener(struct cfg_ctx *c, const struct ns_config *cfg, const char *sec,
 		struct ns_listener_cfg *l)
 {
-	const char *v;
-	uint32_t port = 0;
-
 	memset(l, 0, sizeof(*l));
+#define X(key, field, kind, min, max, dflt, need) TCPAPP_DFLT_##kind(l, field, dflt)
+	NS_LISTENER_KEYS(X)
+#undef X
 	if (strlen(sec) - 9 == 0 || strlen(sec) - 9 >= sizeof(l->name))
 		return ns_cfg_error(c, sec, NULL, "listener name must be 1-%zu characters",
 				sizeof(l->name) - 1);
 	snprintf(l->name, sizeof(l->name), "%s", sec + 9);
-	if (ns_check_keys(c, sec, listener_keys) < 0)
+	if (ns_check_keys(c, sec, listener_keys) < 0 ||
+			tcpapp_check_need(c, sec, listener_need, RTE_DIM(listener_need)) < 0)
 		return -1;
-	if (rte_cfgfile_get_entry(c->f, sec, "port") == NULL)
-		return ns_cfg_error(c, sec, "port", "missing: the TCP port to listen on");
-	if (ns_get_u32(c, sec, "port", &port, 1, 65535) < 0)
+#define X(key, field, kind, min, max, dflt, need)                                 \
+	_Static_assert(TCPAPP_FITS_##kind(min, max),                              \
+			"[listener.NAME] " #key "'s range fits its member");      \
+	if (TCPAPP_LOAD_##kind(c, cfg, sec, #key, l, field, min, max, false) < 0) \
 		return -1;
-	l->port = (uint16_t)port;
-	v = rte_cfgfile_get_entry(c->f, sec, "address");
-	if (v != NULL) {
-		struct in_addr a;
-
-		if (inet_pton(AF_INET, v, &a) != 1)
-			return ns_cfg_error(c, sec, "address", "'%s' is not an IPv4 address", v);
-		l->addr = a.s_addr;
-	}
-	if (ns_cfg_get_app(c, cfg, sec, false, &l->app) < 0 ||
-			ns_get_u64(c, sec, "bytes", &l->bytes, 1ull << 50) < 0)
-		return -1;
-	v = rte_cfgfile_get_entry(c->f, sec, "repl");
-	if (v != NULL) {
-		if (strcmp(v, "sync") != 0 && strcmp(v, "async") != 0)
-			return ns_cfg_error(c, sec, "repl", "'%s' is neither sync nor async", v);
-		l->repl_async = !strcmp(v, "async");
-		l->repl_set = true;
-	}
+	NS_LISTENER_KEYS(X)
+#undef X
 	return 0;
 }
 
+/* The keys of NS_CLIENT_KEYS one by one, then the checks of keys that go together. */
 static int
 load_client(struct cfg_ctx *c, const struct ns_config *cfg, const char *sec,
 		struct ns_client_cfg *k)
 {
-	const char *v = rte_cfgfile_get_entry(c->f, sec, "connect"), *colon;
-	char host[32];
-	struct in_addr a;
-	uint32_t x;
-
 	memset(k, 0, sizeof(*k));
-	k->conns = 1;
-	k->app = NS_APP_SOURCE;
+#define X(key, field, kind, min, max, dflt, need) TCPAPP_DFLT_##kind(k, field, dflt)
+	NS_CLIENT_KEYS(X)
+#undef X
 	if (strlen(sec) - 7 == 0 || strlen(sec) - 7 >= sizeof(k->name))
 		return ns_cfg_error(c, sec, NULL, "client name must be 1-%zu characters",
 				sizeof(k->name) - 1);
 	snprintf(k->name, sizeof(k->name), "%s", sec + 7);
-	if (ns_check_keys(c, sec, client_keys) < 0)
+	if (ns_check_keys(c, sec, client_keys) < 0 ||
+			tcpapp_check_need(c, sec, client_need, RTE_DIM(client_need)) < 0)
 		return -1;
-	if (v == NULL)
-		return ns_cfg_error(c, sec, "connect", "missing: the A.B.C.D:PORT to connect to");
-	colon = strchr(v, ':');
-	if (colon == NULL || (size_t)(colon - v) >= sizeof(host))
-		return ns_cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
-	x = 0;
-	if (inet_pton(AF_INET, host, &a) != 1 || sscanf(colon + 1, "%u", &x) != 1 || x == 0 ||
-			x > 65535)
-		return ns_cfg_error(c, sec, "connect", "'%s' is not A.B.C.D:PORT", v);
-	k->dst = a.s_addr;
-	k->port = (uint16_t)x;
-	v = rte_cfgfile_get_entry(c->f, sec, "source");
-	if (v != NULL) {
-		if (inet_pton(AF_INET, v, &a) != 1)
-			return ns_cfg_error(c, sec, "source", "'%s' is not an IPv4 address", v);
-		k->src = a.s_addr;
-	}
-	if (ns_cfg_get_app(c, cfg, sec, true, &k->app) < 0 ||
-			ns_get_u64(c, sec, "bytes", &k->bytes, 1ull << 50) < 0 ||
-			ns_get_u32(c, sec, "conns", &k->conns, 1, 65536) < 0 ||
-			ns_get_u32(c, sec, "msg", &k->msg, 0, 65536) < 0)
+#define X(key, field, kind, min, max, dflt, need)                                \
+	_Static_assert(TCPAPP_FITS_##kind(min, max),                             \
+			"[client.NAME] " #key "'s range fits its member");       \
+	if (TCPAPP_LOAD_##kind(c, cfg, sec, #key, k, field, min, max, true) < 0) \
 		return -1;
+	NS_CLIENT_KEYS(X)
+#undef X
+	/* Keys that go together: msg is echo-check's, and divides bytes. */
 	if (k->msg != 0 && k->app != NS_APP_ECHO_CHECK)
 		return ns_cfg_error(
 				c, sec, "msg", "request/response messages need app = echo-check");
@@ -631,6 +726,7 @@ ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen
 			}
 			if (load_listener(&c, cfg, s, &cfg->listener[cfg->n_listeners]) < 0)
 				goto out;
+			/* Not in the table: a port and address once among the listeners. */
 			for (uint16_t j = 0; j < cfg->n_listeners; j++)
 				if (cfg->listener[j].port == cfg->listener[cfg->n_listeners].port &&
 						cfg->listener[j].addr ==
@@ -867,6 +963,62 @@ ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg)
 #undef SHOW_KNOB_U32
 #undef SHOW_KNOB_POW2
 #undef SHOW_KNOB_BOOL
+}
+
+void
+ns_cfg_kv_ipv4(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	if (a != 0)
+		fn(arg, key, inet_ntop(AF_INET, &a, ip, sizeof(ip)), NULL);
+}
+
+void
+ns_cfg_kv_dest(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a, uint16_t port)
+{
+	char ip[INET_ADDRSTRLEN], text[INET_ADDRSTRLEN + 8];
+
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	if (port != 0)
+		snprintf(text, sizeof(text), "%s:%u", ip, port);
+	else
+		snprintf(text, sizeof(text), "%s", ip);
+	fn(arg, key, text, NULL);
+}
+
+/* 'show config' of a listener or a client: TCPAPP_SHOW_<kind>(fn, arg, cfg, key, x, field). */
+#define TCPAPP_SHOW_U16(fn, arg, cfg, key, x, field)  ns_cfg_kv_num(fn, arg, key, (x)->field)
+#define TCPAPP_SHOW_U32(fn, arg, cfg, key, x, field)  ns_cfg_kv_num(fn, arg, key, (x)->field)
+#define TCPAPP_SHOW_U64(fn, arg, cfg, key, x, field)  ns_cfg_kv_num(fn, arg, key, (x)->field)
+#define TCPAPP_SHOW_ADDR(fn, arg, cfg, key, x, field) ns_cfg_kv_ipv4(fn, arg, key, (x)->field)
+#define TCPAPP_SHOW_CONNECT(fn, arg, cfg, key, x, field) \
+	ns_cfg_kv_dest(fn, arg, key, (x)->field, (x)->field##_port)
+#define TCPAPP_SHOW_APP(fn, arg, cfg, key, x, field) \
+	fn(arg, key, ns_cfg_app_name(cfg, (x)->field), NULL)
+/* given, else [repl] mode */
+#define TCPAPP_SHOW_REPL(fn, arg, cfg, key, x, field)                              \
+	do {                                                                       \
+		if ((x)->field##_set)                                              \
+			fn(arg, key, (x)->field##_async ? "async" : "sync", NULL); \
+	} while (0)
+
+void
+ns_cfg_each_listener(const struct ns_config *cfg, const struct ns_listener_cfg *l, ns_cfg_kv_fn *fn,
+		void *arg)
+{
+#define X(key, field, kind, min, max, dflt, need) TCPAPP_SHOW_##kind(fn, arg, cfg, #key, l, field);
+	NS_LISTENER_KEYS(X)
+#undef X
+}
+
+void
+ns_cfg_each_client(const struct ns_config *cfg, const struct ns_client_cfg *k, ns_cfg_kv_fn *fn,
+		void *arg)
+{
+#define X(key, field, kind, min, max, dflt, need) TCPAPP_SHOW_##kind(fn, arg, cfg, #key, k, field);
+	NS_CLIENT_KEYS(X)
+#undef X
 }
 
 const char *

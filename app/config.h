@@ -134,14 +134,58 @@ struct ns_app_cfg {
 
 #define NS_MAX_LISTENERS 16
 
+/*
+ * [listener.NAME] and [client.NAME]: their keys once.  X(key, field, kind,
+ * min, max, dflt, need): key is the INI key; field its member of struct
+ * ns_listener_cfg or ns_client_cfg; need NULL, or what the error says is
+ * missing when the key is not given.  kind is U16, U32 or U64 (an integer
+ * in min .. max, default dflt), or one of the kinds the loader parses with
+ * code of their own: ADDR (an IPv4 address, 0: none), CONNECT (A.B.C.D:PORT:
+ * field, and field_port in host order), APP (an application's name:
+ * ns_cfg_get_app, its index in the application table, default dflt) and
+ * REPL (sync or async: field_async, and field_set when given, else [repl]
+ * mode).  The members, the defaults, the missing checks, the loader (in
+ * this order; then, as code, the checks that go together: a client's msg
+ * against app and bytes, a listener's port and address against the others),
+ * 'show config' and /nonstop/config come from them; README's
+ * [listener.NAME] and [client.NAME] tables must match
+ * (tests/app/readme_knobs.py).
+ */
+#define NS_LISTENER_KEYS(X)                                                   \
+	X(port, port, U16, 1, 65535, 0, "the TCP port to listen on")          \
+	X(address, addr, ADDR, 0, 0, 0, NULL) /* 0: every address of ours */  \
+	X(app, app, APP, 0, 0, NS_APP_ECHO, NULL)                             \
+	/* source: bytes to send per connection (0: until the peer closes) */ \
+	X(bytes, bytes, U64, 0, 1ull << 50, 0, NULL)                          \
+	X(repl, repl, REPL, 0, 0, 0, NULL) /* async: segments not held for the standby */
+
+#define NS_CLIENT_KEYS(X)                                                                    \
+	X(connect, dst, CONNECT, 0, 0, 0, "the A.B.C.D:PORT to connect to")                  \
+	X(source, src, ADDR, 0, 0, 0, NULL) /* 0: the address of the port on dst's subnet */ \
+	X(app, app, APP, 0, 0, NS_APP_SOURCE, NULL)                                          \
+	X(bytes, bytes, U64, 0, 1ull << 50, 0, NULL) /* source/echo-check (0: forever) */    \
+	X(conns, conns, U32, 1, 65536, 1, NULL)	     /* concurrent connections */            \
+	/* echo-check: request/response of msg bytes, one at a time (0: stream) */           \
+	X(msg, msg, U32, 0, 65536, 0, NULL)
+
+/* NS_TCPAPP_MEMBER_<kind>(field): the members of a key of that kind. */
+#define NS_TCPAPP_MEMBER_U16(field)  uint16_t field;
+#define NS_TCPAPP_MEMBER_U32(field)  uint32_t field;
+#define NS_TCPAPP_MEMBER_U64(field)  uint64_t field;
+#define NS_TCPAPP_MEMBER_ADDR(field) rte_be32_t field;
+#define NS_TCPAPP_MEMBER_CONNECT(field) \
+	rte_be32_t field;               \
+	uint16_t field##_port;
+#define NS_TCPAPP_MEMBER_APP(field) uint32_t field; /* in the application table (apps.h) */
+#define NS_TCPAPP_MEMBER_REPL(field) \
+	bool field##_async;          \
+	bool field##_set;
+
 struct ns_listener_cfg {
 	char name[NS_NAME_LEN]; /* [listener.NAME] */
-	uint16_t port;		/* host order */
-	rte_be32_t addr;	/* 0: every address of ours */
-	uint32_t app;		/* in the application table (apps.h): built-ins, then [app.*] */
-	uint64_t bytes;	 /* source: bytes to send per connection (0: until the peer closes) */
-	bool repl_async; /* [listener.NAME] repl = async: segments not held for the standby */
-	bool repl_set;	 /* repl given (else [repl] mode) */
+#define X(key, field, kind, min, max, dflt, need) NS_TCPAPP_MEMBER_##kind(field)
+	NS_LISTENER_KEYS(X)
+#undef X
 };
 
 /* [bfd.NAME]: a single-hop BFD session (RFC 5881). */
@@ -238,13 +282,9 @@ const char *ns_bfd_auth_from_words(
 /* [client.NAME]: connections nonstop opens when it starts. */
 struct ns_client_cfg {
 	char name[NS_NAME_LEN];
-	rte_be32_t dst;
-	uint16_t port;	/* host order */
-	rte_be32_t src; /* 0: the address of the port on dst's subnet */
-	uint32_t app;	/* in the application table (apps.h) */
-	uint64_t bytes; /* source/echo-check: bytes per connection (0: forever) */
-	uint32_t conns; /* concurrent connections */
-	uint32_t msg;	/* echo-check: request/response of msg bytes, one at a time (0: stream) */
+#define X(key, field, kind, min, max, dflt, need) NS_TCPAPP_MEMBER_##kind(field)
+	NS_CLIENT_KEYS(X)
+#undef X
 	uint16_t port_idx; /* the port holding src (set by the loader) */
 };
 
@@ -485,6 +525,11 @@ void ns_cfg_each_tcp(const struct ns_tcp_knobs *k, ns_cfg_kv_fn *fn, void *arg);
 /* [repl] (its bfd sessions by their names in cfg->bfd[]): role alone when none. */
 void ns_cfg_each_repl(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg);
 void ns_cfg_each_overlay(const struct ns_ovl_cfg *o, ns_cfg_kv_fn *fn, void *arg);
+/* [listener.NAME] and [client.NAME] (their applications by name in cfg's table). */
+void ns_cfg_each_listener(const struct ns_config *cfg, const struct ns_listener_cfg *l,
+		ns_cfg_kv_fn *fn, void *arg);
+void ns_cfg_each_client(const struct ns_config *cfg, const struct ns_client_cfg *k,
+		ns_cfg_kv_fn *fn, void *arg);
 
 const char *ns_role_name(enum ns_port_role r);
 const char *ns_idle_name(enum ns_idle_policy p);

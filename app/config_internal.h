@@ -89,6 +89,15 @@ ns_cfg_kv_bool(ns_cfg_kv_fn *fn, void *arg, const char *key, bool v)
 
 	fn(arg, key, v ? "yes" : "no", &n);
 }
+/* An IPv4 address (ADDR of NS_OVL_KEYS, NS_LISTENER_KEYS, NS_CLIENT_KEYS). */
+int ns_get_ipv4(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out);
+/* A.B.C.D[:PORT] (PORT 1 .. 65535; 0 when not given) into out and port;
+ * false when v is not one. */
+bool ns_parse_dest(const char *v, rte_be32_t *out, uint16_t *port);
+/* An address to fn when not 0; an address and its port (A.B.C.D:PORT, or
+ * A.B.C.D when port is 0). */
+void ns_cfg_kv_ipv4(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a);
+void ns_cfg_kv_dest(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a, uint16_t port);
 /* Every key of the section is one of known (NULL-terminated). */
 int ns_check_keys(struct cfg_ctx *c, const char *sec, const char *const *known);
 

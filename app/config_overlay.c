@@ -36,28 +36,13 @@ static const char *const ovl_key_names[] = {
 #define OVL_IN_ENCAP(decap) (!(decap))
 #define OVL_IN_DECAP(decap) (decap)
 
-/* ADDR: an IPv4 address. */
-static int
-get_addr(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
-{
-	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
-	struct in_addr a;
-
-	if (v == NULL)
-		return 0;
-	if (inet_pton(AF_INET, v, &a) != 1)
-		return ns_cfg_error(c, sec, key, "'%s' is not an IPv4 address", v);
-	*out = a.s_addr;
-	return 0;
-}
-
 /* GROUP: an IPv4 multicast group that is routed (224.0.1.0 and above). */
 static int
 get_group(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
 {
 	uint32_t h;
 
-	if (get_addr(c, sec, key, out) < 0)
+	if (ns_get_ipv4(c, sec, key, out) < 0)
 		return -1;
 	h = rte_be_to_cpu_32(*out);
 	if (rte_cfgfile_get_entry(c->f, sec, key) != NULL &&
@@ -72,23 +57,18 @@ get_group(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out)
 static int
 get_dest(struct cfg_ctx *c, const char *sec, const char *key, rte_be32_t *out, uint16_t *port)
 {
-	const char *v = rte_cfgfile_get_entry(c->f, sec, key), *colon;
-	char host[32];
-	struct in_addr a;
-	uint32_t x = 0;
+	const char *v = rte_cfgfile_get_entry(c->f, sec, key);
+	rte_be32_t a;
+	uint16_t x;
 
 	if (v == NULL)
 		return 0;
-	colon = strchr(v, ':');
-	snprintf(host, sizeof(host), "%.*s", colon ? (int)(colon - v) : (int)strlen(v), v);
-	if (inet_pton(AF_INET, host, &a) != 1 ||
-			(colon != NULL &&
-					(sscanf(colon + 1, "%u", &x) != 1 || x == 0 || x > 65535)))
+	if (!ns_parse_dest(v, &a, &x))
 		return ns_cfg_error(c, sec, key, "'%s' is not A.B.C.D[:PORT]", v);
-	if ((rte_be_to_cpu_32(a.s_addr) >> 28) >= 0xe || a.s_addr == 0)
+	if ((rte_be_to_cpu_32(a) >> 28) >= 0xe || a == 0)
 		return ns_cfg_error(c, sec, key, "'%s' is not a unicast address", v);
-	*out = a.s_addr;
-	*port = (uint16_t)x;
+	*out = a;
+	*port = x;
 	return 0;
 }
 
@@ -164,7 +144,7 @@ get_key(struct cfg_ctx *c, const char *sec, const char *key, uint8_t *out, size_
 	GET_KNOB_TYPED(c, s, key, &(o)->field, min, max)
 #define OVL_LOAD_ROLE(c, s, key, o, field, min, max)  0 /* first of all, below */
 #define OVL_LOAD_GROUP(c, s, key, o, field, min, max) get_group(c, s, key, &(o)->field)
-#define OVL_LOAD_ADDR(c, s, key, o, field, min, max)  get_addr(c, s, key, &(o)->field)
+#define OVL_LOAD_ADDR(c, s, key, o, field, min, max)  ns_get_ipv4(c, s, key, &(o)->field)
 #define OVL_LOAD_DEST(c, s, key, o, field, min, max) \
 	get_dest(c, s, key, &(o)->field, &(o)->field##_port)
 #define OVL_LOAD_ADDRS(c, s, key, o, field, min, max) \
@@ -258,28 +238,6 @@ ns_cfg_load_overlay(struct cfg_ctx *c, const char *sec, struct ns_ovl_cfg *o)
 
 /* 'show config' of one session: OVL_SHOW_<kind>(fn, arg, key, o, field). */
 static void
-show_addr(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a)
-{
-	char ip[INET_ADDRSTRLEN];
-
-	if (a != 0)
-		fn(arg, key, inet_ntop(AF_INET, &a, ip, sizeof(ip)), NULL);
-}
-
-static void
-show_dest(ns_cfg_kv_fn *fn, void *arg, const char *key, rte_be32_t a, uint16_t port)
-{
-	char ip[INET_ADDRSTRLEN], text[INET_ADDRSTRLEN + 8];
-
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	if (port != 0)
-		snprintf(text, sizeof(text), "%s:%u", ip, port);
-	else
-		snprintf(text, sizeof(text), "%s", ip);
-	fn(arg, key, text, NULL);
-}
-
-static void
 show_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const rte_be32_t *a, uint32_t n)
 {
 	char text[NS_OVL_MAX_CLIENTS * (INET_ADDRSTRLEN + 1)];
@@ -301,9 +259,10 @@ show_list(ns_cfg_kv_fn *fn, void *arg, const char *key, const rte_be32_t *a, uin
 #define OVL_SHOW_U32(fn, arg, key, o, field)   ns_cfg_kv_num(fn, arg, key, (o)->field)
 #define OVL_SHOW_BOOL(fn, arg, key, o, field)  ns_cfg_kv_bool(fn, arg, key, (o)->field)
 #define OVL_SHOW_ROLE(fn, arg, key, o, field)  fn(arg, key, (o)->field ? "decap" : "encap", NULL)
-#define OVL_SHOW_GROUP(fn, arg, key, o, field) show_addr(fn, arg, key, (o)->field)
-#define OVL_SHOW_ADDR(fn, arg, key, o, field)  show_addr(fn, arg, key, (o)->field)
-#define OVL_SHOW_DEST(fn, arg, key, o, field)  show_dest(fn, arg, key, (o)->field, (o)->field##_port)
+#define OVL_SHOW_GROUP(fn, arg, key, o, field) ns_cfg_kv_ipv4(fn, arg, key, (o)->field)
+#define OVL_SHOW_ADDR(fn, arg, key, o, field)  ns_cfg_kv_ipv4(fn, arg, key, (o)->field)
+#define OVL_SHOW_DEST(fn, arg, key, o, field) \
+	ns_cfg_kv_dest(fn, arg, key, (o)->field, (o)->field##_port)
 #define OVL_SHOW_ADDRS(fn, arg, key, o, field) show_list(fn, arg, key, (o)->field, (o)->n_##field)
 #define OVL_SHOW_PORT(fn, arg, key, o, field)  fn(arg, key, (o)->field, NULL)
 #define OVL_SHOW_KEY(fn, arg, key, o, field)               \

@@ -45,7 +45,7 @@ port_in_use(uint16_t lport, void *arg)
 {
 	const struct pick *p = arg;
 	struct ns_tcp_tuple t = {p->k->src, p->k->dst, rte_cpu_to_be_16(lport),
-			rte_cpu_to_be_16(p->k->port)};
+			rte_cpu_to_be_16(p->k->dst_port)};
 
 	return ns_tcp_lookup(&ns_tcp_of(p->w)->stack, &t) != NULL;
 }
@@ -93,7 +93,8 @@ ns_app_start_clients(struct ns_tcp_w *t)
 							? ns_rss_pick_port(&app.port[k->port_idx]
 											    .rss,
 									  k->dst, k->src,
-									  rte_cpu_to_be_16(k->port),
+									  rte_cpu_to_be_16(
+											  k->dst_port),
 									  (uint16_t)rte_rand(),
 									  queue_is_mine,
 									  port_in_use, &p)
@@ -101,7 +102,7 @@ ns_app_start_clients(struct ns_tcp_w *t)
 			struct ns_tcb *c = NULL;
 
 			if (lport != 0 || !app.port[k->port_idx].rss_known)
-				c = ns_tcp_connect(&t->stack, k->src, k->dst, k->port, lport,
+				c = ns_tcp_connect(&t->stack, k->src, k->dst, k->dst_port, lport,
 						(void *)(uintptr_t)k, t->w->now_ns);
 			burst++;
 			if (c == NULL) {

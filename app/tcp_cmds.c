@@ -142,7 +142,7 @@ cmd_show_tcp_apps(struct ns_out *o, int argc, char **argv)
 				tps = (double)(t.bytes_rx / k->msg) / secs;
 		}
 		inet_ntop(AF_INET, &k->dst, d, sizeof(d));
-		snprintf(ds, sizeof(ds), "%s:%u", d, k->port);
+		snprintf(ds, sizeof(ds), "%s:%u", d, k->dst_port);
 		ns_out_printf(o,
 				"%-12s %-22s %-10s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
 				" %12" PRIu64 " %12" PRIu64 " %6" PRIu64 " %10.1f %10.0f\n",

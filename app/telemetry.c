@@ -156,9 +156,9 @@ tel_section(struct rte_tel_data *d, const char *fmt, const char *name)
 	return s;
 }
 
-/* The sections of 'show config' but the listeners, clients and BFD sessions
- * (/nonstop/bfd/sessions): [global] at the top, the others as dicts (lcores,
- * tcp, repl, port_NAME with the ethdev's port_id, overlay_NAME). */
+/* The sections of 'show config' but the BFD sessions (/nonstop/bfd/sessions):
+ * [global] at the top, the others as dicts (lcores, tcp, repl, port_NAME with
+ * the ethdev's port_id, listener_NAME, client_NAME, overlay_NAME). */
 static int
 tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -184,6 +184,16 @@ tel_config(const char *cmd, const char *params, struct rte_tel_data *d)
 	if ((s = tel_section(d, "%s", "repl")) == NULL)
 		return -ENOMEM;
 	ns_cfg_each_repl(c, tel_kv, s);
+	for (uint16_t i = 0; i < c->n_listeners; i++) {
+		if ((s = tel_section(d, "listener_%s", c->listener[i].name)) == NULL)
+			return -ENOMEM;
+		ns_cfg_each_listener(c, &c->listener[i], tel_kv, s);
+	}
+	for (uint16_t i = 0; i < c->n_clients; i++) {
+		if ((s = tel_section(d, "client_%s", c->client[i].name)) == NULL)
+			return -ENOMEM;
+		ns_cfg_each_client(c, &c->client[i], tel_kv, s);
+	}
 	for (uint32_t i = 0; i < c->n_ovl; i++) {
 		if ((s = tel_section(d, "overlay_%s", c->ovl[i].name)) == NULL)
 			return -ENOMEM;

@@ -7,7 +7,10 @@ run-time knobs), [bfd.NAME] and its 'bfd session add' line (NS_BFD_KEYS:
 keys, ranges, defaults, the console's words), [repl] (NS_REPL_KNOBS and
 NS_REPL_OTHER_KEYS: keys, ranges, defaults), [overlay.NAME] (NS_OVL_KEYS:
 keys, the required ones, ranges and defaults of the numbers, the bounds of
-lists and keys) and [lcores] (NS_LCORE_KEYS: keys, the bounds of lists).
+lists and keys), [lcores] (NS_LCORE_KEYS: keys, the bounds of lists) and
+[listener.NAME] and [client.NAME] (NS_LISTENER_KEYS, NS_CLIENT_KEYS: keys,
+the required ones, ranges and defaults of the numbers, the default
+application).
 usage: readme_knobs.py SOURCE_DIR"""
 import re
 import sys
@@ -34,7 +37,7 @@ def entries(name, pattern):
 
 def num(e):
     e = e.strip()
-    m = re.fullmatch(r"1u? << (\d+)", e)
+    m = re.fullmatch(r"1(?:u|ull)? << (\d+)", e)
     if m:
         return "2^" + m.group(1)
     if e == "UINT32_MAX - 1":
@@ -188,12 +191,36 @@ for key, _field, kind, hi in lcores:
     if key in have and kind == "LIST" and "at most %s" % num(hi) not in have[key][1]:
         errors.append("[lcores] %s: README's meaning lacks 'at most %s'" % (key, num(hi)))
 
+# [listener.NAME] and [client.NAME]: an application's default by its name (NS_APP_ECHO_CHECK: echo-check)
+tcpapp = {}
+# (the paragraph of each starts with its bound: "`[client.NAME]` (at most 8):")
+for section, name, bound in (("[listener.NAME]", "NS_LISTENER_KEYS", "NS_MAX_LISTENERS"),
+                             ("[client.NAME]", "NS_CLIENT_KEYS", "NS_MAX_CLIENTS")):
+    keys = entries(name, r'X\((\w+), (\w+), (\w+), ([^,]+), ([^,]+), ([^,]+),[\s\\]*(NULL|"[^"]*")\)')
+    tcpapp[section] = len(keys)
+    have = table("`%s` (at most %s):" % (section, num(bound)))
+    same_keys(section, [k[0] for k in keys], have)
+    for key, _field, kind, lo, hi, dflt, need in keys:
+        if key not in have:
+            continue
+        if need != "NULL":
+            if have[key][0] != "required":
+                errors.append("%s %s: README's default '%s', the table's 'required'" % (section, key, have[key][0]))
+        elif kind in ("U16", "U32", "U64"):
+            check_default(section, key, kind, dflt, have[key][0])
+        elif kind == "APP":
+            want = "`%s`" % dflt.replace("NS_APP_", "").lower().replace("_", "-")
+            if have[key][0] != want:
+                errors.append("%s %s: README's default '%s', the table's %s" % (section, key, have[key][0], want))
+        if kind in ("U16", "U32", "U64"):
+            check_range(section, key, rng("U32", lo, hi), have[key][1])
+
 for e in errors:
     print("FAIL:", e)
 if errors:
     sys.exit(1)
 print("ok: %d [global] knobs and %d other keys, %d [port.NAME] knobs and %d other keys, %d [tcp] knobs (%d settable at run time), "
       "%d [bfd.NAME] keys (%d console words), %d [repl] knobs and %d other keys, %d [overlay.NAME] keys, "
-      "%d [lcores] keys: README agrees"
+      "%d [lcores] keys, %d [listener.NAME] and %d [client.NAME] keys: README agrees"
       % (len(glob), len(glob_other), len(port), len(port_other), len(knobs), len(rt), len(bfd), len(words), len(repl), len(other),
-         len(ovl), len(lcores)))
+         len(ovl), len(lcores), tcpapp["[listener.NAME]"], tcpapp["[client.NAME]"]))

@@ -5,7 +5,7 @@ set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 topo_init ctl
 topo_pair
-topo_ini >"$TOPO_TMP/ns.ini"
+topo_ini "[listener.echo]" "port = 7" "app = echo" "repl = async" >"$TOPO_TMP/ns.ini"
 topo_start_nonstop "$TOPO_TMP/ns.ini" || exit 1
 fail=0
 check() { if eval "$2"; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi; }
@@ -63,7 +63,7 @@ for line in sys.stdin:
     line = line.rstrip("\n")
     if line.startswith("["):
         name = line.strip("[]")
-        if name.split(".")[0] not in ("global", "lcores", "port", "tcp", "repl", "overlay"):
+        if name.split(".")[0] not in ("global", "lcores", "port", "tcp", "listener", "client", "repl", "overlay"):
             sec = None
             continue
         sec = t if name == "global" else t.get(name.replace(".", "_"))
