@@ -6,8 +6,8 @@
 # a TCP transfer through nonstop's userspace stack to its echo application,
 # then the console's port stats, counters, ARP cache and TCP state; then
 # scripts/demo_ha.sh: an active and a standby, the active killed mid-stream,
-# the Linux host's connections carrying on.  scripts/demo_kv.sh (on its own):
-# kv, the Redis-protocol server, killed -9 under one redis-cli connection.
+# the Linux host's connections carrying on; then scripts/demo_kv.sh: kv, the
+# Redis-protocol server, killed -9 under one redis-cli connection.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -62,3 +62,8 @@ touch "$release"
 wait "$ppid"
 cat "$TOPO_TMP/peer.out"
 say "Done: stopping both instances and removing the namespaces"
+topo_cleanup
+trap - EXIT INT TERM HUP
+# Act three: kv, the Redis-protocol server, killed -9 under one redis-cli
+# connection (DEMO_NO_KV=1 stops here).
+[ -n "${DEMO_NO_KV:-}" ] || exec "$top/scripts/demo_kv.sh"
