@@ -338,7 +338,7 @@ kv_snapshot(struct ns_app_worker *w, uint64_t *cursor)
 		uint64_t pos = *cursor - 1;
 		uint32_t t = (uint32_t)(pos >> 63), n = 0;
 		uint64_t bkt = pos & ~(1ull << 63);
-		struct wbuf b = {rec, 5, SNAP_REC_MAX, false};
+		struct wbuf b = {rec, 5, NS_APP_JOURNAL_MAX, false};
 		uint8_t op = REC_KEYS;
 
 		if (t == 1 && bkt >= db->t[1].size) {
@@ -349,7 +349,8 @@ kv_snapshot(struct ns_app_worker *w, uint64_t *cursor)
 			*cursor = (1ull << 63) + 1;
 			continue;
 		}
-		/* Whole buckets, until the record is full. */
+		/* Whole buckets, until the record passes SNAP_REC_MAX / 2 (one
+		 * bucket of large values may take it up to the journal's limit). */
 		for (; bkt < db->t[t].size && b.len < SNAP_REC_MAX / 2; bkt++)
 			for (const struct ns_kv_entry *e = db->t[t].b[bkt]; e != NULL;
 					e = e->next) {
@@ -358,7 +359,13 @@ kv_snapshot(struct ns_app_worker *w, uint64_t *cursor)
 			}
 		rec[0] = op;
 		memcpy(rec + 1, &n, 4);
-		if (n != 0 && (b.over || ns_app_snapshot_record(w, rec, b.len) < 0))
+		if (b.over) {
+			/* A bucket whose keys and values pass NS_APP_JOURNAL_MAX: the
+			 * snapshot cannot go on (two values near max_bulk in one bucket). */
+			ns_app_count(w, C_JOURNAL_LOST, 1);
+			return false;
+		}
+		if (n != 0 && ns_app_snapshot_record(w, rec, b.len) < 0)
 			return false; /* no room: this batch again next time */
 		if (n != 0)
 			ns_app_count(w, C_SNAP_RECORDS, 1);
