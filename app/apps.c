@@ -39,12 +39,6 @@ tcb_of(const struct ns_app_conn *a)
 	return &a->t->stack.pool[a->id];
 }
 
-static inline struct ns_app_worker *
-aw_of(const struct ns_app_conn *a)
-{
-	return &a->t->aw;
-}
-
 static inline const struct ns_app_ops *
 ops_of(const struct ns_app_conn *a)
 {

@@ -923,7 +923,7 @@ ns_cfg_each_lcores(const struct ns_config *cfg, ns_cfg_kv_fn *fn, void *arg)
 void
 ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg)
 {
-	char text[INET_ADDRSTRLEN + 4];
+	char text[INET_ADDRSTRLEN + 8];
 
 	fn(arg, "dev", p->dev, NULL);
 	if (p->args[0])
@@ -931,7 +931,7 @@ ns_cfg_each_port(const struct ns_port_cfg *p, ns_cfg_kv_fn *fn, void *arg)
 	fn(arg, "role", ns_role_name(p->role), NULL);
 	if (p->ip) {
 		inet_ntop(AF_INET, &p->ip, text, INET_ADDRSTRLEN);
-		snprintf(text + strlen(text), 4, "/%u", p->prefix);
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "/%u", p->prefix);
 		fn(arg, "ip", text, NULL);
 	}
 	if (p->has_mac) {
