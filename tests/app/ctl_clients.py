@@ -100,9 +100,40 @@ def read_all(s, timeout=10.0):
 
 
 def timed_version():
-    t = time.time()
-    rc, out = ctl("show", "version")
-    return rc == 0 and "nonstop" in out, time.time() - t
+    """One 'show version' over the socket, timed from connect to the answer's
+    end (no process start in the measure)."""
+    t = time.monotonic()
+    try:
+        s = connect()
+        s.sendall(b"show version\n")
+        ans = read_all(s, 10)
+        s.close()
+    except OSError:
+        ans = b""
+    return ans.startswith(b"OK\n") and b"nonstop" in ans, time.monotonic() - t
+
+
+class HostStalls(threading.Thread):
+    """Sleeps 10 ms at a time and keeps each oversleep with its end time: a
+    stall of the whole host (this process starved as well) shows here, a
+    main lcore held by a client does not."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stalls = []
+        self.stop = False
+
+    def run(self):
+        while not self.stop:
+            t = time.monotonic()
+            time.sleep(0.01)
+            e = time.monotonic()
+            if e - t > 0.06:
+                self.stalls.append((t, e))
+
+    def covered(self, t0, t1):
+        """How much of [t0, t1] the host spent stalled."""
+        return sum(max(0.0, min(e, t1) - max(s, t0)) for s, e in self.stalls)
 
 
 def cleanup():
@@ -179,15 +210,24 @@ try:
     lazy = connect()
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.sendall(b"show bfd sessions detail\n")
-    worst = 0.0
+    # An answer's time less what the host lost to stalls in it is what the
+    # server took; a host that stalls (a busy CI machine) is reported, not
+    # blamed on the server.
+    host = HostStalls()
+    host.start()
+    worst = worst_raw = stalled = 0.0
     for _ in range(10):
+        ts = time.monotonic()
         ok, dt = timed_version()
-        worst = max(worst, dt)
+        lost = host.covered(ts, ts + dt)
+        worst, worst_raw, stalled = max(worst, dt - lost), max(worst_raw, dt), stalled + lost
         if not ok:
             break
         time.sleep(0.1)
+    host.stop = True
     check(ok and worst < 0.5, "with silent, dribbling, flooding and never-reading clients "
-          "'show version' answers (worst %.0f ms, < 500)" % (worst * 1000))
+          "'show version' answers (worst %.0f ms, < 500; %.0f ms as measured, host stalled "
+          "%.0f ms meanwhile)" % (worst * 1000, worst_raw * 1000, stalled * 1000))
     for t in th:
         t.join(30)
     sent, ans = flood_res[0] if flood_res else (0, b"")
