@@ -170,7 +170,8 @@ enum ns_bgp_upd_action ns_bgp_update_parse(const uint8_t *msg, uint32_t len, boo
  * Build one UPDATE: withdrawn prefixes first, then, when n_nlri > 0, the
  * attributes and the NLRI (plain IPv4 fields, RFC 4271).  Takes as many of
  * each as fit in max (<= NS_BGP_MAX_MSG) and reports how many in *took_w and
- * *took_n; returns the message length (0 when not even one fits).
+ * *took_n; returns the message length (0 when not even one fits).  With no
+ * prefixes at all (n_w == n_nlri == 0) it is the End-of-RIB, 23 bytes.
  */
 uint32_t ns_bgp_update_build(uint8_t *buf, uint32_t max, bool as4, const struct ns_bgp_pfx *w,
 		uint32_t n_w, uint32_t *took_w, const struct ns_bgp_attrs *a,
