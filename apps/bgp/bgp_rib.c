@@ -1360,6 +1360,22 @@ ns_bgp_rib_pending(const struct ns_bgp_rib *r, uint32_t idx)
 	return idx < r->n ? r->peer[idx].n_pending : 0;
 }
 
+/* idx's Adj-RIB-Out holds s (NULL: nothing) for slot k, as the active said;
+ * the entry is no longer pending when that is what it would export. */
+static void
+out_record(struct ns_bgp_rib *r, uint32_t idx, uint32_t k, struct aset *s, struct xcache *c)
+{
+	struct ent *e = ent_at(r, k);
+	struct aset *x;
+
+	out_set(r, idx, e, s);
+	x = export_of(r, idx, e, c);
+	if (x == s)
+		pend_clear(r, e, idx);
+	aset_put(r, x);
+	ent_gc(r, e);
+}
+
 void
 ns_bgp_rib_out_apply(struct ns_bgp_rib *r, uint32_t idx, const struct ns_bgp_update *u)
 {
@@ -1370,34 +1386,17 @@ ns_bgp_rib_out_apply(struct ns_bgp_rib *r, uint32_t idx, const struct ns_bgp_upd
 		return;
 	for (uint32_t i = 0; i < u->n_withdrawn && i < NS_BGP_UPD_MAX_PFX; i++) {
 		int32_t k = tab_find(r, &u->withdrawn[i]);
-		struct ent *e;
-		struct aset *x;
 
-		if (k < 0)
-			continue;
-		e = ent_at(r, (uint32_t)k);
-		out_set(r, idx, e, NULL);
-		x = export_of(r, idx, e, &c);
-		if (x == NULL)
-			pend_clear(r, e, idx);
-		aset_put(r, x);
-		ent_gc(r, e);
+		if (k >= 0)
+			out_record(r, idx, (uint32_t)k, NULL, &c);
 	}
 	if (u->n_nlri > 0)
 		s = aset_get(r, &u->attrs);
 	for (uint32_t i = 0; s != NULL && i < u->n_nlri && i < NS_BGP_UPD_MAX_PFX; i++) {
 		int32_t k = tab_get(r, &u->nlri[i]);
-		struct ent *e;
-		struct aset *x;
 
-		if (k < 0)
-			continue;
-		e = ent_at(r, (uint32_t)k);
-		out_set(r, idx, e, s);
-		x = export_of(r, idx, e, &c);
-		if (x == s)
-			pend_clear(r, e, idx);
-		aset_put(r, x);
+		if (k >= 0)
+			out_record(r, idx, (uint32_t)k, s, &c);
 	}
 	aset_put(r, s);
 	xcache_drop(r, &c);

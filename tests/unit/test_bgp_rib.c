@@ -399,6 +399,23 @@ test_plist(void)
 	CHECK(ns_bgp_plist_permits(NULL, &p));
 }
 
+/* Paths a from i and b from j for a fresh prefix, given in both orders:
+ * the best (the same both times). */
+static uint8_t
+duel(struct ns_bgp_rib *r, uint32_t i, const struct ns_bgp_attrs *a, uint32_t j,
+		const struct ns_bgp_attrs *b)
+{
+	static int n;
+	struct ns_bgp_pfx p = pfx(101, 0, n, 0, 24), q = pfx(101, 1, n++, 0, 24);
+
+	announce(r, i, &p, a);
+	announce(r, j, &p, b);
+	announce(r, j, &q, b);
+	announce(r, i, &q, a);
+	CHECK_EQ(best_of(r, &p), best_of(r, &q));
+	return best_of(r, &p);
+}
+
 /*
  * The decision process, one rule at a time.  Neighbours: 0, 1 iBGP; 2, 3
  * eBGP in AS 65002; 4 eBGP in AS 65004; 5 iBGP.
@@ -441,38 +458,25 @@ test_decision(void)
 	CHECK_EQ(best_of(r, &p), 0);
 
 	/* Highest LOCAL_PREF; absent counts as the default (100). */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p2, 2, 1);
 	attrs_lp(&a, 150);
 	attrs_path(&b, 0, p1, 1, 1);
-	announce(r, 0, &p, &a);
-	announce(r, 1, &p, &b);
-	CHECK_EQ(best_of(r, &p), 0);
+	CHECK_EQ(duel(r, 0, &a, 1, &b), 0);
 	attrs_lp(&b, 99);
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p2, 2, 1);
-	announce(r, 0, &p, &a);
-	announce(r, 1, &p, &b);
-	CHECK_EQ(best_of(r, &p), 0);
+	CHECK_EQ(duel(r, 0, &a, 1, &b), 0);
 
 	/* An eBGP path's LOCAL_PREF is not believed: 500 from eBGP counts 100. */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p3, 2, 1);
 	attrs_lp(&a, 500);
 	attrs_path(&b, 0, p2, 2, 1);
 	attrs_lp(&b, 101);
-	announce(r, 2, &p, &a);
-	announce(r, 0, &p, &b);
-	CHECK_EQ(best_of(r, &p), 0);
+	CHECK_EQ(duel(r, 2, &a, 0, &b), 0);
 
 	/* Shortest AS path; a set counts 1, confederation segments 0. */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p2, 2, 1);
 	attrs_path(&b, 0, p1, 1, 1);
-	announce(r, 0, &p, &a);
-	announce(r, 1, &p, &b);
-	CHECK_EQ(best_of(r, &p), 1);
-	p = pfx(100, 0, n++, 0, 24);
+	CHECK_EQ(duel(r, 0, &a, 1, &b), 1);
 	attrs_path(&a, 0, NULL, 0, 1);
 	a.n_seg = 2;
 	a.seg_type[0] = NS_BGP_AS_CONFED_SEQ;
@@ -483,62 +487,40 @@ test_decision(void)
 	for (int i = 0; i < 6; i++)
 		a.as[i] = (uint32_t)(11 + i);
 	attrs_path(&b, 0, p2, 2, 1);
-	announce(r, 1, &p, &b);
-	announce(r, 0, &p, &a);
-	CHECK_EQ(best_of(r, &p), 0);
+	CHECK_EQ(duel(r, 0, &a, 1, &b), 0);
 
 	/* Lowest ORIGIN. */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 2, p1, 1, 1);
 	attrs_path(&b, 1, p1, 1, 1);
-	announce(r, 0, &p, &a);
-	announce(r, 1, &p, &b);
-	CHECK_EQ(best_of(r, &p), 1);
+	CHECK_EQ(duel(r, 0, &a, 1, &b), 1);
 
-	/* Lowest MED between paths from the same AS; absent MED is 0. */
-	p = pfx(100, 0, n++, 0, 24);
+	/* Lowest MED between paths from the same AS; absent MED is 0.  2 and 3
+	 * have the same identifier, 2 the lower address. */
 	attrs_path(&a, 0, p3, 2, 1);
 	attrs_med(&a, 10);
 	attrs_path(&b, 0, p3, 2, 1);
 	attrs_med(&b, 5);
-	announce(r, 2, &p, &a); /* id 0x0a000020, addr 10.0.2.2 */
-	announce(r, 3, &p, &b); /* same id, addr 10.0.3.2 */
-	CHECK_EQ(best_of(r, &p), 3);
-	p = pfx(100, 0, n++, 0, 24);
+	CHECK_EQ(duel(r, 2, &a, 3, &b), 3);
 	attrs_path(&b, 0, p3, 2, 1);
-	announce(r, 3, &p, &a);
-	announce(r, 2, &p, &b);
-	CHECK_EQ(best_of(r, &p), 2);
+	CHECK_EQ(duel(r, 2, &a, 3, &b), 3);
 	/* ... and not between different neighbour ASes: 4 has the lower id. */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p3, 2, 1);
 	attrs_med(&a, 1);
 	attrs_path(&b, 0, p4, 2, 1);
 	attrs_med(&b, 1000);
-	announce(r, 2, &p, &a);
-	announce(r, 4, &p, &b);
-	CHECK_EQ(best_of(r, &p), 4);
+	CHECK_EQ(duel(r, 2, &a, 4, &b), 4);
 
 	/* eBGP over iBGP. */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p4, 2, 1);
 	attrs_path(&b, 0, p4, 2, 1);
-	announce(r, 1, &p, &a);
-	announce(r, 4, &p, &b);
-	CHECK_EQ(best_of(r, &p), 4);
+	CHECK_EQ(duel(r, 1, &a, 4, &b), 4);
 
 	/* Lowest BGP identifier (1's is lower than 0's). */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p1, 1, 1);
-	announce(r, 0, &p, &a);
-	announce(r, 1, &p, &a);
-	CHECK_EQ(best_of(r, &p), 1);
+	CHECK_EQ(duel(r, 0, &a, 1, &a), 1);
 	/* Same identifier: lowest address (2's). */
-	p = pfx(100, 0, n++, 0, 24);
 	attrs_path(&a, 0, p3, 2, 1);
-	announce(r, 3, &p, &a);
-	announce(r, 2, &p, &a);
-	CHECK_EQ(best_of(r, &p), 2);
+	CHECK_EQ(duel(r, 3, &a, 2, &a), 2);
 	/* Same identifier and address: lowest index. */
 	set_peer(r, 3, 65002, 0x0a000020, false);
 	{
@@ -595,15 +577,11 @@ test_decision(void)
 
 /* ---- order independence ---- */
 
-static uint64_t rng = 88172645463325252ull;
-
+/* libc's generator, seeded in main: the runs are the same every time. */
 static uint32_t
 rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % n);
+	return (uint32_t)rand() % n;
 }
 
 #define OI_PEERS 4
@@ -1178,6 +1156,7 @@ test_scale(void)
 int
 main(void)
 {
+	srand(20261203);
 	RUN(test_plist);
 	RUN(test_decision);
 	RUN(test_order_independence);
