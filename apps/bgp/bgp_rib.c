@@ -1425,6 +1425,29 @@ ns_bgp_rib_out_resync(struct ns_bgp_rib *r, uint32_t idx)
 	xcache_drop(r, &c);
 }
 
+/* Everything exported to idx goes out again (a route refresh): what its
+ * Adj-RIB-Out holds for a prefix with a best path is forgotten, so the
+ * export finds it changed; a withdrawal still owed stays owed. */
+void
+ns_bgp_rib_refresh(struct ns_bgp_rib *r, uint32_t idx)
+{
+	if (idx >= r->n || !r->peer[idx].up)
+		return;
+	for (uint32_t k = 0; k < r->cap; k++) {
+		struct ent *e = ent_at(r, k);
+
+		if (e->state != SLOT_USED)
+			continue;
+		if (e->best != NS_BGP_NO_BEST) {
+			aset_put(r, e->ref[r->n + idx]);
+			e->ref[r->n + idx] = NULL;
+			pend_set(r, k, idx);
+		} else if (e->ref[r->n + idx] != NULL) {
+			pend_set(r, k, idx);
+		}
+	}
+}
+
 /* ---- walks ---- */
 
 /* Decode s into view column col (kept while the same set is asked again). */

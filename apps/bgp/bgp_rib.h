@@ -94,6 +94,9 @@ int ns_bgp_rib_unoriginate(struct ns_bgp_rib *r, const struct ns_bgp_pfx *p);
  */
 uint32_t ns_bgp_rib_export(
 		struct ns_bgp_rib *r, uint32_t idx, bool as4, uint8_t *buf, uint32_t max);
+/* A route refresh from idx (RFC 2918): its Adj-RIB-Out is forgotten and
+ * every exported best path is pending again. */
+void ns_bgp_rib_refresh(struct ns_bgp_rib *r, uint32_t idx);
 /* Prefixes pending for idx. */
 uint32_t ns_bgp_rib_pending(const struct ns_bgp_rib *r, uint32_t idx);
 
