@@ -1087,21 +1087,13 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* 100 000 prefixes from one neighbour with 1000 attribute sets, exported to another. */
-static void
-test_scale(void)
-{
-	const uint32_t N = 100000;
-	struct ns_bgp_rib *r = new_rib(2, N);
-	struct ns_bgp_rib_stats st;
-	uint32_t prefixes = 0, msgs = 0, n;
-	double t0, t1, t2;
+#define SCALE_N 100000
 
-	set_peer(r, 0, 65001, 1, false);
-	set_peer(r, 1, 65002, 2, false);
-	ns_bgp_rib_peer_up(r, 1);
-	t0 = now_s();
-	for (uint32_t u = 0; u < N / 100; u++) {
+/* SCALE_N /24 prefixes from neighbour 0, 100 an UPDATE, with 1000 attribute sets. */
+static void
+scale_feed(struct ns_bgp_rib *r)
+{
+	for (uint32_t u = 0; u < SCALE_N / 100; u++) {
 		uint32_t path[3] = {65001, 1000 + u % 1000, 7};
 
 		memset(&upd, 0, sizeof(upd));
@@ -1116,12 +1108,40 @@ test_scale(void)
 		upd.n_nlri = 100;
 		CHECK_EQ(ns_bgp_rib_input(r, 0, &upd, NS_BGP_UPD_OK), 0);
 	}
+}
+
+/* 100 000 prefixes from one neighbour with 1000 attribute sets, exported to another. */
+static void
+test_scale(void)
+{
+	const uint32_t N = SCALE_N;
+	struct ns_bgp_rib *r = new_rib(1, N);
+	struct ns_bgp_rib_stats st;
+	uint32_t prefixes = 0, msgs = 0, n;
+	double t0, t1, t2;
+
+	/* The table of a single neighbour. */
+	set_peer(r, 0, 65001, 1, false);
+	scale_feed(r);
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.prefixes, N);
+	printf("    1 neighbour, %u prefixes: %u sets, %.1f bytes/prefix\n", N, st.attr_sets,
+			(double)st.bytes / N);
+	ns_bgp_rib_destroy(r);
+
+	/* Two: 0 gives, 1 gets. */
+	r = new_rib(2, N);
+	set_peer(r, 0, 65001, 1, false);
+	set_peer(r, 1, 65002, 2, false);
+	ns_bgp_rib_peer_up(r, 1);
+	t0 = now_s();
+	scale_feed(r);
 	t1 = now_s();
 	ns_bgp_rib_stats(r, &st);
 	CHECK_EQ(st.prefixes, N);
 	CHECK_EQ(st.attr_sets, 1001);
-	printf("    input %u prefixes: %.1f ms; %u sets, %.1f bytes/prefix\n", N, (t1 - t0) * 1e3,
-			st.attr_sets, (double)st.bytes / N);
+	printf("    2 neighbours, input %u prefixes: %.1f ms; %u sets, %.1f bytes/prefix\n", N,
+			(t1 - t0) * 1e3, st.attr_sets, (double)st.bytes / N);
 	CHECK_EQ(ns_bgp_rib_pending(r, 1), N);
 	while ((n = ns_bgp_rib_export(r, 1, true, xbuf, sizeof(xbuf))) > 0) {
 		for (uint32_t o = 0; o < n;) {
