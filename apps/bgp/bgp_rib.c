@@ -837,9 +837,25 @@ ns_bgp_rib_reset(struct ns_bgp_rib *r)
 int
 ns_bgp_rib_peer_set(struct ns_bgp_rib *r, uint32_t idx, const struct ns_bgp_peer_desc *d)
 {
+	struct ns_bgp_peer_desc old;
+
 	if (idx >= r->n || d == NULL)
 		return -1;
+	old = r->peer[idx].d;
 	r->peer[idx].d = *d;
+	/* What the decision process looks at: decide again where idx has a path. */
+	if (old.asn != d->asn || old.id != d->id || old.addr != d->addr)
+		for (uint32_t k = 0; k < r->cap; k++) {
+			struct ent *e = ent_at(r, k);
+
+			if (e->state == SLOT_USED && e->ref[idx] != 0)
+				ent_decide(r, k, idx);
+		}
+	/* What its export looks at: compare again with what it was sent. */
+	if (r->peer[idx].up && (old.asn != d->asn || old.local_addr != d->local_addr ||
+					       old.next_hop_self != d->next_hop_self ||
+					       old.export != d->export))
+		ns_bgp_rib_out_resync(r, idx);
 	return 0;
 }
 

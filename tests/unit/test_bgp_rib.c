@@ -575,6 +575,42 @@ test_decision(void)
 	ns_bgp_rib_destroy(r);
 }
 
+/* A neighbour's description changes: the decision and its export follow. */
+static void
+test_peer_change(void)
+{
+	struct ns_bgp_rib *r = new_rib(3, 100);
+	static struct ns_bgp_plist none = {.n = 0};
+	struct ns_bgp_peer_desc d2 = {.asn = 65002, .id = 9, .addr = 3, .local_addr = 4};
+	uint32_t path[] = {65001, 7};
+	struct ns_bgp_pfx p = pfx(1, 2, 3, 0, 24);
+	struct ns_bgp_attrs a;
+	int n;
+
+	set_peer(r, 0, LOCAL_AS, 5, false);
+	set_peer(r, 1, LOCAL_AS, 4, false);
+	ns_bgp_rib_peer_set(r, 2, &d2);
+	ns_bgp_rib_peer_up(r, 2);
+	attrs_path(&a, 0, path, 2, 1);
+	announce(r, 0, &p, &a);
+	attrs_path(&a, 0, path, 2, 2);
+	announce(r, 1, &p, &a);
+	CHECK_EQ(best_of(r, &p), 1);
+	n = export_all(r, 2, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].a.n_as == 3);
+	/* 0 comes back with a lower identifier: it is the best now. */
+	set_peer(r, 0, LOCAL_AS, 3, false);
+	CHECK_EQ(best_of(r, &p), 0);
+	/* The same path for 2 (the next hop is ours): nothing to send. */
+	CHECK_EQ(export_all(r, 2, true, recs_a, NULL), 0);
+	/* 2's export filter now denies everything: a withdrawal. */
+	d2.export = &none;
+	ns_bgp_rib_peer_set(r, 2, &d2);
+	n = export_all(r, 2, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].wd);
+	ns_bgp_rib_destroy(r);
+}
+
 /* ---- order independence ---- */
 
 /* libc's generator, seeded in main: the runs are the same every time. */
@@ -904,28 +940,32 @@ test_withdraw_and_unchanged(void)
 }
 
 /*
- * Non-stop routing: an active and a standby get the same input; the active
+ * Non-stop routing: an active and a standby get the same input (in another
+ * order: the standby's backwards, 2's path of a prefix before 0's); the active
  * exports part of its pending set, the standby learns from those UPDATEs
  * (out_apply), more input arrives on both, the standby takes over
  * (out_resync): what it sends is what the active would still have sent.
  */
 static void
-nsr_feed(struct ns_bgp_rib *r, int round)
+nsr_feed(struct ns_bgp_rib *r, int round, bool reverse)
 {
-	for (int k = 0; k < 1500; k++) {
+	for (int i = 0; i < 1500; i++) {
+		int k = reverse ? 1499 - i : i;
 		struct ns_bgp_pfx p = pfx(30 + round, k >> 8, k & 0xff, 0, 24);
 		uint32_t path[2] = {65001, 100u + (uint32_t)(k % 37)};
-		struct ns_bgp_attrs a;
+		struct ns_bgp_attrs a, b;
 
 		attrs_path(&a, 0, path, 2, 1);
 		if (k % 5 == 0)
 			attrs_med(&a, (uint32_t)k % 3);
-		announce(r, 0, &p, &a);
-		if (k % 7 == 0) {
-			path[0] = 65009;
-			attrs_path(&a, 0, path, 1, 2);
-			announce(r, 2, &p, &a);
-		}
+		path[0] = 65009;
+		attrs_path(&b, 0, path, 1, 2);
+		if (!reverse)
+			announce(r, 0, &p, &a);
+		if (k % 7 == 0)
+			announce(r, 2, &p, &b);
+		if (reverse)
+			announce(r, 0, &p, &a);
 	}
 }
 
@@ -970,8 +1010,8 @@ test_nsr(void)
 
 	ns_bgp_rib_peer_up(act, 1);
 	ns_bgp_rib_peer_up(stb, 1);
-	nsr_feed(act, 0);
-	nsr_feed(stb, 0);
+	nsr_feed(act, 0, false);
+	nsr_feed(stb, 0, true);
 	/* The active sends part of it (two calls of 6000 bytes); the journal
 	 * carries the bytes to the standby. */
 	for (int c = 0; c < 2; c++) {
@@ -994,13 +1034,13 @@ test_nsr(void)
 	CHECK_EQ(ns_bgp_rib_pending(act, 1), ns_bgp_rib_pending(stb, 1));
 	nsr_change(act);
 	nsr_change(stb);
-	nsr_feed(act, 1);
-	nsr_feed(stb, 1);
+	nsr_feed(act, 1, false);
+	nsr_feed(stb, 1, true);
 	ns_bgp_rib_out_resync(stb, 1);
 	na = export_all(act, 1, true, recs_a, NULL);
 	nb = export_all(stb, 1, true, recs_b, NULL);
-	printf("    na %d nb %d journaled %d pending %u\n", na, nb, journaled,
-			ns_bgp_rib_pending(act, 1));
+	printf("    %d prefixes journaled; then the active sends %d, the standby %d\n", journaled,
+			na, nb);
 	CHECK(na > 1500);
 	CHECK_EQ(na, nb);
 	if (na == nb && na > 0) {
@@ -1179,6 +1219,7 @@ main(void)
 	srand(20261203);
 	RUN(test_plist);
 	RUN(test_decision);
+	RUN(test_peer_change);
 	RUN(test_order_independence);
 	RUN(test_export_rules);
 	RUN(test_withdraw_and_unchanged);
