@@ -129,7 +129,6 @@ struct ns_bgp_rib {
 	uint32_t *vser;		   /* the serial each column holds */
 	struct ns_bgp_pfx *grp;	   /* NS_BGP_UPD_MAX_PFX prefixes of a message */
 	uint32_t *grp_slot;
-	uint8_t abuf[NS_BGP_MAX_MSG];
 	struct ns_bgp_rib_stats st; /* counters (the sizes are computed on demand) */
 };
 
@@ -1065,8 +1064,9 @@ export_transform(struct ns_bgp_rib *r, uint32_t idx, const struct aset *s, bool 
 	} else {
 		if (src_ibgp)
 			return NULL;
-		if (own || (a->present & (1u << A_LOCAL_PREF)) == 0 || !src_ibgp)
-			a->local_pref = r->cfg.default_lpref;
+		/* What reaches here is own or eBGP-learned, whose LOCAL_PREF
+		 * the decision took as the default. */
+		a->local_pref = r->cfg.default_lpref;
 		a->present |= 1u << A_LOCAL_PREF;
 		if (own || pe->d.next_hop_self)
 			a->next_hop = pe->d.local_addr;

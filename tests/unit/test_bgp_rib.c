@@ -1072,6 +1072,150 @@ test_nsr(void)
 	ns_bgp_rib_destroy(stb);
 }
 
+/*
+ * Incremental export converges: random input, originations, sessions going
+ * down and up, and partial exports of random sizes on one table; a fresh
+ * table given the final input and exporting everything at once must end
+ * with the same Loc-RIB and the same Adj-RIBs-Out.
+ */
+#define CV_PEERS 4
+#define CV_PFX	 80
+static int cv_in[CV_PEERS][CV_PFX]; /* the set a neighbour gave (-1: none) */
+static bool cv_own[CV_PFX];
+
+static void
+cv_attrs(struct ns_bgp_attrs *a, uint32_t peer, int set)
+{
+	uint32_t path[3] = {peer >= 2 ? 65002u + peer : 65100u + (uint32_t)set % 2,
+			65001u + (uint32_t)set % 4, 7};
+
+	attrs_path(a, (uint8_t)(set % 2), path, (uint16_t)(1 + set % 3), 1 + (uint32_t)set % 3);
+	if (set & 2)
+		attrs_med(a, (uint32_t)set);
+	if (set & 4)
+		attrs_lp(a, 90 + (uint32_t)set);
+}
+
+static struct ns_bgp_rib *
+cv_rib(void)
+{
+	struct ns_bgp_rib *r = new_rib(CV_PEERS, 500);
+
+	set_peer(r, 0, LOCAL_AS, 1, false);
+	set_peer(r, 1, LOCAL_AS, 2, true);
+	set_peer(r, 2, 65004, 3, false);
+	set_peer(r, 3, 65005, 4, false);
+	return r;
+}
+
+static int
+cv_compare(struct ns_bgp_rib *x, struct ns_bgp_rib *y)
+{
+	static struct ns_bgp_rib_view vx, vy;
+	uint64_t cur = 0;
+	int diff = 0;
+
+	while (ns_bgp_rib_walk(x, &cur, &vx)) {
+		if (!ns_bgp_rib_lookup(y, &vx.p, &vy)) {
+			/* Only an entry holding nothing may be missing. */
+			diff += vx.best != NS_BGP_NO_BEST;
+			for (int i = 0; i < CV_PEERS; i++)
+				diff += vx.out[i] != NULL;
+			continue;
+		}
+		diff += vx.best != vy.best;
+		for (int i = 0; i < CV_PEERS; i++) {
+			diff += (vx.out[i] == NULL) != (vy.out[i] == NULL);
+			if (vx.out[i] != NULL && vy.out[i] != NULL)
+				diff += memcmp(vx.out[i], vy.out[i], sizeof(*vx.out[i])) != 0;
+		}
+	}
+	return diff;
+}
+
+static void
+test_converges(void)
+{
+	struct ns_bgp_rib *a = cv_rib(), *b = cv_rib();
+	struct ns_bgp_attrs at;
+	bool up[CV_PEERS];
+	int diff;
+
+	memset(cv_in, 0xff, sizeof(cv_in));
+	memset(cv_own, 0, sizeof(cv_own));
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		ns_bgp_rib_peer_up(a, i);
+		up[i] = true;
+	}
+	for (int op = 0; op < 5000; op++) {
+		uint32_t i = rnd(CV_PEERS), k = rnd(CV_PFX), what = rnd(100);
+		struct ns_bgp_pfx p = pfx(60, 0, (int)k, 0, 24);
+
+		/* The last 1000 without sessions going down (a neighbour
+		 * coming up makes everything pending for it). */
+		if (op == 4000)
+			for (uint32_t j = 0; j < CV_PEERS; j++)
+				if (!up[j]) {
+					ns_bgp_rib_peer_up(a, j);
+					up[j] = true;
+				}
+		if (op >= 4000 && what >= 97)
+			what = 90;
+		if (what < 50 && up[i]) {
+			int set = (int)rnd(16);
+
+			cv_attrs(&at, i, set);
+			announce(a, i, &p, &at);
+			cv_in[i][k] = set;
+		} else if (what < 75) {
+			withdraw(a, i, &p);
+			cv_in[i][k] = -1;
+		} else if (what < 80) {
+			if (cv_own[k])
+				ns_bgp_rib_unoriginate(a, &p);
+			else
+				ns_bgp_rib_originate(a, &p);
+			cv_own[k] = !cv_own[k];
+		} else if (what < 97) {
+			ns_bgp_rib_export(a, i, i % 2 == 0, xbuf, 100 + rnd(6000));
+		} else if (up[i]) {
+			ns_bgp_rib_peer_down(a, i);
+			for (int j = 0; j < CV_PFX; j++)
+				cv_in[i][j] = -1;
+			up[i] = false;
+		} else {
+			ns_bgp_rib_peer_up(a, i);
+			up[i] = true;
+		}
+	}
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		while (ns_bgp_rib_export(a, i, i % 2 == 0, xbuf, sizeof(xbuf)) > 0)
+			;
+		CHECK_EQ(ns_bgp_rib_pending(a, i), 0);
+	}
+	/* The fresh table. */
+	for (int k = 0; k < CV_PFX; k++) {
+		struct ns_bgp_pfx p = pfx(60, 0, k, 0, 24);
+
+		for (uint32_t i = 0; i < CV_PEERS; i++)
+			if (cv_in[i][k] >= 0) {
+				cv_attrs(&at, i, cv_in[i][k]);
+				announce(b, i, &p, &at);
+			}
+		if (cv_own[k])
+			ns_bgp_rib_originate(b, &p);
+	}
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		ns_bgp_rib_peer_up(b, i);
+		while (ns_bgp_rib_export(b, i, i % 2 == 0, xbuf, sizeof(xbuf)) > 0)
+			;
+	}
+	diff = cv_compare(a, b) + cv_compare(b, a);
+	CHECK_EQ(diff, 0);
+	ns_bgp_rib_destroy(a);
+	ns_bgp_rib_destroy(b);
+}
+
 /* A full table refuses and counts; churn through tombstones keeps it right. */
 static void
 test_table_full(void)
@@ -1224,6 +1368,7 @@ main(void)
 	RUN(test_export_rules);
 	RUN(test_withdraw_and_unchanged);
 	RUN(test_nsr);
+	RUN(test_converges);
 	RUN(test_table_full);
 	RUN(test_scale);
 	return TEST_SUMMARY();
