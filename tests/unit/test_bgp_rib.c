@@ -842,12 +842,18 @@ test_export_rules(void)
 	 * anyway.  Over a 2-octet session: AS_TRANS and AS4_PATH. */
 	attrs_path(&a, 0, pd, 1, 0x0b000001);
 	a.as[0] = 80000;
+	a.present |= 1u << 7; /* AGGREGATOR 80000 1.2.3.4 */
+	a.aggr_as = 80000;
+	a.aggr_id = 0x01020304;
+	a.atomic_aggregate = true;
 	announce(r, 0, &p1, &a); /* p1 now [80000] */
 	n = export_all(r, 4, false, recs_a, NULL);
 	CHECK_EQ(n, 1);
 	CHECK(dec_saw_as4_path);
 	x = rec_find(recs_a, n, &p1);
 	CHECK(x != NULL && x->a.n_as == 2 && x->a.as[0] == LOCAL_AS && x->a.as[1] == 80000);
+	CHECK(x != NULL && x->a.aggr_as == 80000 && x->a.aggr_id == 0x01020304);
+	CHECK(x != NULL && x->a.atomic_aggregate);
 	{
 		/* The raw AS_PATH says 23456. */
 		uint32_t len = 0;
@@ -857,6 +863,9 @@ test_export_rules(void)
 		len = ns_bgp_rib_export(r, 4, false, xbuf, sizeof(xbuf));
 		CHECK(len > 0);
 		CHECK(memmem(xbuf, len, "\x02\x02\xfd\xe8\x5b\xa0", 6) != NULL);
+		/* AGGREGATOR with AS_TRANS, then AS4_AGGREGATOR (type 18). */
+		CHECK(memmem(xbuf, len, "\xc0\x07\x06\x5b\xa0\x01\x02\x03\x04", 9) != NULL);
+		CHECK(memmem(xbuf, len, "\xc0\x12\x08\x00\x01\x38\x80", 7) != NULL);
 	}
 
 	/* Long values get the extended length: 64 communities are 256 bytes. */
@@ -1070,6 +1079,44 @@ test_nsr(void)
 	CHECK_EQ(ns_bgp_rib_pending(stb, 1), 0);
 	ns_bgp_rib_destroy(act);
 	ns_bgp_rib_destroy(stb);
+}
+
+/* The standby hears of an UPDATE the active sent before the input behind it. */
+static void
+test_out_apply_early(void)
+{
+	struct ns_bgp_rib *r = export_rib();
+	static struct ns_bgp_update ou;
+	uint32_t sent[] = {LOCAL_AS, 65001, 7}, in[] = {65001, 7};
+	struct ns_bgp_pfx p = pfx(8, 8, 8, 0, 24), q = pfx(9, 9, 9, 0, 24);
+	struct ns_bgp_attrs a;
+	struct ns_bgp_rib_stats st;
+	int n;
+
+	ns_bgp_rib_peer_up(r, 1);
+	memset(&ou, 0, sizeof(ou));
+	attrs_path(&ou.attrs, 0, sent, 3, 0x0a000101);
+	ou.nlri[0] = p;
+	ou.nlri[1] = q;
+	ou.n_nlri = 2;
+	ou.withdrawn[0] = pfx(7, 7, 7, 0, 24); /* never known: nothing */
+	ou.n_withdrawn = 1;
+	ns_bgp_rib_out_apply(r, 1, &ou);
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.out[1], 2);
+	CHECK_EQ(st.entries, 2);
+	/* The input arrives for p only. */
+	attrs_path(&a, 0, in, 2, 0x0b000001);
+	announce(r, 0, &p, &a);
+	ns_bgp_rib_out_resync(r, 1);
+	CHECK_EQ(ns_bgp_rib_pending(r, 1), 1);
+	/* p is what 1 has; q was never the standby's: withdrawn. */
+	n = export_all(r, 1, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].wd && pfx_eq(&recs_a[0].p, &q));
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.out[1], 1);
+	CHECK_EQ(st.entries, 1);
+	ns_bgp_rib_destroy(r);
 }
 
 /*
@@ -1368,6 +1415,7 @@ main(void)
 	RUN(test_export_rules);
 	RUN(test_withdraw_and_unchanged);
 	RUN(test_nsr);
+	RUN(test_out_apply_early);
 	RUN(test_converges);
 	RUN(test_table_full);
 	RUN(test_scale);
