@@ -575,6 +575,42 @@ test_decision(void)
 	ns_bgp_rib_destroy(r);
 }
 
+/* A neighbour's description changes: the decision and its export follow. */
+static void
+test_peer_change(void)
+{
+	struct ns_bgp_rib *r = new_rib(3, 100);
+	static struct ns_bgp_plist none = {.n = 0};
+	struct ns_bgp_peer_desc d2 = {.asn = 65002, .id = 9, .addr = 3, .local_addr = 4};
+	uint32_t path[] = {65001, 7};
+	struct ns_bgp_pfx p = pfx(1, 2, 3, 0, 24);
+	struct ns_bgp_attrs a;
+	int n;
+
+	set_peer(r, 0, LOCAL_AS, 5, false);
+	set_peer(r, 1, LOCAL_AS, 4, false);
+	ns_bgp_rib_peer_set(r, 2, &d2);
+	ns_bgp_rib_peer_up(r, 2);
+	attrs_path(&a, 0, path, 2, 1);
+	announce(r, 0, &p, &a);
+	attrs_path(&a, 0, path, 2, 2);
+	announce(r, 1, &p, &a);
+	CHECK_EQ(best_of(r, &p), 1);
+	n = export_all(r, 2, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].a.n_as == 3);
+	/* 0 comes back with a lower identifier: it is the best now. */
+	set_peer(r, 0, LOCAL_AS, 3, false);
+	CHECK_EQ(best_of(r, &p), 0);
+	/* The same path for 2 (the next hop is ours): nothing to send. */
+	CHECK_EQ(export_all(r, 2, true, recs_a, NULL), 0);
+	/* 2's export filter now denies everything: a withdrawal. */
+	d2.export = &none;
+	ns_bgp_rib_peer_set(r, 2, &d2);
+	n = export_all(r, 2, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].wd);
+	ns_bgp_rib_destroy(r);
+}
+
 /* ---- order independence ---- */
 
 /* libc's generator, seeded in main: the runs are the same every time. */
@@ -806,12 +842,18 @@ test_export_rules(void)
 	 * anyway.  Over a 2-octet session: AS_TRANS and AS4_PATH. */
 	attrs_path(&a, 0, pd, 1, 0x0b000001);
 	a.as[0] = 80000;
+	a.present |= 1u << 7; /* AGGREGATOR 80000 1.2.3.4 */
+	a.aggr_as = 80000;
+	a.aggr_id = 0x01020304;
+	a.atomic_aggregate = true;
 	announce(r, 0, &p1, &a); /* p1 now [80000] */
 	n = export_all(r, 4, false, recs_a, NULL);
 	CHECK_EQ(n, 1);
 	CHECK(dec_saw_as4_path);
 	x = rec_find(recs_a, n, &p1);
 	CHECK(x != NULL && x->a.n_as == 2 && x->a.as[0] == LOCAL_AS && x->a.as[1] == 80000);
+	CHECK(x != NULL && x->a.aggr_as == 80000 && x->a.aggr_id == 0x01020304);
+	CHECK(x != NULL && x->a.atomic_aggregate);
 	{
 		/* The raw AS_PATH says 23456. */
 		uint32_t len = 0;
@@ -821,6 +863,9 @@ test_export_rules(void)
 		len = ns_bgp_rib_export(r, 4, false, xbuf, sizeof(xbuf));
 		CHECK(len > 0);
 		CHECK(memmem(xbuf, len, "\x02\x02\xfd\xe8\x5b\xa0", 6) != NULL);
+		/* AGGREGATOR with AS_TRANS, then AS4_AGGREGATOR (type 18). */
+		CHECK(memmem(xbuf, len, "\xc0\x07\x06\x5b\xa0\x01\x02\x03\x04", 9) != NULL);
+		CHECK(memmem(xbuf, len, "\xc0\x12\x08\x00\x01\x38\x80", 7) != NULL);
 	}
 
 	/* Long values get the extended length: 64 communities are 256 bytes. */
@@ -904,28 +949,32 @@ test_withdraw_and_unchanged(void)
 }
 
 /*
- * Non-stop routing: an active and a standby get the same input; the active
+ * Non-stop routing: an active and a standby get the same input (in another
+ * order: the standby's backwards, 2's path of a prefix before 0's); the active
  * exports part of its pending set, the standby learns from those UPDATEs
  * (out_apply), more input arrives on both, the standby takes over
  * (out_resync): what it sends is what the active would still have sent.
  */
 static void
-nsr_feed(struct ns_bgp_rib *r, int round)
+nsr_feed(struct ns_bgp_rib *r, int round, bool reverse)
 {
-	for (int k = 0; k < 1500; k++) {
+	for (int i = 0; i < 1500; i++) {
+		int k = reverse ? 1499 - i : i;
 		struct ns_bgp_pfx p = pfx(30 + round, k >> 8, k & 0xff, 0, 24);
 		uint32_t path[2] = {65001, 100u + (uint32_t)(k % 37)};
-		struct ns_bgp_attrs a;
+		struct ns_bgp_attrs a, b;
 
 		attrs_path(&a, 0, path, 2, 1);
 		if (k % 5 == 0)
 			attrs_med(&a, (uint32_t)k % 3);
-		announce(r, 0, &p, &a);
-		if (k % 7 == 0) {
-			path[0] = 65009;
-			attrs_path(&a, 0, path, 1, 2);
-			announce(r, 2, &p, &a);
-		}
+		path[0] = 65009;
+		attrs_path(&b, 0, path, 1, 2);
+		if (!reverse)
+			announce(r, 0, &p, &a);
+		if (k % 7 == 0)
+			announce(r, 2, &p, &b);
+		if (reverse)
+			announce(r, 0, &p, &a);
 	}
 }
 
@@ -970,8 +1019,8 @@ test_nsr(void)
 
 	ns_bgp_rib_peer_up(act, 1);
 	ns_bgp_rib_peer_up(stb, 1);
-	nsr_feed(act, 0);
-	nsr_feed(stb, 0);
+	nsr_feed(act, 0, false);
+	nsr_feed(stb, 0, true);
 	/* The active sends part of it (two calls of 6000 bytes); the journal
 	 * carries the bytes to the standby. */
 	for (int c = 0; c < 2; c++) {
@@ -994,13 +1043,13 @@ test_nsr(void)
 	CHECK_EQ(ns_bgp_rib_pending(act, 1), ns_bgp_rib_pending(stb, 1));
 	nsr_change(act);
 	nsr_change(stb);
-	nsr_feed(act, 1);
-	nsr_feed(stb, 1);
+	nsr_feed(act, 1, false);
+	nsr_feed(stb, 1, true);
 	ns_bgp_rib_out_resync(stb, 1);
 	na = export_all(act, 1, true, recs_a, NULL);
 	nb = export_all(stb, 1, true, recs_b, NULL);
-	printf("    na %d nb %d journaled %d pending %u\n", na, nb, journaled,
-			ns_bgp_rib_pending(act, 1));
+	printf("    %d prefixes journaled; then the active sends %d, the standby %d\n", journaled,
+			na, nb);
 	CHECK(na > 1500);
 	CHECK_EQ(na, nb);
 	if (na == nb && na > 0) {
@@ -1030,6 +1079,188 @@ test_nsr(void)
 	CHECK_EQ(ns_bgp_rib_pending(stb, 1), 0);
 	ns_bgp_rib_destroy(act);
 	ns_bgp_rib_destroy(stb);
+}
+
+/* The standby hears of an UPDATE the active sent before the input behind it. */
+static void
+test_out_apply_early(void)
+{
+	struct ns_bgp_rib *r = export_rib();
+	static struct ns_bgp_update ou;
+	uint32_t sent[] = {LOCAL_AS, 65001, 7}, in[] = {65001, 7};
+	struct ns_bgp_pfx p = pfx(8, 8, 8, 0, 24), q = pfx(9, 9, 9, 0, 24);
+	struct ns_bgp_attrs a;
+	struct ns_bgp_rib_stats st;
+	int n;
+
+	ns_bgp_rib_peer_up(r, 1);
+	memset(&ou, 0, sizeof(ou));
+	attrs_path(&ou.attrs, 0, sent, 3, 0x0a000101);
+	ou.nlri[0] = p;
+	ou.nlri[1] = q;
+	ou.n_nlri = 2;
+	ou.withdrawn[0] = pfx(7, 7, 7, 0, 24); /* never known: nothing */
+	ou.n_withdrawn = 1;
+	ns_bgp_rib_out_apply(r, 1, &ou);
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.out[1], 2);
+	CHECK_EQ(st.entries, 2);
+	/* The input arrives for p only. */
+	attrs_path(&a, 0, in, 2, 0x0b000001);
+	announce(r, 0, &p, &a);
+	ns_bgp_rib_out_resync(r, 1);
+	CHECK_EQ(ns_bgp_rib_pending(r, 1), 1);
+	/* p is what 1 has; q was never the standby's: withdrawn. */
+	n = export_all(r, 1, true, recs_a, NULL);
+	CHECK(n == 1 && recs_a[0].wd && pfx_eq(&recs_a[0].p, &q));
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.out[1], 1);
+	CHECK_EQ(st.entries, 1);
+	ns_bgp_rib_destroy(r);
+}
+
+/*
+ * Incremental export converges: random input, originations, sessions going
+ * down and up, and partial exports of random sizes on one table; a fresh
+ * table given the final input and exporting everything at once must end
+ * with the same Loc-RIB and the same Adj-RIBs-Out.
+ */
+#define CV_PEERS 4
+#define CV_PFX	 80
+static int cv_in[CV_PEERS][CV_PFX]; /* the set a neighbour gave (-1: none) */
+static bool cv_own[CV_PFX];
+
+static void
+cv_attrs(struct ns_bgp_attrs *a, uint32_t peer, int set)
+{
+	uint32_t path[3] = {peer >= 2 ? 65002u + peer : 65100u + (uint32_t)set % 2,
+			65001u + (uint32_t)set % 4, 7};
+
+	attrs_path(a, (uint8_t)(set % 2), path, (uint16_t)(1 + set % 3), 1 + (uint32_t)set % 3);
+	if (set & 2)
+		attrs_med(a, (uint32_t)set);
+	if (set & 4)
+		attrs_lp(a, 90 + (uint32_t)set);
+}
+
+static struct ns_bgp_rib *
+cv_rib(void)
+{
+	struct ns_bgp_rib *r = new_rib(CV_PEERS, 500);
+
+	set_peer(r, 0, LOCAL_AS, 1, false);
+	set_peer(r, 1, LOCAL_AS, 2, true);
+	set_peer(r, 2, 65004, 3, false);
+	set_peer(r, 3, 65005, 4, false);
+	return r;
+}
+
+static int
+cv_compare(struct ns_bgp_rib *x, struct ns_bgp_rib *y)
+{
+	static struct ns_bgp_rib_view vx, vy;
+	uint64_t cur = 0;
+	int diff = 0;
+
+	while (ns_bgp_rib_walk(x, &cur, &vx)) {
+		if (!ns_bgp_rib_lookup(y, &vx.p, &vy)) {
+			/* Only an entry holding nothing may be missing. */
+			diff += vx.best != NS_BGP_NO_BEST;
+			for (int i = 0; i < CV_PEERS; i++)
+				diff += vx.out[i] != NULL;
+			continue;
+		}
+		diff += vx.best != vy.best;
+		for (int i = 0; i < CV_PEERS; i++) {
+			diff += (vx.out[i] == NULL) != (vy.out[i] == NULL);
+			if (vx.out[i] != NULL && vy.out[i] != NULL)
+				diff += memcmp(vx.out[i], vy.out[i], sizeof(*vx.out[i])) != 0;
+		}
+	}
+	return diff;
+}
+
+static void
+test_converges(void)
+{
+	struct ns_bgp_rib *a = cv_rib(), *b = cv_rib();
+	struct ns_bgp_attrs at;
+	bool up[CV_PEERS];
+	int diff;
+
+	memset(cv_in, 0xff, sizeof(cv_in));
+	memset(cv_own, 0, sizeof(cv_own));
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		ns_bgp_rib_peer_up(a, i);
+		up[i] = true;
+	}
+	for (int op = 0; op < 5000; op++) {
+		uint32_t i = rnd(CV_PEERS), k = rnd(CV_PFX), what = rnd(100);
+		struct ns_bgp_pfx p = pfx(60, 0, (int)k, 0, 24);
+
+		/* The last 1000 without sessions going down (a neighbour
+		 * coming up makes everything pending for it). */
+		if (op == 4000)
+			for (uint32_t j = 0; j < CV_PEERS; j++)
+				if (!up[j]) {
+					ns_bgp_rib_peer_up(a, j);
+					up[j] = true;
+				}
+		if (op >= 4000 && what >= 97)
+			what = 90;
+		if (what < 50 && up[i]) {
+			int set = (int)rnd(16);
+
+			cv_attrs(&at, i, set);
+			announce(a, i, &p, &at);
+			cv_in[i][k] = set;
+		} else if (what < 75) {
+			withdraw(a, i, &p);
+			cv_in[i][k] = -1;
+		} else if (what < 80) {
+			if (cv_own[k])
+				ns_bgp_rib_unoriginate(a, &p);
+			else
+				ns_bgp_rib_originate(a, &p);
+			cv_own[k] = !cv_own[k];
+		} else if (what < 97) {
+			ns_bgp_rib_export(a, i, i % 2 == 0, xbuf, 100 + rnd(6000));
+		} else if (up[i]) {
+			ns_bgp_rib_peer_down(a, i);
+			for (int j = 0; j < CV_PFX; j++)
+				cv_in[i][j] = -1;
+			up[i] = false;
+		} else {
+			ns_bgp_rib_peer_up(a, i);
+			up[i] = true;
+		}
+	}
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		while (ns_bgp_rib_export(a, i, i % 2 == 0, xbuf, sizeof(xbuf)) > 0)
+			;
+		CHECK_EQ(ns_bgp_rib_pending(a, i), 0);
+	}
+	/* The fresh table. */
+	for (int k = 0; k < CV_PFX; k++) {
+		struct ns_bgp_pfx p = pfx(60, 0, k, 0, 24);
+
+		for (uint32_t i = 0; i < CV_PEERS; i++)
+			if (cv_in[i][k] >= 0) {
+				cv_attrs(&at, i, cv_in[i][k]);
+				announce(b, i, &p, &at);
+			}
+		if (cv_own[k])
+			ns_bgp_rib_originate(b, &p);
+	}
+	for (uint32_t i = 0; i < CV_PEERS; i++) {
+		ns_bgp_rib_peer_up(b, i);
+		while (ns_bgp_rib_export(b, i, i % 2 == 0, xbuf, sizeof(xbuf)) > 0)
+			;
+	}
+	diff = cv_compare(a, b) + cv_compare(b, a);
+	CHECK_EQ(diff, 0);
+	ns_bgp_rib_destroy(a);
+	ns_bgp_rib_destroy(b);
 }
 
 /* A full table refuses and counts; churn through tombstones keeps it right. */
@@ -1087,21 +1318,13 @@ now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* 100 000 prefixes from one neighbour with 1000 attribute sets, exported to another. */
-static void
-test_scale(void)
-{
-	const uint32_t N = 100000;
-	struct ns_bgp_rib *r = new_rib(2, N);
-	struct ns_bgp_rib_stats st;
-	uint32_t prefixes = 0, msgs = 0, n;
-	double t0, t1, t2;
+#define SCALE_N 100000
 
-	set_peer(r, 0, 65001, 1, false);
-	set_peer(r, 1, 65002, 2, false);
-	ns_bgp_rib_peer_up(r, 1);
-	t0 = now_s();
-	for (uint32_t u = 0; u < N / 100; u++) {
+/* SCALE_N /24 prefixes from neighbour 0, 100 an UPDATE, with 1000 attribute sets. */
+static void
+scale_feed(struct ns_bgp_rib *r)
+{
+	for (uint32_t u = 0; u < SCALE_N / 100; u++) {
 		uint32_t path[3] = {65001, 1000 + u % 1000, 7};
 
 		memset(&upd, 0, sizeof(upd));
@@ -1116,12 +1339,40 @@ test_scale(void)
 		upd.n_nlri = 100;
 		CHECK_EQ(ns_bgp_rib_input(r, 0, &upd, NS_BGP_UPD_OK), 0);
 	}
+}
+
+/* 100 000 prefixes from one neighbour with 1000 attribute sets, exported to another. */
+static void
+test_scale(void)
+{
+	const uint32_t N = SCALE_N;
+	struct ns_bgp_rib *r = new_rib(1, N);
+	struct ns_bgp_rib_stats st;
+	uint32_t prefixes = 0, msgs = 0, n;
+	double t0, t1, t2;
+
+	/* The table of a single neighbour. */
+	set_peer(r, 0, 65001, 1, false);
+	scale_feed(r);
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.prefixes, N);
+	printf("    1 neighbour, %u prefixes: %u sets, %.1f bytes/prefix\n", N, st.attr_sets,
+			(double)st.bytes / N);
+	ns_bgp_rib_destroy(r);
+
+	/* Two: 0 gives, 1 gets. */
+	r = new_rib(2, N);
+	set_peer(r, 0, 65001, 1, false);
+	set_peer(r, 1, 65002, 2, false);
+	ns_bgp_rib_peer_up(r, 1);
+	t0 = now_s();
+	scale_feed(r);
 	t1 = now_s();
 	ns_bgp_rib_stats(r, &st);
 	CHECK_EQ(st.prefixes, N);
 	CHECK_EQ(st.attr_sets, 1001);
-	printf("    input %u prefixes: %.1f ms; %u sets, %.1f bytes/prefix\n", N, (t1 - t0) * 1e3,
-			st.attr_sets, (double)st.bytes / N);
+	printf("    2 neighbours, input %u prefixes: %.1f ms; %u sets, %.1f bytes/prefix\n", N,
+			(t1 - t0) * 1e3, st.attr_sets, (double)st.bytes / N);
 	CHECK_EQ(ns_bgp_rib_pending(r, 1), N);
 	while ((n = ns_bgp_rib_export(r, 1, true, xbuf, sizeof(xbuf))) > 0) {
 		for (uint32_t o = 0; o < n;) {
@@ -1159,10 +1410,13 @@ main(void)
 	srand(20261203);
 	RUN(test_plist);
 	RUN(test_decision);
+	RUN(test_peer_change);
 	RUN(test_order_independence);
 	RUN(test_export_rules);
 	RUN(test_withdraw_and_unchanged);
 	RUN(test_nsr);
+	RUN(test_out_apply_early);
+	RUN(test_converges);
 	RUN(test_table_full);
 	RUN(test_scale);
 	return TEST_SUMMARY();
