@@ -130,6 +130,8 @@ struct ns_bgp_rib {
 	struct ns_bgp_pfx *grp;	   /* NS_BGP_UPD_MAX_PFX prefixes of a message */
 	uint32_t *grp_slot;
 	struct ns_bgp_rib_stats st; /* counters (the sizes are computed on demand) */
+	uint32_t n_best;			 /* entries with a best path */
+	uint32_t n_ref[2 * NS_BGP_MAX_PEERS]; /* entries holding a set, per column */
 };
 
 /* ---- prefix lists ---- */
@@ -640,6 +642,21 @@ tab_get(struct ns_bgp_rib *r, const struct ns_bgp_pfx *p)
 	return (int32_t)j;
 }
 
+/* Column col of e holds set id (0: none); the sizes stats reports follow. */
+static inline void
+ref_store(struct ns_bgp_rib *r, struct ent *e, uint32_t col, uint32_t id)
+{
+	r->n_ref[col] += (id != 0) - (e->ref[col] != 0);
+	e->ref[col] = id;
+}
+
+static inline void
+best_store(struct ns_bgp_rib *r, struct ent *e, uint8_t best)
+{
+	r->n_best += (best != NS_BGP_NO_BEST) - (e->best != NS_BGP_NO_BEST);
+	e->best = best;
+}
+
 /* Delete the entry if nothing holds it any more. */
 static void
 ent_gc(struct ns_bgp_rib *r, struct ent *e)
@@ -651,8 +668,8 @@ ent_gc(struct ns_bgp_rib *r, struct ent *e)
 			return;
 	for (uint32_t i = 0; i < r->n; i++)
 		pend_clear(r, e, i);
+	best_store(r, e, NS_BGP_NO_BEST);
 	e->state = SLOT_TOMB;
-	e->best = NS_BGP_NO_BEST;
 	r->used--;
 	r->tombs++;
 }
@@ -727,7 +744,7 @@ ent_decide(struct ns_bgp_rib *r, uint32_t k, uint32_t changed)
 		return;
 	if (nb != e->best || nb != NS_BGP_NO_BEST)
 		r->st.best_changes++;
-	e->best = nb;
+	best_store(r, e, nb);
 	for (uint32_t i = 0; i < r->n; i++)
 		if (r->peer[i].up)
 			pend_set(r, k, i);
@@ -818,14 +835,14 @@ ns_bgp_rib_reset(struct ns_bgp_rib *r)
 			continue;
 		for (uint32_t i = 0; i < 2 * r->n; i++) {
 			aset_put(r, eref(r, e, i));
-			e->ref[i] = 0;
+			ref_store(r, e, i, 0);
 		}
 		for (uint32_t i = 0; i < r->n; i++)
 			pend_clear(r, e, i);
 		ent_gc(r, e);
 		if (e->state == SLOT_USED) {
 			/* An own prefix: every neighbour up must hear it again. */
-			e->best = NS_BGP_NO_BEST;
+			best_store(r, e, NS_BGP_NO_BEST);
 			ent_decide(r, k, NS_BGP_LOCAL);
 		}
 	}
@@ -891,10 +908,10 @@ ns_bgp_rib_peer_down(struct ns_bgp_rib *r, uint32_t idx)
 			continue;
 		pend_clear(r, e, idx);
 		aset_put(r, eref(r, e, r->n + idx));
-		e->ref[r->n + idx] = 0;
+		ref_store(r, e, r->n + idx, 0);
 		if (e->ref[idx] != 0) {
 			aset_put(r, eref(r, e, idx));
-			e->ref[idx] = 0;
+			ref_store(r, e, idx, 0);
 			ent_decide(r, k, idx);
 		}
 		ent_gc(r, e);
@@ -920,7 +937,7 @@ in_set(struct ns_bgp_rib *r, uint32_t idx, const struct ns_bgp_pfx *p, struct as
 		return 0;
 	}
 	aset_put(r, eref(r, e, idx));
-	e->ref[idx] = s != NULL ? s->id : 0;
+	ref_store(r, e, idx, s != NULL ? s->id : 0);
 	ent_decide(r, (uint32_t)k, idx);
 	ent_gc(r, e);
 	return 0;
@@ -1332,7 +1349,7 @@ static void
 out_set(struct ns_bgp_rib *r, uint32_t idx, struct ent *e, struct aset *s)
 {
 	aset_put(r, eref(r, e, r->n + idx));
-	e->ref[r->n + idx] = s != NULL ? aset_ref(s)->id : 0;
+	ref_store(r, e, r->n + idx, s != NULL ? aset_ref(s)->id : 0);
 }
 
 uint32_t
@@ -1503,10 +1520,10 @@ ns_bgp_rib_refresh(struct ns_bgp_rib *r, uint32_t idx)
 		if (e->state != SLOT_USED)
 			continue;
 		if (e->best != NS_BGP_NO_BEST) {
-			aset_put(r, e->ref[r->n + idx]);
-			e->ref[r->n + idx] = NULL;
+			aset_put(r, eref(r, e, r->n + idx));
+			ref_store(r, e, r->n + idx, 0);
 			pend_set(r, k, idx);
-		} else if (e->ref[r->n + idx] != NULL) {
+		} else if (e->ref[r->n + idx] != 0) {
 			pend_set(r, k, idx);
 		}
 	}
@@ -1575,19 +1592,12 @@ ns_bgp_rib_stats(const struct ns_bgp_rib *r, struct ns_bgp_rib_stats *s)
 	*s = r->st;
 	s->entries = r->used;
 	s->attr_sets = r->n_sets;
-	s->prefixes = 0;
+	s->prefixes = r->n_best;
 	memset(s->in, 0, sizeof(s->in));
 	memset(s->out, 0, sizeof(s->out));
-	for (uint32_t k = 0; k < r->cap; k++) {
-		const struct ent *e = ent_at(r, k);
-
-		if (e->state != SLOT_USED)
-			continue;
-		s->prefixes += e->best != NS_BGP_NO_BEST;
-		for (uint32_t i = 0; i < r->n; i++) {
-			s->in[i] += e->ref[i] != 0;
-			s->out[i] += e->ref[r->n + i] != 0;
-		}
+	for (uint32_t i = 0; i < r->n; i++) {
+		s->in[i] = r->n_ref[i];
+		s->out[i] = r->n_ref[r->n + i];
 	}
 	s->bytes = sizeof(*r) + (uint64_t)r->cap * r->stride +
 		   (uint64_t)r->n * r->cap * sizeof(uint32_t) +

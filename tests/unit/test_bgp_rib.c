@@ -1125,6 +1125,30 @@ test_out_apply_early(void)
  * table given the final input and exporting everything at once must end
  * with the same Loc-RIB and the same Adj-RIBs-Out.
  */
+/* The sizes stats keeps as it goes equal a count over the whole table. */
+static void
+stats_match_walk(const struct ns_bgp_rib *r, uint32_t n_peers)
+{
+	static struct ns_bgp_rib_view v;
+	struct ns_bgp_rib_stats st;
+	uint32_t best = 0, in[NS_BGP_MAX_PEERS] = {0}, out[NS_BGP_MAX_PEERS] = {0};
+	uint64_t cur = 0;
+
+	while (ns_bgp_rib_walk(r, &cur, &v)) {
+		best += v.best != NS_BGP_NO_BEST;
+		for (uint32_t i = 0; i < n_peers; i++) {
+			in[i] += v.in[i] != NULL;
+			out[i] += v.out[i] != NULL;
+		}
+	}
+	ns_bgp_rib_stats(r, &st);
+	CHECK_EQ(st.prefixes, best);
+	for (uint32_t i = 0; i < n_peers; i++) {
+		CHECK_EQ(st.in[i], in[i]);
+		CHECK_EQ(st.out[i], out[i]);
+	}
+}
+
 #define CV_PEERS 4
 #define CV_PFX	 80
 static int cv_in[CV_PEERS][CV_PFX]; /* the set a neighbour gave (-1: none) */
@@ -1259,6 +1283,8 @@ test_converges(void)
 	}
 	diff = cv_compare(a, b) + cv_compare(b, a);
 	CHECK_EQ(diff, 0);
+	stats_match_walk(a, CV_PEERS);
+	stats_match_walk(b, CV_PEERS);
 	ns_bgp_rib_destroy(a);
 	ns_bgp_rib_destroy(b);
 }
