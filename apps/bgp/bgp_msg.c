@@ -995,8 +995,10 @@ ns_bgp_update_parse(const uint8_t *msg, uint32_t len, bool as4, bool ebgp, struc
 	if (u->attrs.present & (1u << ATTR_AS_PATH))
 		path_to_attrs(&pa, &u->attrs);
 
-	/* The next hop of MP_REACH_NLRI stands for NEXT_HOP when there is none. */
-	if (mp_nh && !(u->attrs.present & (1u << ATTR_NEXT_HOP))) {
+	/* The next hop of MP_REACH_NLRI stands for NEXT_HOP when there is no
+	 * plain NLRI (a NEXT_HOP then is ignored, RFC 4760 3) or no NEXT_HOP.
+	 * With both kinds of NLRI, NEXT_HOP serves both. */
+	if (mp_nh && (n_plain == 0 || !(u->attrs.present & (1u << ATTR_NEXT_HOP)))) {
 		u->attrs.next_hop = mp_next_hop;
 		u->attrs.present |= 1u << ATTR_NEXT_HOP;
 		if (martian_next_hop(mp_next_hop))
@@ -1079,13 +1081,22 @@ put_path(uint8_t *p, uint32_t room, const struct ns_bgp_attrs *a, uint32_t asz, 
 	return off;
 }
 
-/* Whether a 2-octet path loses anything (an AS over 65535, outside confederations). */
+/* Whether a 2-octet path loses anything: an AS over 65535 outside the
+ * confederation segments (those stay out of AS4_PATH). */
 static bool
 path_needs_as4(const struct ns_bgp_attrs *a)
 {
-	for (uint32_t i = 0; i < a->n_as && i < NS_BGP_MAX_ASPATH; i++)
-		if (a->as[i] > 65535)
-			return true;
+	uint32_t i = 0;
+
+	for (uint32_t s = 0; s < a->n_seg && s < 32; s++) {
+		bool confed = a->seg_type[s] == NS_BGP_AS_CONFED_SEQ ||
+			      a->seg_type[s] == NS_BGP_AS_CONFED_SET;
+
+		for (uint32_t k = 0; k < a->seg_len[s] && i < a->n_as && i < NS_BGP_MAX_ASPATH;
+				k++, i++)
+			if (!confed && a->as[i] > 65535)
+				return true;
+	}
 	return false;
 }
 

@@ -331,6 +331,22 @@ test_update_roundtrip(void)
 			CHECK_EQ(memchr(m + 23, 17, len - 23) != NULL || as4 || !big, true);
 		}
 	}
+	/* A 4-octet AS in a confederation segment only: no AS4_PATH. */
+	memset(&a, 0, sizeof(a));
+	a.present = 1u << 1 | 1u << 2 | 1u << 3;
+	a.next_hop = 0x0a000001;
+	a.n_seg = 2;
+	a.seg_type[0] = NS_BGP_AS_CONFED_SEQ;
+	a.seg_len[0] = 1;
+	a.seg_type[1] = NS_BGP_AS_SEQUENCE;
+	a.seg_len[1] = 1;
+	a.n_as = 2;
+	a.as[0] = 4200000009u;
+	a.as[1] = 65001;
+	len = ns_bgp_update_build(m, sizeof(m), false, NULL, 0, &tw, &a, n, 1, &tn);
+	CHECK_EQ(len, 23 + 4 + 11 + 7 + 4); /* ORIGIN, AS_PATH, NEXT_HOP, one prefix */
+	CHECK_EQ(ns_bgp_update_parse(m, len, false, false, &u, &nt), NS_BGP_UPD_OK);
+	CHECK(u.attrs.n_as == 2 && u.attrs.as[0] == 23456 && u.attrs.as[1] == 65001);
 	/* Withdrawn only: no attributes. */
 	len = ns_bgp_update_build(m, sizeof(m), true, w, 1, &tw, &a, NULL, 0, &tn);
 	CHECK(len == 23 + 2 && tw == 1 && tn == 0);
@@ -600,6 +616,13 @@ test_7606_discard(void)
 					0, 0, 1, 0, 32, 0x20, 1, 0xd, 0xb8, 0x80, 15, 3, 0, 2, 1),
 			NONE);
 	CHECK(u.n_nlri == 0 && u.n_withdrawn == 0 && !u.end_of_rib);
+	/* Without plain NLRI a NEXT_HOP is ignored for MP_REACH_NLRI's (RFC 4760 3). */
+	EXPECT_UPD(NS_BGP_UPD_OK, NONE,
+			B(BASE, 0x80, 14, 12, 0, 1, 1, 4, 10, 0, 0, 9, 0, 16, 10, 7), NONE);
+	CHECK(u.n_nlri == 1 && u.attrs.next_hop == 0x0a000009);
+	EXPECT_UPD(NS_BGP_UPD_OK, NONE,
+			B(BASE, 0x80, 14, 12, 0, 1, 1, 4, 10, 0, 0, 9, 0, 16, 10, 7), B(NL24));
+	CHECK(u.n_nlri == 2 && u.attrs.next_hop == 0x0a000001);
 	/* MP_UNREACH_NLRI withdraws. */
 	EXPECT_UPD(NS_BGP_UPD_OK, B(NL24), B(0x80, 15, 6, 0, 1, 1, 16, 10, 7), NONE);
 	CHECK(u.n_withdrawn == 2 && u.withdrawn[1].addr == 0x0a070000 && u.withdrawn[1].len == 16);
