@@ -114,7 +114,7 @@ struct ns_bgp_attrs {
 	uint16_t seg_len[32]; /* AS numbers in each */
 	uint16_t n_as;	      /* all AS numbers, segment after segment */
 	uint32_t as[NS_BGP_MAX_ASPATH];
-	uint32_t next_hop; /* host order */
+	uint32_t next_hop; /* host order; MP_REACH_NLRI's when there is no plain NLRI */
 	uint32_t med;
 	uint32_t local_pref;
 	bool atomic_aggregate;

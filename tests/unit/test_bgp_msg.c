@@ -629,7 +629,7 @@ test_7606_discard(void)
 	/* Host bits in a prefix are cleared. */
 	EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE), B(20, 10, 1, 0xff));
 	CHECK(u.nlri[0].addr == 0x0a01f000 && u.nlri[0].len == 20);
-	/* A malformed AS4_PATH is discarded (RFC 6793 6). */
+	/* A malformed AS4_PATH is discarded (RFC 6793). */
 	EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE, 0xc0, 17, 3, 2, 1, 0), B(NL24));
 	CHECK(u.attrs_discarded == 1 && u.attrs.n_as == 1 && u.attrs.as[0] == 65001);
 }
