@@ -142,7 +142,9 @@ enum ns_bgp_upd_action {
 					 where nothing else is safe: unparsable NLRI) */
 };
 
-#define NS_BGP_UPD_MAX_PFX 1024 /* a 4096-byte UPDATE holds at most ~800 prefixes */
+/* Prefixes kept per UPDATE (withdrawn and NLRI each): 4096 bytes of /24s are
+ * about 1000; an UPDATE with more (short prefixes) resets (invalid network field). */
+#define NS_BGP_UPD_MAX_PFX 1024
 
 struct ns_bgp_update {
 	uint16_t n_withdrawn, n_nlri;

@@ -412,6 +412,18 @@ test_7606_session_reset(void)
 	EXPECT_RESET(1, NONE, B(0x80, 15, 3, 0, 1, 1, 0x80, 15, 3, 0, 1, 1), NONE);
 	EXPECT_RESET(9, NONE, B(0x80, 15, 2, 0, 1), NONE);
 	EXPECT_RESET(10, NONE, B(0x80, 15, 4, 0, 1, 1, 16), NONE);
+	/* More prefixes than an update holds (/8s, repeated). */
+	{
+		uint8_t nl[2 * (NS_BGP_UPD_MAX_PFX + 1)];
+
+		for (int i = 0; i < NS_BGP_UPD_MAX_PFX + 1; i++) {
+			nl[2 * i] = 8;
+			nl[2 * i + 1] = (uint8_t)i;
+		}
+		EXPECT_RESET(10, NONE, B(BASE), nl, sizeof(nl));
+		EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE), nl, sizeof(nl) - 2);
+		CHECK_EQ(u.n_nlri, NS_BGP_UPD_MAX_PFX);
+	}
 	/* An unrecognized well-known attribute (RFC 4271): the attribute as data. */
 	EXPECT_RESET(2, NONE, B(BASE, 0x40, 99, 1, 5), B(NL24));
 	CHECK(nt.data_len == 4 && nt.data[1] == 99 && nt.data[3] == 5);
