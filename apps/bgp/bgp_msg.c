@@ -348,7 +348,7 @@ int
 ns_bgp_refresh_parse(const uint8_t *msg, uint32_t len, struct ns_bgp_notif *n)
 {
 	if (len != 23) {
-		/* RFC 7313 5: invalid message length, the message as data. */
+		/* RFC 7313: invalid message length, the message as data. */
 		notif_set(n, NS_BGP_ERR_ROUTE_REFRESH, 1, msg, len);
 		return -1;
 	}
@@ -760,7 +760,7 @@ parse_known(struct upd_state *st, uint8_t type, const uint8_t *v, uint32_t vlen,
 			return "malformed AS_PATH";
 		if (r == PATH_TOO_LONG)
 			return "AS_PATH too long";
-		/* Confederation segments from outside a confederation (RFC 5065 5). */
+		/* Confederation segments from outside a confederation (RFC 5065). */
 		for (uint32_t s = 0; ebgp && s < pa->n_seg; s++)
 			if (pa->type[s] == NS_BGP_AS_CONFED_SEQ ||
 					pa->type[s] == NS_BGP_AS_CONFED_SET)
@@ -814,8 +814,8 @@ parse_known(struct upd_state *st, uint8_t type, const uint8_t *v, uint32_t vlen,
 			st->u->attrs_discarded++;
 		break;
 	case ATTR_AS4_PATH:
-		/* Meaningful from a 2-octet speaker only (RFC 6793 4.1); a malformed
-		 * one, or one with confederation segments, is discarded (RFC 6793 6). */
+		/* Meaningful from a 2-octet speaker only (RFC 6793); a malformed
+		 * one, or one with confederation segments, is discarded (RFC 6793). */
 		if (as4 || parse_path(v, vlen, 4, &x->path) != PATH_OK) {
 			st->u->attrs_discarded++;
 			return NULL;
@@ -927,7 +927,7 @@ ns_bgp_update_parse(const uint8_t *msg, uint32_t len, bool as4, bool ebgp, struc
 		off += hl + vlen;
 
 		/* A repeated MP_(UN)REACH_NLRI resets; any other repeat is
-		 * discarded (RFC 7606 3 g). */
+		 * discarded (RFC 7606 3). */
 		if (seen[type >> 3] & (1u << (type & 7))) {
 			if (type == ATTR_MP_REACH || type == ATTR_MP_UNREACH)
 				reset(&st, UPD_MALFORMED_LIST, NULL, 0, "repeated MP attribute");
@@ -947,8 +947,8 @@ ns_bgp_update_parse(const uint8_t *msg, uint32_t len, bool as4, bool ebgp, struc
 			continue;
 		}
 		if ((flags & (F_OPTIONAL | F_TRANSITIVE)) != want) {
-			/* Attribute flags in conflict with the type (RFC 7606 3 c). The
-			 * AS4 ones are discarded (RFC 6793 6); MP ones still carry the
+			/* Attribute flags in conflict with the type (RFC 7606 3). The
+			 * AS4 ones are discarded (RFC 6793); MP ones still carry the
 			 * prefixes treat-as-withdraw needs. */
 			if (type == ATTR_AS4_PATH || type == ATTR_AS4_AGGREGATOR) {
 				u->attrs_discarded++;
@@ -995,8 +995,10 @@ ns_bgp_update_parse(const uint8_t *msg, uint32_t len, bool as4, bool ebgp, struc
 	if (u->attrs.present & (1u << ATTR_AS_PATH))
 		path_to_attrs(&pa, &u->attrs);
 
-	/* The next hop of MP_REACH_NLRI stands for NEXT_HOP when there is none. */
-	if (mp_nh && !(u->attrs.present & (1u << ATTR_NEXT_HOP))) {
+	/* The next hop of MP_REACH_NLRI stands for NEXT_HOP when there is no
+	 * plain NLRI (a NEXT_HOP then is ignored, RFC 4760 3) or no NEXT_HOP.
+	 * With both kinds of NLRI, NEXT_HOP serves both. */
+	if (mp_nh && (n_plain == 0 || !(u->attrs.present & (1u << ATTR_NEXT_HOP)))) {
 		u->attrs.next_hop = mp_next_hop;
 		u->attrs.present |= 1u << ATTR_NEXT_HOP;
 		if (martian_next_hop(mp_next_hop))
@@ -1004,7 +1006,7 @@ ns_bgp_update_parse(const uint8_t *msg, uint32_t len, bool as4, bool ebgp, struc
 	}
 
 	/* Well-known mandatory attributes, when there is something to reach
-	 * (RFC 7606 3 d; NEXT_HOP only for the plain NLRI, RFC 4760 3). */
+	 * (RFC 7606 3; NEXT_HOP only for the plain NLRI, RFC 4760 3). */
 	if (u->n_nlri > 0) {
 		uint32_t need = 1u << ATTR_ORIGIN | 1u << ATTR_AS_PATH;
 
@@ -1038,7 +1040,7 @@ put_attr_hdr(uint8_t *p, uint32_t room, uint8_t flags, uint8_t type, uint32_t vl
 /*
  * An AS path attribute's value: segments of asz-byte AS numbers (AS_TRANS
  * for those that do not fit 2 bytes), confederation segments left out when
- * skip_confed (AS4_PATH, RFC 6793 3).  Segments longer than 255 are split
+ * skip_confed (AS4_PATH, RFC 6793).  Segments longer than 255 are split
  * (sequences only).  Its length, or UINT32_MAX when it does not fit.
  */
 static uint32_t
@@ -1079,13 +1081,22 @@ put_path(uint8_t *p, uint32_t room, const struct ns_bgp_attrs *a, uint32_t asz, 
 	return off;
 }
 
-/* Whether a 2-octet path loses anything (an AS over 65535, outside confederations). */
+/* Whether a 2-octet path loses anything: an AS over 65535 outside the
+ * confederation segments (those stay out of AS4_PATH). */
 static bool
 path_needs_as4(const struct ns_bgp_attrs *a)
 {
-	for (uint32_t i = 0; i < a->n_as && i < NS_BGP_MAX_ASPATH; i++)
-		if (a->as[i] > 65535)
-			return true;
+	uint32_t i = 0;
+
+	for (uint32_t s = 0; s < a->n_seg && s < 32; s++) {
+		bool confed = a->seg_type[s] == NS_BGP_AS_CONFED_SEQ ||
+			      a->seg_type[s] == NS_BGP_AS_CONFED_SET;
+
+		for (uint32_t k = 0; k < a->seg_len[s] && i < a->n_as && i < NS_BGP_MAX_ASPATH;
+				k++, i++)
+			if (!confed && a->as[i] > 65535)
+				return true;
+	}
 	return false;
 }
 

@@ -114,7 +114,7 @@ struct ns_bgp_attrs {
 	uint16_t seg_len[32]; /* AS numbers in each */
 	uint16_t n_as;	      /* all AS numbers, segment after segment */
 	uint32_t as[NS_BGP_MAX_ASPATH];
-	uint32_t next_hop; /* host order */
+	uint32_t next_hop; /* host order; MP_REACH_NLRI's when there is no plain NLRI */
 	uint32_t med;
 	uint32_t local_pref;
 	bool atomic_aggregate;
@@ -142,7 +142,9 @@ enum ns_bgp_upd_action {
 					 where nothing else is safe: unparsable NLRI) */
 };
 
-#define NS_BGP_UPD_MAX_PFX 1024 /* a 4096-byte UPDATE holds at most ~800 prefixes */
+/* Prefixes kept per UPDATE (withdrawn and NLRI each): 4096 bytes of /24s are
+ * about 1000; an UPDATE with more (short prefixes) resets (invalid network field). */
+#define NS_BGP_UPD_MAX_PFX 1024
 
 struct ns_bgp_update {
 	uint16_t n_withdrawn, n_nlri;

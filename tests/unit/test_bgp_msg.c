@@ -331,6 +331,22 @@ test_update_roundtrip(void)
 			CHECK_EQ(memchr(m + 23, 17, len - 23) != NULL || as4 || !big, true);
 		}
 	}
+	/* A 4-octet AS in a confederation segment only: no AS4_PATH. */
+	memset(&a, 0, sizeof(a));
+	a.present = 1u << 1 | 1u << 2 | 1u << 3;
+	a.next_hop = 0x0a000001;
+	a.n_seg = 2;
+	a.seg_type[0] = NS_BGP_AS_CONFED_SEQ;
+	a.seg_len[0] = 1;
+	a.seg_type[1] = NS_BGP_AS_SEQUENCE;
+	a.seg_len[1] = 1;
+	a.n_as = 2;
+	a.as[0] = 4200000009u;
+	a.as[1] = 65001;
+	len = ns_bgp_update_build(m, sizeof(m), false, NULL, 0, &tw, &a, n, 1, &tn);
+	CHECK_EQ(len, 23 + 4 + 11 + 7 + 4); /* ORIGIN, AS_PATH, NEXT_HOP, one prefix */
+	CHECK_EQ(ns_bgp_update_parse(m, len, false, false, &u, &nt), NS_BGP_UPD_OK);
+	CHECK(u.attrs.n_as == 2 && u.attrs.as[0] == 23456 && u.attrs.as[1] == 65001);
 	/* Withdrawn only: no attributes. */
 	len = ns_bgp_update_build(m, sizeof(m), true, w, 1, &tw, &a, NULL, 0, &tn);
 	CHECK(len == 23 + 2 && tw == 1 && tn == 0);
@@ -396,6 +412,18 @@ test_7606_session_reset(void)
 	EXPECT_RESET(1, NONE, B(0x80, 15, 3, 0, 1, 1, 0x80, 15, 3, 0, 1, 1), NONE);
 	EXPECT_RESET(9, NONE, B(0x80, 15, 2, 0, 1), NONE);
 	EXPECT_RESET(10, NONE, B(0x80, 15, 4, 0, 1, 1, 16), NONE);
+	/* More prefixes than an update holds (/8s, repeated). */
+	{
+		uint8_t nl[2 * (NS_BGP_UPD_MAX_PFX + 1)];
+
+		for (int i = 0; i < NS_BGP_UPD_MAX_PFX + 1; i++) {
+			nl[2 * i] = 8;
+			nl[2 * i + 1] = (uint8_t)i;
+		}
+		EXPECT_RESET(10, NONE, B(BASE), nl, sizeof(nl));
+		EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE), nl, sizeof(nl) - 2);
+		CHECK_EQ(u.n_nlri, NS_BGP_UPD_MAX_PFX);
+	}
 	/* An unrecognized well-known attribute (RFC 4271): the attribute as data. */
 	EXPECT_RESET(2, NONE, B(BASE, 0x40, 99, 1, 5), B(NL24));
 	CHECK(nt.data_len == 4 && nt.data[1] == 99 && nt.data[3] == 5);
@@ -600,13 +628,20 @@ test_7606_discard(void)
 					0, 0, 1, 0, 32, 0x20, 1, 0xd, 0xb8, 0x80, 15, 3, 0, 2, 1),
 			NONE);
 	CHECK(u.n_nlri == 0 && u.n_withdrawn == 0 && !u.end_of_rib);
+	/* Without plain NLRI a NEXT_HOP is ignored for MP_REACH_NLRI's (RFC 4760 3). */
+	EXPECT_UPD(NS_BGP_UPD_OK, NONE,
+			B(BASE, 0x80, 14, 12, 0, 1, 1, 4, 10, 0, 0, 9, 0, 16, 10, 7), NONE);
+	CHECK(u.n_nlri == 1 && u.attrs.next_hop == 0x0a000009);
+	EXPECT_UPD(NS_BGP_UPD_OK, NONE,
+			B(BASE, 0x80, 14, 12, 0, 1, 1, 4, 10, 0, 0, 9, 0, 16, 10, 7), B(NL24));
+	CHECK(u.n_nlri == 2 && u.attrs.next_hop == 0x0a000001);
 	/* MP_UNREACH_NLRI withdraws. */
 	EXPECT_UPD(NS_BGP_UPD_OK, B(NL24), B(0x80, 15, 6, 0, 1, 1, 16, 10, 7), NONE);
 	CHECK(u.n_withdrawn == 2 && u.withdrawn[1].addr == 0x0a070000 && u.withdrawn[1].len == 16);
 	/* Host bits in a prefix are cleared. */
 	EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE), B(20, 10, 1, 0xff));
 	CHECK(u.nlri[0].addr == 0x0a01f000 && u.nlri[0].len == 20);
-	/* A malformed AS4_PATH is discarded (RFC 6793 6). */
+	/* A malformed AS4_PATH is discarded (RFC 6793). */
 	EXPECT_UPD(NS_BGP_UPD_OK, NONE, B(BASE, 0xc0, 17, 3, 2, 1, 0), B(NL24));
 	CHECK(u.attrs_discarded == 1 && u.attrs.n_as == 1 && u.attrs.as[0] == 65001);
 }
