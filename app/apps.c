@@ -867,13 +867,11 @@ ns_app_log(enum ns_app_log_level level, const char *fmt, ...)
 void
 ns_app_printf(struct ns_app_out *o, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	ns_out_vprintf((struct ns_out *)o, fmt, ap);
 	va_end(ap);
-	ns_out_printf((struct ns_out *)o, "%s", buf);
 }
 
 /* --- shared state: journal and snapshot --------------------------------------- */

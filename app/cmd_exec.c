@@ -9,7 +9,7 @@
 #define NS_MAX_WORDS 32
 
 void
-ns_out_printf(struct ns_out *o, const char *fmt, ...)
+ns_out_vprintf(struct ns_out *o, const char *fmt, va_list ap0)
 {
 	va_list ap;
 	int n;
@@ -19,7 +19,7 @@ ns_out_printf(struct ns_out *o, const char *fmt, ...)
 	for (;;) {
 		size_t room = o->cap - o->len;
 
-		va_start(ap, fmt);
+		va_copy(ap, ap0);
 		n = vsnprintf(o->buf ? o->buf + o->len : NULL, room, fmt, ap);
 		va_end(ap);
 		if (n < 0)
@@ -43,6 +43,16 @@ ns_out_printf(struct ns_out *o, const char *fmt, ...)
 		o->buf = nb;
 		o->cap = ncap;
 	}
+}
+
+void
+ns_out_printf(struct ns_out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ns_out_vprintf(o, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -23,6 +23,8 @@ struct ns_out {
 };
 
 void ns_out_printf(struct ns_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ns_out_vprintf(struct ns_out *o, const char *fmt, va_list ap)
+		__attribute__((format(printf, 2, 0)));
 void ns_out_free(struct ns_out *o);
 
 /*
