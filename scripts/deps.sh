@@ -9,7 +9,7 @@ pkgs=(
 	clang libclang-rt-14-dev
 	python3 python3-scapy tshark tcpdump
 	iproute2 iputils-ping iputils-arping ethtool nftables socat
-	frr bird2
+	frr bird2 gobgpd exabgp redis-server redis-tools
 )
 
 missing=()

@@ -129,8 +129,8 @@ struct ns_bgp_rib {
 	uint32_t *vser;		   /* the serial each column holds */
 	struct ns_bgp_pfx *grp;	   /* NS_BGP_UPD_MAX_PFX prefixes of a message */
 	uint32_t *grp_slot;
-	struct ns_bgp_rib_stats st; /* counters (the sizes are computed on demand) */
-	uint32_t n_best;			 /* entries with a best path */
+	struct ns_bgp_rib_stats st;	      /* counters (the sizes are computed on demand) */
+	uint32_t n_best;		      /* entries with a best path */
 	uint32_t n_ref[2 * NS_BGP_MAX_PEERS]; /* entries holding a set, per column */
 };
 
