@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bgp (apps/bgp, the BGP-4 speaker on the application API) on an HA pair
 # against a real BGP speaker in the peer's namespace ($BGP_PEER: frr for
-# FRR 8.4's bgpd, bird for BIRD 2, exabgp for ExaBGP 4, gobgp for GoBGP 3), eBGP (nonstop AS 65001, the peer AS
-# 65002, hold time 9 s, keepalive 3 s), in the failover topology
+# FRR 8.4's bgpd, bird for BIRD 2, exabgp for ExaBGP 4, gobgp for GoBGP 3),
+# eBGP (nonstop AS 65001, the peer AS 65002) or with BGP_IBGP=1 iBGP (both
+# AS 65001), hold time 9 s, keepalive 3 s, in the failover topology
 # (scripts/netns/topo.sh topo_ha_pair):
 #   - both advertise BGP_PREFIXES prefixes (default 10000): each side's
 #     table holds what the other advertised, and the standby holds the same
@@ -20,6 +21,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 PEER=${BGP_PEER:-frr}
+PEER_AS=$([ "${BGP_IBGP:-0}" = 1 ] && echo 65001 || echo 65002)
 case $PEER in
 frr) topo_init bgpfrr tcpdump tshark vtysh
 	[ -x /usr/lib/frr/bgpd ] || { echo "FAIL: /usr/lib/frr/bgpd missing (scripts/deps.sh installs frr)"; exit 1; } ;;
@@ -52,7 +54,7 @@ if [ "$PEER" = frr ]; then
 		cat <<CONF
 frr defaults traditional
 log file $F/bgpd.log
-router bgp 65002
+router bgp $PEER_AS
  bgp router-id $PEER_IP
  no bgp ebgp-requires-policy
  no bgp network import-check
@@ -87,7 +89,7 @@ print(d.get(sys.argv[2], ""))' "$DP_IP" "$1" 2>/dev/null
 	peer_session() { echo "established $(frr_nbr connectionsEstablished), dropped $(frr_nbr connectionsDropped)"; }
 	peer_burst() { # withdraw the first COUNT prefixes, announce them again
 		{
-			printf 'configure terminal\nrouter bgp 65002\naddress-family ipv4 unicast\n'
+			printf 'configure terminal\nrouter bgp %s\naddress-family ipv4 unicast\n' "$PEER_AS"
 			peer_pfx 0 "$1" | sed 's/^/no network /'
 			peer_pfx 0 "$1" | sed 's/^/network /'
 		} | frr >/dev/null
@@ -102,7 +104,7 @@ process api {
 neighbor $DP_IP {
  router-id $PEER_IP;
  local-address $PEER_IP;
- local-as 65002;
+ local-as $PEER_AS;
  peer-as 65001;
  hold-time 9;
  family { ipv4 unicast; }
@@ -128,7 +130,7 @@ CONF
 elif [ "$PEER" = gobgp ]; then
 	cat >"$F/gobgpd.toml" <<CONF
 [global.config]
-  as = 65002
+  as = $PEER_AS
   router-id = "$PEER_IP"
   port = -1
 [[neighbors]]
@@ -194,9 +196,9 @@ CONF
 		cat <<CONF
 }
 protocol bgp nonstop {
- local $PEER_IP as 65002;
+ local $PEER_IP as $PEER_AS;
  neighbor $DP_IP as 65001;
- hold time 9; keepalive time 3; connect retry time 1;
+ hold time 9; keepalive time 3; connect retry time 1; direct;
  ipv4 { import all; export where source = RTS_STATIC; };
 }
 CONF
@@ -246,7 +248,7 @@ bgp_start() { # NAME ROLE
 	local rl=r
 	[ "$1" = b ] && rl=s
 	topo_ha_ini "$1" "$2" "[app.bgp]" "lib = $NONSTOP_BGP" "as = 65001" "router_id = $DP_IP" \
-		"network_range = 10.0.0.0/24 $N" "neighbor = $PEER_IP remote-as 65002" \
+		"network_range = 10.0.0.0/24 $N" "neighbor = $PEER_IP remote-as $PEER_AS" \
 		"[listener.bgp]" "port = 179" "app = bgp" >"$TOPO_TMP/$1.ini"
 	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
 		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
