@@ -81,6 +81,40 @@ add(const char *name, const struct ns_app_ops *ops)
 	return 0;
 }
 
+/*
+ * An application refused its keys.  When its message names one of them
+ * ("KEY: why", or "unknown key 'KEY'"), the message gives that key's line,
+ * as the file's own errors do.
+ */
+static void
+init_refused(const struct ns_app_cfg *k, const char *err)
+{
+	char sec[sizeof(k->name) + 8];
+	const char *key = NULL, *why = err;
+
+	snprintf(sec, sizeof(sec), "app.%s", k->name);
+	for (uint32_t j = 0; j < k->n_kv && key == NULL; j++) {
+		size_t n = strlen(k->kv[j].key);
+		char quoted[NS_APP_CFG_KEY_LEN + 16];
+
+		snprintf(quoted, sizeof(quoted), "unknown key '%s'", k->kv[j].key);
+		if (!strncmp(err, k->kv[j].key, n) && err[n] == ':') {
+			key = k->kv[j].key;
+			why = err + n + 1 + (err[n + 1] == ' ');
+		} else if (!strncmp(err, quoted, strlen(quoted))) {
+			key = k->kv[j].key;
+		}
+	}
+	if (err[0] == '\0')
+		why = "the application refused to start";
+	if (key != NULL)
+		NS_LOG(ERR, "%s:%d: [%s] %s: %s", app.cfg.path,
+				ns_cfg_line_of(app.cfg.path, sec, key), sec, key, why);
+	else
+		NS_LOG(ERR, "%s:%d: [%s]: %s", app.cfg.path,
+				ns_cfg_line_of(app.cfg.path, sec, NULL), sec, why);
+}
+
 int
 ns_apps_init(void)
 {
@@ -103,8 +137,7 @@ ns_apps_init(void)
 			kv[j] = (struct ns_app_kv){k->kv[j].key, k->kv[j].value};
 		if (k->ops->init != NULL &&
 				k->ops->init(k->name, kv, k->n_kv, err, sizeof(err)) != 0) {
-			NS_LOG(ERR, "%s: [app.%s]: %s", app.cfg.path, k->name,
-					err[0] ? err : "the application refused to start");
+			init_refused(k, err);
 			return -1;
 		}
 	}

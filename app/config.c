@@ -17,8 +17,8 @@
 #include "tcp/tcp_stack.h"
 
 /* rte_cfgfile keeps no line numbers: find the key's line for the message. */
-static int
-cfg_line_of(const char *path, const char *section, const char *key)
+int
+ns_cfg_line_of(const char *path, const char *section, const char *key)
 {
 	FILE *fp = fopen(path, "r");
 	char line[512], cur[128] = "";
@@ -60,7 +60,7 @@ ns_cfg_error(struct cfg_ctx *c, const char *section, const char *key, const char
 {
 	char why[256];
 	va_list ap;
-	int line = cfg_line_of(c->path, section, key);
+	int line = ns_cfg_line_of(c->path, section, key);
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
@@ -869,14 +869,14 @@ ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen)
 			snprintf(err, errlen,
 					"%s:%d: [lcores] workers: lcore %u is not in the EAL lcore "
 					"set (-l)",
-					cfg->path, cfg_line_of(cfg->path, "lcores", "workers"),
+					cfg->path, ns_cfg_line_of(cfg->path, "lcores", "workers"),
 					cfg->workers[i]);
 			return -1;
 		}
 	if (cfg->fastpath_lcore >= 0 && !rte_lcore_is_enabled(cfg->fastpath_lcore)) {
 		snprintf(err, errlen,
 				"%s:%d: [lcores] fastpath: lcore %d is not in the EAL lcore set",
-				cfg->path, cfg_line_of(cfg->path, "lcores", "fastpath"),
+				cfg->path, ns_cfg_line_of(cfg->path, "lcores", "fastpath"),
 				cfg->fastpath_lcore);
 		return -1;
 	}

@@ -505,6 +505,9 @@ struct ns_config {
  * checked later against the EAL lcore set (ns_config_check_lcores).
  */
 int ns_config_load(struct ns_config *cfg, const char *path, char *err, size_t errlen);
+/* The line of key in [section] of the file at path (the section's line when
+ * key is NULL or absent; 0 when neither is there). */
+int ns_cfg_line_of(const char *path, const char *section, const char *key);
 int ns_config_check_lcores(const struct ns_config *cfg, char *err, size_t errlen);
 void ns_config_defaults(struct ns_config *cfg);
 

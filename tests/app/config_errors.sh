@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Bad configuration files: nonstop must exit non-zero before touching ports,
 # with a message naming file:line, [section] and key.
-#   config_errors.sh NONSTOP_BIN UPPER_SO BADVER_SO
+#   config_errors.sh NONSTOP_BIN UPPER_SO BADVER_SO [BGP_SO]
 set -uo pipefail
 nonstop=$(readlink -f "$1")
 upper_so=$(readlink -f "$2")
 badver_so=$(readlink -f "$3")
+bgp_so=$(readlink -f "${4:-/nonexistent}")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" /var/run/dpdk/cfgerr-$$ /var/run/dpdk/cfgprof-$$' EXIT
 fail=0 n=0
@@ -445,6 +446,45 @@ if [ $rc != 0 ] && grep -qF "[app.upper]: unknown key colour" <<<"$out"; then
 else
 	echo "FAIL app_init_refuses (rc=$rc): $out"
 	fail=$((fail + 1))
+fi
+
+# expect_init NAME 'expected message substring' <<< ini-content: refused by
+# an application's init (at start-up; ports may be set up by then).
+expect_init() {
+	local name=$1 want=$2 ini=$tmp/$1.ini out rc
+	cat >"$ini"
+	out=$(timeout 30 "$nonstop" --no-huge -m 128 --no-pci --no-shconf --file-prefix cfgerr-$$ -l 0 \
+		--log-level=lib.eal:error --vdev net_ring0 -- --config "$ini" --no-ctl \
+		--cmdline-file /dev/null 2>&1 </dev/null) && rc=0 || rc=$?
+	n=$((n + 1))
+	if [ $rc != 0 ] && grep -qF -- "${want//@/$ini}" <<<"$out"; then
+		echo "ok   $name: $(grep -F -- "${want//@/$ini}" <<<"$out")"
+	else
+		echo "FAIL $name (rc=$rc): expected '${want//@/$ini}' in:"
+		echo "$out" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+}
+
+# bgp's keys: the message names the key and its line.
+if [ -f "$bgp_so" ]; then
+	bgp_ini() { # LINE...: [app.bgp] with these keys, a port
+		printf '[port.a]\ndev = net_ring0\nip = 192.0.2.2/24\nmac = 02:00:00:00:00:01\n'
+		printf '[app.bgp]\nlib = %s\n' "$bgp_so"
+		printf '%s\n' "$@"
+	}
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbor = 192.0.2.1 remote-as x" |
+		expect_init bgp_neighbor "@:9: [app.bgp] neighbor: 'A.B.C.D remote-as N"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "network = 10.0.0.1/24" |
+		expect_init bgp_network "@:9: [app.bgp] network: '10.0.0.1/24' is not A.B.C.D/LEN (host bits 0)"
+	bgp_ini "as = 0" |
+		expect_init bgp_as "@:7: [app.bgp] as: '0' is not an AS number"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbour = 192.0.2.1 remote-as 65002" |
+		expect_init bgp_unknown_key "@:9: [app.bgp] neighbour: unknown key 'neighbour'"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbor = 192.0.2.1 remote-as 65002 import nope" |
+		expect_init bgp_plist "@:5: [app.bgp]: neighbor 1: prefix list 'nope' is not defined"
+	bgp_ini "router_id = 192.0.2.2" |
+		expect_init bgp_required "@:5: [app.bgp]: as and router_id are required"
 fi
 
 # A file that does not exist.
