@@ -41,23 +41,35 @@ cmd_show_apps(struct ns_out *o, int argc, char **argv)
 	return 0;
 }
 
-/* 'app NAME [ARGS...]': the application's own command (its show callback). */
-static int
-cmd_app(struct ns_out *o, int argc, char **argv)
+int
+ns_apps_show(struct ns_out *o, int argc, char **argv)
 {
 	for (uint32_t i = 0; i < ns_n_apps; i++) {
 		const struct ns_app_entry *e = &ns_app_table[i];
 
-		if (strcmp(e->name, argv[1]) != 0)
+		if (strcmp(e->name, argv[0]) != 0)
 			continue;
 		if (e->ops->show == NULL) {
 			ns_out_printf(o, "error: application %s has no commands\n", e->name);
 			return -1;
 		}
-		return e->ops->show((struct ns_app_out *)o, argc - 2, argv + 2);
+		return e->ops->show((struct ns_app_out *)o, argc - 1, argv + 1);
 	}
-	ns_out_printf(o, "error: no application '%s' (show apps)\n", argv[1]);
-	return -1;
+	return -2;
+}
+
+/* 'app NAME [ARGS...]' (or 'show NAME ARGS...' when no other command has
+ * those words): the application's own command (its show callback). */
+static int
+cmd_app(struct ns_out *o, int argc, char **argv)
+{
+	int rc = ns_apps_show(o, argc - 1, argv + 1);
+
+	if (rc == -2) {
+		ns_out_printf(o, "error: no application '%s' (show apps)\n", argv[1]);
+		return -1;
+	}
+	return rc;
 }
 
 static const struct ns_cmd cmds[] = {
@@ -66,7 +78,8 @@ static const struct ns_cmd cmds[] = {
 				"their counters",
 				cmd_show_apps},
 		{"app <name>", "Control", "an application's own command (no arguments)", cmd_app},
-		{"app <name> <args...>", "Control", "an application's own command", cmd_app},
+		{"app <name> <args...>", "Control",
+				"an application's own command (also 'show NAME ARGS...')", cmd_app},
 		{NULL, NULL, NULL, NULL},
 };
 

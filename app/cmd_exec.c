@@ -124,6 +124,13 @@ ns_cmd_exec_line(char *line, struct ns_out *o)
 	for (unsigned int i = 0; i < ns_n_cmds; i++)
 		if (cmd_matches(&ns_cmds[i], argc, argv))
 			return ns_cmds[i].fn(o, argc, argv);
+	/* 'show NAME ...' of an application NAME: its own command ('app NAME ...'). */
+	if (argc >= 2 && strcmp(argv[0], "show") == 0) {
+		int rc = ns_apps_show(o, argc - 1, argv + 1);
+
+		if (rc != -2)
+			return rc;
+	}
 	ns_out_printf(o, "error: unknown command '%s", argv[0]);
 	for (int i = 1; i < argc; i++)
 		ns_out_printf(o, " %s", argv[i]);

@@ -26,6 +26,9 @@ void ns_out_printf(struct ns_out *o, const char *fmt, ...) __attribute__((format
 void ns_out_vprintf(struct ns_out *o, const char *fmt, va_list ap)
 		__attribute__((format(printf, 2, 0)));
 void ns_out_free(struct ns_out *o);
+/* An application's own command: argv[0] names it, the rest are its words.
+ * Returns its result, or -2 when no application has that name. */
+int ns_apps_show(struct ns_out *o, int argc, char **argv);
 
 /*
  * A command: pattern words are literals ("show"), alternatives
