@@ -632,8 +632,13 @@ arm(struct ns_app_conn *c, struct conn *s)
 	next = hold ? s->last_rx_ns + hold : UINT64_MAX;
 	if (hold && (s->state == S_OPENCONFIRM || s->state == S_ESTABLISHED))
 		next = next < s->last_tx_ns + hold / 3 ? next : s->last_tx_ns + hold / 3;
-	if (s->state == S_ESTABLISHED && ns_bgp_rib_pending(rib, peer_idx(p)) != 0)
-		next = now;
+	if (s->state == S_ESTABLISHED && ns_bgp_rib_pending(rib, peer_idx(p)) != 0) {
+		struct ns_app_conn_info in;
+
+		ns_app_conn_info(c, &in);
+		if (in.snd_space >= NS_BGP_MAX_MSG)
+			next = now; /* else writable() exports when the peer has read */
+	}
 	if (next == UINT64_MAX)
 		return;
 	ns_app_timer_arm(c, next > now ? (next - now) / 1000 + 1 : 0);
