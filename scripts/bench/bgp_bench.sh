@@ -223,13 +223,17 @@ ns_get() { ns_sum a "$PEER_IP"; }
 frr_get() { frr_sum "$NS_FRR" "$F2" "$PEER_IP"; }
 [ "${BENCH_INSTALL:-1}" = 1 ] || RUNS=0
 for r in $(seq 1 "$RUNS"); do
-	ns_start a single "$PEER_IP" 65002 "network = 198.51.100.0/24" || exit 1
+	# The prefix table is allocated for max_prefixes at start (ribBytes
+	# counts that capacity): sized for this table, N and the own prefix.
+	ns_start a single "$PEER_IP" 65002 "network = 198.51.100.0/24" "max_prefixes = $((N + 1))" || exit 1
+	# The tables' bytes before: the speaker's own prefix and fixed parts.
+	rb0=$(ns_field a ribBytes) rc0=$(ns_field a ribCount)
 	exa_start exa-ns "$DP_IP" 65001
 	t=$(install_time ns_get)
 	rb=$(ns_field a ribBytes) rc=$(ns_field a ribCount)
 	exa_stop
 	topo_instance_stop a
-	row install nonstop "$r" "$t" "$rb" "$rc"
+	row install nonstop "$r" "$t" "$rb" "$rc" "$rb0" "$rc0"
 
 	frr_start "$NS_FRR" "$F2" || exit 1
 	wait_for 10 test -n "$(frr_field "$NS_FRR" "$F2" routerId)"
@@ -246,8 +250,8 @@ for r in $(seq 1 "$RUNS"); do
 done
 # The same for nonstop with a standby attached: every UPDATE travels to it.
 if [ "${BENCH_INSTALL:-1}" = 1 ]; then
-ns_start a active "$PEER_IP" 65002 "network = 198.51.100.0/24" || exit 1
-ns_start b standby "$PEER_IP" 65002 "network = 198.51.100.0/24" || exit 1
+ns_start a active "$PEER_IP" 65002 "network = 198.51.100.0/24" "max_prefixes = $((N + 1))" || exit 1
+ns_start b standby "$PEER_IP" 65002 "network = 198.51.100.0/24" "max_prefixes = $((N + 1))" || exit 1
 wait_for 15 topo_ha_in_sync a || echo "note: the standby did not report in sync within 15 s"
 exa_start exa-ha "$DP_IP" 65001
 t=$(install_time ns_get)
@@ -414,6 +418,9 @@ if ha:
     print("%-58s %s ms (standby held %s)" % ("install %d: nonstop with a standby" % n, ha[0][4], ha[0][5]))
 b = [num(r[5]) / num(r[6]) for r in nsr if num(r[5]) and num(r[6])]
 print("%-58s %s" % ("nonstop ribBytes / ribCount", f(med(b), "%.1f B")))
+b = [(num(r[5]) - num(r[7])) / (num(r[6]) - num(r[8])) for r in nsr
+     if len(r) > 8 and None not in (num(r[5]), num(r[6]), num(r[7]), num(r[8])) and num(r[6]) > num(r[8])]
+print("%-58s %s" % ("nonstop ribBytes growth / prefixes added", f(med(b), "%.1f B")))
 b = [num(r[5]) / num(r[6]) for r in frr if num(r[5]) and num(r[6])]
 print("%-58s %s" % ("FRR ribMemory / ribCount (route nodes only)", f(med(b), "%.1f B")))
 b = [(num(r[8]) - num(r[7])) * 1024 / n for r in frr if len(r) > 8 and num(r[7]) and num(r[8])]
@@ -421,7 +428,7 @@ print("%-58s %s" % ("FRR bgpd resident set growth / N", f(med(b), "%.1f B")))
 ev = [r for r in rows if r[0] == "event"]
 def pct(xs, p):
     xs = sorted(x for x in xs if x is not None)
-    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else None
+    return xs[int((len(xs) - 1) * p)] if xs else None
 nk = [r for r in ev if r[1] == "ns"]
 det = [num(r[3]) for r in nk]; act = [num(r[4]) for r in nk]; ka = [num(r[5]) for r in nk]
 print("%-58s p50 %s ms, max %s ms" % ("nonstop kill -9: to takeover done (%d kills)" % len(nk), f(pct(det, .5), "%.1f"), f(max([d for d in det if d is not None], default=None), "%.1f")))
