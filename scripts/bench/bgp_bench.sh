@@ -301,6 +301,7 @@ router bgp 65003
  neighbor $PEER_IP remote-as 65002
  neighbor $PEER_IP timers 3 9
  neighbor $PEER_IP timers connect 1
+ neighbor $PEER_IP sender-as-path-loop-detection
  address-family ipv4 unicast
 CONF
 	pfx 30 0 "$NA" | sed 's/^/  network /'
@@ -318,7 +319,9 @@ frr_start "$NS_PEER" "$F1" || exit 1
 frr_start "$NS_FRR" "$F2" || exit 1
 s1() { frr_sum "$NS_PEER" "$F1" "$1"; }
 # The surviving FRR passes each one's prefixes on to the other: nonstop and
-# the second FRR each receive 2 NA from it.
+# the second FRR each receive 2 NA from it; the second FRR does not send
+# them back (sender-as-path-loop-detection: as nonstop, which has one
+# neighbour, never does).
 full() { # the surviving FRR holds both peers' NA, they hold its 2 NA
 	[ "$(s1 "$DP_IP")" = "Established $NA" ] && [ "$(s1 "$FRR2_IP")" = "Established $NA" ] &&
 		[ "$(ns_sum a "$PEER_IP" | cut -d' ' -f2)" = $((2 * NA)) ] &&
@@ -371,26 +374,66 @@ row frr-session "surviving FRR's established/dropped towards the restarting FRR:
 topo_capture_stop
 
 # Per event: the first KEEPALIVE from the killed side's address after the
-# kill, and its UPDATEs and withdrawn prefixes (withdrawn-routes bytes / 4:
-# every prefix is a /24) up to the next event or 30 s.
-tshark -r "$TOPO_TMP/bgp.pcap" -Y "bgp" -T fields -E separator=' ' -E aggregator=';' \
-	-e frame.time_epoch -e ip.src -e bgp.type -e bgp.update.withdrawn_routes.length \
-	2>/dev/null >"$TOPO_TMP/bgp.msgs"
-awk -v dp="$DP_IP" -v fr="$FRR2_IP" 'FNR == NR {t[++n] = $1; who[n] = $2; x[n] = $3 " " $4; next}
-	{for (e = 1; e <= n; e++) {
-		end = (e < n ? t[e + 1] : t[e] + 30); if (end > t[e] + 30) end = t[e] + 30
-		if ($1 < t[e] || $1 >= end) continue
-		src = (who[e] == "ns" ? dp : fr)
-		if ($2 != src) continue
-		m = split($3, ty, ";"); split($4, wl, ";"); wi = 1
-		for (j = 1; j <= m; j++) {
-			if (ty[j] == 4 && !(e in ka)) ka[e] = ($1 - t[e]) * 1000
-			if (ty[j] == 2) { up[e]++; w[e] += wl[wi++] / 4 }
-		}
-	}}
-	END {for (e = 1; e <= n; e++)
-		printf "event %s %d %s %s %d %d\n", who[e], e, x[e], (e in ka ? sprintf("%.1f", ka[e]) : "-"), up[e], w[e]}' \
-	"$TOPO_TMP/kills" "$TOPO_TMP/bgp.msgs" | tee -a "$OUT/rows"
+# kill, and its UPDATEs, withdrawn and announced prefixes up to the next
+# event or 30 s; and the UPDATEs the surviving FRR sent on to the other
+# neighbour meanwhile (what the event costs one hop further).  The messages are cut from the TCP payloads here rather
+# than by tshark's BGP dissector: FRR to FRR negotiates extended messages
+# (RFC 8654, UPDATEs up to 64 KB), which tshark 4.0 calls malformed and does
+# not decode, and tshark's fields merge equal values of one frame.
+tshark -r "$TOPO_TMP/bgp.pcap" -Y 'tcp.len > 0' -T fields -e frame.time_epoch -e ip.src \
+	-e tcp.srcport -e ip.dst -e tcp.dstport -e tcp.seq_raw -e tcp.payload \
+	2>/dev/null >"$TOPO_TMP/bgp.segments"
+/usr/bin/python3 - "$TOPO_TMP/kills" "$TOPO_TMP/bgp.segments" "$DP_IP" "$FRR2_IP" "$PEER_IP" <<'PY' | tee -a "$OUT/rows"
+import sys
+kills = [l.split() for l in open(sys.argv[1])]
+src_of = {"ns": sys.argv[3], "frr": sys.argv[4]}
+msgs = []  # (time, src, type, withdrawn, announced)
+flows = {}  # (src, sport, dst, dport) -> [next seq, buffer]
+
+def count(b):  # prefixes in a run of (length, address bytes)
+    i = n = 0
+    while i < len(b):
+        i += 1 + (b[i] + 7) // 8
+        n += 1
+    return n
+
+for l in open(sys.argv[2]):
+    f = l.rstrip("\n").split("\t")
+    if len(f) < 7 or not f[6]:
+        continue
+    t, key, seq, data = float(f[0]), tuple(f[1:5]), int(f[5]), bytes.fromhex(f[6].replace(":", ""))
+    st = flows.setdefault(key, [seq, b""])
+    if seq < st[0]:  # a retransmission of what was already taken
+        data = data[st[0] - seq:]
+        seq = st[0]
+    if seq > st[0]:  # a gap (not on this bridge): start again at this segment
+        st[1] = b""
+    st[0] = seq + len(data)
+    st[1] += data
+    buf = st[1]
+    while len(buf) >= 19:
+        ln, ty = int.from_bytes(buf[16:18], "big"), buf[18]
+        if ln < 19 or len(buf) < ln:
+            break
+        m, buf = buf[:ln], buf[ln:]
+        wd = an = 0
+        if ty == 2:
+            wl = int.from_bytes(m[19:21], "big")
+            al = int.from_bytes(m[21 + wl:23 + wl], "big")
+            wd, an = count(m[21:21 + wl]), count(m[23 + wl + al:])
+        msgs.append((t, key[0], ty, wd, an, key[2]))
+    st[1] = buf
+for e, k in enumerate(kills):
+    t0 = float(k[0])
+    end = min(t0 + 30, float(kills[e + 1][0]) if e + 1 < len(kills) else t0 + 30)
+    mine = [m for m in msgs if t0 <= m[0] < end and m[1] == src_of[k[1]]]
+    ka = [m[0] for m in mine if m[2] == 4]
+    up = [m for m in mine if m[2] == 2]
+    other = src_of["frr" if k[1] == "ns" else "ns"]
+    on = [m for m in msgs if t0 <= m[0] < end and m[1] == sys.argv[5] and m[5] == other and m[2] == 2]
+    print("event", k[1], e + 1, k[2], k[3], "%.1f" % ((ka[0] - t0) * 1000) if ka else "-",
+          len(up), sum(m[3] for m in up), sum(m[4] for m in up), len(on))
+PY
 
 # === the table ==============================================================
 echo
@@ -434,11 +477,13 @@ det = [num(r[3]) for r in nk]; act = [num(r[4]) for r in nk]; ka = [num(r[5]) fo
 print("%-58s p50 %s ms, max %s ms" % ("nonstop kill -9: to takeover done (%d kills)" % len(nk), f(pct(det, .5), "%.1f"), f(max([d for d in det if d is not None], default=None), "%.1f")))
 print("%-58s p50 %s us, max %s us" % ("nonstop kill -9: activation", f(pct(act, .5), "%.0f"), f(max([d for d in act if d is not None], default=None), "%.0f")))
 print("%-58s p50 %s ms, max %s ms" % ("nonstop kill -9: to the first KEEPALIVE on the wire", f(pct(ka, .5), "%.1f"), f(max([d for d in ka if d is not None], default=None), "%.1f")))
-print("%-58s %s / %s" % ("nonstop kill -9: UPDATEs / withdrawn prefixes FRR got", sum(int(r[6]) for r in nk), sum(int(r[7]) for r in nk)))
+print("%-58s %s / %s / %s" % ("nonstop kill -9: UPDATEs / withdrawn / announced FRR got", sum(int(r[6]) for r in nk), sum(int(r[7]) for r in nk), sum(int(r[8]) for r in nk)))
+print("%-58s %s" % ("nonstop kill -9: UPDATEs FRR passed on to its other peer", sum(int(r[9]) for r in nk)))
 fk = [r for r in ev if r[1] == "frr"]
 print("%-58s %s ms" % ("FRR GR kill -9 + restart: until it holds the %d again" % (2 * na), " ".join(r[3] for r in fk)))
 print("%-58s %s ms" % ("FRR GR kill -9 + restart: to its first KEEPALIVE", " ".join(r[5] for r in fk)))
-print("%-58s %s / %s" % ("FRR GR kill -9: UPDATEs / withdrawn prefixes (per round)", " ".join(r[6] for r in fk), " ".join(r[7] for r in fk)))
+print("%-58s %s / %s / %s" % ("FRR GR kill -9: UPDATEs / withdrawn / announced, per round", " ".join(r[6] for r in fk), " ".join(r[7] for r in fk), " ".join(r[8] for r in fk)))
+print("%-58s %s" % ("FRR GR kill -9: UPDATEs FRR passed on to nonstop, per round", " ".join(r[9] for r in fk)))
 for r in rows:
     if r[1] in ("nonstop-session", "frr-session"):
         print(" ".join(r[1:]))
