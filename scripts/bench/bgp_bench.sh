@@ -20,7 +20,10 @@
 #      activation (the new active's 'show ha'), and kill to the first
 #      KEEPALIVE from 192.0.2.2 in a capture on the bridge.
 #   4. anchor: the same FRR also peers with a second FRR (192.0.2.3, AS
-#      65003), both with 'bgp graceful-restart'; BENCH_GR_ROUNDS (default 2)
+#      65003), both with 'bgp graceful-restart' (the second one also with
+#      'preserve-fw-state': without it, its OPEN after the restart says
+#      its forwarding state is lost and the surviving FRR drops its routes
+#      at once, as RFC 4724 asks); BENCH_GR_ROUNDS (default 2)
 #      times that one is killed with kill -9 and started again: the time
 #      until it holds the surviving peer's prefixes again, and the UPDATEs
 #      and withdrawn prefixes the surviving FRR received from it over the
@@ -295,13 +298,13 @@ log file $F2/bgpd.log
 router bgp 65003
  bgp router-id $FRR2_IP
  bgp graceful-restart
+ bgp graceful-restart preserve-fw-state
  bgp log-neighbor-changes
  no bgp ebgp-requires-policy
  no bgp network import-check
  neighbor $PEER_IP remote-as 65002
  neighbor $PEER_IP timers 3 9
  neighbor $PEER_IP timers connect 1
- neighbor $PEER_IP sender-as-path-loop-detection
  address-family ipv4 unicast
 CONF
 	pfx 30 0 "$NA" | sed 's/^/  network /'
@@ -319,9 +322,8 @@ frr_start "$NS_PEER" "$F1" || exit 1
 frr_start "$NS_FRR" "$F2" || exit 1
 s1() { frr_sum "$NS_PEER" "$F1" "$1"; }
 # The surviving FRR passes each one's prefixes on to the other: nonstop and
-# the second FRR each receive 2 NA from it; the second FRR does not send
-# them back (sender-as-path-loop-detection: as nonstop, which has one
-# neighbour, never does).
+# the second FRR each receive 2 NA from it (and the second FRR announces
+# back the 2 NA it learned from it, which it drops as AS-path loops).
 full() { # the surviving FRR holds both peers' NA, they hold its 2 NA
 	[ "$(s1 "$DP_IP")" = "Established $NA" ] && [ "$(s1 "$FRR2_IP")" = "Established $NA" ] &&
 		[ "$(ns_sum a "$PEER_IP" | cut -d' ' -f2)" = $((2 * NA)) ] &&
@@ -432,7 +434,7 @@ for e, k in enumerate(kills):
     other = src_of["frr" if k[1] == "ns" else "ns"]
     on = [m for m in msgs if t0 <= m[0] < end and m[1] == sys.argv[5] and m[5] == other and m[2] == 2]
     print("event", k[1], e + 1, k[2], k[3], "%.1f" % ((ka[0] - t0) * 1000) if ka else "-",
-          len(up), sum(m[3] for m in up), sum(m[4] for m in up), len(on))
+          len(up), sum(m[3] for m in up), sum(m[4] for m in up), len(on), sum(m[3] for m in on))
 PY
 
 # === the table ==============================================================
@@ -478,12 +480,12 @@ print("%-58s p50 %s ms, max %s ms" % ("nonstop kill -9: to takeover done (%d kil
 print("%-58s p50 %s us, max %s us" % ("nonstop kill -9: activation", f(pct(act, .5), "%.0f"), f(max([d for d in act if d is not None], default=None), "%.0f")))
 print("%-58s p50 %s ms, max %s ms" % ("nonstop kill -9: to the first KEEPALIVE on the wire", f(pct(ka, .5), "%.1f"), f(max([d for d in ka if d is not None], default=None), "%.1f")))
 print("%-58s %s / %s / %s" % ("nonstop kill -9: UPDATEs / withdrawn / announced FRR got", sum(int(r[6]) for r in nk), sum(int(r[7]) for r in nk), sum(int(r[8]) for r in nk)))
-print("%-58s %s" % ("nonstop kill -9: UPDATEs FRR passed on to its other peer", sum(int(r[9]) for r in nk)))
+print("%-58s %s / %s" % ("nonstop kill -9: UPDATEs / withdrawn FRR passed on", sum(int(r[9]) for r in nk), sum(int(r[10]) for r in nk)))
 fk = [r for r in ev if r[1] == "frr"]
 print("%-58s %s ms" % ("FRR GR kill -9 + restart: until it holds the %d again" % (2 * na), " ".join(r[3] for r in fk)))
 print("%-58s %s ms" % ("FRR GR kill -9 + restart: to its first KEEPALIVE", " ".join(r[5] for r in fk)))
 print("%-58s %s / %s / %s" % ("FRR GR kill -9: UPDATEs / withdrawn / announced, per round", " ".join(r[6] for r in fk), " ".join(r[7] for r in fk), " ".join(r[8] for r in fk)))
-print("%-58s %s" % ("FRR GR kill -9: UPDATEs FRR passed on to nonstop, per round", " ".join(r[9] for r in fk)))
+print("%-58s %s / %s" % ("FRR GR kill -9: UPDATEs / withdrawn passed on to nonstop", " ".join(r[9] for r in fk), " ".join(r[10] for r in fk)))
 for r in rows:
     if r[1] in ("nonstop-session", "frr-session"):
         print(" ".join(r[1:]))
