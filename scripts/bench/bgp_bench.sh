@@ -229,7 +229,7 @@ for r in $(seq 1 "$RUNS"); do
 	# The prefix table is allocated for max_prefixes at start (ribBytes
 	# counts that capacity): sized for this table, N and the own prefix.
 	ns_start a single "$PEER_IP" 65002 "network = 198.51.100.0/24" "max_prefixes = $((N + 1))" || exit 1
-	# The tables' bytes before: the speaker's own prefix and fixed parts.
+	# The tables' bytes before (the same: the table is allocated at start).
 	rb0=$(ns_field a ribBytes) rc0=$(ns_field a ribCount)
 	exa_start exa-ns "$DP_IP" 65001
 	t=$(install_time ns_get)
@@ -258,7 +258,8 @@ ns_start b standby "$PEER_IP" 65002 "network = 198.51.100.0/24" "max_prefixes = 
 wait_for 15 topo_ha_in_sync a || echo "note: the standby did not report in sync within 15 s"
 exa_start exa-ha "$DP_IP" 65001
 t=$(install_time ns_get)
-wait_for 30 eval '[ "$(ns_sum b "$PEER_IP" | cut -d" " -f2)" = "$N" ]'
+sby_full() { [ "$(ns_sum b "$PEER_IP" | cut -d' ' -f2)" = "$N" ]; }
+wait_for 30 sby_full
 row install nonstop-ha 1 "$t" "$(ns_sum b "$PEER_IP" | cut -d' ' -f2)"
 exa_stop
 topo_instance_stop b
@@ -333,15 +334,6 @@ wait_for 90 full || echo "note: not every table full after 90 s: nonstop $(s1 "$
 wait_for 15 topo_ha_in_sync a
 sleep 2
 
-# detection to takeover done (ms after the kill) and activation (us), from
-# the new active's 'show ha' (as kv_failover.sh reads them)
-takeover_figures() {
-	local ha
-	ha=$(ictl "$2" show ha)
-	awk -v k="$1" -v t="$(sed -n 's/.*takeover done at wall \([0-9]*\) ns.*/\1/p' <<<"$ha" | tail -1)" \
-		-v a="$(sed -n 's/.*activated in \([0-9.]*\) us.*/\1/p' <<<"$ha" | tail -1)" \
-		'BEGIN {if (t != "") printf "%.1f %s\n", t / 1e6 - k * 1000, a; else print "- -"}'
-}
 nbr0="$(frr_nbr "$NS_PEER" "$F1" "$DP_IP" connectionsEstablished) $(frr_nbr "$NS_PEER" "$F1" "$DP_IP" connectionsDropped)"
 : >"$TOPO_TMP/kills"
 act=a sby=b
@@ -360,15 +352,18 @@ done
 nbr1="$(frr_nbr "$NS_PEER" "$F1" "$DP_IP" connectionsEstablished) $(frr_nbr "$NS_PEER" "$F1" "$DP_IP" connectionsDropped)"
 row nonstop-session "before: established/dropped $nbr0, after: $nbr1"
 
-for g in $(seq 1 "$GR_ROUNDS"); do
+# The restarted FRR holds the surviving one's 2 NA; the surviving one its NA.
+frr2_back() { [ "$(frr_sum "$NS_FRR" "$F2" "$PEER_IP")" = "Established $((2 * NA))" ]; }
+frr2_held() { [ "$(s1 "$FRR2_IP")" = "Established $NA" ]; }
+for _ in $(seq 1 "$GR_ROUNDS"); do
 	t_kill=$(now)
 	frr_stop "$F2" KILL
 	frr_start "$NS_FRR" "$F2" || exit 1
 	back=-
-	wait_for 120 eval '[ "$(frr_sum "$NS_FRR" "$F2" "$PEER_IP")" = "Established $((2 * NA))" ]' && back=$(ms "$t_kill" "$(now)")
+	wait_for 120 frr2_back && back=$(ms "$t_kill" "$(now)")
 	echo "$t_kill frr $back -" >>"$TOPO_TMP/kills"
 	sleep 4 # the restarted side's table goes out after its best paths (deferred until End-of-RIB)
-	wait_for 30 eval '[ "$(s1 "$FRR2_IP")" = "Established $NA" ]'
+	wait_for 30 frr2_held
 	sleep 1
 done
 frr2s="$(frr_nbr "$NS_PEER" "$F1" "$FRR2_IP" connectionsEstablished) $(frr_nbr "$NS_PEER" "$F1" "$FRR2_IP" connectionsDropped)"
@@ -463,9 +458,6 @@ if ha:
     print("%-58s %s ms (standby held %s)" % ("install %d: nonstop with a standby" % n, ha[0][4], ha[0][5]))
 b = [num(r[5]) / num(r[6]) for r in nsr if num(r[5]) and num(r[6])]
 print("%-58s %s" % ("nonstop ribBytes / ribCount", f(med(b), "%.1f B")))
-b = [(num(r[5]) - num(r[7])) / (num(r[6]) - num(r[8])) for r in nsr
-     if len(r) > 8 and None not in (num(r[5]), num(r[6]), num(r[7]), num(r[8])) and num(r[6]) > num(r[8])]
-print("%-58s %s" % ("nonstop ribBytes growth / prefixes added", f(med(b), "%.1f B")))
 b = [num(r[5]) / num(r[6]) for r in frr if num(r[5]) and num(r[6])]
 print("%-58s %s" % ("FRR ribMemory / ribCount (route nodes only)", f(med(b), "%.1f B")))
 b = [(num(r[8]) - num(r[7])) * 1024 / n for r in frr if len(r) > 8 and num(r[7]) and num(r[8])]
