@@ -35,6 +35,7 @@
 #   wait_for SECONDS CMD...  poll CMD every 0.1 s until it succeeds (bounded)
 #   topo_instance_start NAME INI VDEV...  a named instance (ictl NAME, topo_instance_stop)
 #   topo_summary             last line of a test; returns 1 if any check failed
+#   takeover_figures EPOCH NAME  the last takeover in NAME's 'show ha', from a kill at EPOCH
 #
 # Addresses: documentation ranges only (RFC 5737): 192.0.2.0/24 here (nonstop
 # .2, Linux peer .1).  Never touches the root namespace's interfaces: both veth
@@ -656,6 +657,16 @@ topo_echo_stalls() {
 		NR, w, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}' "$3"
 	awk -v w="$4" '{n[$1]++; m[$1] = $2} END {for (r in n)
 		printf "    %s %d: wire stall max %.1f ms over %d connections\n", w, r, m[r], n[r]}' "$3" | sort -k2 -n
+}
+
+# takeover_figures EPOCH NAME: the last takeover in NAME's 'show ha' as
+# "ms_from_EPOCH_to_takeover_done activation_us" (EPOCH: the kill), "- -" if none
+takeover_figures() {
+	local ha
+	ha=$(ictl "$2" show ha)
+	awk -v k="$1" -v t="$(sed -n 's/.*takeover done at wall \([0-9]*\) ns.*/\1/p' <<<"$ha" | tail -1)" \
+		-v a="$(sed -n 's/.*activated in \([0-9.]*\) us.*/\1/p' <<<"$ha" | tail -1)" \
+		'BEGIN {if (t != "") printf "%.1f %s\n", t / 1e6 - k * 1000, a; else print "- -"}'
 }
 
 topo_ha_in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }

@@ -73,14 +73,6 @@ app_ctr() { ictl "$1" show apps 2>/dev/null | awk -v k="app.kv.$2" '$1 == k {pri
 progress() { cut -d' ' -f1 "$1" 2>/dev/null || echo 0; }
 progressed() { [ "$(progress "$1")" -gt "$2" ]; } # FILE N: past N acknowledged writes
 grown() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -gt "$2" ]; }
-# show ha's last takeover: "detection_ms activation_us" (the kill at epoch $1)
-takeover_figures() {
-	local ha
-	ha=$(ictl "$2" show ha)
-	awk -v k="$1" -v t="$(sed -n 's/.*takeover done at wall \([0-9]*\) ns.*/\1/p' <<<"$ha" | tail -1)" \
-		-v a="$(sed -n 's/.*activated in \([0-9.]*\) us.*/\1/p' <<<"$ha" | tail -1)" \
-		'BEGIN {if (t != "") printf "%.1f %s\n", t / 1e6 - k * 1000, a; else print "- -"}'
-}
 
 kv_start a active || exit 1
 kv_start b standby || exit 1
