@@ -876,7 +876,10 @@ ns_app_connect(struct ns_app_worker *w, uint32_t raddr, uint16_t rport)
 	}
 	if (src == 0)
 		return NULL;
-	c = ns_tcp_connect(&t->stack, src, raddr, rport, 0, NULL, t->w->now_ns);
+	/* A non-NULL owner: the stack tells the owner of a connection when it
+	 * closes or is reset. */
+	c = ns_tcp_connect(&t->stack, src, raddr, rport, 0, &ns_app_table[w->cur_app - 1],
+			t->w->now_ns);
 	if (c == NULL)
 		return NULL;
 	ns_apps_attach(t, c, w->cur_app - 1, 0);

@@ -11,7 +11,7 @@
  *     network = 198.51.100.0/24           ; repeated: the speaker's own prefixes
  *     network_range = 10.0.0.0/24 10000   ; 10000 consecutive /24s from 10.0.0.0
  *     prefix_list = NAME permit|deny PFX [ge N] [le N]   ; repeated, in order
- *     neighbor = 203.0.113.2 remote-as 65002 [next-hop-self] [import LIST] [export LIST]
+ *     neighbor = 203.0.113.2 remote-as 65002 [next-hop-self] [connect] [import L] [export L]
  *     max_prefixes = 262144               ; distinct prefixes the tables hold
  *
  *     [listener.bgp]
@@ -19,8 +19,13 @@
  *     app = bgp
  *
  * The neighbours open the sessions (nonstop listens; a connection from an
- * address that is no neighbour is refused with a Cease).  Each session runs
- * the RFC 4271 state machine from OpenSent on; the tables are bgp_rib's.
+ * address that is no neighbour is refused with a Cease); with 'connect'
+ * nonstop opens them too, again every CONNECT_RETRY_S while the session is
+ * down.  One connection per neighbour: the neighbour's own connection wins
+ * over ours while ours is not Established (ours gets a Cease, connection
+ * collision resolution), an Established session refuses a new one.  Each
+ * session runs the RFC 4271 state machine from OpenSent on; the tables are
+ * bgp_rib's.
  *
  * Non-stop routing.  The standby's backup side parses the same input: every
  * byte the active consumed (OPEN, KEEPALIVE, UPDATE, NOTIFICATION) goes
@@ -55,13 +60,14 @@
 #include "bgp_msg.h"
 #include "bgp_rib.h"
 
-#define MAX_PLISTS     16
-#define EXPORT_CHUNK   (64u << 10) /* bytes of UPDATEs per export step */
-#define OPEN_HOLD_S    240	   /* hold time before the peer's OPEN (RFC 4271 8) */
-#define SNAP_REC_MAX   (32u << 10) /* bytes per snapshot record, short of its last entry */
-#define REC_BUF	       (SNAP_REC_MAX + 2 * NS_BGP_MAX_PEERS * (6 + NS_BGP_MAX_MSG))
-#define ANSWER_MAX     (16u << 20) /* a routes answer: a whole table in JSON */
-#define ROUTES_DEFAULT 200
+#define MAX_PLISTS	16
+#define EXPORT_CHUNK	(64u << 10) /* bytes of UPDATEs per export step */
+#define CONNECT_RETRY_S 5
+#define OPEN_HOLD_S	240	    /* hold time before the peer's OPEN (RFC 4271 8) */
+#define SNAP_REC_MAX	(32u << 10) /* bytes per snapshot record, short of its last entry */
+#define REC_BUF		(SNAP_REC_MAX + 2 * NS_BGP_MAX_PEERS * (6 + NS_BGP_MAX_MSG))
+#define ANSWER_MAX	(16u << 20) /* a routes answer: a whole table in JSON */
+#define ROUTES_DEFAULT	200
 
 enum fsm {
 	S_IDLE,
@@ -121,14 +127,18 @@ struct peer {
 	uint32_t addr; /* host order */
 	uint32_t asn;
 	bool nhs;
+	bool connect;	    /* open the session too (else wait for the neighbour's) */
 	int import, export; /* prefix list index, -1: none */
 	/* session */
 	struct ns_app_conn *conn;
 	uint8_t state;
 	bool as4, rib_up;
-	bool kick;     /* its timer is armed to export at once */
-	uint16_t hold; /* negotiated, s */
-	uint32_t id;   /* its BGP identifier */
+	bool kick;		  /* its timer is armed to export at once */
+	bool own_open;		  /* conn is the connection we opened */
+	void *st;		  /* conn's state (a yielded attempt is marked through it) */
+	uint64_t next_connect_ns; /* ConnectRetry */
+	uint16_t hold;		  /* negotiated, s */
+	uint32_t id;		  /* its BGP identifier */
 	uint32_t local_addr;
 	uint64_t up_since_ms; /* wall clock */
 	uint64_t established, dropped;
@@ -319,6 +329,8 @@ add_neighbor(char *v, char *err, uint32_t errlen)
 	for (int k = 3; k < n; k++) {
 		if (!strcmp(w[k], "next-hop-self"))
 			p->nhs = true;
+		else if (!strcmp(w[k], "connect"))
+			p->connect = true;
 		else if (!strcmp(w[k], "import") && k + 1 < n && strlen(w[k + 1]) < 32)
 			snprintf(peer_import[cfg.n_peers], 32, "%s", w[++k]);
 		else if (!strcmp(w[k], "export") && k + 1 < n && strlen(w[k + 1]) < 32)
@@ -330,8 +342,8 @@ add_neighbor(char *v, char *err, uint32_t errlen)
 	return 0;
 bad:
 	snprintf(err, errlen,
-			"neighbor: 'A.B.C.D remote-as N [next-hop-self] [import LIST] [export "
-			"LIST]' expected");
+			"neighbor: 'A.B.C.D remote-as N [next-hop-self] [connect] [import LIST] "
+			"[export LIST]' expected");
 	return -1;
 }
 
@@ -896,36 +908,89 @@ serve(struct ns_app_conn *c, void *st)
 	arm(c, s);
 }
 
+/*
+ * Bind connection c to neighbour p, on either side (the same decisions, in
+ * the same order): false when it is refused.  The neighbour's connection
+ * takes the place of ours while ours is not Established.
+ */
+static bool
+bind_conn(struct ns_app_conn *c, struct conn *s, struct peer *p, bool own, bool active)
+{
+	struct ns_app_conn_info in;
+
+	if (p == NULL)
+		return false;
+	if (p->conn != NULL && p->state != S_IDLE) {
+		struct conn *os = p->st;
+
+		if (own || !p->own_open || p->state == S_ESTABLISHED || os == NULL)
+			return false;
+		/* Collision: ours yields, with a Cease (RFC 4486: 7). */
+		if (active) {
+			struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = 7};
+			uint8_t m[64];
+
+			ns_app_send(p->conn, m, ns_bgp_notif_build(m, sizeof(m), &n));
+			ns_app_close(p->conn);
+		}
+		os->state = S_CLOSING;
+	}
+	ns_app_conn_info(c, &in);
+	s->peer = (int16_t)(peer_idx(p) + 1);
+	p->conn = c;
+	p->st = s;
+	p->own_open = own;
+	p->local_addr = ntohl(in.laddr);
+	s->state = p->state = S_OPENSENT; /* the active sends its OPEN on binding */
+	return true;
+}
+
 static void
-bgp_accept(struct ns_app_conn *c, void *st)
+refuse(struct ns_app_conn *c, struct conn *s, bool known)
+{
+	/* RFC 4486: connection rejected (no such neighbour), or a collision
+	 * with the session the neighbour already has. */
+	struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = known ? 7 : 5};
+	uint8_t m[64];
+
+	ns_app_count(ns_app_conn_worker(c), C_REFUSED, 1);
+	ns_app_send(c, m, ns_bgp_notif_build(m, sizeof(m), &n));
+	s->state = S_CLOSING;
+	ns_app_close(c);
+}
+
+static void
+open_session(struct ns_app_conn *c, void *st, bool own)
 {
 	struct conn *s = st;
-	struct ns_app_worker *w = ns_app_conn_worker(c);
 	struct ns_app_conn_info in;
 	struct peer *p;
 
 	ns_app_conn_info(c, &in);
 	ns_app_set_nodelay(c, true);
 	p = peer_by_addr(ntohl(in.raddr));
-	if (p == NULL || (p->conn != NULL && p->state != S_IDLE)) {
-		/* RFC 4486: connection rejected (no such neighbour), or a
-		 * collision with the session the neighbour already has. */
-		struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = p == NULL ? 5 : 7};
-		uint8_t m[64];
-
-		ns_app_count(w, C_REFUSED, 1);
-		ns_app_send(c, m, ns_bgp_notif_build(m, sizeof(m), &n));
-		s->state = S_CLOSING;
-		ns_app_close(c);
+	if (!bind_conn(c, s, p, own, true)) {
+		if (own && p != NULL && p->conn == c)
+			p->conn = NULL;
+		refuse(c, s, p != NULL);
 		return;
 	}
-	s->peer = (int16_t)(peer_idx(p) + 1);
-	p->conn = c;
-	p->local_addr = ntohl(in.laddr);
-	s->state = p->state = S_OPENSENT;
-	s->last_rx_ns = ns_app_now_ns(w);
+	s->last_rx_ns = ns_app_now_ns(ns_app_conn_worker(c));
 	send_open(c, s);
 	serve(c, st);
+}
+
+static void
+bgp_accept(struct ns_app_conn *c, void *st)
+{
+	open_session(c, st, false);
+}
+
+/* Our own connection is up ('connect'). */
+static void
+bgp_connected(struct ns_app_conn *c, void *st)
+{
+	open_session(c, st, true);
 }
 
 static void
@@ -968,12 +1033,15 @@ bgp_closed(struct ns_app_conn *c, void *st, enum ns_app_close_reason why)
 	struct peer *p = peer_of(s);
 
 	(void)why;
-	if (p == NULL)
-		return;
+	for (uint32_t i = 0; p == NULL && i < cfg.n_peers; i++)
+		if (cfg.peer[i].conn == c) /* our attempt that never came up */
+			cfg.peer[i].conn = NULL;
+	if (p == NULL || p->conn != c)
+		return; /* refused, or yielded to the neighbour's */
 	if (s->state != S_CLOSING)
 		session_down(s);
-	if (p->conn == c)
-		p->conn = NULL;
+	p->conn = NULL;
+	p->st = NULL;
 }
 
 /* --- the backup side ------------------------------------------------------------ */
@@ -983,18 +1051,10 @@ bgp_backup_open(struct ns_app_conn *c, void *st)
 {
 	struct conn *s = st;
 	struct ns_app_conn_info in;
-	struct peer *p;
 
 	ns_app_conn_info(c, &in);
-	p = peer_by_addr(ntohl(in.raddr));
-	if (p == NULL || (p->conn != NULL && p->state != S_IDLE)) {
+	if (!bind_conn(c, s, peer_by_addr(ntohl(in.raddr)), !in.passive, false))
 		s->state = S_CLOSING; /* the active refused it */
-		return;
-	}
-	s->peer = (int16_t)(peer_idx(p) + 1);
-	p->conn = c;
-	p->local_addr = ntohl(in.laddr);
-	s->state = p->state = S_OPENSENT; /* the active sent its OPEN on accept */
 }
 
 static uint32_t
@@ -1369,6 +1429,14 @@ bgp_poll(struct ns_app_worker *w)
 		for (uint32_t i = 0; i < cfg.n_peers; i++) {
 			struct peer *p = &cfg.peer[i];
 
+			if (p->connect && p->conn == NULL && p->state == S_IDLE &&
+					now >= p->next_connect_ns) {
+				p->next_connect_ns = now + CONNECT_RETRY_S * 1000000000ull;
+				p->conn = ns_app_connect(w, htonl(p->addr), NS_BGP_PORT);
+				p->st = NULL;
+				p->own_open = true;
+			}
+
 			if (p->state == S_ESTABLISHED && p->conn != NULL && !p->kick &&
 					ns_bgp_rib_pending(rib, i) != 0) {
 				p->kick = true;
@@ -1603,6 +1671,7 @@ static const struct ns_app_ops ops = {
 		.worker_fini = bgp_worker_fini,
 		.poll = bgp_poll,
 		.accept = bgp_accept,
+		.connected = bgp_connected,
 		.readable = serve,
 		.writable = bgp_writable,
 		.timer = bgp_timer,

@@ -22,6 +22,9 @@ set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 PEER=${BGP_PEER:-frr}
 PEER_AS=$([ "${BGP_IBGP:-0}" = 1 ] && echo 65001 || echo 65002)
+# BGP_CONNECT=1: nonstop opens the session ('connect'); the peer only
+# listens (FRR, BIRD) or opens too (ExaBGP, GoBGP: a connection collision).
+CONNECT=${BGP_CONNECT:-0}
 case $PEER in
 frr) topo_init bgpfrr tcpdump tshark vtysh
 	[ -x /usr/lib/frr/bgpd ] || { echo "FAIL: /usr/lib/frr/bgpd missing (scripts/deps.sh installs frr)"; exit 1; } ;;
@@ -61,6 +64,7 @@ router bgp $PEER_AS
  neighbor $DP_IP remote-as 65001
  neighbor $DP_IP timers 3 9
  neighbor $DP_IP timers connect 1
+$([ "$CONNECT" = 1 ] && echo " neighbor $DP_IP passive")
  address-family ipv4 unicast
 CONF
 		peer_pfx 0 "$N" | sed 's/^/  network /'
@@ -198,7 +202,7 @@ CONF
 protocol bgp nonstop {
  local $PEER_IP as $PEER_AS;
  neighbor $DP_IP as 65001;
- hold time 9; keepalive time 3; connect retry time 1; direct;
+ hold time 9; keepalive time 3; connect retry time 1; direct;$([ "$CONNECT" = 1 ] && echo " passive on;")
  ipv4 { import all; export where source = RTS_STATIC; };
 }
 CONF
@@ -248,7 +252,8 @@ bgp_start() { # NAME ROLE
 	local rl=r
 	[ "$1" = b ] && rl=s
 	topo_ha_ini "$1" "$2" "[app.bgp]" "lib = $NONSTOP_BGP" "as = 65001" "router_id = $DP_IP" \
-		"network_range = 10.0.0.0/24 $N" "neighbor = $PEER_IP remote-as $PEER_AS" \
+		"network_range = 10.0.0.0/24 $N" \
+		"neighbor = $PEER_IP remote-as $PEER_AS$([ "$CONNECT" = 1 ] && echo " connect")" \
 		"[listener.bgp]" "port = 179" "app = bgp" >"$TOPO_TMP/$1.ini"
 	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
 		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
