@@ -878,11 +878,15 @@ ns_app_connect(struct ns_app_worker *w, uint32_t raddr, uint16_t rport)
 		return NULL;
 	/* A non-NULL owner: the stack tells the owner of a connection when it
 	 * closes or is reset. */
+	t->open_app = w->cur_app; /* attached at its first commit (tcp_glue.c) */
+	t->open_client = 0;
 	c = ns_tcp_connect(&t->stack, src, raddr, rport, 0, &ns_app_table[w->cur_app - 1],
 			t->w->now_ns);
+	if (c != NULL && t->open_app != 0) /* no replication hook committed it */
+		ns_apps_attach(t, c, w->cur_app - 1, 0);
+	t->open_app = 0;
 	if (c == NULL)
 		return NULL;
-	ns_apps_attach(t, c, w->cur_app - 1, 0);
 	return &t->appc[c->id];
 }
 

@@ -101,16 +101,21 @@ ns_app_start_clients(struct ns_tcp_w *t)
 							: 0;
 			struct ns_tcb *c = NULL;
 
+			/* Attached at its first commit: its first image names them. */
+			t->open_app = (uint16_t)(k->app + 1);
+			t->open_client = (uint8_t)(i + 1);
 			if (lport != 0 || !app.port[k->port_idx].rss_known)
 				c = ns_tcp_connect(&t->stack, k->src, k->dst, k->dst_port, lport,
 						(void *)(uintptr_t)k, t->w->now_ns);
+			if (c != NULL && t->open_app != 0) /* no replication hook committed it */
+				ns_apps_attach(t, c, k->app, (uint8_t)(i + 1));
+			t->open_app = 0;
 			burst++;
 			if (c == NULL) {
 				cs->refused++; /* no TCB or no port: counted, not retried */
 				continue;
 			}
 			pending++;
-			ns_apps_attach(t, c, k->app, (uint8_t)(i + 1));
 			cs->opened++;
 			if (cs->t_first_ns == 0)
 				cs->t_first_ns = t->w->now_ns;

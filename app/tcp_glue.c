@@ -102,6 +102,10 @@ tcp_observe(void *user, const struct ns_tcb *c, uint32_t groups)
 {
 	struct ns_tcp_w *t = user;
 
+	if (t->open_app != 0 && (groups & NS_TCBG_NEW)) {
+		ns_apps_attach(t, (struct ns_tcb *)(uintptr_t)c, t->open_app - 1, t->open_client);
+		t->open_app = 0; /* done */
+	}
 	ns_tcp_hooks.observe(t->w, c, groups);
 }
 

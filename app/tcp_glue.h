@@ -35,6 +35,11 @@ struct ns_tcp_w {
 	bool clients_started;
 	bool frozen;	     /* no timers, no applications (a stepping-down active) */
 	uint8_t closing_why; /* enum ns_app_close_reason of the connection being freed */
+	/* An active open in progress: its application (index + 1) and client
+	 * (index + 1, 0: none), attached when the new TCB is first committed, so
+	 * that its first replicated image already names them. */
+	uint16_t open_app;
+	uint8_t open_client;
 	struct ns_client_stats cst[NS_MAX_CLIENTS];
 	struct ns_app_worker aw; /* the applications' side of this worker */
 } __rte_cache_aligned;
