@@ -950,6 +950,10 @@ ns_app_standby(const struct ns_app_worker *w)
 
 /* Frames a snapshot leaves to the connections' own events. */
 #define SNAP_RESERVE 16
+/* A poll's share of a snapshot: the records (and their frames, sealed and
+ * sent) cost about 2.5 ms a megabyte, and the loop must come round well
+ * within the failover time.  A keyspace of 10 MB takes some 160 polls. */
+#define SNAP_POLL_BYTES (64u << 10)
 
 int
 ns_app_snapshot_record(struct ns_app_worker *w, const void *rec, uint32_t len)
@@ -958,6 +962,9 @@ ns_app_snapshot_record(struct ns_app_worker *w, const void *rec, uint32_t len)
 		return -1;
 	if (ns_tcp_hooks.room(w->t->w) < SNAP_RESERVE + len / 1024)
 		return -1;
+	if (len > w->snap_left && w->snap_left != SNAP_POLL_BYTES)
+		return -1; /* this poll's share is written: the rest next poll */
+	w->snap_left = len > w->snap_left ? 0 : w->snap_left - len;
 	return ns_tcp_hooks.journal(
 			w->t->w, NS_REPL_CONN_NONE, (uint16_t)(w->cur_app - 1), 0, rec, len);
 }
@@ -972,6 +979,7 @@ ns_apps_snapshot(struct ns_tcp_w *t, uint64_t *cursor)
 		w->snap_cursor = 0;
 		*cursor = 1;
 	}
+	w->snap_left = SNAP_POLL_BYTES;
 	while (w->snap_app < ns_n_apps) {
 		const struct ns_app_ops *ops = ns_app_table[w->snap_app].ops;
 		bool done = true;

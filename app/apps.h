@@ -79,6 +79,7 @@ struct ns_app_worker {
 	/* Active: the snapshot a joining standby gets (application, its cursor). */
 	uint32_t snap_app;
 	uint64_t snap_cursor;
+	uint32_t snap_left; /* bytes this poll's share of the snapshot has left */
 	/* Standby: journal records waiting for the consumption they follow. */
 	struct ns_repl_jq jq;
 	struct ns_app_wstate app[NS_MAX_APPS];

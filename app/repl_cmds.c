@@ -262,6 +262,14 @@ cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					n->ctr[NS_HA_C_switchover_refused],
 					n->ctr[NS_HA_C_switchover_aborted], n->last_freeze_wall_ns,
 					n->last_drain_ns / 1e3);
+		if (n->stall_end_ns != 0 && now > n->stall_end_ns) {
+			ns_out_printf(o, "worker %u: last stood still %.1f ms, %.1f s ago", i,
+					n->stall_ns / 1e6, (now - n->stall_end_ns) / 1e9);
+			if (n->stall_ran_ns != UINT64_MAX)
+				ns_out_printf(o, " (ran %.1f ms of it)", n->stall_ran_ns / 1e6);
+			ns_out_printf(o, "; %" PRIu64 " poll gaps over %.1f ms\n",
+					n->ctr[NS_HA_C_pauses], n->cfg.pause_ns / 1e6);
+		}
 		if (n->ctr[NS_HA_C_fences] != 0)
 			ns_out_printf(o,
 					"worker %u: fenced %" PRIu64

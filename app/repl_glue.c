@@ -57,6 +57,16 @@ mono_clock(void *user)
 	return ns_now_ns();
 }
 
+static uint64_t
+thread_cpu(void *user)
+{
+	struct timespec ts;
+
+	(void)user;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int64_t
 wall_offset(void *user)
 {
@@ -473,6 +483,7 @@ repl_worker_init(struct ns_worker *w)
 			.log = o_log,
 			.wall_offset = wall_offset,
 			.clock = mono_clock,
+			.thread_cpu = thread_cpu,
 			.conn_async = o_conn_async,
 			.active = {a_flag, a_state, a_snapshot},
 			.standby = {s_new, s_free, s_backup, s_restore, s_flag, s_neigh, s_journal,

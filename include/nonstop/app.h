@@ -172,7 +172,8 @@ struct ns_app_ops {
 	void (*journal_apply)(struct ns_app_worker *w, const void *rec, uint32_t len);
 	/* Active, while a standby joins: the whole shared state as records, from
 	 * *cursor on (0: the start), until ns_app_snapshot_record refuses one
-	 * (the channel is full: called again next poll with the same cursor);
+	 * (the channel is full, or this poll's share of some 64 KB is written:
+	 * called again next poll with the same cursor);
 	 * true once all of it is written.  Changes between two calls need no
 	 * care: their journal records follow in the same stream. */
 	bool (*snapshot)(struct ns_app_worker *w, uint64_t *cursor);

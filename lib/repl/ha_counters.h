@@ -24,6 +24,9 @@
 	X(lease_lapses, INFO, "the active's lease lapsed (no fresh round trip with the standby)") \
 	X(lease_held, INFO, "segments held because the lease had lapsed")                         \
 	X(pauses, INFO, "gaps between two polls longer than the pause threshold")                 \
+	X(held, INFO,                                                                             \
+			"poll gaps of half the failover time or more that the worker spent "      \
+			"running: work of its own held its loop, not the host")                   \
 	X(stale_seen, INFO, "this standby found its state no longer provably current")            \
 	X(resets_sent, INFO, "RESETs sent: a standby talked in a session that is over")           \
 	X(resets_heard, INFO, "RESETs heard: this standby's session was over")                    \

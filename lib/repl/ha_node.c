@@ -894,10 +894,31 @@ active_poll(struct ns_ha_node *n, uint64_t now)
 		uint32_t epoch = n->act.fence_epoch, got = demote(n, epoch, false, now);
 
 		CTR(n, fences);
-		say(n, NS_HA_LOG_WARNING,
-				"fenced: an instance of epoch %u is the active; %u connections "
-				"dropped here, joining it as the standby",
-				epoch, got);
+		/* Whether this instance itself stood still long enough to be taken
+		 * over (a host that did not run it) or went on running. */
+		if (n->stall_end_ns != 0 && now - n->stall_end_ns < 1000 * MS &&
+				n->stall_ran_ns != UINT64_MAX)
+			say(n, NS_HA_LOG_WARNING,
+					"fenced: an instance of epoch %u is the active; %u "
+					"connections dropped here, joining it as the standby "
+					"(this worker last stood still %.1f ms, %.1f ms ago, "
+					"and ran %.1f ms of it)",
+					epoch, got, n->stall_ns / 1e6,
+					(now - n->stall_end_ns) / 1e6, n->stall_ran_ns / 1e6);
+		else if (n->stall_end_ns != 0 && now - n->stall_end_ns < 1000 * MS)
+			say(n, NS_HA_LOG_WARNING,
+					"fenced: an instance of epoch %u is the active; %u "
+					"connections dropped here, joining it as the standby "
+					"(this worker last stood still %.1f ms, %.1f ms ago)",
+					epoch, got, n->stall_ns / 1e6,
+					(now - n->stall_end_ns) / 1e6);
+		else
+			say(n, NS_HA_LOG_WARNING,
+					"fenced: an instance of epoch %u is the active; %u "
+					"connections dropped here, joining it as the standby "
+					"(this worker did not stand still over %.1f ms in the "
+					"last second)",
+					epoch, got, n->cfg.pause_ns / 1e6);
 		return;
 	}
 	/* This pass's segments depend on every event written so far. */
@@ -1076,6 +1097,29 @@ ns_ha_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 	if (now - n->last_poll_ns > n->cfg.pause_ns) {
 		CTR(n, pauses);
 		n->pause_end_ns = now;
+		n->stall_ns = now - n->last_poll_ns;
+		n->stall_end_ns = now;
+		n->stall_ran_ns = UINT64_MAX;
+		if (n->ops.thread_cpu != NULL && n->cpu_at_ns != 0) {
+			uint64_t cpu = n->ops.thread_cpu(n->user);
+
+			/* Of the time since the last sample (the gap and at most a
+			 * millisecond before it), what the worker ran: a share of
+			 * the gap, the rest the host gave to others. */
+			n->stall_ran_ns = cpu - n->cpu_ns < n->stall_ns ? cpu - n->cpu_ns
+									: n->stall_ns;
+			n->cpu_ns = cpu;
+			n->cpu_at_ns = now;
+			if (n->cfg.failover_ns != 0 && 2 * n->stall_ns >= n->cfg.failover_ns &&
+					2 * n->stall_ran_ns >= n->stall_ns) {
+				CTR(n, held);
+				say(n, NS_HA_LOG_WARNING,
+						"this worker's loop was held %.1f ms by work of "
+						"its own (it ran %.1f ms of it), half the "
+						"failover time or more",
+						n->stall_ns / 1e6, n->stall_ran_ns / 1e6);
+			}
+		}
 		/* Paused for half the failover time or more: the standby may have
 		 * seen a dead active (its frames are a keepalive apart while it
 		 * runs).  Going on alone now needs a round trip begun after this. */
@@ -1087,6 +1131,10 @@ ns_ha_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 		}
 	}
 	n->last_poll_ns = now;
+	if (n->ops.thread_cpu != NULL && now - n->cpu_at_ns >= MS) {
+		n->cpu_ns = n->ops.thread_cpu(n->user);
+		n->cpu_at_ns = now;
+	}
 	ns_repl_chan_timers(&n->ch, now);
 	if (ns_ha_role_is_active(n->role))
 		active_poll(n, now);

@@ -144,6 +144,9 @@ struct ns_ha_ops {
 	/* The monotonic clock now, only to measure how long a takeover took
 	 * (NULL: not measured). */
 	uint64_t (*clock)(void *user);
+	/* The CPU time the calling thread has had, to tell a worker the host did
+	 * not run from one busy with work of its own (NULL: not told). */
+	uint64_t (*thread_cpu)(void *user);
 	/* Per-connection repl mode: true if the segments of c wait only when half
 	 * the channel window is unacknowledged (NULL: cfg.repl_async for all). */
 	bool (*conn_async)(void *user, const struct ns_tcb *c);
@@ -176,6 +179,11 @@ struct ns_ha_node {
 	uint64_t suspect_ns; /* active: paused long enough to be taken over, at (0: no) */
 	uint64_t suspect_gap_ns;
 	bool suspect_logged;
+	/* The last poll gap over pause_ns: how long, when it ended, and how much
+	 * of it the worker ran (UINT64_MAX: not known).  The thread's CPU time is
+	 * sampled once a millisecond, cpu_at_ns the poll it was read at. */
+	uint64_t stall_ns, stall_end_ns, stall_ran_ns;
+	uint64_t cpu_ns, cpu_at_ns;
 	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
 	uint64_t reset_sent_ns; /* last RESET to a standby of a session that is over */
 	uint64_t neigh_next_ns; /* next walk of the neighbours for the standby */

@@ -579,6 +579,10 @@ topo_ha_pair() {
 	VETH_PEER=br0
 }
 
+# The pair's failover time: an active silent this long (plus one keepalive) is
+# taken over.
+TOPO_HA_FAILOVER_MS=30
+
 # topo_ha_ini NAME ROLE [LINE...]: the config of instance a or b (echo on port 7).
 # Liveness: the channel, heartbeats on the service port, and the BFD session
 # 'ha' (10 ms x 3) over the replication link.
@@ -614,7 +618,7 @@ multiplier = 3
 role = $2
 port = r0
 key = 0x00112233445566778899aabbccddeeff0123456789abcdef
-failover_ms = 30
+failover_ms = $TOPO_HA_FAILOVER_MS
 frame_max = 1500
 bfd = ha
 INI

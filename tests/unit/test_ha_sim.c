@@ -127,6 +127,11 @@ struct node {
 	uint8_t in_ready[64];
 	int64_t wall_off;
 	uint64_t takeovers_seen;
+	/* The worker's CPU time: the loop runs between polls a few hundred
+	 * microseconds apart; a longer gap ran only if the node was busy (work
+	 * of its own held the loop) rather than paused (the host ran others). */
+	uint64_t cpu_ns, last_poll_at;
+	bool busy;
 };
 
 static struct node N[2];
@@ -491,6 +496,12 @@ h_wall(void *user)
 	return n->wall_off;
 }
 
+static uint64_t
+h_cpu(void *user)
+{
+	return ((struct node *)user)->cpu_ns;
+}
+
 static const struct ns_ha_ops h_ops = {
 		.xmit = h_xmit,
 		.pkt_send = h_send,
@@ -503,6 +514,7 @@ static const struct ns_ha_ops h_ops = {
 		.role = h_role,
 		.log = h_log,
 		.wall_offset = h_wall,
+		.thread_cpu = h_cpu,
 };
 
 static const uint8_t key[] = "the replication key of the simulation";
@@ -551,6 +563,8 @@ node_start(struct node *n, bool active)
 	n->alive = true;
 	n->paused_until = 0;
 	n->next_poll = now;
+	n->cpu_ns = n->last_poll_at = 0;
+	n->busy = false;
 	n->n_ready = 0;
 	memset(n->in_ready, 0, sizeof(n->in_ready));
 	n->rx_svc.head = n->rx_svc.tail = 0;
@@ -581,6 +595,11 @@ node_poll(struct node *n)
 {
 	struct msg *m;
 
+	if (n->last_poll_at != 0)
+		n->cpu_ns += n->busy || now - n->last_poll_at <= 2 * MS ? now - n->last_poll_at
+									  : 300 * US;
+	n->last_poll_at = now;
+	n->busy = false;
 	/* A burst of a few frames per port and pass, as from a busy NIC ring:
 	 * after a pause the newest frames (a fence) wait behind older ones. */
 	for (int i = 0; i < BURST && (m = fifo_peek(&n->rx_svc)) != NULL; i++) {
@@ -1078,7 +1097,41 @@ sc_active_pause(void)
 	run_until(now + 300 * MS);
 	expect(active_node() == 1 - act, "the standby did not take over a paused active");
 	expect(N[act].ha.ctr[NS_HA_C_fences] == 1, "the old active was not fenced");
+	expect(N[act].ha.stall_ns >= 100 * MS && N[act].ha.stall_ran_ns < 2 * MS &&
+					N[act].ha.ctr[NS_HA_C_held] == 0,
+			"the fenced active did not tell a pause the host made from its own work");
 	scenario_end("a paused active is taken over, fenced when it wakes", NCONN);
+}
+
+/* The active's loop held by work of its own: half the failover time is
+ * counted and told apart from a pause of the same length; the failover time
+ * and more is a takeover, and the fenced active knows it ran through it. */
+static void
+sc_held_loop(void)
+{
+	int act;
+
+	scenario_start(19, NCONN);
+	act = active_node();
+	N[act].paused_until = now + 20 * MS;
+	run_until(now + 200 * MS);
+	expect(N[act].ha.ctr[NS_HA_C_held] == 0 && N[act].ha.stall_ran_ns < 2 * MS,
+			"a pause the host made was counted as the worker's own");
+	N[act].paused_until = now + 20 * MS;
+	N[act].busy = true;
+	run_until(now + 200 * MS);
+	expect(N[act].ha.ctr[NS_HA_C_held] == 1 && N[act].ha.stall_ran_ns >= 20 * MS,
+			"a loop held 20 ms by its own work was not counted");
+	expect(active_node() == act && N[1 - act].ha.ctr[NS_HA_C_takeovers] == 0,
+			"a loop held shorter than the failover time caused a takeover");
+	N[act].paused_until = now + 100 * MS;
+	N[act].busy = true;
+	run_until(now + 400 * MS);
+	expect(active_node() == 1 - act, "the standby did not take over a held active");
+	expect(N[act].ha.ctr[NS_HA_C_held] == 2 && N[act].ha.ctr[NS_HA_C_fences] == 1 &&
+					N[act].ha.stall_ran_ns >= 100 * MS,
+			"the fenced active did not know its own work held it");
+	scenario_end("a worker's loop held by its own work, told from a host's pause", NCONN);
 }
 
 /* A switchover asked just after the standby died: aborted, the active keeps
@@ -1212,6 +1265,7 @@ run_scenarios(void)
 	sc_stale_standby();
 	sc_short_pause();
 	sc_active_pause();
+	sc_held_loop();
 	sc_switchover_dead_standby();
 	sc_pause_and_standby_death();
 }
