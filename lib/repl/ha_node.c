@@ -888,6 +888,14 @@ active_poll(struct ns_ha_node *n, uint64_t now)
 	uint32_t horizon;
 	bool valid;
 
+	if (n->act.fenced && n->role == NS_HA_DRAINING && n->sw_nonce != 0 &&
+			n->act.fence_epoch == n->act.epoch + 1) {
+		/* The successor of this switchover spoke before this pass saw its
+		 * answer: a hand-over, not a fence (what this one holds goes out,
+		 * what it kept goes on to the successor). */
+		drain_or_step_down(n, 0, now);
+		return;
+	}
 	if (n->act.fenced) {
 		/* An instance of a newer epoch took over: silent at once, and its
 		 * standby from now on (it bulk-syncs this one). */

@@ -597,7 +597,7 @@ node_poll(struct node *n)
 
 	if (n->last_poll_at != 0)
 		n->cpu_ns += n->busy || now - n->last_poll_at <= 2 * MS ? now - n->last_poll_at
-									  : 300 * US;
+									: 300 * US;
 	n->last_poll_at = now;
 	n->busy = false;
 	/* A burst of a few frames per port and pass, as from a busy NIC ring:
@@ -1134,6 +1134,42 @@ sc_held_loop(void)
 	scenario_end("a worker's loop held by its own work, told from a host's pause", NCONN);
 }
 
+/* Planned switchovers back and forth: each old active steps down (what it
+ * held leaves, what it kept goes on to the successor), even when the
+ * successor's first frames reach it before the answer to its hand-over. */
+static void
+sc_switchovers(void)
+{
+	uint64_t steps = 0, fences = 0;
+
+	scenario_start(20, NCONN);
+	/* The successor's heartbeats on the service path come before its
+	 * channel frames half of the time. */
+	for (int i = 0; i < 30; i++) {
+		svc_delay = i % 2 ? 20 * US : 300 * US;
+		repl_delay = i % 2 ? 400 * US : 40 * US;
+		int act = active_node();
+
+		run_until(now + 100 * MS);
+		if (act < 0 || !ns_repl_active_in_sync(&N[act].ha.act))
+			continue;
+		expect(ns_ha_cmd_switchover(&N[act].ha, now) == 0, "a switchover was refused");
+		run_until(now + 100 * MS);
+		expect(active_node() == 1 - act, "a switchover did not move the active");
+	}
+	svc_delay = 300 * US;
+	repl_delay = 40 * US;
+	for (int i = 0; i < 2; i++) {
+		steps += N[i].ha.ctr[NS_HA_C_stepdowns];
+		fences += N[i].ha.ctr[NS_HA_C_fences];
+	}
+	expect(steps >= 20 && fences == 0,
+			"an old active of a switchover was fenced, not stepped down");
+	printf("     %llu stepdowns, %llu fences\n", (unsigned long long)steps,
+			(unsigned long long)fences);
+	scenario_end("switchovers: every old active steps down", NCONN);
+}
+
 /* A switchover asked just after the standby died: aborted, the active keeps
  * its connections. */
 static void
@@ -1266,6 +1302,7 @@ run_scenarios(void)
 	sc_short_pause();
 	sc_active_pause();
 	sc_held_loop();
+	sc_switchovers();
 	sc_switchover_dead_standby();
 	sc_pause_and_standby_death();
 }
