@@ -910,8 +910,11 @@ serve(struct ns_app_conn *c, void *st)
 
 /*
  * Bind connection c to neighbour p, on either side (the same decisions, in
- * the same order): false when it is refused.  The neighbour's connection
- * takes the place of ours while ours is not Established.
+ * the same order): false when it is refused.  A collision (RFC 4271 6.8):
+ * the connection the speaker with the higher BGP Identifier opened stays.
+ * The neighbour's Identifier is known once it sent an OPEN (on our
+ * connection, or in an earlier session); while it is not, the neighbour's
+ * connection takes the place of ours.  An Established session stays.
  */
 static bool
 bind_conn(struct ns_app_conn *c, struct conn *s, struct peer *p, bool own, bool active)
@@ -925,7 +928,9 @@ bind_conn(struct ns_app_conn *c, struct conn *s, struct peer *p, bool own, bool 
 
 		if (own || !p->own_open || p->state == S_ESTABLISHED || os == NULL)
 			return false;
-		/* Collision: ours yields, with a Cease (RFC 4486: 7). */
+		if (p->id != 0 && cfg.router_id > p->id)
+			return false; /* ours stays: the neighbour's is refused */
+		/* Ours yields, with a Cease (RFC 4486: 7). */
 		if (active) {
 			struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = 7};
 			uint8_t m[64];

@@ -40,6 +40,9 @@ struct ns_repl_aconn {
 	uint8_t dirty; /* changed since its last image (on the dirty list) */
 	uint8_t ready; /* READY sent */
 	uint8_t flag;  /* enum ns_repl_flag_level, from the standby */
+	/* Checkpointed in SYN_SENT: its receive queue was not anchored at the
+	 * peer's sequence yet (checkpointed again once it is). */
+	uint8_t syn_sent;
 	uint32_t lag_us;
 	uint32_t img_seq, img_off; /* frame and offset of its latest image */
 	uint32_t snd_tail;	   /* send-queue bytes replicated up to (sequence) */
@@ -198,6 +201,7 @@ struct ns_repl_sconn {
 	uint8_t pending; /* on the pending list (objects not consumed) */
 	uint32_t last_delivered;
 	uint32_t app_pos; /* the backup application consumed up to here (sequence) */
+	uint8_t syn_sent; /* its last image was SYN_SENT: app_pos not anchored yet */
 	uint32_t lag_us;  /* last measured */
 	uint32_t max_lag_us;
 	/* data objects received, not yet consumed: end sequence and arrival */

@@ -156,6 +156,7 @@ checkpoint(struct ns_repl_active *a, const struct ns_tcb *c)
 	memset(k, 0, sizeof(*k));
 	k->dirty = dirty;
 	k->live = 1;
+	k->syn_sent = c->state == NS_TCP_SYN_SENT;
 	k->img_seq = ns_repl_chan_open_seq(a->ch) - 1; /* none in the open frame */
 	if (!data(a, NS_REPL_EV_SND_DATA, &c->sndq, c->id, c->sndq.head, c->sndq.tail) ||
 			!data(a, NS_REPL_EV_RCV_DATA, &c->rcvq, c->id, c->rcvq.head, c->rcvq.tail))
@@ -258,7 +259,11 @@ ns_repl_active_observe(struct ns_repl_active *a, const struct ns_tcb *c, uint32_
 			k->live = 0;
 		return;
 	}
-	if (!k->live) {
+	/* New, or an active open that left SYN_SENT: its receive queue now
+	 * starts at the peer's sequence (no byte of the peer's has come yet:
+	 * the ACK of its SYN-ACK leaves after this commit), so the standby gets
+	 * the whole connection again, its application's state with it. */
+	if (!k->live || (k->syn_sent && c->state != NS_TCP_SYN_SENT)) {
 		checkpoint(a, c);
 		return;
 	}

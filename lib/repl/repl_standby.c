@@ -223,7 +223,12 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 			k->app_pos = c->rcvq.head;
 			if (sb->ops.shadow_new != NULL)
 				sb->ops.shadow_new(sb->user, c);
+		} else if (k->syn_sent && c->state != NS_TCP_SYN_SENT) {
+			/* An active open past its SYN-ACK: the receive queue starts at
+			 * the peer's sequence now, nothing of it read yet. */
+			k->app_pos = c->rcvq.head;
 		}
+		k->syn_sent = c->state == NS_TCP_SYN_SENT;
 		if (c->rcvq.head != k->app_pos)
 			pend_add(sb, id); /* the active application read: the backup's turn */
 		break;

@@ -770,6 +770,57 @@ test_property_faulty_channel(void)
 	CHECK(ch_a.ctr[NS_REPL_C_tx_retransmits] == 0 || true);
 }
 
+/* An active open of the active's (an application's own connection): its
+ * first image is SYN_SENT, before the peer's sequence is known; once it is
+ * established the backup application reads exactly what the active one
+ * read, nothing before it. */
+static void
+test_active_open(void)
+{
+	uint8_t buf[300];
+	struct ns_tcb *c, *pcn = NULL;
+	uint64_t bytes0;
+
+	for (uint64_t seed = 40; seed < 48; seed++) {
+		setup(seed);
+		tcp_loss_pct = repl_loss_pct = repl_dup_pct = repl_reorder_pct = repl_corrupt_pct =
+				0;
+		standby_on = true;
+		ns_tcp_listen(&P, P_IP, 8, NULL);
+		for (int i = 0; i < 2000 &&
+				!(ns_repl_active_in_sync(&ra) && rs.state == NS_REPL_S_SYNCED);
+				i++)
+			step();
+		c = ns_tcp_connect(&A, A_IP, P_IP, 8, 0, NULL, now);
+		a_done();
+		CHECK(c != NULL);
+		if (c == NULL)
+			return;
+		for (int i = 0; i < 200; i++)
+			step();
+		CHECK_EQ(c->state, NS_TCP_ESTABLISHED);
+		for (uint32_t id = 0; id < P.cfg.max_conns && pcn == NULL; id++)
+			if (P.pool[id].state == NS_TCP_ESTABLISHED)
+				pcn = &P.pool[id];
+		CHECK(pcn != NULL);
+		if (pcn == NULL)
+			return;
+		for (uint32_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)(seed + i);
+		ns_tcp_send(&P, pcn, buf, sizeof(buf), now);
+		for (int i = 0; i < 100; i++)
+			step();
+		bytes0 = backup_bytes;
+		a_app(c, sizeof(buf));
+		for (int i = 0; i < 200; i++)
+			step();
+		CHECK_EQ(backup_bytes - bytes0, sizeof(buf));
+		CHECK_EQ(backup_digest[c->id], active_digest[c->id]);
+		teardown();
+		pcn = NULL;
+	}
+}
+
 /* A slow backup application: its lag crosses 50 ms (warn) then 500 ms
  * (critical); the flag goes to the active, whose details come back; the
  * standby is not ready for that session while critical; a backup that
@@ -990,6 +1041,7 @@ main(void)
 	RUN(test_property_faulty_channel);
 	RUN(test_property_far_standby);
 	RUN(test_lag_flags);
+	RUN(test_active_open);
 	RUN(test_takeover);
 	printf("checks %llu, quiescent comparisons %llu, segments held %llu, shadows %llu, "
 	       "backup bytes %llu\n",
