@@ -241,6 +241,11 @@ apply(struct ns_repl_standby *sb, uint8_t type, uint32_t id, const uint8_t *b, u
 		if (n > (type == NS_REPL_EV_SND_DATA ? c->sndq.size : c->rcvq.size))
 			goto bad;
 		ns_fifo_put_at(type == NS_REPL_EV_SND_DATA ? &c->sndq : &c->rcvq, pos, b + 4, n);
+		if (type == NS_REPL_EV_SND_DATA) {
+			uint32_t held = pos + n - c->sndq.head;
+
+			ns_tcp_shadow_warm(c, held < c->sndq.size ? held : c->sndq.size);
+		}
 		if (type == NS_REPL_EV_RCV_DATA) {
 			/* A data object for the backup application: its arrival time. */
 			uint8_t t = k->lq_tail;

@@ -17,8 +17,11 @@
  * holds the same bytes in both queues, and the standby has no shadow the
  * active does not have.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "ns_test.h"
 #include "repl/repl.h"
@@ -926,6 +929,7 @@ static void
 test_takeover(void)
 {
 	uint32_t promoted = 0, failed = 0, checked = 0, bad = 0, outstanding = 0, late = 0;
+	uint32_t warm_checked = 0, cold = 0;
 
 	for (uint64_t seed = 300; seed < 310; seed++) {
 		uint32_t kill_at;
@@ -963,6 +967,22 @@ test_takeover(void)
 					a_app(&A.pool[id], rnd(8000));
 			}
 			step();
+		}
+		/* A shadow with bytes to send again has its transmission log
+		 * resident (the slots are untouched heap until used): activation
+		 * must not wait for page faults. */
+		for (uint32_t id = 0; id < S.cfg.max_conns; id++) {
+			const struct ns_tcb *c = &S.pool[id];
+			long pg = sysconf(_SC_PAGESIZE);
+			unsigned char in_core = 0;
+
+			if (c->state != NS_TCP_ESTABLISHED || ns_fifo_len(&c->sndq) == 0)
+				continue;
+			if (mincore((void *)((uintptr_t)c->txl.r & ~(uintptr_t)(pg - 1)), 1,
+					    &in_core) == 0) {
+				warm_checked++;
+				cold += !(in_core & 1);
+			}
 		}
 		/* The active dies; the standby promotes. */
 		active_dead = true;
@@ -1028,6 +1048,8 @@ test_takeover(void)
 	CHECK(checked >= 20);
 	CHECK(promoted >= checked);
 	CHECK(outstanding > 0);
+	CHECK(warm_checked > 0);
+	CHECK_EQ(cold, 0);
 	CHECK_EQ(late, 0);
 	printf("takeover: %u connections promoted, %u checked, %u with unacknowledged data, "
 	       "%u still 60 ms later\n",
@@ -1037,6 +1059,10 @@ test_takeover(void)
 int
 main(void)
 {
+	/* Each stack's slots in fresh pages (glibc would otherwise raise its
+	 * mmap threshold after the first free and reuse resident heap), so
+	 * that residency tells what the code touched. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	RUN(test_property_clean_channel);
 	RUN(test_property_faulty_channel);
 	RUN(test_property_far_standby);
