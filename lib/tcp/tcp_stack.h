@@ -180,10 +180,10 @@ struct ns_tcb *ns_tcp_lookup(struct ns_tcp_stack *s, const struct ns_tcp_tuple *
 struct ns_tcb *ns_tcp_shadow_alloc(
 		struct ns_tcp_stack *s, uint32_t id, const struct ns_tcp_tuple *t);
 void ns_tcp_shadow_free(struct ns_tcp_stack *s, struct ns_tcb *c);
-/* The shadow holds bytes unacknowledged bytes to send: the memory its
- * activation will write (the transmission log, which a slot reserves as
- * untouched heap) is made resident now, so that a takeover does not wait
- * for page faults (one per connection: ~10 us each on a VM). */
+/* The shadow holds up to `bytes` bytes sent but not acknowledged: the
+ * memory its activation will write for them (the transmission log, which a
+ * slot reserves as untouched heap) is made resident now, so that a takeover
+ * does not wait for page faults (one per connection: ~10 us each on a VM). */
 void ns_tcp_shadow_warm(struct ns_tcb *c, uint32_t bytes);
 /* Takeover: the shadow becomes a live connection (table, timers from its
  * deadlines; unless drained, every unacknowledged segment again and three
