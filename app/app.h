@@ -77,6 +77,14 @@ struct ns_worker {
 	 * feature holds its timers back until it is taken). */
 	bool rx_backlog;
 	uint32_t rx_untimed; /* packets taken since the TCP timers last ran */
+	/* The loop's longest stage (a queue's burst, a feature's poll...) since
+	 * the last ns_worker_stage_take, timed only when a feature asks
+	 * (stage_timing): what held the loop when it stalled. */
+	bool stage_timing;
+	int stage_max_arg; /* the port of a burst, or -1 */
+	const char *stage_max_name;
+	uint64_t stage_t, stage_max; /* TSC */
+	const char *poll_name[16];
 	volatile bool running;
 } __rte_cache_aligned;
 
@@ -142,6 +150,9 @@ void ns_worker_send_ip(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *
 void ns_worker_tx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
 /* A frame processed as if received on port_idx (consumed). */
 void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* The loop's longest stage since the last call (and the one under way, as
+ * long as it has run so far), as "<stage> <ms> ms", into buf; starts over. */
+void ns_worker_stage_take(struct ns_worker *w, char *buf, size_t len);
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

@@ -340,8 +340,10 @@ polls_init(struct ns_worker *w)
 	{
 		if (!ns_feature_on(f) || !ns_feature_runs_on(f, w))
 			continue;
-		if (f->poll != NULL && w->n_polls < RTE_DIM(w->polls))
+		if (f->poll != NULL && w->n_polls < RTE_DIM(w->polls)) {
+			w->poll_name[w->n_polls] = f->name;
 			w->polls[w->n_polls++] = f->poll;
+		}
 		if (f->clock != NULL && w->n_clocks < RTE_DIM(w->clocks))
 			w->clocks[w->n_clocks++] = f->clock;
 	}
@@ -575,6 +577,46 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 	}
 }
 
+/* A stage of the loop ends: the longest since ns_worker_stage_take kept. */
+static inline void
+stage_end(struct ns_worker *w, const char *name, int arg)
+{
+	uint64_t t, d;
+
+	if (likely(!w->stage_timing))
+		return;
+	t = rte_rdtsc();
+	d = t - w->stage_t;
+	w->stage_t = t;
+	if (d > w->stage_max) {
+		w->stage_max = d;
+		w->stage_max_name = name;
+		w->stage_max_arg = arg;
+	}
+}
+
+void
+ns_worker_stage_take(struct ns_worker *w, char *buf, size_t len)
+{
+	uint64_t now = rte_rdtsc(), cur = now - w->stage_t;
+
+	if (!w->stage_timing || w->stage_max_name == NULL) {
+		snprintf(buf, len, "stages not timed");
+	} else if (cur > w->stage_max) {
+		snprintf(buf, len, "the longest stage: the one under way, %.1f ms so far",
+				(double)cur * 1e3 / (double)app.tsc_hz);
+	} else {
+		char arg[16] = "";
+
+		if (w->stage_max_arg >= 0)
+			snprintf(arg, sizeof(arg), " %d", w->stage_max_arg);
+		snprintf(buf, len, "the longest stage: %s%s, %.1f ms", w->stage_max_name, arg,
+				(double)w->stage_max * 1e3 / (double)app.tsc_hz);
+	}
+	w->stage_max = 0;
+	w->stage_max_name = NULL;
+}
+
 /* One pass over this worker's queues; returns the number of packets received. */
 static inline uint32_t
 worker_poll(struct ns_worker *w)
@@ -636,19 +678,27 @@ worker_poll(struct ns_worker *w)
 		else if (n_dead != 0)
 			rte_pktmbuf_free_bulk(dead, n_dead);
 		n_dead = 0;
+		stage_end(w, "a burst of port", q->port_idx);
 	}
-	if (unlikely(!rte_ring_empty(w->msgq)))
+	if (unlikely(!rte_ring_empty(w->msgq))) {
 		worker_msgs(w);
-	if (w->drains)
+		stage_end(w, "the loop's messages", -1);
+	}
+	if (w->drains) {
 		total += ns_fastpath_drain(w);
-	for (unsigned int i = 0, n = w->n_polls; i < n; i++)
+		stage_end(w, "the fast-path hand-over", -1);
+	}
+	for (unsigned int i = 0, n = w->n_polls; i < n; i++) {
 		w->polls[i](w);
+		stage_end(w, w->poll_name[i], -1);
+	}
 	for (uint16_t p = 0; p < cfg->n_ports; p++) {
 		uint16_t sent = rte_eth_tx_buffer_flush(app.port[p].port_id, w->txq, w->txb[p]);
 
 		w->dp_ctr[NS_DP_tx_packets] += sent;
 		ns_arp_tick(&w->host[p].arp, w->now_ns);
 	}
+	stage_end(w, "the tx flush", -1);
 	return total;
 }
 
@@ -672,6 +722,7 @@ ns_worker_main(void *arg)
 	/* Sleeps are bounded by idle_sleep_max_us, not by the default 50 us slack. */
 	prctl(PR_SET_TIMERSLACK, 1000UL);
 	w->running = true;
+	w->stage_t = rte_rdtsc();
 	w->now_ns = app.replay ? 0 : ns_now_ns();
 	while (!app.quit) {
 		uint32_t n;
@@ -695,10 +746,12 @@ ns_worker_main(void *arg)
 			if (t >= next_control) {
 				ns_control_poll();
 				next_control = t + NS_CONTROL_PERIOD_NS;
+				stage_end(w, "the control path", -1);
 			}
 		}
 		if (n == 0 && cfg->idle == NS_IDLE_ADAPTIVE && ++empty >= cfg->idle_threshold) {
 			idle_sleep(sleep_us);
+			stage_end(w, "an idle sleep", -1);
 			w->dp_ctr[NS_DP_idle_sleeps]++;
 			sleep_us = RTE_MIN(sleep_us * 2, cfg->idle_sleep_max_us);
 		}

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
@@ -65,6 +66,26 @@ thread_cpu(void *user)
 	(void)user;
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Of thread_cpu, the system time (the kernel's tick-sampled split). */
+static uint64_t
+thread_sys(void *user)
+{
+	struct rusage ru;
+
+	(void)user;
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_stime.tv_sec * 1000000000ull + (uint64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+static void
+loop_stage(void *user, char *buf, size_t len)
+{
+	struct ns_repl_w *r = user;
+
+	ns_worker_stage_take(r->w, buf, len);
 }
 
 static int64_t
@@ -484,6 +505,8 @@ repl_worker_init(struct ns_worker *w)
 			.wall_offset = wall_offset,
 			.clock = mono_clock,
 			.thread_cpu = thread_cpu,
+			.thread_sys = thread_sys,
+			.loop_stage = loop_stage,
 			.conn_async = o_conn_async,
 			.active = {a_flag, a_state, a_snapshot},
 			.standby = {s_new, s_free, s_backup, s_restore, s_flag, s_neigh, s_journal,
@@ -514,6 +537,7 @@ repl_worker_init(struct ns_worker *w)
 		return -1;
 	ns_repl_ws[w->idx] = r;
 	r->w = w;
+	w->stage_timing = true; /* a hold's warning names the stage */
 	if (rc->has_peer_mac)
 		r->peer = rc->peer_mac;
 	else
@@ -740,6 +764,9 @@ repl_poll(struct ns_worker *w)
 	for (unsigned int i = 0; i < n; i++)
 		frame_in(r, m[i]);
 	ns_ha_poll(&r->node, w->now_ns, app.cfg.repl.n_live_bfd != 0 && live_bfd_up());
+	/* The stages a hold's warning names are those since this poll. */
+	w->stage_max = 0;
+	w->stage_max_name = NULL;
 }
 
 static bool

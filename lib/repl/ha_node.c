@@ -1114,19 +1114,28 @@ ns_ha_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 			/* Of the time since the last sample (the gap and at most a
 			 * millisecond before it), what the worker ran: a share of
 			 * the gap, the rest the host gave to others. */
+			uint64_t sys = n->ops.thread_sys != NULL ? n->ops.thread_sys(n->user) : 0;
+
 			n->stall_ran_ns = cpu - n->cpu_ns < n->stall_ns ? cpu - n->cpu_ns
 									: n->stall_ns;
-			n->cpu_ns = cpu;
-			n->cpu_at_ns = now;
 			if (n->cfg.failover_ns != 0 && 2 * n->stall_ns >= n->cfg.failover_ns &&
 					2 * n->stall_ran_ns >= n->stall_ns) {
+				char where[96] = "";
+
+				if (n->ops.loop_stage != NULL)
+					n->ops.loop_stage(n->user, where, sizeof(where));
 				CTR(n, held);
 				say(n, NS_HA_LOG_WARNING,
 						"this worker's loop was held %.1f ms by work of "
-						"its own (it ran %.1f ms of it), half the "
-						"failover time or more",
-						n->stall_ns / 1e6, n->stall_ran_ns / 1e6);
+						"its own (it ran %.1f ms of it, %.1f ms in the "
+						"kernel; %s), half the failover time or more",
+						n->stall_ns / 1e6, n->stall_ran_ns / 1e6,
+						(sys - n->sys_ns) / 1e6,
+						where[0] != '\0' ? where : "stage not known");
 			}
+			n->cpu_ns = cpu;
+			n->sys_ns = sys;
+			n->cpu_at_ns = now;
 		}
 		/* Paused for half the failover time or more: the standby may have
 		 * seen a dead active (its frames are a keepalive apart while it
@@ -1141,6 +1150,8 @@ ns_ha_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 	n->last_poll_ns = now;
 	if (n->ops.thread_cpu != NULL && now - n->cpu_at_ns >= MS) {
 		n->cpu_ns = n->ops.thread_cpu(n->user);
+		if (n->ops.thread_sys != NULL)
+			n->sys_ns = n->ops.thread_sys(n->user);
 		n->cpu_at_ns = now;
 	}
 	ns_repl_chan_timers(&n->ch, now);

@@ -44,6 +44,7 @@
 #ifndef NS_HA_NODE_H
 #define NS_HA_NODE_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -147,6 +148,13 @@ struct ns_ha_ops {
 	/* The CPU time the calling thread has had, to tell a worker the host did
 	 * not run from one busy with work of its own (NULL: not told). */
 	uint64_t (*thread_cpu)(void *user);
+	/* Of that, the time spent in the kernel (page faults, system calls, and
+	 * the softirq work done on the thread's behalf; NULL: not told). */
+	uint64_t (*thread_sys)(void *user);
+	/* Where the worker's loop spent its time since the last ns_ha_poll (its
+	 * longest stage), written into buf, for a hold's warning (NULL: not
+	 * told). */
+	void (*loop_stage)(void *user, char *buf, size_t len);
 	/* Per-connection repl mode: true if the segments of c wait only when half
 	 * the channel window is unacknowledged (NULL: cfg.repl_async for all). */
 	bool (*conn_async)(void *user, const struct ns_tcb *c);
@@ -183,7 +191,7 @@ struct ns_ha_node {
 	 * of it the worker ran (UINT64_MAX: not known).  The thread's CPU time is
 	 * sampled once a millisecond, cpu_at_ns the poll it was read at. */
 	uint64_t stall_ns, stall_end_ns, stall_ran_ns;
-	uint64_t cpu_ns, cpu_at_ns;
+	uint64_t cpu_ns, cpu_at_ns, sys_ns;
 	uint64_t fence_sent_ns; /* last word to an instance of an older epoch */
 	uint64_t reset_sent_ns; /* last RESET to a standby of a session that is over */
 	uint64_t neigh_next_ns; /* next walk of the neighbours for the standby */

@@ -130,7 +130,8 @@ struct node {
 	/* The worker's CPU time: the loop runs between polls a few hundred
 	 * microseconds apart; a longer gap ran only if the node was busy (work
 	 * of its own held the loop) rather than paused (the host ran others). */
-	uint64_t cpu_ns, last_poll_at;
+	uint64_t cpu_ns, sys_ns, last_poll_at;
+	char held_msg[256]; /* the last hold's warning */
 	bool busy;
 };
 
@@ -484,6 +485,8 @@ h_log(void *user, enum ns_ha_log level, const char *msg)
 	struct node *n = user;
 
 	(void)level;
+	if (strstr(msg, "loop was held") != NULL)
+		snprintf(n->held_msg, sizeof(n->held_msg), "%s", msg);
 	if (verbose)
 		fprintf(stderr, "  %.3f ms: node %d: %s\n", now / 1e6, n->idx, msg);
 }
@@ -502,6 +505,18 @@ h_cpu(void *user)
 	return ((struct node *)user)->cpu_ns;
 }
 
+static uint64_t
+h_sys(void *user)
+{
+	return ((struct node *)user)->sys_ns;
+}
+
+static void
+h_stage(void *user, char *buf, size_t len)
+{
+	snprintf(buf, len, "the busy stage of node %d", ((struct node *)user)->idx);
+}
+
 static const struct ns_ha_ops h_ops = {
 		.xmit = h_xmit,
 		.pkt_send = h_send,
@@ -515,6 +530,8 @@ static const struct ns_ha_ops h_ops = {
 		.log = h_log,
 		.wall_offset = h_wall,
 		.thread_cpu = h_cpu,
+		.thread_sys = h_sys,
+		.loop_stage = h_stage,
 };
 
 static const uint8_t key[] = "the replication key of the simulation";
@@ -563,7 +580,7 @@ node_start(struct node *n, bool active)
 	n->alive = true;
 	n->paused_until = 0;
 	n->next_poll = now;
-	n->cpu_ns = n->last_poll_at = 0;
+	n->cpu_ns = n->sys_ns = n->last_poll_at = 0;
 	n->busy = false;
 	n->n_ready = 0;
 	memset(n->in_ready, 0, sizeof(n->in_ready));
@@ -595,9 +612,12 @@ node_poll(struct node *n)
 {
 	struct msg *m;
 
-	if (n->last_poll_at != 0)
+	if (n->last_poll_at != 0) {
 		n->cpu_ns += n->busy || now - n->last_poll_at <= 2 * MS ? now - n->last_poll_at
 									: 300 * US;
+		if (n->busy) /* a quarter of a held loop's time in the kernel */
+			n->sys_ns += (now - n->last_poll_at) / 4;
+	}
 	n->last_poll_at = now;
 	n->busy = false;
 	/* A burst of a few frames per port and pass, as from a busy NIC ring:
@@ -1122,6 +1142,15 @@ sc_held_loop(void)
 	run_until(now + 200 * MS);
 	expect(N[act].ha.ctr[NS_HA_C_held] == 1 && N[act].ha.stall_ran_ns >= 20 * MS,
 			"a loop held 20 ms by its own work was not counted");
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "the busy stage of node %d", act);
+		expect(strstr(N[act].held_msg, want) != NULL &&
+						strstr(N[act].held_msg, "5.0 ms in the kernel") !=
+								NULL,
+				"the hold's warning did not tell its kernel time and stage");
+	}
 	expect(active_node() == act && N[1 - act].ha.ctr[NS_HA_C_takeovers] == 0,
 			"a loop held shorter than the failover time caused a takeover");
 	N[act].paused_until = now + 100 * MS;
