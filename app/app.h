@@ -45,6 +45,11 @@ enum ns_rx {
 
 struct ns_worker;
 typedef enum ns_rx (*ns_rx_fn)(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* A whole burst of a port, before the host stack: the handler takes the
+ * frames that are its own and returns how many are left, moved to the front
+ * of pkts in their order. */
+typedef uint16_t (*ns_rx_burst_fn)(
+		struct ns_worker *w, uint16_t port_idx, struct rte_mbuf **pkts, uint16_t n);
 
 /* Per-loop state: written only by its lcore; cache-aligned, no sharing. */
 struct ns_worker {

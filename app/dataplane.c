@@ -284,7 +284,10 @@ static struct {
 	struct {
 		uint32_t ports;
 		ns_rx_fn fn;
+		ns_rx_burst_fn burst;
 	} pre[4];
+	/* Per port: the burst form of its only pre hook, or NULL. */
+	ns_rx_burst_fn pre_burst[NS_MAX_PORTS];
 	l4_fn l4[256];
 	struct {
 		rte_be16_t port;
@@ -312,6 +315,7 @@ hooks_init(void)
 				return -1;
 			hooks.pre[hooks.n_pre].ports = f->rx_pre_ports();
 			hooks.pre[hooks.n_pre].fn = f->rx_pre;
+			hooks.pre[hooks.n_pre].burst = f->rx_pre_burst;
 			hooks.pre_ports |= hooks.pre[hooks.n_pre++].ports;
 		}
 		if (f->rx_l4 != NULL && f->ip_proto == IPPROTO_UDP) {
@@ -324,6 +328,22 @@ hooks_init(void)
 				return -1;
 			hooks.l4[f->ip_proto] = f->rx_l4;
 		}
+	}
+	/* A burst hook runs before the EtherType hooks: only where none of
+	 * those could want an IPv4 frame, and only as a port's one pre hook. */
+	for (unsigned int i = 0; i < hooks.n_ether; i++)
+		if (hooks.ether[i].type == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+			return 0;
+	for (uint16_t p = 0; p < NS_MAX_PORTS; p++) {
+		unsigned int n = 0, last = 0;
+
+		for (unsigned int i = 0; i < hooks.n_pre; i++)
+			if (hooks.pre[i].ports & (1u << p)) {
+				n++;
+				last = i;
+			}
+		if (n == 1)
+			hooks.pre_burst[p] = hooks.pre[last].burst;
 	}
 	return 0;
 }
@@ -484,12 +504,24 @@ pkt_time(struct ns_worker *w, struct rte_mbuf *m)
 	return w->now_ns;
 }
 
-static bool host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m);
+/* Replay: virtual time; what was due before packet m happens first. */
+static inline void
+replay_clock(struct ns_worker *w, struct rte_mbuf *m)
+{
+	void (*const *clock)(struct ns_worker * w) = w->clocks;
+	unsigned int n = w->n_clocks;
+
+	w->now_ns = pkt_time(w, m);
+	for (unsigned int i = 0; i < n; i++)
+		clock[i](w);
+}
+
+static bool host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, bool pre_done);
 
 void
 ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 {
-	if (host_rx(w, port_idx, m))
+	if (host_rx(w, port_idx, m, false))
 		rte_pktmbuf_free(m);
 }
 
@@ -521,7 +553,7 @@ l4_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, const struct n
 
 /* One received frame; returns true when the caller is to free it (in bulk). */
 static inline bool
-host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
+host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m, bool pre_done)
 {
 	struct ns_l4_info l4;
 	enum ns_rx v;
@@ -531,15 +563,8 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		w->dp_ctr[NS_DP_rx_multiseg]++;
 		return true;
 	}
-	if (app.replay) {
-		void (*const *clock)(struct ns_worker * w) = w->clocks;
-		unsigned int n = w->n_clocks;
-
-		/* Virtual time: what was due before this packet happens first. */
-		w->now_ns = pkt_time(w, m);
-		for (unsigned int i = 0; i < n; i++)
-			clock[i](w);
-	}
+	if (app.replay && !pre_done)
+		replay_clock(w, m);
 	len = rte_pktmbuf_data_len(m);
 	if (likely(len >= RTE_ETHER_HDR_LEN)) {
 		rte_be16_t type = rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type;
@@ -554,7 +579,7 @@ host_rx(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m)
 		if (v != NS_RX_CONTINUE)
 			return v == NS_RX_FREE;
 	}
-	if (unlikely(hooks.pre_ports & (1u << port_idx)))
+	if (unlikely(hooks.pre_ports & (1u << port_idx)) && !pre_done)
 		for (unsigned int i = 0; i < hooks.n_pre; i++) {
 			if (!(hooks.pre[i].ports & (1u << port_idx)))
 				continue;
@@ -629,6 +654,7 @@ worker_poll(struct ns_worker *w)
 	for (uint16_t i = 0; i < w->n_rxq; i++) {
 		const struct ns_rxq *q = &w->rxq[i];
 		int fwd = cfg->port[q->port_idx].forward;
+		bool pre_done;
 		/* Replay takes one packet per pass: applications and timers run between
 		 * packets, as they would have between the peer's segments in real time. */
 		uint16_t n = rte_eth_rx_burst(
@@ -658,6 +684,19 @@ worker_poll(struct ns_worker *w)
 			}
 			continue;
 		}
+		/* A feature that owns frames of this port takes them burst-wide
+		 * first; the others go on frame by frame.  (Replay: bursts of one,
+		 * the clock moved to the frame's time first.) */
+		pre_done = hooks.pre_burst[q->port_idx] != NULL && w->rx_gate == NULL;
+		if (pre_done) {
+			if (app.replay)
+				replay_clock(w, pkts[0]);
+			n = hooks.pre_burst[q->port_idx](w, q->port_idx, pkts, n);
+			if (n == 0) {
+				stage_end(w, "a burst of port", q->port_idx);
+				continue;
+			}
+		}
 		for (uint16_t k = 0; k < n; k++) {
 			/* Two stages ahead: the frame of k + 2 (headers and the start of
 			 * a payload often end past its first line: 14 + 20 + 8 + 24
@@ -670,7 +709,7 @@ worker_poll(struct ns_worker *w)
 			}
 			if (w->rx_prefetch != NULL && k + 1 < n)
 				w->rx_prefetch(pkts[k + 1]);
-			if (host_rx(w, q->port_idx, pkts[k]))
+			if (host_rx(w, q->port_idx, pkts[k], pre_done))
 				dead[n_dead++] = pkts[k];
 		}
 		if (n_dead == 1) /* a bulk free of one costs twice a plain one */

@@ -94,11 +94,16 @@ struct ns_feature {
 	 * anything else); the loop's gate (ns_worker.rx_gate); rx_pre for the
 	 * ports of rx_pre_ports() (before the host stack); after the host
 	 * stack, IPv4 packets for us of protocol ip_proto (UDP: to udp_port).
-	 * A handler consumes the frame unless it answers NS_RX_CONTINUE. */
+	 * A handler consumes the frame unless it answers NS_RX_CONTINUE.
+	 * rx_pre_burst, when given, does what rx_pre does over a whole burst
+	 * (vector style: no per-frame dispatch); the loop uses it on a port
+	 * whose only pre hook this is, while its input is open (replay: in
+	 * bursts of one). */
 	uint16_t ethertype;
 	ns_rx_fn rx_ether;
 	uint32_t (*rx_pre_ports)(void);
 	ns_rx_fn rx_pre;
+	ns_rx_burst_fn rx_pre_burst;
 	uint8_t ip_proto;
 	uint16_t udp_port;
 	enum ns_rx (*rx_l4)(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m,

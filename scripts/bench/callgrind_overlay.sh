@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Instructions per packet of the multicast overlay (callgrind), the whole
 # path from classification to the tx buffer: the inclusive cost of
-# ovl_rx (app/overlay.c: classify, encapsulate or decapsulate, reorder window,
+# ovl_rx_burst (app/overlay.c: classify, encapsulate or decapsulate, reorder window,
 # fan-out, ARP lookup, rte_eth_tx_buffer) divided by the packets.  nonstop
 # runs in --replay on a finite net_pcap input (it exits at the end), so the
 # PMD's rx and tx bursts are not counted.
@@ -23,6 +23,6 @@ for mode in encap decap1 decap4; do
 		--vdev "net_pcap0,rx_pcap=$tmp/${mode%[0-9]}.pcap" --vdev net_null0,no-rx=1 -- \
 		--config "$tmp/$mode.ini" --replay --no-ctl >"$tmp/$mode.log" 2>&1
 	ir=$(callgrind_annotate --inclusive=yes "$tmp/$mode.cg" 2>/dev/null |
-		grep -E "overlay.c:ovl_rx " | head -1 | awk '{gsub(",","",$1); print $1}')
+		grep -E "overlay.c:ovl_rx_burst " | head -1 | awk '{gsub(",","",$1); print $1}')
 	awk -v i="$ir" -v n="$n" -v m="$mode" 'BEGIN{printf "%-7s %6.0f instructions per input packet (%d packets)\n", m, i/n, n}'
 done
