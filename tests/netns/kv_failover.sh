@@ -249,7 +249,8 @@ check "takeovers: $n, the $want the test caused and $stood of an active the host
 # The CPU time a worker's loop ran through a gap tells the host's stalls from
 # the product's own: no work of a worker (a FLUSHALL's frees, a bulk sync, an
 # activation) may hold its loop for the failover time.  Holds of half that
-# are logged as warnings and shown here.  (On veths the time a worker ran
+# are logged as warnings and shown here, with the kernel's share of the time
+# and the loop's longest stage in the gap.  (On veths the time a worker ran
 # includes the kernel's receive work for the frames it sent.)
 held=$(cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" |
 	sed -n 's/.*loop was held \([0-9.]*\) ms by work of its own (it ran \([0-9.]*\) ms.*/\2/p' |
