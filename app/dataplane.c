@@ -625,9 +625,9 @@ ns_worker_stage_take(struct ns_worker *w, char *buf, size_t len)
 {
 	uint64_t now = rte_rdtsc(), cur = now - w->stage_t;
 
-	if (!w->stage_timing || w->stage_max_name == NULL) {
+	if (!w->stage_timing) {
 		snprintf(buf, len, "stages not timed");
-	} else if (cur > w->stage_max) {
+	} else if (w->stage_max_name == NULL || cur > w->stage_max) {
 		snprintf(buf, len, "the longest stage: the one under way, %.1f ms so far",
 				(double)cur * 1e3 / (double)app.tsc_hz);
 	} else {

@@ -12,6 +12,8 @@
 #   4. docs/failover_seq.png (gnuplot): one connection's bytes over time
 #      across a kill (a run of its own: one kill, 5 connections).
 #   scripts/bench/failover_bench.sh [KILLS=20] [SWITCHOVERS=20] [BUILD=build]
+# TOPO_HA_FAILOVER_MS=N sets the pair's failover_ms (default 30): a standby
+# takes over after N + N/4 (one keepalive) + 3 ms of silence.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kills=${1:-20}
@@ -20,6 +22,7 @@ build=$top/${3:-build}
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 1; }
 command -v gnuplot >/dev/null || apt-get install -y gnuplot-nox >/dev/null
 export NONSTOP=$build/app/nonstop NONSTOPCTL=$build/app/nonstopctl
+export TOPO_HA_FAILOVER_MS=${TOPO_HA_FAILOVER_MS:-30}
 
 echo "== TCB activation"
 for n in 10000 100000; do
@@ -56,7 +59,7 @@ if [ -n "$dir" ] && [ -f "$dir/kills" ]; then
 	gnuplot <<GP
 set terminal pngcairo size 900,500 noenhanced
 set output "$top/docs/failover_seq.png"
-set title "One connection (of 5 streaming 100 KB/s each way) across kill -9 of the active; failover_ms = 30"
+set title "One connection (of 5 streaming 100 KB/s each way) across kill -9 of the active; failover_ms = $TOPO_HA_FAILOVER_MS"
 set xlabel "ms after the kill"
 set ylabel "bytes (sequence, relative)"
 set key right bottom
