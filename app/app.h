@@ -158,6 +158,13 @@ void ns_worker_inject(struct ns_worker *w, uint16_t port_idx, struct rte_mbuf *m
 /* The loop's longest stage since the last call (and the one under way, as
  * long as it has run so far), as "<stage> <ms> ms", into buf; starts over. */
 void ns_worker_stage_take(struct ns_worker *w, char *buf, size_t len);
+/* Starts the loop's stage record over. */
+static inline void
+ns_worker_stage_reset(struct ns_worker *w)
+{
+	w->stage_max = 0;
+	w->stage_max_name = NULL;
+}
 
 /* ports.c */
 int ns_ports_init(char *err, size_t errlen);

@@ -638,8 +638,7 @@ ns_worker_stage_take(struct ns_worker *w, char *buf, size_t len)
 		snprintf(buf, len, "the longest stage: %s%s, %.1f ms", w->stage_max_name, arg,
 				(double)w->stage_max * 1e3 / (double)app.tsc_hz);
 	}
-	w->stage_max = 0;
-	w->stage_max_name = NULL;
+	ns_worker_stage_reset(w);
 }
 
 /* One pass over this worker's queues; returns the number of packets received. */

@@ -765,8 +765,7 @@ repl_poll(struct ns_worker *w)
 		frame_in(r, m[i]);
 	ns_ha_poll(&r->node, w->now_ns, app.cfg.repl.n_live_bfd != 0 && live_bfd_up());
 	/* The stages a hold's warning names are those since this poll. */
-	w->stage_max = 0;
-	w->stage_max_name = NULL;
+	ns_worker_stage_reset(w);
 }
 
 static bool

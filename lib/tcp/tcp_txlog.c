@@ -282,10 +282,11 @@ void
 ns_tcp_shadow_warm(struct ns_tcb *c, uint32_t bytes)
 {
 	struct ns_tcp_txlog *l = &c->txl;
-	uint32_t last = bytes / RTE_MAX((uint32_t)c->snd_mss, 536u) + 1, step;
+	uint32_t last = bytes / RTE_MAX((uint32_t)c->snd_mss, 1u) + 1, step;
 
 	/* One write per page, over the records a rebuild of bytes in flight
-	 * fills from the log's start (a shadow's log is empty, head 0). */
+	 * fills from the log's start (a shadow's log is empty, head 0), one per
+	 * MSS as ns_tcp_txlog_rebuild cuts them. */
 	last = RTE_MIN(last, l->cap);
 	step = RTE_MAX(4096u / (uint32_t)sizeof(*l->r), 1u);
 	for (uint32_t i = 0; i < last; i += step)
