@@ -4,6 +4,7 @@
  * counters (summed over the workers) and its own 'app NAME ...' command.
  * Their per-worker state is the TCP feature's (tcp_glue.c runs them).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -106,6 +107,117 @@ tel_apps(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* --- an application's own endpoint, /nonstop/app/NAME (API 1.1) --------------- */
+
+#define APP_TEL_PATH "/nonstop/app/"
+
+/* A struct ns_app_tel is an rte_tel_data dict (the API keeps DPDK's types
+ * out of applications).  rte_telemetry serialises one level of nesting, so
+ * ns_app_tel_dict refuses a nested dict: the nested ones of the answer
+ * being made are listed per thread (telemetry runs a thread per client). */
+static __thread struct rte_tel_data *nested[RTE_TEL_MAX_DICT_ENTRIES];
+static __thread uint32_t n_nested;
+
+static bool
+is_nested(const struct rte_tel_data *d)
+{
+	for (uint32_t i = 0; i < n_nested; i++)
+		if (nested[i] == d)
+			return true;
+	return false;
+}
+
+static void
+tel_key(char *out, size_t size, const char *key)
+{
+	size_t i = 0;
+
+	for (; key != NULL && key[i] != '\0' && i + 1 < size; i++)
+		out[i] = isalnum((unsigned char)key[i]) || key[i] == '_' ? key[i] : '_';
+	out[i] = '\0';
+	if (i == 0)
+		snprintf(out, size, "_");
+}
+
+struct ns_app_tel *
+ns_app_tel_dict(struct ns_app_tel *t, const char *key)
+{
+	struct rte_tel_data *d = (struct rte_tel_data *)t, *c;
+	char k[64];
+
+	if (d == NULL || is_nested(d) || n_nested == RTE_DIM(nested))
+		return NULL;
+	c = rte_tel_data_alloc();
+	if (c == NULL)
+		return NULL;
+	rte_tel_data_start_dict(c);
+	tel_key(k, sizeof(k), key);
+	if (rte_tel_data_add_dict_container(d, k, c, 0) != 0) {
+		rte_tel_data_free(c);
+		return NULL;
+	}
+	nested[n_nested++] = c;
+	return (struct ns_app_tel *)c;
+}
+
+void
+ns_app_tel_u64(struct ns_app_tel *t, const char *key, uint64_t v)
+{
+	char k[64];
+
+	if (t == NULL)
+		return;
+	tel_key(k, sizeof(k), key);
+	rte_tel_data_add_dict_u64((struct rte_tel_data *)t, k, v);
+}
+
+void
+ns_app_tel_str(struct ns_app_tel *t, const char *key, const char *v)
+{
+	char k[64];
+
+	if (t == NULL)
+		return;
+	tel_key(k, sizeof(k), key);
+	rte_tel_data_add_dict_string((struct rte_tel_data *)t, k, v != NULL ? v : "");
+}
+
+static int
+tel_app(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	const char *name = cmd + strlen(APP_TEL_PATH);
+	int i = ns_app_find(name);
+
+	rte_tel_data_start_dict(d);
+	if (i < 0 || !ns_app_has_telemetry(ns_app_table[i].ops))
+		return -EINVAL;
+	n_nested = 0;
+	/* A refusal is an answer too: the application set its "error". */
+	ns_app_table[i].ops->telemetry((struct ns_app_tel *)d, params != NULL ? params : "");
+	n_nested = 0;
+	return 0;
+}
+
+void
+ns_apps_tel_register(void)
+{
+	for (uint32_t i = 0; i < ns_n_apps; i++) {
+		char path[64], help[128];
+
+		if (!ns_app_has_telemetry(ns_app_table[i].ops))
+			continue;
+		snprintf(path, sizeof(path), APP_TEL_PATH "%s", ns_app_table[i].name);
+		snprintf(help, sizeof(help),
+				"Application %s's own telemetry; parameters: its own (try none)",
+				ns_app_table[i].name);
+		if (rte_telemetry_register_cmd(path, tel_app, help) != 0)
+			NS_LOGT(app, WARNING,
+					"telemetry: %s not registered (a name of letters, digits "
+					"and '_' is needed)",
+					path);
+	}
+}
+
 static const struct ns_tel_cmd tel[] = {
 		{"/nonstop/apps", tel_apps,
 				"Applications: lib, API version, slow callbacks and their own "
@@ -133,10 +245,22 @@ apps_show_config(struct ns_out *o)
 {
 	for (uint32_t i = 0; i < app.cfg.n_apps; i++) {
 		const struct ns_app_cfg *a = &app.cfg.apps[i];
+		const char *sub = NULL;
+		int sub_len = 0;
 
 		ns_out_printf(o, "[app.%s]\nlib = %s\n", a->name, a->lib);
-		for (uint32_t k = 0; k < a->n_kv; k++)
-			ns_out_printf(o, "%s = %s\n", a->kv[k].key, a->kv[k].value);
+		for (uint32_t k = 0; k < a->n_kv; k++) {
+			const char *key = a->kv[k].key, *dot = strrchr(key, '.');
+
+			/* 'SUB.key' is key in [app.NAME.SUB]: the section again. */
+			if (dot != NULL && (sub == NULL || sub_len != dot - key ||
+							   strncmp(sub, key, (size_t)sub_len))) {
+				sub = key;
+				sub_len = (int)(dot - key);
+				ns_out_printf(o, "[app.%s.%.*s]\n", a->name, sub_len, sub);
+			}
+			ns_out_printf(o, "%s = %s\n", dot != NULL ? dot + 1 : key, a->kv[k].value);
+		}
 	}
 }
 

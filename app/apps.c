@@ -89,7 +89,7 @@ add(const char *name, const struct ns_app_ops *ops)
 static void
 init_refused(const struct ns_app_cfg *k, const char *err)
 {
-	char sec[sizeof(k->name) + 8];
+	char sec[sizeof(k->name) + NS_APP_CFG_KEY_LEN + 8];
 	const char *key = NULL, *why = err;
 
 	snprintf(sec, sizeof(sec), "app.%s", k->name);
@@ -107,6 +107,13 @@ init_refused(const struct ns_app_cfg *k, const char *err)
 	}
 	if (err[0] == '\0')
 		why = "the application refused to start";
+	/* 'SUB.key' is key in [app.NAME.SUB]. */
+	if (key != NULL && strrchr(key, '.') != NULL) {
+		const char *dot = strrchr(key, '.');
+
+		snprintf(sec, sizeof(sec), "app.%s.%.*s", k->name, (int)(dot - key), key);
+		key = dot + 1;
+	}
 	if (key != NULL)
 		NS_LOG(ERR, "%s:%d: [%s] %s: %s", app.cfg.path,
 				ns_cfg_line_of(app.cfg.path, sec, key), sec, key, why);

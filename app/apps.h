@@ -20,7 +20,7 @@ struct ns_tcb;
 
 #define NS_MAX_APPS	 16  /* built-in and configured */
 #define NS_APP_MAX_CTRS	 32  /* counters of one application */
-#define NS_APP_MAX_KEYS	 32  /* keys of one [app.NAME] */
+#define NS_APP_MAX_KEYS	 256 /* keys of one [app.NAME] and its [app.NAME.SUB] */
 #define NS_APP_STATE_MAX 200 /* checkpoint bytes of one connection */
 
 /* The built-in applications, first in the table. */
@@ -157,5 +157,14 @@ bool ns_builtin_digest(const struct ns_app_conn *c, uint32_t *crc);
 /* app_cmds.c: their commands and telemetry (state and polls are TCP's). */
 struct ns_feature;
 extern struct ns_feature ns_feature_apps;
+/* /nonstop/app/NAME for each application with a telemetry callback. */
+void ns_apps_tel_register(void);
+
+/* A table's minor version tells which members it has: 1.1 added telemetry. */
+static inline bool
+ns_app_has_telemetry(const struct ns_app_ops *ops)
+{
+	return (ops->api_version & 0xffff) >= 1 && ops->telemetry != NULL;
+}
 
 #endif /* NS_APPS_H */

@@ -114,7 +114,7 @@ struct ns_port_cfg {
  * file or a wrong API version is an error of the file's line.
  */
 #define NS_MAX_CFG_APPS	   8
-#define NS_APP_CFG_KEYS	   32
+#define NS_APP_CFG_KEYS	   256 /* [app.NAME]'s and its [app.NAME.SUB]s' */
 #define NS_APP_CFG_KEY_LEN 64
 #define NS_APP_CFG_VAL_LEN 256
 

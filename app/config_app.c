@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * [app.NAME] sections: applications loaded from shared objects, and the
- * 'app = NAME' key of listeners and clients that binds them.
+ * 'app = NAME' key of listeners and clients that binds them.  An
+ * application's own sections, [app.NAME.SUB], hand it their keys as
+ * 'SUB.key' after [app.NAME]'s.
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cfgfile.h>
@@ -17,6 +21,77 @@
 #define BUILTIN(i) (ns_builtin_apps[i]->name)
 
 #define MAX_CONN_SIZE (64u << 10)
+
+/* One key for the application: 'key', or 'SUB.key' from [app.NAME.SUB]. */
+static int
+add_key(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a, const char *sub,
+		const struct rte_cfgfile_entry *e)
+{
+	size_t klen = strlen(e->name) + (sub != NULL ? strlen(sub) + 1 : 0);
+
+	if (a->n_kv == NS_APP_CFG_KEYS || klen >= NS_APP_CFG_KEY_LEN ||
+			strlen(e->value) >= NS_APP_CFG_VAL_LEN)
+		return ns_cfg_error(c, sec, e->name,
+				"at most %d keys of %d characters (with their section's "
+				"SUB.) with values of %d",
+				NS_APP_CFG_KEYS, NS_APP_CFG_KEY_LEN - 1, NS_APP_CFG_VAL_LEN - 1);
+	if (sub != NULL)
+		snprintf(a->kv[a->n_kv].key, NS_APP_CFG_KEY_LEN, "%s.%s", sub, e->name);
+	else
+		snprintf(a->kv[a->n_kv].key, NS_APP_CFG_KEY_LEN, "%s", e->name);
+	snprintf(a->kv[a->n_kv].value, NS_APP_CFG_VAL_LEN, "%s", e->value);
+	a->n_kv++;
+	return 0;
+}
+
+/* A section's entries (to be freed), or NULL when the error is reported. */
+static struct rte_cfgfile_entry *
+entries(struct cfg_ctx *c, const char *sec, int *n)
+{
+	struct rte_cfgfile_entry *e;
+
+	*n = rte_cfgfile_section_num_entries(c->f, sec);
+	if (*n < 0) {
+		ns_cfg_error(c, sec, NULL, "cannot read the section");
+		return NULL;
+	}
+	e = calloc(*n > 0 ? (size_t)*n : 1, sizeof(*e));
+	if (e == NULL) {
+		ns_cfg_error(c, sec, NULL, "out of memory");
+		return NULL;
+	}
+	rte_cfgfile_section_entries(c->f, sec, e, *n);
+	return e;
+}
+
+/* [app.NAME.SUB]: its keys go to application NAME, loaded before. */
+static int
+load_sub(struct cfg_ctx *c, struct ns_config *cfg, const char *sec)
+{
+	const char *name = sec + 4, *dot = strchr(name, '.');
+	struct rte_cfgfile_entry *e;
+	struct ns_app_cfg *a = NULL;
+	int n, rc = 0;
+
+	for (uint32_t i = 0; i < cfg->n_apps; i++)
+		if (strlen(cfg->apps[i].name) == (size_t)(dot - name) &&
+				!strncmp(cfg->apps[i].name, name, (size_t)(dot - name)))
+			a = &cfg->apps[i];
+	if (a == NULL)
+		return ns_cfg_error(c, sec, NULL,
+				"no [app.%.*s] section: [app.NAME.SUB] holds keys of "
+				"application NAME",
+				(int)(dot - name), name);
+	if (dot[1] == '\0' || dot[strlen(dot) - 1] == '.')
+		return ns_cfg_error(c, sec, NULL, "an empty SUB in [app.NAME.SUB]");
+	e = entries(c, sec, &n);
+	if (e == NULL)
+		return -1;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = add_key(c, sec, a, dot + 1, &e[i]);
+	free(e);
+	return rc;
+}
 
 static int
 load_one(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a)
@@ -31,17 +106,19 @@ load_one(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a)
 	if (name[0] == '\0' || strlen(name) >= sizeof(a->name))
 		return ns_cfg_error(c, sec, NULL, "application name must be 1-%zu characters",
 				sizeof(a->name) - 1);
+	for (const char *p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return ns_cfg_error(c, sec, NULL,
+					"application name '%s': letters, digits and '_' only "
+					"(its telemetry endpoint is /nonstop/app/NAME)",
+					name);
 	for (unsigned int i = 0; i < NS_APP_N_BUILTIN; i++)
 		if (!strcmp(name, BUILTIN(i)))
 			return ns_cfg_error(c, sec, NULL, "'%s' is a built-in application", name);
 	snprintf(a->name, sizeof(a->name), "%s", name);
-	n = rte_cfgfile_section_num_entries(c->f, sec);
-	if (n < 0)
-		return ns_cfg_error(c, sec, NULL, "cannot read the section");
-	e = calloc(n > 0 ? (size_t)n : 1, sizeof(*e));
+	e = entries(c, sec, &n);
 	if (e == NULL)
-		return ns_cfg_error(c, sec, NULL, "out of memory");
-	rte_cfgfile_section_entries(c->f, sec, e, n);
+		return -1;
 	for (int i = 0; i < n; i++) {
 		if (!strcmp(e[i].name, "lib")) {
 			if (strlen(e[i].value) >= sizeof(a->lib)) {
@@ -53,19 +130,10 @@ load_one(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a)
 			snprintf(a->lib, sizeof(a->lib), "%s", e[i].value);
 			continue;
 		}
-		if (a->n_kv == NS_APP_CFG_KEYS || strlen(e[i].name) >= NS_APP_CFG_KEY_LEN ||
-				strlen(e[i].value) >= NS_APP_CFG_VAL_LEN) {
-			int rc = ns_cfg_error(c, sec, e[i].name,
-					"at most %d keys of %d characters with values of %d",
-					NS_APP_CFG_KEYS, NS_APP_CFG_KEY_LEN - 1,
-					NS_APP_CFG_VAL_LEN - 1);
-
+		if (add_key(c, sec, a, NULL, &e[i]) < 0) {
 			free(e);
-			return rc;
+			return -1;
 		}
-		snprintf(a->kv[a->n_kv].key, NS_APP_CFG_KEY_LEN, "%s", e[i].name);
-		snprintf(a->kv[a->n_kv].value, NS_APP_CFG_VAL_LEN, "%s", e[i].value);
-		a->n_kv++;
 	}
 	free(e);
 	if (a->lib[0] == '\0')
@@ -99,7 +167,7 @@ int
 ns_cfg_load_apps(struct cfg_ctx *c, struct ns_config *cfg, char **names, int nsec)
 {
 	for (int i = 0; i < nsec; i++) {
-		if (strncmp(names[i], "app.", 4) != 0)
+		if (strncmp(names[i], "app.", 4) != 0 || strchr(names[i] + 4, '.') != NULL)
 			continue;
 		if (cfg->n_apps == NS_MAX_CFG_APPS)
 			return ns_cfg_error(c, names[i], NULL, "more than %d applications",
@@ -108,6 +176,10 @@ ns_cfg_load_apps(struct cfg_ctx *c, struct ns_config *cfg, char **names, int nse
 			return -1;
 		cfg->n_apps++;
 	}
+	for (int i = 0; i < nsec; i++)
+		if (strncmp(names[i], "app.", 4) == 0 && strchr(names[i] + 4, '.') != NULL &&
+				load_sub(c, cfg, names[i]) < 0)
+			return -1;
 	return 0;
 }
 

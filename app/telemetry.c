@@ -14,6 +14,7 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "apps.h"
 #include "control.h"
 #include "feature.h"
 
@@ -220,4 +221,5 @@ ns_telemetry_init(void)
 	for (const struct ns_tel_cmd *t = f->tel; t != NULL && t->path != NULL; t++)
 		if (rte_telemetry_register_cmd(t->path, t->fn, t->help) != 0)
 			NS_LOGT(app, WARNING, "telemetry: %s not registered", t->path);
+	ns_apps_tel_register();
 }

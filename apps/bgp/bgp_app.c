@@ -11,8 +11,12 @@
  *     network = 198.51.100.0/24           ; repeated: the speaker's own prefixes
  *     network_range = 10.0.0.0/24 10000   ; 10000 consecutive /24s from 10.0.0.0
  *     prefix_list = NAME permit|deny PFX [ge N] [le N]   ; repeated, in order
- *     neighbor = 203.0.113.2 remote-as 65002 [next-hop-self] [connect] [import L] [export L]
  *     max_prefixes = 262144               ; distinct prefixes the tables hold
+ *
+ *     [app.bgp.neighbor.NAME]             ; one per neighbour (bgp_config.c)
+ *     address = 203.0.113.2
+ *     remote_as = 65002                   ; also next_hop_self, connect, import,
+ *                                         ; export, description
  *
  *     [listener.bgp]
  *     port = 179
@@ -55,28 +59,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <nonstop/app.h>
+#include "bgp_app.h"
 
-#include "bgp_msg.h"
-#include "bgp_rib.h"
+#define EXPORT_CHUNK (64u << 10) /* bytes of UPDATEs per export step */
+#define OPEN_HOLD_S  240	 /* hold time before the peer's OPEN (RFC 4271 8) */
+#define SNAP_REC_MAX (32u << 10) /* bytes per snapshot record, short of its last entry */
+#define REC_BUF	     (SNAP_REC_MAX + 2 * NS_BGP_MAX_PEERS * (6 + NS_BGP_MAX_MSG))
 
-#define MAX_PLISTS	16
-#define EXPORT_CHUNK	(64u << 10) /* bytes of UPDATEs per export step */
-#define CONNECT_RETRY_S 5
-#define OPEN_HOLD_S	240	    /* hold time before the peer's OPEN (RFC 4271 8) */
-#define SNAP_REC_MAX	(32u << 10) /* bytes per snapshot record, short of its last entry */
-#define REC_BUF		(SNAP_REC_MAX + 2 * NS_BGP_MAX_PEERS * (6 + NS_BGP_MAX_MSG))
-#define ANSWER_MAX	(16u << 20) /* a routes answer: a whole table in JSON */
-#define ROUTES_DEFAULT	200
-
-enum fsm {
-	S_IDLE,
-	S_OPENSENT,
-	S_OPENCONFIRM,
-	S_ESTABLISHED,
-	S_CLOSING, /* a NOTIFICATION went out or came in: the TCP close follows */
-};
-static const char *const fsm_name[] = {"Idle", "OpenSent", "OpenConfirm", "Established", "Closing"};
+const char *const fsm_name[] = {"Idle", "OpenSent", "OpenConfirm", "Established", "Closing"};
 
 /* Journal and snapshot records: a type byte, the neighbour, whether its
  * AS numbers are 4 octets, a pad byte, then UPDATE messages back to back. */
@@ -117,35 +107,6 @@ static const char *const counters[] = {"msgs_rx", "msgs_tx", "updates_rx", "upda
 		"refused", "hold_expired", "journal_records", "journal_lost", "records_applied",
 		"snapshot_records", "takeovers", "route_refresh_rx", "flags", NULL};
 
-struct plist {
-	char name[32];
-	struct ns_bgp_plist l;
-};
-
-/* A neighbour: its configuration and its session (the worker's). */
-struct peer {
-	uint32_t addr; /* host order */
-	uint32_t asn;
-	bool nhs;
-	bool connect;	    /* open the session too (else wait for the neighbour's) */
-	int import, export; /* prefix list index, -1: none */
-	/* session */
-	struct ns_app_conn *conn;
-	uint8_t state;
-	bool as4, rib_up;
-	bool kick;		  /* its timer is armed to export at once */
-	bool own_open;		  /* conn is the connection we opened */
-	void *st;		  /* conn's state (a yielded attempt is marked through it) */
-	uint64_t next_connect_ns; /* ConnectRetry */
-	uint16_t hold;		  /* negotiated, s */
-	uint32_t id;		  /* its BGP identifier */
-	uint32_t local_addr;
-	uint64_t up_since_ms; /* wall clock */
-	uint64_t established, dropped;
-	uint64_t rx[6], tx[6]; /* messages by type */
-	uint8_t last_err[2];   /* the last NOTIFICATION's code, subcode (either way) */
-};
-
 /* What the session's checkpoint and snapshot carry: what the input alone
  * does not give a standby that joins late. */
 struct peer_rec {
@@ -162,321 +123,10 @@ struct conn {
 	uint64_t last_rx_ns, last_tx_ns; /* hold and keepalive timers */
 };
 
-static struct {
-	uint32_t as, router_id, hold, max_prefixes;
-	uint32_t n_peers, n_plists, n_nets;
-	struct peer peer[NS_BGP_MAX_PEERS];
-	struct plist plist[MAX_PLISTS];
-	struct ns_bgp_pfx *nets;
-} cfg;
-
-static struct ns_bgp_rib *rib;
-static pthread_t worker_thread; /* the tables' worker (the console may run on it) */
+struct ns_bgp_rib *rib;
+pthread_t worker_thread;
 static uint8_t *buf, *rec;
 static struct ns_bgp_update *upd;
-static char appname[32];
-
-/* --- what the control thread reads ---------------------------------------- */
-
-struct pub_peer {
-	uint32_t addr, asn, id;
-	uint8_t state;
-	uint16_t hold;
-	uint64_t up_since_ms, established, dropped;
-	uint64_t rx[6], tx[6];
-	uint32_t in, out, pending;
-	uint8_t last_err[2];
-};
-
-/* Published by the worker after its poll, a sequence lock (odd while written). */
-static struct {
-	uint32_t seq;
-	bool standby;
-	struct ns_bgp_rib_stats st;
-	struct pub_peer peer[NS_BGP_MAX_PEERS];
-} pub;
-
-/* A request from the control thread that needs the live tables ('routes'):
- * posted here, answered by the worker in its poll. */
-static struct {
-	uint32_t req, done; /* the control thread bumps req, the worker sets done = req */
-	bool json, one;
-	struct ns_bgp_pfx p;
-	uint32_t max;
-	uint32_t len;
-	char text[ANSWER_MAX];
-} ask;
-
-/* --- configuration ---------------------------------------------------------- */
-
-static int
-parse_u32(const char *s, uint32_t *v)
-{
-	char *end;
-	unsigned long n;
-
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n > UINT32_MAX)
-		return -1;
-	*v = (uint32_t)n;
-	return 0;
-}
-
-static int
-parse_ip(const char *s, uint32_t *v)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return -1;
-	*v = ntohl(a.s_addr);
-	return 0;
-}
-
-static int
-plist_find(const char *name)
-{
-	for (uint32_t i = 0; i < cfg.n_plists; i++)
-		if (!strcmp(cfg.plist[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-/* Split v into words (at most max), in place. */
-static int
-words(char *v, char **w, int max)
-{
-	int n = 0;
-
-	for (char *t = strtok(v, " \t"); t != NULL; t = strtok(NULL, " \t"))
-		if (n < max)
-			w[n++] = t;
-		else
-			return -1;
-	return n;
-}
-
-static int
-add_plist(char *v, char *err, uint32_t errlen)
-{
-	char *w[8];
-	int n = words(v, w, 8), i;
-	struct ns_bgp_plist_entry e = {0};
-	uint32_t x;
-
-	if (n < 3 || (strcmp(w[1], "permit") && strcmp(w[1], "deny")) ||
-			ns_bgp_pfx_parse(w[2], &e.p) < 0)
-		goto bad;
-	e.permit = !strcmp(w[1], "permit");
-	for (int k = 3; k < n; k += 2) {
-		if (k + 1 >= n || parse_u32(w[k + 1], &x) < 0 || x > 32 || x < e.p.len)
-			goto bad;
-		if (!strcmp(w[k], "ge"))
-			e.ge = (uint8_t)x;
-		else if (!strcmp(w[k], "le"))
-			e.le = (uint8_t)x;
-		else
-			goto bad;
-	}
-	i = plist_find(w[0]);
-	if (i < 0) {
-		if (cfg.n_plists == MAX_PLISTS || strlen(w[0]) >= sizeof(cfg.plist[0].name)) {
-			snprintf(err, errlen,
-					"prefix_list: at most %d lists, names of %zu characters",
-					MAX_PLISTS, sizeof(cfg.plist[0].name) - 1);
-			return -1;
-		}
-		i = (int)cfg.n_plists++;
-		snprintf(cfg.plist[i].name, sizeof(cfg.plist[i].name), "%s", w[0]);
-	}
-	if (cfg.plist[i].l.n == sizeof(cfg.plist[i].l.e) / sizeof(cfg.plist[i].l.e[0])) {
-		snprintf(err, errlen, "prefix_list %s: at most %zu entries", w[0],
-				sizeof(cfg.plist[i].l.e) / sizeof(cfg.plist[i].l.e[0]));
-		return -1;
-	}
-	cfg.plist[i].l.e[cfg.plist[i].l.n++] = e;
-	return 0;
-bad:
-	snprintf(err, errlen, "prefix_list: 'NAME permit|deny A.B.C.D/LEN [ge N] [le N]' expected");
-	return -1;
-}
-
-/* Neighbours name prefix lists that may come later in the file: resolved at the end. */
-static char peer_import[NS_BGP_MAX_PEERS][32], peer_export[NS_BGP_MAX_PEERS][32];
-
-static int
-add_neighbor(char *v, char *err, uint32_t errlen)
-{
-	char *w[10];
-	int n = words(v, w, 10);
-	struct peer *p = &cfg.peer[cfg.n_peers];
-
-	if (cfg.n_peers == NS_BGP_MAX_PEERS) {
-		snprintf(err, errlen, "neighbor: at most %d", NS_BGP_MAX_PEERS);
-		return -1;
-	}
-	memset(p, 0, sizeof(*p));
-	if (n < 3 || parse_ip(w[0], &p->addr) < 0 || strcmp(w[1], "remote-as") ||
-			parse_u32(w[2], &p->asn) < 0 || p->asn == 0)
-		goto bad;
-	for (uint32_t i = 0; i < cfg.n_peers; i++)
-		if (cfg.peer[i].addr == p->addr) {
-			snprintf(err, errlen, "neighbor %s: given twice", w[0]);
-			return -1;
-		}
-	peer_import[cfg.n_peers][0] = peer_export[cfg.n_peers][0] = '\0';
-	for (int k = 3; k < n; k++) {
-		if (!strcmp(w[k], "next-hop-self"))
-			p->nhs = true;
-		else if (!strcmp(w[k], "connect"))
-			p->connect = true;
-		else if (!strcmp(w[k], "import") && k + 1 < n && strlen(w[k + 1]) < 32)
-			snprintf(peer_import[cfg.n_peers], 32, "%s", w[++k]);
-		else if (!strcmp(w[k], "export") && k + 1 < n && strlen(w[k + 1]) < 32)
-			snprintf(peer_export[cfg.n_peers], 32, "%s", w[++k]);
-		else
-			goto bad;
-	}
-	cfg.n_peers++;
-	return 0;
-bad:
-	snprintf(err, errlen,
-			"neighbor: 'A.B.C.D remote-as N [next-hop-self] [connect] [import LIST] "
-			"[export LIST]' expected");
-	return -1;
-}
-
-static int
-add_nets(const struct ns_bgp_pfx *first, uint32_t count, char *err, uint32_t errlen)
-{
-	struct ns_bgp_pfx *n;
-	uint64_t step = first->len ? 1ull << (32 - first->len) : 0;
-
-	if (count == 0 || (step == 0 && count > 1) ||
-			(uint64_t)first->addr + step * (count - 1) > UINT32_MAX) {
-		snprintf(err, errlen, "network_range: the range leaves the address space");
-		return -1;
-	}
-	n = realloc(cfg.nets, sizeof(*n) * (cfg.n_nets + count));
-	if (n == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	cfg.nets = n;
-	for (uint32_t i = 0; i < count; i++)
-		cfg.nets[cfg.n_nets++] =
-				(struct ns_bgp_pfx){(uint32_t)(first->addr + step * i), first->len};
-	return 0;
-}
-
-static int
-bgp_init(const char *name, const struct ns_app_kv *kv, uint32_t n, char *err, uint32_t errlen)
-{
-	free(cfg.nets);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.hold = 90;
-	cfg.max_prefixes = 1u << 18;
-	snprintf(appname, sizeof(appname), "%s", name);
-	for (uint32_t i = 0; i < n; i++) {
-		const char *k = kv[i].key;
-		char v[256];
-		struct ns_bgp_pfx p;
-
-		snprintf(v, sizeof(v), "%s", kv[i].value);
-		if (!strcmp(k, "as")) {
-			if (parse_u32(v, &cfg.as) < 0 || cfg.as == 0) {
-				snprintf(err, errlen,
-						"as: '%s' is not an AS number (1 .. 4294967295)",
-						v);
-				return -1;
-			}
-		} else if (!strcmp(k, "router_id")) {
-			if (parse_ip(v, &cfg.router_id) < 0 || cfg.router_id == 0) {
-				snprintf(err, errlen, "router_id: '%s' is not an IPv4 address", v);
-				return -1;
-			}
-		} else if (!strcmp(k, "hold_time")) {
-			if (parse_u32(v, &cfg.hold) < 0 || cfg.hold > 65535 ||
-					(cfg.hold != 0 && cfg.hold < 3)) {
-				snprintf(err, errlen, "hold_time: '%s' is not 0 or 3 .. 65535", v);
-				return -1;
-			}
-		} else if (!strcmp(k, "max_prefixes")) {
-			if (parse_u32(v, &cfg.max_prefixes) < 0 || cfg.max_prefixes < 16) {
-				snprintf(err, errlen, "max_prefixes: '%s' is not a number >= 16",
-						v);
-				return -1;
-			}
-		} else if (!strcmp(k, "network")) {
-			if (ns_bgp_pfx_parse(v, &p) < 0) {
-				snprintf(err, errlen,
-						"network: '%s' is not A.B.C.D/LEN (host bits 0)",
-						v);
-				return -1;
-			}
-			if (add_nets(&p, 1, err, errlen) < 0)
-				return -1;
-		} else if (!strcmp(k, "network_range")) {
-			char *w[2];
-			uint32_t count;
-
-			if (words(v, w, 2) != 2 || ns_bgp_pfx_parse(w[0], &p) < 0 ||
-					parse_u32(w[1], &count) < 0) {
-				snprintf(err, errlen,
-						"network_range: 'A.B.C.D/LEN COUNT' expected");
-				return -1;
-			}
-			if (add_nets(&p, count, err, errlen) < 0)
-				return -1;
-		} else if (!strcmp(k, "prefix_list")) {
-			if (add_plist(v, err, errlen) < 0)
-				return -1;
-		} else if (!strcmp(k, "neighbor")) {
-			if (add_neighbor(v, err, errlen) < 0)
-				return -1;
-		} else {
-			snprintf(err, errlen,
-					"unknown key '%s' (as, router_id, hold_time, network, "
-					"network_range, prefix_list, neighbor, max_prefixes)",
-					k);
-			return -1;
-		}
-	}
-	if (cfg.as == 0 || cfg.router_id == 0) {
-		snprintf(err, errlen, "as and router_id are required");
-		return -1;
-	}
-	for (uint32_t i = 0; i < cfg.n_peers; i++) {
-		struct peer *p = &cfg.peer[i];
-
-		p->import = peer_import[i][0] ? plist_find(peer_import[i]) : -1;
-		p->export = peer_export[i][0] ? plist_find(peer_export[i]) : -1;
-		if ((peer_import[i][0] && p->import < 0) || (peer_export[i][0] && p->export < 0)) {
-			snprintf(err, errlen, "neighbor %u: prefix list '%s' is not defined", i + 1,
-					p->import < 0 && peer_import[i][0] ? peer_import[i]
-									   : peer_export[i]);
-			return -1;
-		}
-	}
-	if (ns_app_n_workers() != 1) {
-		snprintf(err, errlen,
-				"bgp keeps one speaker's tables on one worker ([lcores] workers "
-				"lists %u)",
-				ns_app_n_workers());
-		return -1;
-	}
-	ns_app_log(NS_APP_LOG_INFO, "%s: BGP-4 speaker AS %u, %u neighbours, %u own prefixes", name,
-			cfg.as, cfg.n_peers, cfg.n_nets);
-	return 0;
-}
-
-static void
-bgp_fini(void)
-{
-	free(cfg.nets);
-	cfg.nets = NULL;
-}
 
 static void
 peer_desc(uint32_t i)
@@ -1280,148 +930,6 @@ bgp_snapshot(struct ns_app_worker *w, uint64_t *cursor)
 	}
 }
 
-/* --- poll: exports other sessions' input made, what the console reads ----------- */
-
-static void
-publish(struct ns_app_worker *w)
-{
-	__atomic_store_n(&pub.seq, pub.seq + 1, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	pub.standby = ns_app_standby(w);
-	ns_bgp_rib_stats(rib, &pub.st);
-	for (uint32_t i = 0; i < cfg.n_peers; i++) {
-		const struct peer *p = &cfg.peer[i];
-		struct pub_peer *q = &pub.peer[i];
-
-		q->addr = p->addr;
-		q->asn = p->asn;
-		q->id = p->id;
-		q->state = p->state;
-		q->hold = p->hold;
-		q->up_since_ms = p->up_since_ms;
-		q->established = p->established;
-		q->dropped = p->dropped;
-		memcpy(q->rx, p->rx, sizeof(q->rx));
-		memcpy(q->tx, p->tx, sizeof(q->tx));
-		q->in = pub.st.in[i];
-		q->out = pub.st.out[i];
-		q->pending = ns_bgp_rib_pending(rib, i);
-		q->last_err[0] = p->last_err[0];
-		q->last_err[1] = p->last_err[1];
-	}
-	__atomic_store_n(&pub.seq, pub.seq + 1, __ATOMIC_RELEASE);
-}
-
-static void
-attrs_text(char *t, uint32_t size, const struct ns_bgp_attrs *a, bool json)
-{
-	uint32_t n = 0;
-	char nh[16];
-	struct in_addr ia = {htonl(a->next_hop)};
-
-	inet_ntop(AF_INET, &ia, nh, sizeof(nh));
-	n += (uint32_t)snprintf(t + n, size - n,
-			json ? "\"nexthop\":\"%s\",\"origin\":\"%s\",\"aspath\":\""
-			     : "nexthop %s origin %s path",
-			nh,
-			a->origin == 0	 ? "i"
-			: a->origin == 1 ? "e"
-					 : "?");
-	for (uint32_t i = 0; i < a->n_as && n < size; i++)
-		n += (uint32_t)snprintf(t + n, size - n, json && i == 0 ? "%u" : " %u", a->as[i]);
-	if (n < size && (a->present & (1u << 5)))
-		n += (uint32_t)snprintf(t + n, size - n, json ? "\",\"localpref\":%u" : " lpref %u",
-				a->local_pref);
-	else if (n < size && json)
-		n += (uint32_t)snprintf(t + n, size - n, "\"");
-	if (n < size && (a->present & (1u << 4)))
-		snprintf(t + n, size - n, json ? ",\"med\":%u" : " med %u", a->med);
-}
-
-/* Print one entry into the answer. */
-static void
-route_text(uint32_t *len, const struct ns_bgp_rib_view *v, bool json, bool *first)
-{
-	char pfx[24], at[2048];
-	uint32_t cap = ANSWER_MAX - *len;
-
-	ns_bgp_pfx_str(&v->p, pfx, sizeof(pfx));
-	if (json) {
-		*len += (uint32_t)snprintf(ask.text + *len, cap,
-				"%s\"%s\":{\"best\":\"%s\",\"paths\":[", *first ? "" : ",", pfx,
-				v->best == NS_BGP_LOCAL	    ? "local"
-				: v->best == NS_BGP_NO_BEST ? "none"
-							    : "neighbor");
-	} else {
-		*len += (uint32_t)snprintf(
-				ask.text + *len, cap, "%s%s\n", pfx, v->own ? " (own)" : "");
-	}
-	*first = false;
-	for (uint32_t i = 0, k = 0; i < cfg.n_peers && *len < ANSWER_MAX; i++) {
-		char ip[16];
-		struct in_addr ia = {htonl(cfg.peer[i].addr)};
-
-		if (v->in[i] == NULL)
-			continue;
-		inet_ntop(AF_INET, &ia, ip, sizeof(ip));
-		attrs_text(at, sizeof(at), v->in[i], json);
-		*len += (uint32_t)snprintf(ask.text + *len, ANSWER_MAX - *len,
-				json ? "%s{\"from\":\"%s\",\"best\":%s,%s}" : "  %s%s from %s %s\n",
-				json ? (k ? "," : "") : (v->best == i ? "*>" : "* "),
-				json ? ip : "", json ? (v->best == i ? "true" : "false") : ip, at);
-		k++;
-	}
-	if (json && *len < ANSWER_MAX)
-		*len += (uint32_t)snprintf(ask.text + *len, ANSWER_MAX - *len, "]}");
-}
-
-/*
- * The answer to the control thread's request, built a bounded part per poll
- * (a whole table would hold the worker for milliseconds): ANSWER_STEP
- * entries, the walk's cursor kept between polls.
- */
-#define ANSWER_STEP 2000
-
-static void
-answer(void)
-{
-	static struct ns_bgp_rib_view v;
-	static uint64_t cur;
-	static uint32_t len, n, busy_req;
-	static bool first;
-	uint32_t step = 0;
-
-	if (busy_req != ask.req) { /* a new request */
-		busy_req = ask.req;
-		cur = 0;
-		len = n = 0;
-		first = true;
-		if (ask.json)
-			len += (uint32_t)snprintf(ask.text, ANSWER_MAX, "{\"routes\":{");
-		if (ask.one) {
-			if (ns_bgp_rib_lookup(rib, &ask.p, &v))
-				route_text(&len, &v, ask.json, &first);
-			else if (!ask.json)
-				len += (uint32_t)snprintf(
-						ask.text, ANSWER_MAX, "%% not in the table\n");
-			goto done;
-		}
-	}
-	while (n < ask.max && len < ANSWER_MAX - 4096) {
-		if (step++ == ANSWER_STEP)
-			return; /* the rest next poll */
-		if (!ns_bgp_rib_walk(rib, &cur, &v))
-			break;
-		route_text(&len, &v, ask.json, &first);
-		n++;
-	}
-done:
-	if (ask.json && len < ANSWER_MAX)
-		len += (uint32_t)snprintf(ask.text + len, ANSWER_MAX - len, "}}\n");
-	ask.len = len < ANSWER_MAX ? len : ANSWER_MAX - 1;
-	__atomic_store_n(&ask.done, ask.req, __ATOMIC_RELEASE);
-}
-
 static void
 bgp_poll(struct ns_app_worker *w)
 {
@@ -1449,9 +957,9 @@ bgp_poll(struct ns_app_worker *w)
 			}
 		}
 	if (__atomic_load_n(&ask.req, __ATOMIC_ACQUIRE) != ask.done)
-		answer();
+		bgp_answer();
 	if (now >= next_pub) {
-		publish(w);
+		bgp_publish(w);
 		next_pub = now + 50000000ull;
 	}
 }
@@ -1463,206 +971,6 @@ bgp_flag(struct ns_app_conn *c, void *st, const struct ns_app_flag *f)
 	ns_app_count(ns_app_conn_worker(c), C_FLAGS, 1);
 	ns_app_log(NS_APP_LOG_WARNING, "bgp: connection %u: the standby's lag %u us (level %u)",
 			f->conn_id, f->lag_us, f->level);
-}
-
-/* --- the console (control thread) ------------------------------------------------- */
-
-static bool
-read_pub(struct ns_app_out *o, struct pub_peer *pp, struct ns_bgp_rib_stats *st, bool *standby)
-{
-	uint32_t seq;
-
-	for (int tries = 0; tries < 1000; tries++) {
-		seq = __atomic_load_n(&pub.seq, __ATOMIC_ACQUIRE);
-		if (seq & 1)
-			continue;
-		memcpy(pp, pub.peer, sizeof(pub.peer));
-		*st = pub.st;
-		*standby = pub.standby;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (seq == __atomic_load_n(&pub.seq, __ATOMIC_RELAXED)) {
-			if (seq != 0)
-				return true;
-			break;
-		}
-	}
-	ns_app_printf(o, "error: the worker has not published its tables yet\n");
-	return false;
-}
-
-static void
-uptime(char *t, uint32_t size, uint64_t since_ms, uint8_t state)
-{
-	struct timespec ts;
-	uint64_t now, s;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	if (state != S_ESTABLISHED || since_ms == 0 || now < since_ms) {
-		snprintf(t, size, "never");
-		return;
-	}
-	s = (now - since_ms) / 1000;
-	snprintf(t, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
-}
-
-static int
-show_summary(struct ns_app_out *o, bool json, bool detail)
-{
-	static struct pub_peer pp[NS_BGP_MAX_PEERS];
-	struct ns_bgp_rib_stats st;
-	bool standby;
-	char rid[16];
-	struct in_addr ia = {htonl(cfg.router_id)};
-
-	if (!read_pub(o, pp, &st, &standby))
-		return -1;
-	inet_ntop(AF_INET, &ia, rid, sizeof(rid));
-	if (json)
-		ns_app_printf(o,
-				"{\"routerId\":\"%s\",\"as\":%u,\"role\":\"%s\",\"ribCount\":%u,"
-				"\"attrSets\":%u,\"ribBytes\":%" PRIu64 ",\"peers\":{",
-				rid, cfg.as, standby ? "standby" : "active", st.prefixes,
-				st.attr_sets, st.bytes);
-	else
-		ns_app_printf(o,
-				"BGP router identifier %s, local AS %u (%s)\n"
-				"Loc-RIB %u prefixes, %u attribute sets, %" PRIu64 " bytes\n\n"
-				"%-15s %10s %8s %8s %8s %-11s %9s %9s %7s\n",
-				rid, cfg.as, standby ? "standby" : "active", st.prefixes,
-				st.attr_sets, st.bytes, "Neighbor", "AS", "MsgRcvd", "MsgSent",
-				"Up/Down", "State", "PfxRcd", "PfxSnt", "Pending");
-	for (uint32_t i = 0; i < cfg.n_peers; i++) {
-		const struct pub_peer *q = &pp[i];
-		char ip[16], up[32];
-		struct in_addr a = {htonl(cfg.peer[i].addr)};
-		uint64_t rx = 0, tx = 0;
-
-		for (int k = 1; k <= 5; k++)
-			rx += q->rx[k], tx += q->tx[k];
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-		uptime(up, sizeof(up), q->up_since_ms, q->state);
-		if (json) {
-			ns_app_printf(o,
-					"%s\"%s\":{\"remoteAs\":%u,\"state\":\"%s\",\"msgRcvd\":"
-					"%" PRIu64 ",\"msgSent\":%" PRIu64 ",\"peerUptime\":\"%s\","
-					"\"upSinceMs\":%" PRIu64 ",\"pfxRcd\":%u,\"pfxSnt\":%u,"
-					"\"pending\":%u,\"established\":%" PRIu64
-					",\"dropped\":%" PRIu64,
-					i ? "," : "", ip, q->asn, fsm_name[q->state], rx, tx, up,
-					q->up_since_ms, q->in, q->out, q->pending, q->established,
-					q->dropped);
-			if (detail)
-				ns_app_printf(o,
-						",\"holdTime\":%u,\"routerId\":\"%u.%u.%u.%u\","
-						"\"updatesRcvd\":%" PRIu64
-						",\"updatesSent\":%" PRIu64
-						",\"keepalivesRcvd\":%" PRIu64
-						",\"notificationsRcvd\":%" PRIu64
-						",\"notificationsSent\":%" PRIu64
-						",\"lastError\":\"%u/%u\"",
-						q->hold, q->id >> 24, q->id >> 16 & 255,
-						q->id >> 8 & 255, q->id & 255, q->rx[NS_BGP_UPDATE],
-						q->tx[NS_BGP_UPDATE], q->rx[NS_BGP_KEEPALIVE],
-						q->rx[NS_BGP_NOTIFICATION],
-						q->tx[NS_BGP_NOTIFICATION], q->last_err[0],
-						q->last_err[1]);
-			ns_app_printf(o, "}");
-		} else if (detail) {
-			ns_app_printf(o,
-					"neighbor %s, remote AS %u, %s link, state %s, up %s\n"
-					"  BGP identifier %u.%u.%u.%u, hold time %u s\n"
-					"  established %" PRIu64 " times, dropped %" PRIu64
-					" times\n"
-					"  messages received: %" PRIu64 " open, %" PRIu64
-					" update, %" PRIu64 " notification, %" PRIu64
-					" keepalive, %" PRIu64 " refresh\n"
-					"  messages sent:     %" PRIu64 " open, %" PRIu64
-					" update, %" PRIu64 " notification, %" PRIu64
-					" keepalive, %" PRIu64 " refresh\n"
-					"  prefixes received %u, advertised %u, pending %u\n"
-					"  last NOTIFICATION %u/%u\n\n",
-					ip, q->asn, q->asn == cfg.as ? "internal" : "external",
-					fsm_name[q->state], up, q->id >> 24, q->id >> 16 & 255,
-					q->id >> 8 & 255, q->id & 255, q->hold, q->established,
-					q->dropped, q->rx[1], q->rx[2], q->rx[3], q->rx[4],
-					q->rx[5], q->tx[1], q->tx[2], q->tx[3], q->tx[4], q->tx[5],
-					q->in, q->out, q->pending, q->last_err[0], q->last_err[1]);
-		} else {
-			ns_app_printf(o,
-					"%-15s %10u %8" PRIu64 " %8" PRIu64
-					" %8s %-11s %9u %9u %7u\n",
-					ip, q->asn, rx, tx, up, fsm_name[q->state], q->in, q->out,
-					q->pending);
-		}
-	}
-	if (json)
-		ns_app_printf(o, "}}\n");
-	return 0;
-}
-
-static int
-show_routes(struct ns_app_out *o, int argc, char **argv, bool json)
-{
-	uint32_t req;
-
-	if (__atomic_load_n(&ask.done, __ATOMIC_ACQUIRE) != ask.req) {
-		ns_app_printf(o, "error: the worker is still answering the last request\n");
-		return -1;
-	}
-	ask.one = false;
-	ask.max = ROUTES_DEFAULT;
-	for (int i = 0; i < argc; i++) {
-		uint32_t v;
-
-		if (ns_bgp_pfx_parse(argv[i], &ask.p) == 0)
-			ask.one = true;
-		else if (!strcmp(argv[i], "all"))
-			ask.max = UINT32_MAX;
-		else if (parse_u32(argv[i], &v) == 0 && v > 0)
-			ask.max = v;
-		else {
-			ns_app_printf(o,
-					"usage: app %s routes [A.B.C.D/LEN | COUNT | all] [json]\n",
-					appname);
-			return -1;
-		}
-	}
-	ask.json = json;
-	req = ask.req + 1;
-	__atomic_store_n(&ask.req, req, __ATOMIC_RELEASE);
-	/* The console on the worker's own lcore (one lcore for everything): the
-	 * worker waits for the console, so the answer is made here, whole. */
-	while (pthread_equal(pthread_self(), worker_thread) &&
-			__atomic_load_n(&ask.done, __ATOMIC_ACQUIRE) != req)
-		answer();
-	for (int t = 0; t < 10000 && __atomic_load_n(&ask.done, __ATOMIC_ACQUIRE) != req; t++)
-		usleep(1000);
-	if (__atomic_load_n(&ask.done, __ATOMIC_ACQUIRE) != req) {
-		ns_app_printf(o, "error: the worker did not answer within 10 s\n");
-		return -1;
-	}
-	ns_app_printf(o, "%.*s", (int)ask.len, ask.text);
-	return 0;
-}
-
-/* 'app NAME summary|neighbors|routes ... [json]'. */
-static int
-bgp_show(struct ns_app_out *o, int argc, char **argv)
-{
-	bool json = argc > 0 && !strcmp(argv[argc - 1], "json");
-
-	if (json)
-		argc--;
-	if (argc == 0 || !strcmp(argv[0], "summary"))
-		return show_summary(o, json, false);
-	if (!strcmp(argv[0], "neighbors") || !strcmp(argv[0], "neighbours"))
-		return show_summary(o, json, true);
-	if (!strcmp(argv[0], "routes"))
-		return show_routes(o, argc - 1, argv + 1, json);
-	ns_app_printf(o, "usage: app %s [summary | neighbors | routes [PREFIX|COUNT|all]] [json]\n",
-			appname);
-	return -1;
 }
 
 static const struct ns_app_ops ops = {
@@ -1691,9 +999,10 @@ static const struct ns_app_ops ops = {
 		.snapshot = bgp_snapshot,
 		.shared_reset = bgp_shared_reset,
 		.show = bgp_show,
+		.telemetry = bgp_telemetry,
 };
 
-const struct ns_app_ops *
+__attribute__((visibility("default"))) const struct ns_app_ops *
 ns_app_entry(void)
 {
 	return &ops;

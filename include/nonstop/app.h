@@ -10,6 +10,9 @@
  *     lib = /path/to/libmyapp.so     ; dlopen()ed at start-up
  *     any_key = value                ; the application's own keys
  *
+ *     [app.NAME.SUB]                 ; (1.1) any number of its own sections,
+ *     key = value                    ; handed over as 'SUB.key'
+ *
  *     [listener.X]
  *     port = 8000
  *     app = NAME
@@ -56,7 +59,7 @@ extern "C" {
 
 /* Major: incompatible changes; minor: additions at the end of structs. */
 #define NS_APP_API_MAJOR   1
-#define NS_APP_API_MINOR   0
+#define NS_APP_API_MINOR   1
 #define NS_APP_API_VERSION ((NS_APP_API_MAJOR << 16) | NS_APP_API_MINOR)
 
 /* The symbol a shared object exports: const struct ns_app_ops *f(void). */
@@ -65,6 +68,7 @@ extern "C" {
 struct ns_app_conn;   /* one TCP connection, as its application sees it */
 struct ns_app_worker; /* one worker lcore */
 struct ns_app_out;    /* console output */
+struct ns_app_tel;    /* a telemetry answer (1.1) */
 
 /* Why a connection ended. */
 enum ns_app_close_reason {
@@ -111,7 +115,11 @@ struct ns_app_conn_info {
 	bool peer_closed;   /* the peer's FIN came (after the unread bytes) */
 };
 
-/* [app.NAME]'s own keys, in file order. */
+/* [app.NAME]'s own keys, in file order, then those of each [app.NAME.SUB]
+ * section (1.1) in the file's order of sections, named 'SUB.key' (SUB may
+ * itself hold dots: the key is what follows the last one).  An init error
+ * message that starts with 'KEY: ' or "unknown key 'KEY'" is shown with
+ * that key's section and line. */
 struct ns_app_kv {
 	const char *key, *value;
 };
@@ -184,6 +192,13 @@ struct ns_app_ops {
 	/* --- control thread --- */
 	/* 'app NAME ARGS...' on the console and the ctl socket; returns 0 or -1. */
 	int (*show)(struct ns_app_out *o, int argc, char **argv);
+
+	/* --- added in 1.1: nonstop reads these only from a table of 1.1 or later --- */
+	/* The rte_telemetry endpoint /nonstop/app/NAME (dpdk-telemetry.py), on
+	 * the telemetry thread: params is what follows the comma (or "").  It
+	 * fills t (a dict) from what the workers published; returns 0, or -1
+	 * with the answer's "error" key set. */
+	int (*telemetry)(struct ns_app_tel *t, const char *params);
 };
 
 /* --- called by applications (worker lcores, inside callbacks) ------------ */
@@ -261,6 +276,17 @@ struct ns_app_conn *ns_app_connect(struct ns_app_worker *w, uint32_t raddr, uint
 enum ns_app_log_level { NS_APP_LOG_ERR, NS_APP_LOG_WARNING, NS_APP_LOG_INFO, NS_APP_LOG_DEBUG };
 void ns_app_log(enum ns_app_log_level level, const char *fmt, ...)
 		__attribute__((format(printf, 2, 3)));
+
+/* A telemetry answer (telemetry callback): a dict whose values are
+ * numbers, strings or dicts of numbers and strings (one level, as
+ * rte_telemetry nests them).  Keys are cut at 63 characters; any character
+ * but letters, digits and '_' becomes '_' ("192.0.2.1" -> "192_0_2_1").
+ * At most 256 keys per dict, 16 KB of JSON per answer; what does not fit
+ * is left out.  ns_app_tel_dict returns NULL inside a nested dict or when
+ * out of memory; the other calls accept a NULL t and do nothing. */
+struct ns_app_tel *ns_app_tel_dict(struct ns_app_tel *t, const char *key);
+void ns_app_tel_u64(struct ns_app_tel *t, const char *key, uint64_t v);
+void ns_app_tel_str(struct ns_app_tel *t, const char *key, const char *v);
 
 /* Console output (show). */
 void ns_app_printf(struct ns_app_out *o, const char *fmt, ...)

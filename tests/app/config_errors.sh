@@ -411,7 +411,7 @@ expect app_not_an_app '@:2: [app.x] lib: /lib/x86_64-linux-gnu/libc.so.6 has no 
 [app.x]
 lib = /lib/x86_64-linux-gnu/libc.so.6
 INI
-expect app_badver "@:2: [app.x] lib: $badver_so was built for the application API 2.0; this nonstop has 1.0" <<INI
+expect app_badver "@:2: [app.x] lib: $badver_so was built for the application API 2.0; this nonstop has 1.1" <<INI
 [app.x]
 lib = $badver_so
 INI
@@ -482,7 +482,30 @@ if [ -f "$bgp_so" ]; then
 	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbour = 192.0.2.1 remote-as 65002" |
 		expect_init bgp_unknown_key "@:9: [app.bgp] neighbour: unknown key 'neighbour'"
 	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbor = 192.0.2.1 remote-as 65002 import nope" |
-		expect_init bgp_plist "@:5: [app.bgp]: neighbor 1: prefix list 'nope' is not defined"
+		expect_init bgp_plist "@:5: [app.bgp]: neighbor 192.0.2.1: prefix list 'nope' is not defined"
+	# A neighbour's own section, [app.bgp.neighbor.NAME]: its key and line.
+	bgp_nbr() { # LINE...: the keys of [app.bgp.neighbor.frr] after as and router_id
+		bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.bgp.neighbor.frr]" "$@"
+	}
+	bgp_nbr "address = 192.0.2.300" "remote_as = 65002" |
+		expect_init bgp_sec_address "@:10: [app.bgp.neighbor.frr] address: '192.0.2.300' is not an IPv4 address"
+	bgp_nbr "address = 192.0.2.1" |
+		expect_init bgp_sec_missing "@:10: [app.bgp.neighbor.frr] address: a neighbor section needs both address and remote_as"
+	bgp_nbr "address = 192.0.2.1" "remote_as = 65002" "bogus = 1" |
+		expect_init bgp_sec_unknown "@:12: [app.bgp.neighbor.frr] bogus: unknown key (a neighbor section has"
+	bgp_nbr "address = 192.0.2.1" "remote_as = 65002" "connect = maybe" |
+		expect_init bgp_sec_bool "@:12: [app.bgp.neighbor.frr] connect: 'maybe' is not yes or no"
+	bgp_nbr "address = 192.0.2.1" "remote_as = 65002" "import = nope" |
+		expect_init bgp_sec_plist "@:12: [app.bgp.neighbor.frr] import: prefix list 'nope' is not defined"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbor = 192.0.2.1 remote-as 65003" \
+		"[app.bgp.neighbor.frr]" "address = 192.0.2.1" "remote_as = 65002" |
+		expect_init bgp_sec_twice "@:11: [app.bgp.neighbor.frr] address: neighbor 192.0.2.1 is given twice"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.bgp.peer.frr]" "address = 192.0.2.1" |
+		expect_init bgp_sec_kind "@:10: [app.bgp.peer.frr] address: not one of bgp's sections (those are [app.bgp.neighbor.NAME])"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.nope.neighbor.frr]" "address = 192.0.2.1" |
+		expect_init app_sub_orphan "[app.nope.neighbor.frr]: no [app.nope] section"
+	bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.my-bgp]" "lib = $bgp_so" |
+		expect_init app_name_chars "[app.my-bgp]: application name 'my-bgp': letters, digits and '_' only"
 	bgp_ini "router_id = 192.0.2.2" |
 		expect_init bgp_required "@:5: [app.bgp]: as and router_id are required"
 fi

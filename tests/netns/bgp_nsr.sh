@@ -226,6 +226,20 @@ ns_sum() {
 d=json.load(sys.stdin)["peers"].get(sys.argv[1], {})
 print(d.get(sys.argv[2], ""))' "$PEER_IP" "$2" 2>/dev/null
 }
+# tel NAME FIELD: FIELD of rte_telemetry's /nonstop/app/bgp,neighbors on
+# nonstop NAME, at the top (role, ribCount) or in the neighbour's dict.
+tel() {
+	printf '/nonstop/app/bgp,neighbors\n' |
+		/usr/bin/python3 /usr/bin/dpdk-telemetry.py -f "$TOPO_TAG-$1" 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys
+for line in sys.stdin:
+    i = line.find("{\"/nonstop/app/bgp\"")
+    if i < 0:
+        continue
+    d = json.loads(line[i:])["/nonstop/app/bgp"]
+    n = d.get(sys.argv[1].replace(".", "_"), {})
+    print(d.get(sys.argv[2], n.get(sys.argv[2], ""))); break' "$PEER_IP" "$2"
+}
 established_both() { peer_established && [ "$(ns_sum "$1" state)" = Established ]; }
 # tables_full NAME IN OUT: nonstop NAME holds IN prefixes from the peer and
 # advertised OUT (an active: with nothing left to send; a standby exports nothing)
@@ -253,7 +267,8 @@ bgp_start() { # NAME ROLE
 	[ "$1" = b ] && rl=s
 	topo_ha_ini "$1" "$2" "[app.bgp]" "lib = $NONSTOP_BGP" "as = 65001" "router_id = $DP_IP" \
 		"network_range = 10.0.0.0/24 $N" \
-		"neighbor = $PEER_IP remote-as $PEER_AS$([ "$CONNECT" = 1 ] && echo " connect")" \
+		"[app.bgp.neighbor.$PEER]" "address = $PEER_IP" "remote_as = $PEER_AS" \
+		"connect = $([ "$CONNECT" = 1 ] && echo yes || echo no)" "description = $PEER peer" \
 		"[listener.bgp]" "port = 179" "app = bgp" >"$TOPO_TMP/$1.ini"
 	topo_instance_start "$1" "$TOPO_TMP/$1.ini" \
 		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
@@ -272,6 +287,10 @@ check "$PEER holds nonstop's $N prefixes" wait_for 30 peer_has "$N"
 session0=$(peer_session)
 check_tables "the standby holds the same Adj-RIB-In and Adj-RIB-Out" b "$N" "$N"
 check "the standby sees the session Established" test "$(ns_sum b state)" = Established
+t="$(tel a role) $(tel a state) $(tel a pfxRcd) $(tel a pfxSnt) $(tel a description)"
+check "telemetry (/nonstop/app/bgp) on the active: $t" test "$t" = "active Established $N $N $PEER peer"
+t="$(tel b role) $(tel b state) $(tel b pfxRcd)"
+check "telemetry on the standby: $t" test "$t" = "standby Established $N"
 
 act=a sby=b
 : >"$TOPO_TMP/kills"
