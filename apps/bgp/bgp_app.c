@@ -25,9 +25,10 @@
  * The neighbours open the sessions (nonstop listens; a connection from an
  * address that is no neighbour is refused with a Cease); with 'connect'
  * nonstop opens them too, again every CONNECT_RETRY_S while the session is
- * down.  One connection per neighbour: the neighbour's own connection wins
- * over ours while ours is not Established (ours gets a Cease, connection
- * collision resolution), an Established session refuses a new one.  Each
+ * down.  One connection per neighbour: of two, the one the speaker with
+ * the higher BGP Identifier opened stays and the other gets a Cease
+ * (collision resolution, bind_conn and on_open); an Established session
+ * refuses a new one.  Each
  * session runs the RFC 4271 state machine from OpenSent on; the tables are
  * bgp_rib's.
  *
@@ -100,12 +101,13 @@ enum {
 	C_TAKEOVERS,
 	C_REFRESH_RX,
 	C_FLAGS,
+	C_COLLISIONS, /* connection collisions resolved */
 };
 static const char *const counters[] = {"msgs_rx", "msgs_tx", "updates_rx", "updates_tx",
 		"prefixes_rx", "withdraws_rx", "treat_as_withdraw", "attrs_discarded",
 		"notifications_rx", "notifications_tx", "keepalives_tx", "established", "dropped",
 		"refused", "hold_expired", "journal_records", "journal_lost", "records_applied",
-		"snapshot_records", "takeovers", "route_refresh_rx", "flags", NULL};
+		"snapshot_records", "takeovers", "route_refresh_rx", "flags", "collisions", NULL};
 
 /* What the session's checkpoint and snapshot carry: what the input alone
  * does not give a standby that joins late. */
@@ -212,6 +214,39 @@ send_msg(struct ns_app_conn *c, struct conn *s, const uint8_t *m, uint32_t len)
 }
 
 /* The session is over (on either side): its routes leave the Loc-RIB. */
+/* The second connection of a collision becomes the neighbour's only one. */
+static void
+promote_alt(struct peer *p)
+{
+	struct conn *as = p->alt_st;
+	struct ns_app_conn_info in;
+
+	ns_app_conn_info(p->alt, &in);
+	p->local_addr = ntohl(in.laddr);
+	p->conn = p->alt;
+	p->st = as;
+	p->own_open = p->alt_own;
+	p->state = as->state;
+	p->alt = NULL;
+	p->alt_st = NULL;
+}
+
+/* A collision's loser (RFC 4271 6.8): a Cease (RFC 4486: 7) and a close on
+ * the active side; either side forgets it. */
+static void
+collision_cease(struct ns_app_conn *c, struct conn *s, bool active)
+{
+	if (active) {
+		struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = 7};
+		uint8_t m[64];
+
+		ns_app_send(c, m, ns_bgp_notif_build(m, sizeof(m), &n));
+		ns_app_count(ns_app_conn_worker(c), C_NOTIFICATIONS_TX, 1);
+		ns_app_close(c);
+	}
+	s->state = S_CLOSING;
+}
+
 static void
 session_down(struct conn *s)
 {
@@ -219,6 +254,12 @@ session_down(struct conn *s)
 
 	if (p == NULL)
 		return;
+	if (p->alt_st == s) { /* the second connection of a collision: it alone ends */
+		p->alt = NULL;
+		p->alt_st = NULL;
+		s->state = S_CLOSING;
+		return;
+	}
 	if (p->rib_up) {
 		ns_bgp_rib_peer_down(rib, peer_idx(p));
 		p->rib_up = false;
@@ -227,6 +268,8 @@ session_down(struct conn *s)
 	if (p->state == S_ESTABLISHED || p->state == S_OPENCONFIRM || p->state == S_OPENSENT)
 		p->state = S_IDLE;
 	s->state = S_CLOSING;
+	if (p->alt != NULL && p->st == s)
+		promote_alt(p); /* the other connection of the collision goes on alone */
 }
 
 /* Send a NOTIFICATION (active side) and close. */
@@ -351,6 +394,24 @@ on_open(struct ns_app_conn *c, struct conn *s, bool active, const uint8_t *m, ui
 		n = (struct ns_bgp_notif){.code = NS_BGP_ERR_OPEN, .subcode = 3};
 		notify(c, s, active, &n);
 		return;
+	}
+	if (p->alt != NULL) {
+		/* Two connections in OpenSent: this OPEN's Identifier decides.
+		 * The one opened by the speaker with the higher Identifier stays. */
+		bool keep_own = cfg.router_id > o.id;
+
+		ns_app_count(ns_app_conn_worker(c), C_COLLISIONS, 1);
+		p->id = o.id;
+		if (p->alt_own == keep_own) {
+			collision_cease(p->conn, p->st, active);
+			promote_alt(p);
+		} else {
+			collision_cease(p->alt, p->alt_st, active);
+			p->alt = NULL;
+			p->alt_st = NULL;
+		}
+		if (s->state == S_CLOSING)
+			return; /* the OPEN came on the loser */
 	}
 	p->hold = (uint16_t)(o.hold < cfg.hold ? o.hold : cfg.hold);
 	p->as4 = o.cap_as4;
@@ -562,9 +623,11 @@ serve(struct ns_app_conn *c, void *st)
  * Bind connection c to neighbour p, on either side (the same decisions, in
  * the same order): false when it is refused.  A collision (RFC 4271 6.8):
  * the connection the speaker with the higher BGP Identifier opened stays.
- * The neighbour's Identifier is known once it sent an OPEN (on our
- * connection, or in an earlier session); while it is not, the neighbour's
- * connection takes the place of ours.  An Established session stays.
+ * When the neighbour's Identifier is known (an OPEN on the other
+ * connection, or an earlier session) that is decided here; when not, c
+ * waits beside the other connection in OpenSent (p->alt), and the first
+ * OPEN on either decides (on_open).  An Established session stays; a second
+ * connection from the same side is refused.
  */
 static bool
 bind_conn(struct ns_app_conn *c, struct conn *s, struct peer *p, bool own, bool active)
@@ -576,19 +639,22 @@ bind_conn(struct ns_app_conn *c, struct conn *s, struct peer *p, bool own, bool 
 	if (p->conn != NULL && p->state != S_IDLE) {
 		struct conn *os = p->st;
 
-		if (own || !p->own_open || p->state == S_ESTABLISHED || os == NULL)
+		if (p->state == S_ESTABLISHED || os == NULL || own == p->own_open)
 			return false;
-		if (p->id != 0 && cfg.router_id > p->id)
-			return false; /* ours stays: the neighbour's is refused */
-		/* Ours yields, with a Cease (RFC 4486: 7). */
-		if (active) {
-			struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = 7};
-			uint8_t m[64];
-
-			ns_app_send(p->conn, m, ns_bgp_notif_build(m, sizeof(m), &n));
-			ns_app_close(p->conn);
+		if (p->id == 0) {
+			if (p->alt != NULL)
+				return false;
+			s->peer = (int16_t)(peer_idx(p) + 1);
+			s->state = S_OPENSENT; /* the active sends its OPEN on binding */
+			p->alt = c;
+			p->alt_st = s;
+			p->alt_own = own;
+			return true;
 		}
-		os->state = S_CLOSING;
+		ns_app_count(ns_app_conn_worker(c), C_COLLISIONS, 1);
+		if (own != (cfg.router_id > p->id))
+			return false; /* the other stays: this one is refused */
+		collision_cease(p->conn, os, active);
 	}
 	ns_app_conn_info(c, &in);
 	s->peer = (int16_t)(peer_idx(p) + 1);
@@ -691,12 +757,19 @@ bgp_closed(struct ns_app_conn *c, void *st, enum ns_app_close_reason why)
 	for (uint32_t i = 0; p == NULL && i < cfg.n_peers; i++)
 		if (cfg.peer[i].conn == c) /* our attempt that never came up */
 			cfg.peer[i].conn = NULL;
+	if (p != NULL && p->alt == c) { /* a collision's second connection */
+		p->alt = NULL;
+		p->alt_st = NULL;
+		return;
+	}
 	if (p == NULL || p->conn != c)
-		return; /* refused, or yielded to the neighbour's */
+		return; /* refused, or lost a collision */
 	if (s->state != S_CLOSING)
-		session_down(s);
-	p->conn = NULL;
-	p->st = NULL;
+		session_down(s); /* may hand the session to a collision's other connection */
+	if (p->conn == c) {
+		p->conn = NULL;
+		p->st = NULL;
+	}
 }
 
 /* --- the backup side ------------------------------------------------------------ */

@@ -49,9 +49,15 @@ struct peer {
 	struct ns_app_conn *conn;
 	uint8_t state;
 	bool as4, rib_up;
-	bool kick;		  /* its timer is armed to export at once */
-	bool own_open;		  /* conn is the connection we opened */
-	void *st;		  /* conn's state (a yielded attempt is marked through it) */
+	bool kick;     /* its timer is armed to export at once */
+	bool own_open; /* conn is the connection we opened */
+	void *st;      /* conn's state (a yielded attempt is marked through it) */
+	/* A second connection while neither OPEN told the neighbour's
+	 * Identifier (a collision, RFC 4271 6.8): it waits in OpenSent beside
+	 * conn until one does, and the loser gets a Cease. */
+	struct ns_app_conn *alt;
+	void *alt_st;
+	bool alt_own;
 	uint64_t next_connect_ns; /* ConnectRetry */
 	uint16_t hold;		  /* negotiated, s */
 	uint32_t id;		  /* its BGP identifier */

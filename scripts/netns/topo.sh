@@ -498,12 +498,20 @@ wait_for() {
 peer() { ip netns exec "$NS_PEER" "$@"; }
 
 # check DESCRIPTION CMD...: run CMD (no eval); "ok   DESCRIPTION" or
-# "FAIL DESCRIPTION", and fail=1 on failure (the script's exit status).
+# "FAIL DESCRIPTION", and fail=1 on failure (the script's exit status).  It
+# counts for topo_summary too, so a script may end with either.
 fail=0
 check() {
 	local d=$1
 	shift
-	if "$@"; then echo "ok   $d"; else echo "FAIL $d"; fail=1; fi
+	TOPO_CHECKS=$((TOPO_CHECKS + 1))
+	if "$@"; then
+		echo "ok   $d"
+	else
+		echo "FAIL $d"
+		fail=1
+		TOPO_FAILS=$((TOPO_FAILS + 1))
+	fi
 }
 
 # Timing targets are asserted on a quiet machine only: on a loaded one (the

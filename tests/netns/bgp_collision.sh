@@ -5,7 +5,9 @@
 # connection of its own.  The connection opened by the speaker with the
 # higher Identifier stays; the other gets a Cease (6/7) and closes; the one
 # left reaches Established.  Twice: the neighbour's Identifier lower than
-# nonstop's ($DP_IP), then higher.
+# nonstop's ($DP_IP), then higher.  Then three times with both connections in
+# OpenSent, no OPEN answered yet, so that nonstop cannot decide until the
+# first OPEN arrives (on the speaker's connection, or on nonstop's).
 set -uo pipefail
 . "$(dirname "$0")/../../scripts/netns/topo.sh"
 py=/usr/bin/python3
@@ -25,24 +27,33 @@ print(json.load(sys.stdin)["peers"][sys.argv[1]][sys.argv[2]])' "$PEER_IP" "$1" 
 is_established() { [ "$(summary state)" = Established ]; }
 js() { "$py" -c 'import json, sys; r = json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$R" "$1"; }
 
-# case ID WINNER: the speaker's Identifier and whose connection must stay
+# case ID WINNER [MODE]: the speaker's Identifier, whose connection must stay,
+# and when the Identifier is told (bgp_collide.py: known, theirs-first, ours-first)
 case_run() {
-	local id=$1 want=$2 lose
+	local id=$1 want=$2 mode=${3:-known} lose t
 	lose=$([ "$want" = ours ] && echo theirs || echo ours)
-	peer "$py" "$collide" "$DP_IP" "$PEER_IP" "$id" >"$TOPO_TMP/collide.out" 2>"$TOPO_TMP/collide.err" &
+	t="Identifier $id, $mode"
+	peer "$py" "$collide" "$DP_IP" "$PEER_IP" "$id" "$mode" >"$TOPO_TMP/collide.out" 2>"$TOPO_TMP/collide.err" &
 	local cpid=$!
 	sleep 0.5 # listening before nonstop connects
 	topo_start_nonstop "$TOPO_TMP/bgp.ini" || { kill "$cpid"; return 1; }
 	wait_for 40 test -s "$TOPO_TMP/collide.out"
 	R=$(head -1 "$TOPO_TMP/collide.out")
-	echo "    speaker (Identifier $id): $R"
-	check "Identifier $id: nonstop's connection reached OpenConfirm first" test "$(js 'r.get("ours_openconfirm")')" = True
-	check "Identifier $id: the $want connection is left" test "$(js 'r.get("left")')" = "$want"
-	check "Identifier $id: the $lose connection got a Cease (6/7) and was closed" \
+	echo "    speaker ($t): $R"
+	if [ "$mode" = known ]; then
+		check "$t: nonstop's connection reached OpenConfirm first" test "$(js 'r.get("ours_openconfirm")')" = True
+	else
+		check "$t: both connections waited in OpenSent (nonstop sent its OPEN on each)" \
+			test "$(js 'r.get("both_opensent")')" = True
+	fi
+	check "$t: the $want connection is left" test "$(js 'r.get("left")')" = "$want"
+	check "$t: the $lose connection got a Cease (6/7) and was closed" \
 		test "$(js "r['$lose']['notifications'] == [[6, 7]] and r['$lose']['closed']")" = True
-	check "Identifier $id: the $want connection got no NOTIFICATION" \
+	check "$t: the $want connection got no NOTIFICATION" \
 		test "$(js "r['$want']['notifications'] == []")" = True
-	check "Identifier $id: nonstop's session is Established" wait_for 3 is_established
+	check "$t: nonstop's session is Established" wait_for 3 is_established
+	check "$t: nonstop counted one collision" \
+		test "$(nsctl show apps | awk '$1 == "app.bgp.collisions" {print $2}')" = 1
 	topo_wait_exit "$cpid" 20 || kill "$cpid"
 	wait "$cpid"
 	topo_stop_nonstop
@@ -50,4 +61,8 @@ case_run() {
 # nonstop's Identifier is 192.0.2.2: its own connection stays against a lower one
 case_run 192.0.2.1 ours
 case_run 203.0.113.250 theirs
+# Neither OPEN answered when the second connection opens: the first OPEN decides.
+case_run 192.0.2.1 ours theirs-first
+case_run 203.0.113.250 theirs theirs-first
+case_run 203.0.113.250 theirs ours-first
 topo_summary
