@@ -163,9 +163,9 @@ CONF
 	# One 'gobgp global rib add' a prefix, four at a time ('gobgp mrt
 	# inject' of 3.10 exits before its stream is through: a random part of
 	# the file arrives).
-	go_each() { # add|del FIRST COUNT
-		peer_pfx "$2" "$3" | peer xargs -P 4 -I{} timeout 20 /usr/bin/gobgp global rib "$1" {} \
-			-a ipv4 nexthop "$PEER_IP" 2>/dev/null
+	go_each() { # add|del FIRST COUNT (bounded: a gobgpd that stops answering fails it in 3 min)
+		peer_pfx "$2" "$3" | peer timeout 180 xargs -P 4 -I{} timeout 20 /usr/bin/gobgp global \
+			rib "$1" {} -a ipv4 nexthop "$PEER_IP" 2>/dev/null
 	}
 	go_full() { [ "$(go_rib)" = "$N" ]; }
 	go_inject() { go_each add 0 "$N" && wait_for 10 go_full; }
@@ -281,7 +281,22 @@ check "the standby joins and syncs" wait_for 15 topo_ha_in_sync a
 topo_capture "$TOPO_TMP/bgp.pcap" || exit 1
 peer_start || exit 1
 
-check "$PEER and nonstop reach Established" wait_for 30 established_both a
+if ! wait_for 30 established_both a; then
+	# Say why: both sides' view and the peer's log.
+	check "$PEER and nonstop reach Established" false
+	echo "    nonstop a: $(ictl a app bgp neighbors 2>&1 | head -8 | tr '\n' ' ')"
+	case $PEER in
+	frr) echo "    frr: $(frr -c "show bgp summary" 2>&1 | tail -4 | tr '\n' ' ')" ;;
+	bird) echo "    bird: $(bird_c show protocols 2>&1 | tail -3 | tr '\n' ' ')" ;;
+	gobgp) echo "    gobgp: $(gobgp neighbor 2>&1 | tr '\n' ' ')" ;;
+	esac
+	for f in "$F"/bgpd.out "$F"/bird.log "$F"/exabgp.log "$F"/gobgpd.out; do
+		[ -s "$f" ] && tail -n 15 "$f" | sed "s|^|    $(basename "$f"): |"
+	done
+	exit 1 # the kill rounds need a session
+else
+	check "$PEER and nonstop reach Established" true
+fi
 check "nonstop holds the peer's $N prefixes and advertised its own $N" wait_for 60 tables_full a "$N" "$N"
 check "$PEER holds nonstop's $N prefixes" wait_for 30 peer_has "$N"
 session0=$(peer_session)
