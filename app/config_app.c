@@ -35,6 +35,10 @@ add_key(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a, const char *su
 				"at most %d keys of %d characters (with their section's "
 				"SUB.) with values of %d",
 				NS_APP_CFG_KEYS, NS_APP_CFG_KEY_LEN - 1, NS_APP_CFG_VAL_LEN - 1);
+	if (strchr(e->name, '.') != NULL)
+		return ns_cfg_error(c, sec, e->name,
+				"an application's key has no '.' (the application reads "
+				"[app.NAME.SUB]'s keys as SUB.key)");
 	if (sub != NULL)
 		snprintf(a->kv[a->n_kv].key, NS_APP_CFG_KEY_LEN, "%s.%s", sub, e->name);
 	else
