@@ -10,9 +10,9 @@
 #     Adj-RIB-In and Adj-RIB-Out as the active;
 #   - BGP_ROUNDS kill -9 rounds of the active (default 3; the killed one
 #     rejoins as the standby, the next round kills the other): steady state,
-#     except round 2, where the peer withdraws and announces again a block
-#     of BGP_BURST prefixes while the active dies (an UPDATE burst across
-#     the kill);
+#     except rounds 2, 5, 8, ..., where the peer withdraws and announces
+#     again a block of BGP_BURST prefixes while the active dies (an UPDATE
+#     burst across the kill);
 #   - then: the peer's session never left Established (FRR: connections
 #     established 1, dropped 0; BIRD: the protocol's state time unchanged),
 #     no RST and no NOTIFICATION on the wire, no UPDATE from nonstop within
@@ -33,7 +33,7 @@ exabgp) topo_init bgpexa tcpdump tshark exabgp ;;
 gobgp) topo_init bgpgo tcpdump tshark gobgpd gobgp ;;
 *) echo "FAIL: BGP_PEER=$PEER (frr, bird, exabgp, gobgp)"; exit 1 ;;
 esac
-# GoBGP takes its routes one CLI call each (about 20 ms): fewer by default.
+# GoBGP takes its routes one CLI call each (20-40 ms): fewer by default.
 N=${BGP_PREFIXES:-$([ "$PEER" = gobgp ] && echo 1000 || echo 10000)}
 ROUNDS=${BGP_ROUNDS:-3}
 BURST=${BGP_BURST:-1000} # the peer's prefixes withdrawn and announced again across one kill
@@ -163,9 +163,11 @@ CONF
 	# One 'gobgp global rib add' a prefix, four at a time ('gobgp mrt
 	# inject' of 3.10 exits before its stream is through: a random part of
 	# the file arrives).
-	go_each() { # add|del FIRST COUNT (bounded: a gobgpd that stops answering fails it in 3 min)
-		peer_pfx "$2" "$3" | peer timeout 180 xargs -P 4 -I{} timeout 20 /usr/bin/gobgp global \
-			rib "$1" {} -a ipv4 nexthop "$PEER_IP" 2>/dev/null
+	# Bounded: some 40 ms of CPU per call on 2 cores, so 60 s and 100 ms per
+	# prefix (10 000: some 4 min of work, 17 min allowed).
+	go_each() { # add|del FIRST COUNT
+		peer_pfx "$2" "$3" | peer timeout $((60 + $3 / 10)) xargs -P 4 -I{} timeout 20 \
+			/usr/bin/gobgp global rib "$1" {} -a ipv4 nexthop "$PEER_IP" 2>/dev/null
 	}
 	go_full() { [ "$(go_rib)" = "$N" ]; }
 	go_inject() { go_each add 0 "$N" && wait_for 10 go_full; }
@@ -311,7 +313,7 @@ act=a sby=b
 : >"$TOPO_TMP/kills"
 for round in $(seq 1 "$ROUNDS"); do
 	burst=0
-	[ "$round" = 2 ] && [ "$BURST" -gt 0 ] && burst=1
+	[ $((round % 3)) = 2 ] && [ "$BURST" -gt 0 ] && burst=1 # rounds 2, 5, 8, ...
 	sleep 1
 	if [ "$burst" = 1 ]; then
 		# The peer withdraws a block and announces it again while the active dies.
