@@ -251,6 +251,12 @@ cmd_show_ha(struct ns_out *o, int argc, char **argv)
 		if (n->ctr[NS_HA_C_takeovers] != 0)
 			ns_out_printf(o, "worker %u: last takeover done at wall %" PRIu64 " ns\n",
 					i, n->last_takeover_wall_ns);
+		if (n->last_heard_wall_ns != 0)
+			ns_out_printf(o,
+					"worker %u: last hand-over (the old active's JOIN) heard "
+					"at "
+					"wall %" PRIu64 " ns\n",
+					i, n->last_heard_wall_ns);
 		if (n->ctr[NS_HA_C_stepdowns] != 0 || n->ctr[NS_HA_C_switchover_refused] != 0 ||
 				n->ctr[NS_HA_C_switchover_aborted] != 0)
 			ns_out_printf(o,

@@ -194,6 +194,7 @@ ch_control(void *user, uint8_t type, uint32_t epoch, uint32_t session, const uin
 			(int32_t)(epoch - n->sb.epoch) > 0 && len <= sizeof(n->stepdown_join) &&
 			standby_valid(n, now)) {
 		n->stepdown_heard = true;
+		n->heard_ns = n->ops.clock != NULL ? n->ops.clock(n->user) : now;
 		n->stepdown_epoch = epoch;
 		n->stepdown_session = session;
 		n->stepdown_len = len;
@@ -1009,6 +1010,7 @@ standby_poll(struct ns_ha_node *n, uint64_t now, bool live_path)
 	bool beat;
 
 	if (n->stepdown_heard) {
+		n->last_heard_wall_ns = n->heard_ns + (uint64_t)wall_offset(n);
 		takeover(n, "the active stepped down", true, now);
 		/* Its JOIN, answered now by the new active: the bulk sync starts. */
 		ns_repl_active_control(&n->act, NS_REPL_F_JOIN, n->stepdown_epoch,

@@ -213,8 +213,10 @@ struct ns_ha_node {
 	/* The last takeover and the last drain, for the console. */
 	uint64_t last_silence_ns, last_activate_ns, last_drain_ns, last_takeover_ns;
 	uint64_t last_freeze_ns; /* the last switchover's freeze */
-	/* The same two moments on the wall clock (ops->wall_offset then). */
-	uint64_t last_takeover_wall_ns, last_freeze_wall_ns;
+	/* The same two moments on the wall clock (ops->wall_offset then), and
+	 * when a successor heard the hand-over (the JOIN) that made it take over. */
+	uint64_t last_takeover_wall_ns, last_freeze_wall_ns, last_heard_wall_ns;
+	uint64_t heard_ns; /* when stepdown_heard was set */
 	uint32_t last_activated, last_failed;
 	bool last_partial;
 	/* ACK delay: segments held b .. b+1 us (b < 1024), or 2^(b-1024+10) us and more */

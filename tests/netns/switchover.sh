@@ -42,6 +42,15 @@ for i in $(seq 1 "$N"); do
 	wait_for 10 topo_ha_in_sync "$sby" || { echo "    switchover $i: $act did not sync as the standby"; break; }
 	frozen=$(wall_of "$act" frozen) took=$(wall_of "$sby" "takeover done")
 	echo "$i $(((took - frozen) / 1000))" >>"$TOPO_TMP/pauses"
+	# Its hops: the old active's drain, the hand-over's way to the
+	# successor, the successor's wait for its next poll, the activation.
+	heard=$(wall_of "$sby" "heard")
+	drain=$(ictl "$act" show ha | sed -n 's/.*drained in \([0-9.]*\) us.*/\1/p' | tail -1)
+	actv=$(ictl "$sby" show ha | sed -n 's/.*connections activated in \([0-9.]*\) us.*/\1/p' | tail -1)
+	[ -n "$heard" ] && [ -n "$drain" ] && [ -n "$actv" ] &&
+		awk -v f="$frozen" -v d="$drain" -v h="$heard" -v t="$took" -v a="$actv" 'BEGIN {
+			printf "%d %d %d %d\n", d, (h - f) / 1000 - d, (t - h) / 1000 - a, a}' \
+			>>"$TOPO_TMP/hops"
 	done=$i
 	t=$act act=$sby sby=$t
 	sleep 0.2
@@ -56,6 +65,14 @@ check "every connection echoed every byte, unchanged ($(tail -1 "$TOPO_TMP/peer.
 topo_capture_stop
 sort -k2 -n "$TOPO_TMP/pauses" | awk '{v[NR] = $2} END {if (NR) printf "    pause (freeze to takeover done) over %d switchovers: p50 %d us, p99 %d us, max %d us\n",
 	NR, v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}'
+if [ -s "$TOPO_TMP/hops" ]; then
+	for c in 1:drain 2:hand-over 3:wait 4:activation; do
+		sort -k"${c%%:*}" -n "$TOPO_TMP/hops" | awk -v c="${c%%:*}" -v w="${c#*:}" '{v[NR] = $c}
+			END {printf "    pause hop %-10s p50 %5d us, p99 %5d us, max %5d us\n", w,
+				v[int((NR + 1) / 2)], v[int(NR * 0.99 + 0.999)], v[NR]}'
+	done
+	echo "    (drain: freeze to the JOIN sent; hand-over: to the successor's receive; wait: to its activation's start)"
+fi
 p99=$(sort -k2 -n "$TOPO_TMP/pauses" | awk '{v[NR] = $2} END {print NR ? v[int(NR * 0.99 + 0.999)] : 999999999}')
 check_timing "pause p99 ${p99} us <= 5000 us" test "$p99" -le 5000
 topo_echo_stalls "$TOPO_TMP/events" "$TOPO_TMP/peer.pcap" "$TOPO_TMP/stalls" switchover
