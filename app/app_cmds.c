@@ -250,16 +250,18 @@ apps_show_config(struct ns_out *o)
 
 		ns_out_printf(o, "[app.%s]\nlib = %s\n", a->name, a->lib);
 		for (uint32_t k = 0; k < a->n_kv; k++) {
-			const char *key = a->kv[k].key, *dot = strrchr(key, '.');
+			const char *key = a->kv[k].key;
+			int len = a->kv[k].sub_len;
 
 			/* 'SUB.key' is key in [app.NAME.SUB]: the section again. */
-			if (dot != NULL && (sub == NULL || sub_len != dot - key ||
-							   strncmp(sub, key, (size_t)sub_len))) {
+			if (len != 0 && (sub == NULL || sub_len != len ||
+							strncmp(sub, key, (size_t)len))) {
 				sub = key;
-				sub_len = (int)(dot - key);
+				sub_len = len;
 				ns_out_printf(o, "[app.%s.%.*s]\n", a->name, sub_len, sub);
 			}
-			ns_out_printf(o, "%s = %s\n", dot != NULL ? dot + 1 : key, a->kv[k].value);
+			ns_out_printf(o, "%s = %s\n", len != 0 ? key + len + 1 : key,
+					a->kv[k].value);
 		}
 	}
 }

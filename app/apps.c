@@ -91,6 +91,7 @@ init_refused(const struct ns_app_cfg *k, const char *err)
 {
 	char sec[sizeof(k->name) + NS_APP_CFG_KEY_LEN + 8];
 	const char *key = NULL, *why = err;
+	int sub_len = 0;
 
 	snprintf(sec, sizeof(sec), "app.%s", k->name);
 	for (uint32_t j = 0; j < k->n_kv && key == NULL; j++) {
@@ -100,19 +101,19 @@ init_refused(const struct ns_app_cfg *k, const char *err)
 		snprintf(quoted, sizeof(quoted), "unknown key '%s'", k->kv[j].key);
 		if (!strncmp(err, k->kv[j].key, n) && err[n] == ':') {
 			key = k->kv[j].key;
+			sub_len = k->kv[j].sub_len;
 			why = err + n + 1 + (err[n + 1] == ' ');
 		} else if (!strncmp(err, quoted, strlen(quoted))) {
 			key = k->kv[j].key;
+			sub_len = k->kv[j].sub_len;
 		}
 	}
 	if (err[0] == '\0')
 		why = "the application refused to start";
 	/* 'SUB.key' is key in [app.NAME.SUB]. */
-	if (key != NULL && strrchr(key, '.') != NULL) {
-		const char *dot = strrchr(key, '.');
-
-		snprintf(sec, sizeof(sec), "app.%s.%.*s", k->name, (int)(dot - key), key);
-		key = dot + 1;
+	if (key != NULL && sub_len != 0) {
+		snprintf(sec, sizeof(sec), "app.%s.%.*s", k->name, sub_len, key);
+		key += sub_len + 1;
 	}
 	if (key != NULL)
 		NS_LOG(ERR, "%s:%d: [%s] %s: %s", app.cfg.path,

@@ -127,8 +127,9 @@ struct ns_app_cfg {
 	void *dl;		      /* the dlopen() handle */
 	uint32_t n_kv;		      /* its keys but lib */
 	struct {
-		char key[NS_APP_CFG_KEY_LEN];
+		char key[NS_APP_CFG_KEY_LEN]; /* 'key', or 'SUB.key' from [app.NAME.SUB] */
 		char value[NS_APP_CFG_VAL_LEN];
+		uint8_t sub_len; /* the length of its SUB (0: a key of [app.NAME]) */
 	} kv[NS_APP_CFG_KEYS];
 };
 

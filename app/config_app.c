@@ -5,7 +5,6 @@
  * application's own sections, [app.NAME.SUB], hand it their keys as
  * 'SUB.key' after [app.NAME]'s.
  */
-#include <ctype.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +34,7 @@ add_key(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a, const char *su
 				"at most %d keys of %d characters (with their section's "
 				"SUB.) with values of %d",
 				NS_APP_CFG_KEYS, NS_APP_CFG_KEY_LEN - 1, NS_APP_CFG_VAL_LEN - 1);
-	if (strchr(e->name, '.') != NULL)
-		return ns_cfg_error(c, sec, e->name,
-				"an application's key has no '.' (the application reads "
-				"[app.NAME.SUB]'s keys as SUB.key)");
+	a->kv[a->n_kv].sub_len = (uint8_t)(sub != NULL ? strlen(sub) : 0);
 	if (sub != NULL)
 		snprintf(a->kv[a->n_kv].key, NS_APP_CFG_KEY_LEN, "%s.%s", sub, e->name);
 	else
@@ -110,12 +106,6 @@ load_one(struct cfg_ctx *c, const char *sec, struct ns_app_cfg *a)
 	if (name[0] == '\0' || strlen(name) >= sizeof(a->name))
 		return ns_cfg_error(c, sec, NULL, "application name must be 1-%zu characters",
 				sizeof(a->name) - 1);
-	for (const char *p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return ns_cfg_error(c, sec, NULL,
-					"application name '%s': letters, digits and '_' only "
-					"(its telemetry endpoint is /nonstop/app/NAME)",
-					name);
 	for (unsigned int i = 0; i < NS_APP_N_BUILTIN; i++)
 		if (!strcmp(name, BUILTIN(i)))
 			return ns_cfg_error(c, sec, NULL, "'%s' is a built-in application", name);

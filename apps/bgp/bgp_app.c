@@ -236,11 +236,17 @@ promote_alt(struct peer *p)
 static void
 collision_cease(struct ns_app_conn *c, struct conn *s, bool active)
 {
+	struct peer *p = peer_of(s);
+
+	if (p != NULL) {
+		p->last_err[0] = NS_BGP_ERR_CEASE;
+		p->last_err[1] = 7;
+	}
 	if (active) {
 		struct ns_bgp_notif n = {.code = NS_BGP_ERR_CEASE, .subcode = 7};
 		uint8_t m[64];
 
-		ns_app_send(c, m, ns_bgp_notif_build(m, sizeof(m), &n));
+		send_msg(c, s, m, ns_bgp_notif_build(m, sizeof(m), &n));
 		ns_app_count(ns_app_conn_worker(c), C_NOTIFICATIONS_TX, 1);
 		ns_app_close(c);
 	}
@@ -403,7 +409,8 @@ on_open(struct ns_app_conn *c, struct conn *s, bool active, const uint8_t *m, ui
 		ns_app_count(ns_app_conn_worker(c), C_COLLISIONS, 1);
 		p->id = o.id;
 		if (p->alt_own == keep_own) {
-			collision_cease(p->conn, p->st, active);
+			if (p->conn != NULL && p->st != NULL)
+				collision_cease(p->conn, p->st, active);
 			promote_alt(p);
 		} else {
 			collision_cease(p->alt, p->alt_st, active);
@@ -766,6 +773,8 @@ bgp_closed(struct ns_app_conn *c, void *st, enum ns_app_close_reason why)
 		return; /* refused, or lost a collision */
 	if (s->state != S_CLOSING)
 		session_down(s); /* may hand the session to a collision's other connection */
+	else if (p->alt != NULL && p->st == s)
+		promote_alt(p); /* closed by a checkpoint's state (a standby) */
 	if (p->conn == c) {
 		p->conn = NULL;
 		p->st = NULL;
@@ -852,6 +861,8 @@ bgp_restore(struct ns_app_conn *c, void *st, const void *in, uint32_t len)
 		p->rib_up = false;
 	}
 	s->state = p->state = r.state;
+	if (r.state == S_CLOSING && p->alt != NULL)
+		promote_alt(p); /* the active's collision went to the other connection */
 }
 
 /* The standby is the active now: the neighbour hears a KEEPALIVE at once and

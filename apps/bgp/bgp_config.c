@@ -252,7 +252,7 @@ neighbors_check(const struct ns_app_kv *kv, uint32_t n, char *err, uint32_t errl
 		/* A section's error names its first key: that gives its line. */
 		for (uint32_t k = 0; draft[i].sec[0] && k < n && key == NULL; k++)
 			if (!strncmp(kv[k].key, draft[i].sec, strlen(draft[i].sec)) &&
-					kv[k].key[strlen(draft[i].sec)] == '.')
+					strrchr(kv[k].key, '.') == kv[k].key + strlen(draft[i].sec))
 				key = kv[k].key;
 		if (!draft[i].has_addr || !draft[i].has_as) {
 			snprintf(err, errlen,

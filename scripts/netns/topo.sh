@@ -552,6 +552,10 @@ topo_check() {
 }
 
 topo_summary() {
+	if [ "$TOPO_CHECKS" = 0 ]; then
+		echo "FAIL: no check ran"
+		return 1
+	fi
 	if [ "$TOPO_FAILS" = 0 ]; then
 		echo "PASS: all $TOPO_CHECKS checks"
 		return 0

@@ -504,10 +504,6 @@ if [ -f "$bgp_so" ]; then
 		expect_init bgp_sec_kind "@:10: [app.bgp.peer.frr] address: not one of bgp's sections (those are [app.bgp.neighbor.NAME])"
 	bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.nope.neighbor.frr]" "address = 192.0.2.1" |
 		expect_init app_sub_orphan "[app.nope.neighbor.frr]: no [app.nope] section"
-	bgp_ini "as = 65001" "router_id = 192.0.2.2" "neighbor.x = 1" |
-		expect_init app_key_dot "@:9: [app.bgp] neighbor.x: an application's key has no '.'"
-	bgp_ini "as = 65001" "router_id = 192.0.2.2" "[app.my-bgp]" "lib = $bgp_so" |
-		expect_init app_name_chars "[app.my-bgp]: application name 'my-bgp': letters, digits and '_' only"
 	bgp_ini "router_id = 192.0.2.2" |
 		expect_init bgp_required "@:5: [app.bgp]: as and router_id are required"
 fi

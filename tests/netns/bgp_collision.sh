@@ -36,7 +36,11 @@ case_run() {
 	peer "$py" "$collide" "$DP_IP" "$PEER_IP" "$id" "$mode" >"$TOPO_TMP/collide.out" 2>"$TOPO_TMP/collide.err" &
 	local cpid=$!
 	sleep 0.5 # listening before nonstop connects
-	topo_start_nonstop "$TOPO_TMP/bgp.ini" || { kill "$cpid"; return 1; }
+	if ! topo_start_nonstop "$TOPO_TMP/bgp.ini"; then
+		check "$t: nonstop starts" false
+		kill "$cpid"
+		return 1
+	fi
 	wait_for 40 test -s "$TOPO_TMP/collide.out"
 	R=$(head -1 "$TOPO_TMP/collide.out")
 	echo "    speaker ($t): $R"
