@@ -219,9 +219,13 @@ neighbor_key(const char *full, const char *sec, size_t sec_len, const char *key,
 			goto bad_val;
 		snprintf(key[0] == 'i' ? draft[cfg.n_peers - 1].import
 				       : draft[cfg.n_peers - 1].export,
-				32, "%s", v);
+				32, "%.31s", v);
 	} else if (!strcmp(key, "description")) {
-		snprintf(p->desc, sizeof(p->desc), "%s", v);
+		if (strlen(v) >= sizeof(p->desc)) {
+			snprintf(err, errlen, "%s: over %zu characters", full, sizeof(p->desc) - 1);
+			return -1;
+		}
+		snprintf(p->desc, sizeof(p->desc), "%.*s", (int)sizeof(p->desc) - 1, v);
 	} else {
 		snprintf(err, errlen,
 				"%s: unknown key (a neighbor section has address, remote_as, "
