@@ -3,10 +3,11 @@
  * The Internet checksum (RFC 1071), with no DPDK header: every core and the
  * edge use this one file.
  *
- * The sum takes 32-bit loads into a 64-bit accumulator, four per iteration:
- * about four times fewer additions than DPDK 22.11's rte_raw_cksum (16-bit
- * loads), whose pass over the payload was half of a TCP sender's and
- * receiver's cycles.  Results are those of rte_ipv4_udptcp_cksum() /
+ * The scalar sum takes 32-bit loads into a 64-bit accumulator, four per
+ * iteration: about four times fewer additions than DPDK 22.11's
+ * rte_raw_cksum (16-bit loads), whose pass over the payload was half of a
+ * TCP sender's and receiver's cycles.  Buffers of 128 bytes and more take a
+ * vector sum on x86-64 (below).  Results are those of rte_ipv4_udptcp_cksum() /
  * _verify(), bit for bit (tests/unit/test_cksum.c).  Byte order: native
  * words summed and folded, as RFC 1071 2(B) allows; a result is in memory
  * order (store it with memcpy, or ns_get_be16() its bytes for the value).
@@ -20,9 +21,9 @@
 
 #include "common/ns_wire.h"
 
-/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
+/* The scalar sum: ns_cksum_raw below, and the tail of the vector sums. */
 static inline uint16_t
-ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
+ns_cksum_scalar(const void *buf, size_t len, uint64_t sum)
 {
 	const uint8_t *p = buf;
 	uint64_t s0 = sum, s1 = 0;
@@ -64,6 +65,82 @@ ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
 	s0 = (s0 & 0xffff) + (s0 >> 16);
 	s0 = (s0 & 0xffff) + (s0 >> 16);
 	return (uint16_t)s0;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/*
+ * Payload-sized buffers on x86-64: each 32-bit word is widened to a 64-bit
+ * lane (unpack with zero) and added there, 8 words per AVX2 add and 4 per
+ * SSE2 add, against one per scalar add; the lanes are summed and folded at
+ * the end (2^32 words could not overflow a lane).  1448 bytes in 29 ns with
+ * AVX2, 47 ns with SSE2, 72 ns scalar on the project VM.  AVX2 is picked at
+ * run time (the build's -march is corei7); SSE2 is part of x86-64.
+ */
+#define NS_CKSUM_VEC_MIN 128
+
+static inline uint64_t
+ns_cksum_lanes(const uint64_t *t, unsigned int n, uint64_t sum)
+{
+	uint64_t s = (sum & 0xffffffffu) + (sum >> 32);
+
+	for (unsigned int i = 0; i < n; i++)
+		s += (t[i] & 0xffffffffu) + (t[i] >> 32);
+	return s;
+}
+
+__attribute__((target("avx2"), unused)) static uint16_t
+ns_cksum_avx2(const void *buf, size_t len, uint64_t sum)
+{
+	const uint8_t *p = buf;
+	__m256i z = _mm256_setzero_si256(), a0 = z, a1 = z;
+	uint64_t t[4];
+
+	for (; len >= 64; p += 64, len -= 64) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i u = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+
+		a0 = _mm256_add_epi64(a0, _mm256_unpacklo_epi32(v, z));
+		a1 = _mm256_add_epi64(a1, _mm256_unpackhi_epi32(v, z));
+		a0 = _mm256_add_epi64(a0, _mm256_unpacklo_epi32(u, z));
+		a1 = _mm256_add_epi64(a1, _mm256_unpackhi_epi32(u, z));
+	}
+	_mm256_storeu_si256((__m256i *)(void *)t, _mm256_add_epi64(a0, a1));
+	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 4, sum));
+}
+
+__attribute__((unused)) static uint16_t
+ns_cksum_sse2(const void *buf, size_t len, uint64_t sum)
+{
+	const uint8_t *p = buf;
+	__m128i z = _mm_setzero_si128(), a0 = z, a1 = z;
+	uint64_t t[2];
+
+	for (; len >= 32; p += 32, len -= 32) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i u = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+
+		a0 = _mm_add_epi64(a0, _mm_unpacklo_epi32(v, z));
+		a1 = _mm_add_epi64(a1, _mm_unpackhi_epi32(v, z));
+		a0 = _mm_add_epi64(a0, _mm_unpacklo_epi32(u, z));
+		a1 = _mm_add_epi64(a1, _mm_unpackhi_epi32(u, z));
+	}
+	_mm_storeu_si128((__m128i *)(void *)t, _mm_add_epi64(a0, a1));
+	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 2, sum));
+}
+#endif
+
+/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
+static inline uint16_t
+ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (len >= NS_CKSUM_VEC_MIN)
+		return __builtin_cpu_supports("avx2") ? ns_cksum_avx2(buf, len, sum)
+						      : ns_cksum_sse2(buf, len, sum);
+#endif
+	return ns_cksum_scalar(buf, len, sum);
 }
 
 /* The checksum field of len bytes whose field holds 0, as a host-order
