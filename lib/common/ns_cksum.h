@@ -6,9 +6,9 @@
  * The scalar sum takes 32-bit loads into a 64-bit accumulator, four per
  * iteration: about four times fewer additions than DPDK 22.11's
  * rte_raw_cksum (16-bit loads), whose pass over the payload was half of a
- * TCP sender's and receiver's cycles.  Buffers of 128 bytes and more take a
- * vector sum on x86-64 (below).  Results are those of rte_ipv4_udptcp_cksum() /
- * _verify(), bit for bit (tests/unit/test_cksum.c).  Byte order: native
+ * TCP sender's and receiver's cycles.  Payloads (ns_cksum_any, the L4
+ * checksums) of 128 bytes and more take a vector sum on x86-64 (below).  Results are those of
+ * rte_ipv4_udptcp_cksum() / _verify(), bit for bit (tests/unit/test_cksum.c).  Byte order: native
  * words summed and folded, as RFC 1071 2(B) allows; a result is in memory
  * order (store it with memcpy, or ns_get_be16() its bytes for the value).
  */
@@ -21,7 +21,8 @@
 
 #include "common/ns_wire.h"
 
-/* The scalar sum: ns_cksum_raw below, and the tail of the vector sums. */
+/* The scalar sum: ns_cksum_raw below, short buffers, and the tail of the
+ * vector sums. */
 static inline uint16_t
 ns_cksum_scalar(const void *buf, size_t len, uint64_t sum)
 {
@@ -110,6 +111,31 @@ ns_cksum_avx2(const void *buf, size_t len, uint64_t sum)
 	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 4, sum));
 }
 
+/* The same sum, storing each block at dst on the way (one pass). */
+__attribute__((target("avx2"), unused)) static uint16_t
+ns_cksum_copy_avx2(void *dst, const void *src, size_t len, uint64_t sum)
+{
+	const uint8_t *p = src;
+	uint8_t *d = dst;
+	__m256i z = _mm256_setzero_si256(), a0 = z, a1 = z;
+	uint64_t t[4];
+
+	for (; len >= 64; p += 64, d += 64, len -= 64) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i u = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+
+		_mm256_storeu_si256((__m256i *)(void *)d, v);
+		_mm256_storeu_si256((__m256i *)(void *)(d + 32), u);
+		a0 = _mm256_add_epi64(a0, _mm256_unpacklo_epi32(v, z));
+		a1 = _mm256_add_epi64(a1, _mm256_unpackhi_epi32(v, z));
+		a0 = _mm256_add_epi64(a0, _mm256_unpacklo_epi32(u, z));
+		a1 = _mm256_add_epi64(a1, _mm256_unpackhi_epi32(u, z));
+	}
+	memcpy(d, p, len);
+	_mm256_storeu_si256((__m256i *)(void *)t, _mm256_add_epi64(a0, a1));
+	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 4, sum));
+}
+
 __attribute__((unused)) static uint16_t
 ns_cksum_sse2(const void *buf, size_t len, uint64_t sum)
 {
@@ -129,11 +155,44 @@ ns_cksum_sse2(const void *buf, size_t len, uint64_t sum)
 	_mm_storeu_si128((__m128i *)(void *)t, _mm_add_epi64(a0, a1));
 	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 2, sum));
 }
+
+__attribute__((unused)) static uint16_t
+ns_cksum_copy_sse2(void *dst, const void *src, size_t len, uint64_t sum)
+{
+	const uint8_t *p = src;
+	uint8_t *d = dst;
+	__m128i z = _mm_setzero_si128(), a0 = z, a1 = z;
+	uint64_t t[2];
+
+	for (; len >= 32; p += 32, d += 32, len -= 32) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i u = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+
+		_mm_storeu_si128((__m128i *)(void *)d, v);
+		_mm_storeu_si128((__m128i *)(void *)(d + 16), u);
+		a0 = _mm_add_epi64(a0, _mm_unpacklo_epi32(v, z));
+		a1 = _mm_add_epi64(a1, _mm_unpackhi_epi32(v, z));
+		a0 = _mm_add_epi64(a0, _mm_unpacklo_epi32(u, z));
+		a1 = _mm_add_epi64(a1, _mm_unpackhi_epi32(u, z));
+	}
+	memcpy(d, p, len);
+	_mm_storeu_si128((__m128i *)(void *)t, _mm_add_epi64(a0, a1));
+	return ns_cksum_scalar(p, len, ns_cksum_lanes(t, 2, sum));
+}
 #endif
 
-/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded). */
+/* One's-complement sum of buf folded to 16 bits, plus 'sum' (unfolded):
+ * headers, whose length is short and often known at compile time. */
 static inline uint16_t
 ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
+{
+	return ns_cksum_scalar(buf, len, sum);
+}
+
+/* The same for buffers of any length (payloads): the vector sum from
+ * NS_CKSUM_VEC_MIN bytes. */
+static inline uint16_t
+ns_cksum_any(const void *buf, size_t len, uint64_t sum)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
 	if (len >= NS_CKSUM_VEC_MIN)
@@ -141,6 +200,36 @@ ns_cksum_raw(const void *buf, size_t len, uint64_t sum)
 						      : ns_cksum_sse2(buf, len, sum);
 #endif
 	return ns_cksum_scalar(buf, len, sum);
+}
+
+/*
+ * Copies len bytes from src to dst (not overlapping) and returns their sum as
+ * ns_cksum_any(dst, len, sum) would: a sender's payload summed while it is
+ * copied into the frame, in one pass over the bytes.
+ */
+static inline uint16_t
+ns_cksum_copy(void *dst, const void *src, size_t len, uint64_t sum)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (len >= NS_CKSUM_VEC_MIN)
+		return __builtin_cpu_supports("avx2") ? ns_cksum_copy_avx2(dst, src, len, sum)
+						      : ns_cksum_copy_sse2(dst, src, len, sum);
+#endif
+	memcpy(dst, src, len);
+	return ns_cksum_scalar(dst, len, sum);
+}
+
+/*
+ * The sum of two runs of bytes, b after a: a_sum and b_sum as ns_cksum_raw
+ * gives them for each run on its own.  A run that starts at an odd offset
+ * has its bytes in the other lanes of the 16-bit words (RFC 1071 2(B)).
+ */
+static inline uint16_t
+ns_cksum_join(uint16_t a_sum, size_t a_len, uint16_t b_sum)
+{
+	if (a_len & 1)
+		b_sum = (uint16_t)(b_sum << 8 | b_sum >> 8);
+	return ns_cksum_scalar(NULL, 0, (uint64_t)a_sum + b_sum);
 }
 
 /* The checksum field of len bytes whose field holds 0, as a host-order
@@ -224,7 +313,7 @@ ns_ipv4_l4_cksum(const void *ip, const void *l4)
 {
 	const uint8_t *b = ip;
 	uint16_t l4_len = (uint16_t)(ns_get_be16(b + 2) - ns_ipv4_hlen(b));
-	uint16_t c = (uint16_t)~ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len));
+	uint16_t c = (uint16_t)~ns_cksum_any(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len));
 
 	return c == 0 && b[9] == 17 ? 0xffff : c;
 }
@@ -236,7 +325,7 @@ ns_ipv4_l4_cksum_verify(const void *ip, const void *l4)
 	const uint8_t *b = ip;
 	uint16_t l4_len = (uint16_t)(ns_get_be16(b + 2) - ns_ipv4_hlen(b));
 
-	return ns_cksum_raw(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len)) == 0xffff ? 0 : -1;
+	return ns_cksum_any(l4, l4_len, ns_ipv4_phdr_sum(b, l4_len)) == 0xffff ? 0 : -1;
 }
 
 /*

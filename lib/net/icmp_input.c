@@ -17,7 +17,7 @@ ns_icmp_input(struct ns_host *h, uint8_t *frame, uint16_t *len, const struct ns_
 	NS_CTR(h, icmp_rx);
 	if (l4->l4_len < sizeof(*icmp))
 		return NS_DROP(h, icmp_truncated);
-	if (ns_cksum_raw(icmp, l4->l4_len, 0) != 0xffff)
+	if (ns_cksum_any(icmp, l4->l4_len, 0) != 0xffff)
 		return NS_DROP(h, icmp_bad_cksum);
 
 	switch (icmp->icmp_type) {

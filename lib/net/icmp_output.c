@@ -30,7 +30,7 @@ ns_icmp_build_echo(struct ns_host *h, rte_be32_t dst, uint16_t ident, uint16_t s
 	for (uint16_t i = sizeof(tx_ns); i < payload; i++)
 		data[i] = (uint8_t)i;
 	icmp->icmp_cksum = 0;
-	icmp->icmp_cksum = (uint16_t)~ns_cksum_raw(icmp, sizeof(*icmp) + payload, 0);
+	icmp->icmp_cksum = (uint16_t)~ns_cksum_any(icmp, sizeof(*icmp) + payload, 0);
 	h->ctr[NS_NET_icmp_echo_request_tx]++;
 	return (uint16_t)(sizeof(*eth) + tot);
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/ns_cksum.h"
+
 struct ns_fifo {
 	uint8_t *buf;
 	uint32_t size; /* power of two */
@@ -53,6 +55,20 @@ ns_fifo_get_at(const struct ns_fifo *f, uint32_t pos, void *dst, uint32_t n)
 		first = n;
 	memcpy(dst, f->buf + off, first);
 	memcpy((uint8_t *)dst + first, f->buf, n - first);
+}
+
+/* ns_fifo_get_at, returning the Internet checksum sum of the n bytes (as
+ * ns_cksum_raw(dst, n, 0)), computed while they are copied. */
+static inline uint16_t
+ns_fifo_get_at_cksum(const struct ns_fifo *f, uint32_t pos, void *dst, uint32_t n)
+{
+	uint32_t off = pos & (f->size - 1), first = f->size - off;
+	uint16_t a;
+
+	if (first >= n)
+		return ns_cksum_copy(dst, f->buf + off, n, 0);
+	a = ns_cksum_copy(dst, f->buf + off, first, 0);
+	return ns_cksum_join(a, first, ns_cksum_copy((uint8_t *)dst + first, f->buf, n - first, 0));
 }
 
 /* Append up to n bytes; returns how many fit. */

@@ -175,9 +175,20 @@ ns_tcp_send_segment(
 	th->cksum = 0;
 	th->tcp_urp = 0;
 	memcpy(th + 1, opts, olen);
-	if (len != 0)
-		ns_fifo_get_at(&c->sndq, seq, (uint8_t *)(th + 1) + olen, len);
-	th->cksum = s->cfg.tx_csum_offload ? rte_ipv4_phdr_cksum(ip, 0) : ns_ipv4_l4_cksum(ip, th);
+	if (s->cfg.tx_csum_offload) {
+		if (len != 0)
+			ns_fifo_get_at(&c->sndq, seq, (uint8_t *)(th + 1) + olen, len);
+		th->cksum = rte_ipv4_phdr_cksum(ip, 0);
+	} else {
+		/* The payload is summed while it is copied out of the send queue;
+		 * the header and options, an even length, are summed after it. */
+		uint16_t hl = (uint16_t)(sizeof(*th) + olen), pay = 0;
+
+		if (len != 0)
+			pay = ns_fifo_get_at_cksum(&c->sndq, seq, (uint8_t *)th + hl, len);
+		th->cksum = (uint16_t)~ns_cksum_raw(
+				th, hl, ns_ipv4_phdr_sum(ip, (uint16_t)(hl + len)) + pay);
+	}
 
 	if (flags & RTE_TCP_ACK_FLAG) {
 		uint32_t edge = c->rcv_nxt + wnd; /* the edge the peer sees */

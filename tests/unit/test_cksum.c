@@ -8,6 +8,7 @@
 #include <rte_ip.h>
 
 #include "common/ns_cksum.h"
+#include "tcp/byte_fifo.h"
 #include "ns_test.h"
 
 static void
@@ -178,7 +179,7 @@ test_wire(void)
 }
 
 /* The vector sums (SSE2 and, where the CPU has it, AVX2) against the scalar
- * one, whichever ns_cksum_raw picks on this machine: every length 0..3000 at
+ * one, whichever ns_cksum_any picks on this machine: every length 0..3000 at
  * every alignment 0..7, words of all ones (the lanes' carries) and random
  * words, with an unfolded starting sum as the pseudo-header's. */
 static void
@@ -215,11 +216,56 @@ test_vector_sums(void)
 #endif
 }
 
+/* The copy with its sum (ns_cksum_copy) against memcpy and ns_cksum_raw at
+ * every length 0..3000 and source and destination alignment 0..7, two runs
+ * joined at every split (ns_cksum_join, odd splits included), and the send
+ * queue's copy out of a ring that wraps at every offset
+ * (ns_fifo_get_at_cksum). */
+static void
+test_copy_sums(void)
+{
+	static uint8_t src[3000 + 8], dst[3000 + 8], ring[4096];
+	unsigned int seed = 13, bad_copy = 0, bad_sum = 0, bad_join = 0, bad_fifo = 0;
+	struct ns_fifo f = {.buf = ring, .size = sizeof(ring)};
+
+	for (unsigned int i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)rand_r(&seed);
+	for (unsigned int len = 0; len <= 3000; len++) {
+		unsigned int so = len % 8, d_o = (len / 8) % 8;
+		uint64_t start = (uint64_t)rand_r(&seed) << 3;
+
+		memset(dst, 0, sizeof(dst));
+		bad_sum += ns_cksum_copy(dst + d_o, src + so, len, start) !=
+			   ns_cksum_raw(src + so, len, start);
+		bad_copy += memcmp(dst + d_o, src + so, len) != 0;
+		bad_copy += dst[d_o + len] != 0 || (d_o > 0 && dst[d_o - 1] != 0);
+	}
+	for (unsigned int cut = 0; cut <= 1600; cut++)
+		bad_join += ns_cksum_join(ns_cksum_raw(src, cut, 0), cut,
+					    ns_cksum_raw(src + cut, 1600 - cut, 0)) !=
+			    ns_cksum_raw(src, 1600, 0);
+	for (unsigned int i = 0; i < sizeof(ring); i++)
+		ring[i] = (uint8_t)rand_r(&seed);
+	for (uint32_t pos = 0; pos < sizeof(ring); pos += 1 + pos % 3) {
+		uint32_t n = 1 + (pos * 7) % 1500;
+
+		memset(dst, 0, sizeof(dst));
+		ns_fifo_get_at(&f, pos, src, n);
+		bad_fifo += ns_fifo_get_at_cksum(&f, pos, dst, n) != ns_cksum_raw(src, n, 0);
+		bad_fifo += memcmp(dst, src, n) != 0;
+	}
+	CHECK_EQ(bad_copy, 0);
+	CHECK_EQ(bad_sum, 0);
+	CHECK_EQ(bad_join, 0);
+	CHECK_EQ(bad_fifo, 0);
+}
+
 int
 main(void)
 {
 	RUN(test_matches_dpdk);
 	RUN(test_vector_sums);
+	RUN(test_copy_sums);
 	RUN(test_zero_checksum);
 	RUN(test_incremental_update);
 	RUN(test_ipv4_hdr_write);
