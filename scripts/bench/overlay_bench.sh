@@ -11,6 +11,8 @@
 # restart for the last hop, taken after two packets).  Metric: input
 # packets per second (the pcap port's rx counter over the window; testpmd:
 # its Rx-pps); for decap also the client packets sent.
+# OVL_MODES: a subset of "encap decap1 decap4".  OVL_PERF=DIR: perf record
+# of nonstop over each window, into DIR/MODE.REP.perf.data.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 reps=${1:-3}
@@ -62,7 +64,11 @@ run_nonstop() { # INI PCAP OUTPORT: "input_pps output_pps"
 	pids+=("$pid")
 	sleep "$warm"
 	t0=$(date +%s.%N) i0=$(pstat in rx-packets) o0=$(pstat "$3" tx-packets)
-	sleep "$secs"
+	if [ -n "${OVL_PERF:-}" ]; then # a profile of the window (the rate then drops a little)
+		perf record -q -o "$OVL_PERF/$mode.$r.perf.data" -p "$pid" -- sleep "$secs" >/dev/null 2>&1
+	else
+		sleep "$secs"
+	fi
 	t1=$(date +%s.%N) i1=$(pstat in rx-packets) o1=$(pstat "$3" tx-packets)
 	"$top/build/app/nonstopctl" -s "$tmp/ctl.sock" show overlay sessions >"$tmp/sessions.out" 2>&1 || true
 	"$top/build/app/nonstopctl" -s "$tmp/ctl.sock" quit >/dev/null 2>&1 || kill "$pid"
@@ -72,7 +78,7 @@ run_nonstop() { # INI PCAP OUTPORT: "input_pps output_pps"
 }
 
 printf '%-7s %-4s %13s %13s %13s %7s\n' mode rep testpmd_pps nonstop_in nonstop_out ratio
-for mode in encap decap1 decap4; do
+for mode in ${OVL_MODES:-encap decap1 decap4}; do
 	pcap=$tmp/${mode%[0-9]}.pcap
 	out=out
 	[ "$mode" = encap ] || out=cli
