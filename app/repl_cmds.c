@@ -237,6 +237,11 @@ cmd_show_ha(struct ns_out *o, int argc, char **argv)
 					(ns_ha_role_is_active(n->role) ? n->cfg.lease_ns
 								       : n->cfg.validity_ns) /
 							1e6);
+		/* The channel's smoothed round trip of a data frame to the
+		 * standby's acknowledgement: the floor of the ACK hold. */
+		if (n->ch.srtt_ns != 0)
+			ns_out_printf(o, ", frame round trip %.1f us (smoothed)",
+					n->ch.srtt_ns / 1e3);
 		ns_out_printf(o, "\n");
 		if (n->ctr[NS_HA_C_takeovers] != 0)
 			ns_out_printf(o,

@@ -163,9 +163,11 @@ app = echo-check
 msg = 64
 bytes = 6400000
 conns = 1"
+	sleep 5 # mid-run: the replication channel's round trip under this load
+	rt=$(ctl a show ha | grep -o 'frame round trip [0-9.]* us' | head -1)
 	row=$(wait_client rr 300) || { stop_all; exit 1; }
 	read -r p50 p99 <<<"$(ctl a show repl status | awk '$1 == "0" {print $9, $10}')"
-	echo "request/response 64 B, A and S busy: hold p50 $p50 us, p99 $p99 us ($(ctl b show tcp apps | awk '$1 == "rr" {print $NF}') trans/s)"
+	echo "request/response 64 B, A and S busy: hold p50 $p50 us, p99 $p99 us ($(ctl b show tcp apps | awk '$1 == "rr" {print $NF}') trans/s); ${rt:-no frame round trip} 5 s in"
 	stop_all
 	idle=$saved
 fi
