@@ -7,10 +7,11 @@
  * iteration: about four times fewer additions than DPDK 22.11's
  * rte_raw_cksum (16-bit loads), whose pass over the payload was half of a
  * TCP sender's and receiver's cycles.  Payloads (ns_cksum_any, the L4
- * checksums) of 128 bytes and more take a vector sum on x86-64 (below).  Results are those of
- * rte_ipv4_udptcp_cksum() / _verify(), bit for bit (tests/unit/test_cksum.c).  Byte order: native
- * words summed and folded, as RFC 1071 2(B) allows; a result is in memory
- * order (store it with memcpy, or ns_get_be16() its bytes for the value).
+ * checksums) of 128 bytes and more take a vector sum on x86-64 (below).
+ * Results are those of rte_ipv4_udptcp_cksum() / _verify(), bit for bit
+ * (tests/unit/test_cksum.c).  Byte order: native words summed and folded,
+ * as RFC 1071 2(B) allows; a result is in memory order (store it with
+ * memcpy, or ns_get_be16() its bytes for the value).
  */
 #ifndef NS_CKSUM_H
 #define NS_CKSUM_H
