@@ -687,3 +687,23 @@ takeover_figures() {
 
 topo_ha_in_sync() { ictl "$1" show ha | grep -q "1 of 1 channels in sync"; }
 topo_ha_is_active() { ictl "$1" show ha | grep -q "^role active"; }
+# topo_ha_roles: act and sby (a or b) from what the instances say now.  A
+# takeover the test did not cause (of an active the host did not run for the
+# failover time, topo_ha_host_stalls) may have swapped them.
+topo_ha_roles() { if topo_ha_is_active b && ! topo_ha_is_active a; then act=b sby=a; else act=a sby=b; fi; }
+# topo_ha_takeovers_logged: the takeovers in both instances' logs (which
+# outlive restarts, unlike the counters).
+topo_ha_takeovers_logged() { cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" 2>/dev/null | grep -c "worker 0: takes over"; }
+# topo_ha_host_stalls: takeovers of an active the host did not run for the
+# failover time (by definition a dead active).  A fenced active logs how long
+# its worker last stood still and how much of that it ran; a worker that ran
+# through the silence (work of its own held it) is not one of them.
+topo_ha_host_stalls() {
+	cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" 2>/dev/null |
+		sed -n 's/.*fenced: .*last stood still \([0-9.]*\) ms, .* ran \([0-9.]*\) ms of it.*/\1 \2/p' |
+		awk -v f="$TOPO_HA_FAILOVER_MS" '$1 >= f && $2 < $1 / 2' | wc -l
+}
+# topo_ha_takeover_log: what both logs say of takeovers and fences (indented)
+topo_ha_takeover_log() {
+	grep -h "takes over\|not in sync: no takeover\|fenced: " "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" 2>/dev/null | sed 's/^/    /'
+}

@@ -22,9 +22,9 @@ topo_ha_pair || exit 1
 topo_ha_start a active || exit 1
 topo_ha_start b standby || exit 1
 check "the standby joins and syncs" wait_for 10 topo_ha_in_sync a
-act=a sby=b
-# kill_and_rejoin: the active dies, the standby takes over, the dead one
-# comes back as the standby and syncs (act and sby swap).
+# kill_active and rejoin: the active dies, the standby takes over, the dead
+# one comes back as the standby and syncs.  Each scenario asks first which one
+# is the active (a takeover the test did not cause may have swapped them).
 kill_active() {
 	topo_instance_stop "$act" KILL
 	check "$1: $sby takes over" wait_for 5 topo_ha_is_active "$sby"
@@ -33,14 +33,13 @@ kill_active() {
 rejoin() {
 	topo_ha_start "$act" standby || exit 1
 	check "$1: $act rejoins as the standby and syncs" wait_for 10 topo_ha_in_sync "$sby"
-	local t=$act
-	act=$sby sby=$t
 }
 # outcome FILE: the peer's last line (counts)
 outcome() { tail -1 "$1"; }
 count() { outcome "$1" | awk -v k="$2" '{for (i = 1; i < NF; i += 2) if ($i == k) print $(i + 1)}'; }
 
 # 1. A burst of handshakes.
+topo_ha_roles
 peer /usr/bin/python3 "$EDGE" connect "$DP_IP" 7 100 "$TOPO_TMP/started1" >"$TOPO_TMP/burst.out" 2>&1 &
 ppid=$!
 for ((i = 0; i < 20000; i++)); do [ -s "$TOPO_TMP/started1" ] && break; sleep 0.001; done
@@ -55,6 +54,7 @@ rejoin "handshake burst"
 peer /usr/bin/python3 "$EDGE" close "$DP_IP" 7 100 "$TOPO_TMP/ready2" "$TOPO_TMP/go2" >"$TOPO_TMP/close.out" 2>&1 &
 ppid=$!
 check "close burst: 100 connections up" wait_for 20 test -s "$TOPO_TMP/ready2"
+topo_ha_roles
 wait_for 5 topo_ha_in_sync "$act"
 touch "$TOPO_TMP/go2"
 sleep 0.00$((RANDOM % 3 + 1))
@@ -68,6 +68,7 @@ rejoin "close burst"
 peer /usr/bin/python3 "$EDGE" resume "$DP_IP" 7 20 "$TOPO_TMP/ready3a" "$TOPO_TMP/go3" >"$TOPO_TMP/old.out" 2>&1 &
 p_old=$!
 check "bulk sync: 20 connections up before the standby joins" wait_for 20 test -s "$TOPO_TMP/ready3a"
+topo_ha_roles
 ictl "$act" set repl bulk pause >/dev/null
 topo_instance_stop "$sby" KILL
 topo_ha_start "$sby" standby || exit 1

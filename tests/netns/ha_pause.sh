@@ -33,10 +33,6 @@ peer /usr/bin/python3 "$(dirname "$0")/stream_peer.py" "$DP_IP" 7 "$CONNS" 600 1
 ppid=$!
 sleep 1
 
-# roles: set act and sby from what the instances say now
-roles() {
-	if topo_ha_is_active b && ! topo_ha_is_active a; then act=b sby=a; else act=a sby=b; fi
-}
 takeovers() { # the takeovers both instances counted (a restart forgets its own)
 	local x n=0 v
 	for x in a b; do
@@ -63,11 +59,11 @@ bad_sync=0
 for target in active standby; do
 	for ms in $PAUSES; do
 		for r in $(seq 1 "$ROUNDS"); do
-			roles
+			topo_ha_roles
 			if ! wait_for 15 topo_ha_in_sync "$act"; then
 				echo "    $target $ms ms round $r: the pair is not in sync"
 				bad_sync=$((bad_sync + 1))
-				roles
+				topo_ha_roles
 			fi
 			[ "$target" = active ] && who=$act || who=$sby
 			before=$(takeovers)
@@ -101,9 +97,9 @@ sync_poll() { # polls the active every 5 ms, up to 5 s; LOOKS: how many polls
 	return 1
 }
 for stale in 300 1500; do
-	roles
+	topo_ha_roles
 	check "stale standby $stale ms: the pair is in sync before" wait_for 15 topo_ha_in_sync "$act"
-	roles
+	topo_ha_roles
 	echo "kill $stale $(date +%s.%N)" >>"$TOPO_TMP/events"
 	pause_for "${TOPO_INST_PID[$sby]}" "$stale" >/dev/null
 	t_res=$EPOCHREALTIME

@@ -47,7 +47,6 @@ kv_start() { # NAME ROLE
 		"net_af_packet0,iface=${VETH_DP}$1,framecnt=4096" \
 		"net_af_packet1,iface=${VETH_DP}$rl,framecnt=4096"
 }
-roles() { if topo_ha_is_active b && ! topo_ha_is_active a; then act=b sby=a; else act=a sby=b; fi; }
 digest_of() { ictl "$1" app kv digest 2>/dev/null; }
 digests_equal() { # the two instances publish the same digest (and have one)
 	local x y
@@ -119,7 +118,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 for i in $(seq 1 "$SWITCHOVERS"); do
-	roles
+	topo_ha_roles
 	wait_for 10 topo_ha_in_sync "$act" || { check "switchover $i: the pair is in sync before" false; break; }
 	w0=$(progress "$wprog") b0=$(stat -c %s "$bout")
 	ictl "$act" ha switchover >/dev/null
@@ -144,7 +143,7 @@ bad_runs=$(grep "^benchmark exit" "$bout" | grep -vc "exit 0$")
 errors=$(tr '\r' '\n' <"$bout" | grep -Eai "error|reading from socket|writing to socket|connection|reset|refused|timed out" | sort | uniq -c | head -5)
 check "redis-benchmark: $runs runs, $bad_runs with a non-zero exit, no error printed${errors:+: $errors}" \
 	test "$runs" -gt 0 -a "$bad_runs" = 0 -a -z "$errors"
-roles
+topo_ha_roles
 check "the pair is in sync after the load" wait_for 10 topo_ha_in_sync "$act"
 check_digests "the standby's keyspace digest equals the active's ($(digest_of "$act"))"
 
@@ -186,26 +185,16 @@ fi
 # FLUSHALL of the whole keyspace (the load's keys) runs to completion on one
 # worker, then on the standby from the journal: no instance may go silent
 # long enough for a takeover meanwhile.
-takeovers_logged() { cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | grep -c "worker 0: takes over"; }
-# Takeovers of an active the host did not run for the failover time (by
-# definition a dead active): a fenced active logs how long its worker last
-# stood still and how much of that it ran.  A worker that ran through the
-# silence (work of its own held it) is not one of them.
-host_stalls() {
-	cat "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" |
-		sed -n 's/.*fenced: .*last stood still \([0-9.]*\) ms, .* ran \([0-9.]*\) ms of it.*/\1 \2/p' |
-		awk -v f="$TOPO_HA_FAILOVER_MS" '$1 >= f && $2 < $1 / 2' | wc -l
-}
-n0=$(takeovers_logged) s0=$(host_stalls) keys=$(ictl "$act" app kv | awk '$1 == "keys" {print $2}') t0=$EPOCHREALTIME
+n0=$(topo_ha_takeovers_logged) s0=$(topo_ha_host_stalls) keys=$(ictl "$act" app kv | awk '$1 == "keys" {print $2}') t0=$EPOCHREALTIME
 peer timeout 10 redis-cli -h "$DP_IP" flushall >/dev/null
 ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.0f", (b - a) * 1000}')
 sleep 2
-n1=$(takeovers_logged) s1=$(host_stalls)
+n1=$(topo_ha_takeovers_logged) s1=$(topo_ha_host_stalls)
 check "FLUSHALL of $keys keys (answered in $ms ms): no takeover meanwhile but of an active the host did not run (takeovers $((n1 - n0)), of those $((s1 - s0)))" \
 	test $((n1 - n0)) = $((s1 - s0))
 peer timeout 10 redis-cli -h "$DP_IP" set kvtest:one "hello, digest" >/dev/null
 want=$(/usr/bin/python3 "$WRITER" --digest-of kvtest:one "hello, digest")
-roles
+topo_ha_roles
 check_digests "one key: the standby follows"
 check "one key: the digest ($(digest_of "$act")) is the one SipHash-2-4 in Python computes ($want)" \
 	test "$(digest_of "$act")" = "$want"
@@ -213,7 +202,7 @@ peer /usr/bin/python3 "$WRITER" "$DP_IP" 6379 --conns "$CONNS" --duration 4 --fl
 	--progress "$TOPO_TMP/final.progress" --prefix f >"$TOPO_TMP/final.out" 2>&1 &
 fpid=$!
 sleep 1.5
-roles # (a takeover the test did not cause may have swapped them)
+topo_ha_roles # (a takeover the test did not cause may have swapped them)
 topo_instance_stop "$act" KILL
 check "writer only: $sby takes over" wait_for 5 topo_ha_is_active "$sby"
 topo_wait_exit "$fpid" 60 || kill -KILL "$fpid"
@@ -222,7 +211,7 @@ frc=$?
 sed 's/^/    /' "$TOPO_TMP/final.out"
 check "writer only, across a kill: every acknowledged write read back" test "$frc" = 0
 kv_start "$act" auto || exit 1
-roles
+topo_ha_roles
 check "writer only: $sby rejoins and syncs" wait_for 15 topo_ha_in_sync "$act"
 want=$(sed -n 's/^digest //p' "$TOPO_TMP/final.out")
 dbg=$(sed -n 's/^debug-digest //p' "$TOPO_TMP/final.out")
@@ -241,11 +230,11 @@ rst_peer=$(tcpdump -nr "$TOPO_TMP/rst.pcap" "src host $PEER_IP" 2>/dev/null | wc
 check "no RST from the service address over $ROUNDS kills, $SWITCHOVERS switchovers and the last kill (the peer sent $rst_peer)" \
 	test "$rst" = 0
 # Takeovers (both logs, across restarts): the kills' and the switchovers', and
-# no other but those of an active the host did not run (host_stalls).
-n=$(takeovers_logged) want=$((ROUNDS + SWITCHOVERS + 1)) stood=$(host_stalls)
+# no other but those of an active the host did not run (topo_ha_host_stalls).
+n=$(topo_ha_takeovers_logged) want=$((ROUNDS + SWITCHOVERS + 1)) stood=$(topo_ha_host_stalls)
 check "takeovers: $n, the $want the test caused and $stood of an active the host did not run for ${TOPO_HA_FAILOVER_MS} ms or more, no other" \
 	test "$n" = $((want + stood))
-[ "$n" = "$want" ] || grep -h "takes over\|not in sync: no takeover\|fenced: " "$TOPO_TMP/a.log" "$TOPO_TMP/b.log" | sed 's/^/    /'
+[ "$n" = "$want" ] || topo_ha_takeover_log
 # The CPU time a worker's loop ran through a gap tells the host's stalls from
 # the product's own: no work of a worker (a FLUSHALL's frees, a bulk sync, an
 # activation) may hold its loop for the failover time.  Holds of half that

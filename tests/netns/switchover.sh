@@ -30,11 +30,11 @@ ppid=$!
 sleep 1
 # wall_of NAME WHAT: the last "WHAT at wall N ns" figure of an instance's show ha
 wall_of() { ictl "$1" show ha | sed -n "s/.*$2 at wall \([0-9]*\) ns.*/\1/p" | tail -1; }
-act=a sby=b done=0
+done=0
 for i in $(seq 1 "$N"); do
 	# Which one is the active now: on a loaded machine a scheduling gap longer
 	# than failover_ms is a takeover of its own (counted at the end).
-	if topo_ha_is_active b && ! topo_ha_is_active a; then act=b sby=a; else act=a sby=b; fi
+	topo_ha_roles
 	wait_for 10 topo_ha_in_sync "$act" || { echo "    switchover $i: the pair is not in sync"; break; }
 	echo "$i $(date +%s.%N)" >>"$TOPO_TMP/events"
 	ictl "$act" ha switchover >/dev/null
