@@ -19,9 +19,28 @@
 void
 ns_tcp_closed_note(struct ns_tcp_stack *s, const struct ns_tcb *c)
 {
-	struct ns_tcp_closed *e = &s->closed[ns_tcp_tuple_hash(&c->t, NS_TCP_CLOSED_SLOTS - 1)];
+	struct ns_tcp_closed *set = s->closed[ns_tcp_tuple_hash(&c->t, NS_TCP_CLOSED_SETS - 1)];
+	struct ns_tcp_closed *e = &set[0];
 	uint64_t linger = RTE_MAX(2ull * c->rto_us * 1000, CLOSED_LINGER_MIN_NS);
 
+	/* The same tuple's older close, else a free or expired way, else the
+	 * entry that would expire first. */
+	for (unsigned int w = 0; w < NS_TCP_CLOSED_WAYS; w++) {
+		struct ns_tcp_closed *x = &set[w];
+
+		if (x->until_ns != 0 && ns_tcp_tuple_eq(&x->t, &c->t)) {
+			e = x;
+			break;
+		}
+		if (x->until_ns <= s->now) {
+			e = x;
+			continue;
+		}
+		if (e->until_ns > s->now && x->until_ns < e->until_ns)
+			e = x;
+	}
+	if (e->until_ns > s->now && !ns_tcp_tuple_eq(&e->t, &c->t))
+		NS_TCP_CTR(s, closed_evicted);
 	e->t = c->t;
 	e->seq = c->rcv_nxt;
 	e->ack = c->snd_max;
@@ -32,9 +51,13 @@ bool
 ns_tcp_closed_absorb(struct ns_tcp_stack *s, const struct ns_tcp_tuple *t, uint32_t seq,
 		uint32_t ack, uint8_t flags, uint32_t len)
 {
-	struct ns_tcp_closed *e = &s->closed[ns_tcp_tuple_hash(t, NS_TCP_CLOSED_SLOTS - 1)];
+	struct ns_tcp_closed *set = s->closed[ns_tcp_tuple_hash(t, NS_TCP_CLOSED_SETS - 1)],
+			     *e = NULL;
 
-	if (e->until_ns == 0 || !ns_tcp_tuple_eq(&e->t, t))
+	for (unsigned int w = 0; w < NS_TCP_CLOSED_WAYS && e == NULL; w++)
+		if (set[w].until_ns != 0 && ns_tcp_tuple_eq(&set[w].t, t))
+			e = &set[w];
+	if (e == NULL)
 		return false;
 	if (s->now >= e->until_ns) {
 		e->until_ns = 0;

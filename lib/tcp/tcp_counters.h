@@ -39,6 +39,7 @@
 	X(late_dup_acks, DROP,                                                                    \
 			"peer's duplicate ACK to a copy sent after our FIN, conn. closed (no "    \
 			"RST)")                                                                   \
+	X(closed_evicted, INFO, "closes forgotten early, their set full (a late dup ACK: RST)")   \
 	X(activated, INFO, "shadows taken over (a standby's promotion)")                          \
 	X(not_acceptable, DROP, "segment outside the receive window (ACK sent)")                  \
 	X(bad_ack, DROP, "ACK for data never sent")                                               \

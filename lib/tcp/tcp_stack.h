@@ -86,9 +86,12 @@ struct ns_tcp_listener {
  * Connections closed from LAST-ACK after a retransmission or tail loss probe
  * went out past our FIN: the peer, already in TIME-WAIT, answers that copy
  * with a duplicate ACK, which would otherwise meet no connection and draw a
- * RST.  Direct-mapped by the tuple; a newer close overwrites an older one.
+ * RST.  Set-associative by the tuple (many connections close together when a
+ * loaded host fires their probes at once); a full set gives up the entry
+ * that expires first (counted: closed_evicted).
  */
-#define NS_TCP_CLOSED_SLOTS 256
+#define NS_TCP_CLOSED_SETS 256
+#define NS_TCP_CLOSED_WAYS 4
 
 struct ns_tcp_closed {
 	struct ns_tcp_tuple t;
@@ -118,7 +121,7 @@ struct ns_tcp_stack {
 	uint32_t ack_prior_fack;	/* during an ACK: the connection's rack_fack before it */
 	uint64_t chack_second;		/* RFC 5961 7: the second being counted, and its count */
 	uint32_t chack_count;
-	struct ns_tcp_closed closed[NS_TCP_CLOSED_SLOTS];
+	struct ns_tcp_closed closed[NS_TCP_CLOSED_SETS][NS_TCP_CLOSED_WAYS];
 	uint64_t ctr[NS_TCP_C__MAX];
 };
 

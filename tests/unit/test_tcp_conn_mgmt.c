@@ -280,6 +280,69 @@ test_challenge_ack_global_limit(void)
 	CHECK_EQ(B.s.ctr[NS_TCP_C_challenge_acks_throttled], 2);
 }
 
+/* Passive closes remembered for the peer's late duplicate ACK: several that
+ * share a set of the table are all kept (many connections close at once when
+ * a loaded host fires their probes together); one more gives up the entry
+ * that expires first, and is counted. */
+static void
+test_closed_set_holds_several(void)
+{
+	static struct ns_tcp_stack s; /* only the closed table, the clock and the counters */
+	struct ns_tcb c[NS_TCP_CLOSED_WAYS + 1];
+	const uint8_t ack = RTE_TCP_ACK_FLAG;
+	uint32_t n = 0, set = 0;
+
+	memset(c, 0, sizeof(c));
+	for (uint16_t port = 1024; n < NS_TCP_CLOSED_WAYS + 1 && port < 65000; port++) {
+		struct ns_tcp_tuple t = {.laddr = B_IP,
+				.raddr = A_IP,
+				.lport = RTE_BE16(7),
+				.rport = rte_cpu_to_be_16(port)};
+		uint32_t h = ns_tcp_tuple_hash(&t, NS_TCP_CLOSED_SETS - 1);
+
+		if (n == 0)
+			set = h;
+		if (h != set)
+			continue;
+		c[n].t = t;
+		c[n].rcv_nxt = 1000 + n;
+		c[n].snd_max = 5000 + n;
+		c[n].rto_us = 200000;
+		n++;
+	}
+	CHECK_EQ(n, NS_TCP_CLOSED_WAYS + 1);
+	s.now = 10 * MS;
+	for (uint32_t i = 0; i < NS_TCP_CLOSED_WAYS; i++) {
+		ns_tcp_closed_note(&s, &c[i]);
+		s.now += MS; /* each expires after the one before */
+	}
+	CHECK_EQ(s.ctr[NS_TCP_C_closed_evicted], 0);
+	for (uint32_t i = 0; i < NS_TCP_CLOSED_WAYS; i++)
+		CHECK(ns_tcp_closed_absorb(&s, &c[i].t, 1000 + i, 5000 + i, ack, 0));
+	/* Only that exact pure ACK. */
+	CHECK(!ns_tcp_closed_absorb(&s, &c[0].t, 1001, 5000, ack, 0));
+	CHECK(!ns_tcp_closed_absorb(&s, &c[0].t, 1000, 5000, ack | RTE_TCP_FIN_FLAG, 0));
+	CHECK(!ns_tcp_closed_absorb(&s, &c[0].t, 1000, 5000, ack, 1));
+	CHECK_EQ(s.ctr[NS_TCP_C_late_dup_acks], NS_TCP_CLOSED_WAYS);
+	/* A full set: the oldest close (the first to expire) gives way. */
+	ns_tcp_closed_note(&s, &c[NS_TCP_CLOSED_WAYS]);
+	CHECK_EQ(s.ctr[NS_TCP_C_closed_evicted], 1);
+	CHECK(!ns_tcp_closed_absorb(&s, &c[0].t, 1000, 5000, ack, 0));
+	CHECK(ns_tcp_closed_absorb(&s, &c[1].t, 1001, 5001, ack, 0));
+	CHECK(ns_tcp_closed_absorb(&s, &c[NS_TCP_CLOSED_WAYS].t, 1000 + NS_TCP_CLOSED_WAYS,
+			5000 + NS_TCP_CLOSED_WAYS, ack, 0));
+	/* The same tuple closing again takes its own entry back: no eviction. */
+	ns_tcp_closed_note(&s, &c[1]);
+	CHECK_EQ(s.ctr[NS_TCP_C_closed_evicted], 1);
+	/* After the linger (1 s at least) the duplicate draws the RST again, and
+	 * an expired entry is free for the next close. */
+	s.now += 2000 * MS;
+	CHECK(!ns_tcp_closed_absorb(&s, &c[2].t, 1002, 5002, ack, 0));
+	ns_tcp_closed_note(&s, &c[0]);
+	CHECK_EQ(s.ctr[NS_TCP_C_closed_evicted], 1);
+	CHECK(ns_tcp_closed_absorb(&s, &c[0].t, 1000, 5000, ack, 0));
+}
+
 int
 main(void)
 {
@@ -292,6 +355,7 @@ main(void)
 	RUN(test_keepalive);
 	RUN(test_oow_ack_throttled);
 	RUN(test_challenge_ack_global_limit);
+	RUN(test_closed_set_holds_several);
 	ns_tcp_fini(&A.s);
 	ns_tcp_fini(&B.s);
 	return TEST_SUMMARY();
