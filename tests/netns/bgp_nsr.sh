@@ -302,9 +302,10 @@ fi
 check "nonstop holds the peer's $N prefixes and advertised its own $N" wait_for 60 tables_full a "$N" "$N"
 check "$PEER holds nonstop's $N prefixes" wait_for 30 peer_has "$N"
 session0=$(peer_session)
-# A takeover the test did not cause (of an active the host did not run for
-# the failover time; the verdicts count them) swaps the roles: from here on
-# the checks and the kills follow what the instances say.
+# A takeover the test did not cause (an active the host did not run, frames
+# the kernel held, a long console answer on one lcore; the verdicts report
+# them) swaps the roles: from here on the checks and the kills follow what
+# the instances say.
 topo_ha_roles
 [ "$act" = a ] || { echo "    note: b took over without a kill:"; topo_ha_takeover_log; }
 check_tables "the standby holds the same Adj-RIB-In and Adj-RIB-Out" "$sby" "$N" "$N"
